@@ -1,0 +1,139 @@
+"""Run scheduled work whose record is the database.
+
+Each feature service that has timed work (reminders, poll closes, re-raises) is a `DueSource`:
+it can say when its next row falls due, and it can atomically claim the rows that are due,
+returning plain event objects. Cogs register a handler per event type that renders and sends.
+APScheduler holds only in-memory jobs derived from the rows; they are rebuilt at start-up,
+and anything overdue is handled at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any], Awaitable[None]]
+
+
+class DueSource(Protocol):
+    """A service with timed work recorded in the database."""
+
+    name: str
+
+    async def next_due(self) -> datetime | None:
+        """Return when the earliest unclaimed row falls due, or None."""
+        ...
+
+    async def take_due(self, now: datetime) -> list[Any]:
+        """Claim every row due at `now` (exactly once, atomically) and return events for them."""
+        ...
+
+
+class Scheduler:
+    """Wake up when rows fall due, claim them through their service, and dispatch events."""
+
+    def __init__(self, clock: Clock, sweep_seconds: float = 30.0) -> None:
+        self.clock = clock
+        self.sweep_seconds = sweep_seconds
+        self.sources: list[DueSource] = []
+        self.handlers: dict[type, Handler] = {}
+        self._aps: AsyncIOScheduler | None = None
+        self._lock = asyncio.Lock()
+
+    def add_source(self, source: DueSource) -> None:
+        """Register a service whose rows drive jobs."""
+        self.sources.append(source)
+
+    def on(self, event_type: type, handler: Handler) -> None:
+        """Register the coroutine that renders and sends one kind of event."""
+        self.handlers[event_type] = handler
+
+    async def start(self) -> None:
+        """Handle overdue work now, then keep jobs for every source's next due row."""
+        self._aps = AsyncIOScheduler(timezone="UTC")
+        self._aps.add_job(
+            self.run_pending,
+            "interval",
+            seconds=self.sweep_seconds,
+            id="sweep",
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+        )
+        self._aps.start()
+        await self.run_pending()
+
+    async def stop(self) -> None:
+        """Stop the in-memory jobs (the rows stay)."""
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+
+    async def poke(self) -> None:
+        """Recompute the next wake-up after rows were added or changed."""
+        await self._reschedule()
+
+    async def run_pending(self) -> int:
+        """Claim and dispatch everything due now; return how many events were handled."""
+        async with self._lock:
+            handled = 0
+            now = self.clock.now()
+            for source in self.sources:
+                try:
+                    events = await source.take_due(now)
+                except Exception:
+                    log.exception("scheduler: %s failed to take due work", source.name)
+                    continue
+                for event in events:
+                    handled += await self._dispatch(event)
+        await self._reschedule()
+        return handled
+
+    async def _dispatch(self, event: Any) -> int:
+        handler = self.handlers.get(type(event))
+        if handler is None:
+            log.error("scheduler: no handler for %s", type(event).__name__)
+            return 0
+        try:
+            await handler(event)
+        except Exception:
+            log.exception("scheduler: handler for %s failed", type(event).__name__)
+            return 0
+        return 1
+
+    async def _reschedule(self) -> None:
+        if self._aps is None:
+            return
+        soonest: datetime | None = None
+        for source in self.sources:
+            try:
+                due = await source.next_due()
+            except Exception:
+                log.exception("scheduler: %s could not say when work is next due", source.name)
+                continue
+            if due is not None and (soonest is None or due < soonest):
+                soonest = due
+        if soonest is None:
+            if self._aps.get_job("next"):
+                self._aps.remove_job("next")
+            return
+        # The wall clock decides when APScheduler fires; the service clock decides what is due.
+        delay = max((soonest - self.clock.now()).total_seconds(), 0.0)
+        run_at = datetime.now(soonest.tzinfo) + timedelta(seconds=delay)
+        self._aps.add_job(
+            self.run_pending,
+            "date",
+            run_date=run_at,
+            id="next",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )

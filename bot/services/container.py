@@ -1,0 +1,37 @@
+"""Build every service once, with the settings, database and clock they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.services.membership import MembershipService
+from bot.services.setup import SetupService
+from bot.settings import Settings
+
+
+@dataclass
+class Services:
+    """The services the cogs call; features add theirs here."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    setup: SetupService
+    membership: MembershipService
+
+
+def build_services(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> Services:
+    """Create every service and wire the personal-data providers into membership."""
+    membership = MembershipService(settings, sessions, clock)
+    return Services(
+        settings=settings,
+        sessions=sessions,
+        clock=clock,
+        setup=SetupService(settings, sessions, clock),
+        membership=membership,
+    )

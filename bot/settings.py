@@ -1,0 +1,287 @@
+"""One typed Settings object: TOML defaults from config/ plus secrets from the environment."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.contribution_kinds import ContributionKind
+
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _parse_clock(value: str) -> time:
+    try:
+        return time.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a time like 09:30") from exc
+
+
+class GroupConfig(_Strict):
+    name: str = "Participation Group"
+    localities: list[str] = Field(min_length=1)
+    age_bands: list[str] = Field(min_length=1)
+    under_16_age_bands: list[str] = []
+    under_18_age_bands: list[str] = []
+
+    @model_validator(mode="after")
+    def _bands_known(self) -> GroupConfig:
+        for band in [*self.under_16_age_bands, *self.under_18_age_bands]:
+            if band not in self.age_bands:
+                raise ValueError(f"age band {band!r} is not in age_bands")
+        return self
+
+
+class SessionsConfig(_Strict):
+    earliest_start: str = "10:00"
+    school_hours: tuple[str, str] = ("08:30", "15:30")
+    papers_days_before: int = Field(default=7, ge=0, le=60)
+    reminder_offsets_hours: list[int] = [24, 1]
+    quorum_minimum: int = Field(default=2, ge=1)
+    quorum_check_hours_before: int = Field(default=72, ge=1)
+
+    @field_validator("earliest_start")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        _parse_clock(value)
+        return value
+
+    @field_validator("school_hours")
+    @classmethod
+    def _clocks(cls, value: tuple[str, str]) -> tuple[str, str]:
+        if _parse_clock(value[0]) >= _parse_clock(value[1]):
+            raise ValueError("school_hours must start before they end")
+        return value
+
+
+class CrisisResource(_Strict):
+    name: str
+    detail: str
+
+
+class SupportConfig(_Strict):
+    hours_start: str = "09:00"
+    hours_end: str = "17:00"
+    working_days: list[str] = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+    expected_response: str = "within 1 working day"
+    reraise_after_minutes: int = Field(default=60, ge=1)
+    crisis_resources: list[CrisisResource] = Field(min_length=1)
+
+    @field_validator("hours_start", "hours_end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        _parse_clock(value)
+        return value
+
+    @field_validator("working_days")
+    @classmethod
+    def _days(cls, value: list[str]) -> list[str]:
+        for day in value:
+            if day not in DAY_NAMES:
+                raise ValueError(f"{day!r} is not one of {', '.join(DAY_NAMES)}")
+        return value
+
+
+class PaymentsConfig(_Strict):
+    currency: str = "GBP"
+    benchmark_days_to_pay: int = 28
+
+
+class LevelRequirements(_Strict):
+    months_involved: int = Field(default=0, ge=0)
+    training: list[str] = []
+    contributions: dict[ContributionKind, int] = {}
+
+
+class LevelConfig(_Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: str = Field(min_length=1, max_length=40)
+    description: str
+    paid: bool = False
+    hourly_rate_pence: int | None = Field(default=None, gt=0)
+    requirements: LevelRequirements = LevelRequirements()
+
+    @model_validator(mode="after")
+    def _rate_matches_paid(self) -> LevelConfig:
+        if self.paid and self.hourly_rate_pence is None:
+            raise ValueError(f"level {self.key!r} is paid but has no hourly_rate_pence")
+        if not self.paid and self.hourly_rate_pence is not None:
+            raise ValueError(f"level {self.key!r} is unpaid but has an hourly_rate_pence")
+        return self
+
+
+class TrainingModule(_Strict):
+    key: str
+    name: str
+
+
+class LadderConfig(_Strict):
+    levels: list[LevelConfig] = Field(min_length=1)
+    training_modules: list[TrainingModule] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LadderConfig:
+        for attr in ("key", "name"):
+            seen: set[str] = set()
+            for level in self.levels:
+                value = getattr(level, attr).casefold()
+                if value in seen:
+                    raise ValueError(f"two levels share the {attr} {getattr(level, attr)!r}")
+                seen.add(value)
+        modules = {m.key for m in self.training_modules}
+        for level in self.levels:
+            for module in level.requirements.training:
+                if module not in modules:
+                    raise ValueError(
+                        f"level {level.key!r} needs training {module!r}, "
+                        "which is not in training_modules"
+                    )
+        return self
+
+
+class SafeguardingConfig(_Strict):
+    phrases: list[str] = []
+    patterns: list[str] = []
+    exclusions: list[str] = []
+
+    @field_validator("patterns", "exclusions")
+    @classmethod
+    def _compiles(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
+        return value
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Lowest-priority source: the merged TOML files of the config directory."""
+
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self._data = data
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+_toml_data: dict[str, Any] = {}
+
+
+class Settings(BaseSettings):
+    """Everything the bot is configured with; built once in the CLI and passed in."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
+
+    discord_token: SecretStr | None = None
+    database_url: SecretStr = SecretStr("sqlite+aiosqlite:///data/participation.db")
+    discord_guild_id: int | None = None
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+    discord_openapi_spec: Path | None = None
+    log_level: str = "INFO"
+
+    timezone: str = "Europe/London"
+    group: GroupConfig
+    sessions: SessionsConfig = SessionsConfig()
+    support: SupportConfig
+    payments: PaymentsConfig = PaymentsConfig()
+    glossary: dict[str, str] = {}
+    ladder: LadderConfig
+    safeguarding: SafeguardingConfig = SafeguardingConfig()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls, _toml_data))
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not a known time zone") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the display time zone."""
+        return ZoneInfo(self.timezone)
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message names the key and the problem in one line."""
+
+
+def read_config_dir(config_dir: Path) -> dict[str, Any]:
+    """Merge default.toml, levels.toml, safeguarding.toml and local.toml from a directory."""
+    data: dict[str, Any] = {}
+    files = ["default.toml", "levels.toml", "safeguarding.toml", "local.toml"]
+    for name in files:
+        path = config_dir / name
+        if not path.exists():
+            if name == "default.toml":
+                raise ConfigError(f"config: {path} is missing")
+            continue
+        try:
+            content = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config: {path.name} is not valid TOML: {exc}") from exc
+        if name == "levels.toml":
+            content = {"ladder": content}
+        elif name == "safeguarding.toml":
+            content = {"safeguarding": content}
+        _merge(data, content)
+    return data
+
+
+def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def load_settings(config_dir: Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings from the config directory and the environment, or raise ConfigError."""
+    from pydantic import ValidationError
+
+    global _toml_data
+    _toml_data = read_config_dir(config_dir or DEFAULT_CONFIG_DIR)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ConfigError(f"config: {key}: {first['msg']}") from None
