@@ -7,9 +7,9 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from bot.db import models  # noqa: F401  (registers every table on Base.metadata)
 from bot.db.base import Base
 from bot.db.engine import create_engine
-from bot.db import models  # noqa: F401  (registers every table on Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata

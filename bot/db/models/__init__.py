@@ -1,5 +1,6 @@
 """Every model, imported so that Base.metadata knows every table."""
 
+from bot.db.models.contributions import Contribution
 from bot.db.models.membership import AuditEntry, EqualityMonitoring, GuildConfig, LevelRole, Member
 
-__all__ = ["AuditEntry", "EqualityMonitoring", "GuildConfig", "LevelRole", "Member"]
+__all__ = ["AuditEntry", "Contribution", "EqualityMonitoring", "GuildConfig", "LevelRole", "Member"]

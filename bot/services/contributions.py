@@ -1,0 +1,49 @@
+"""The one call every feature uses to record a contribution, inside its own transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.contribution_kinds import ContributionKind
+from bot.db.models import Contribution
+from bot.db.upsert import insert_for
+
+
+async def record_contribution(
+    s: AsyncSession,
+    *,
+    guild_id: int,
+    member_id: int,
+    kind: ContributionKind,
+    source_key: str,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    hours: Decimal | None = None,
+    note: str | None = None,
+    recorded_by: int | None = None,
+) -> bool:
+    """Record a contribution once per (member, kind, source); return True if it was new.
+
+    Runs in the caller's transaction so that the action and its contribution commit together.
+    `source_key` names what it came from, e.g. "poll:12" or "session:7".
+    """
+    stmt = (
+        insert_for(s, Contribution)
+        .values(
+            guild_id=guild_id,
+            member_id=member_id,
+            kind=kind.value,
+            source_key=source_key,
+            hours=hours,
+            note=note,
+            occurred_at=occurred_at,
+            recorded_by=recorded_by,
+            recorded_at=recorded_at,
+        )
+        .on_conflict_do_nothing(index_elements=["member_id", "kind", "source_key"])
+    )
+    result = await s.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
