@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +22,16 @@ class Services:
     clock: Clock
     setup: SetupService
     membership: MembershipService
+
+    def due_sources(self) -> list[Any]:
+        """Return every service that has timed work (a `take_due` and a `next_due`)."""
+        found = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if hasattr(value, "take_due") and hasattr(value, "next_due"):
+                found.append(value)
+            found.extend(getattr(value, "extra_due_sources", ()))
+        return found
 
 
 def build_services(

@@ -1,0 +1,85 @@
+"""The Bot subclass: builds nothing itself, loads the feature cogs, syncs, starts the scheduler."""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot.scheduler import Scheduler
+from bot.services.container import Services
+from bot.settings import Settings
+from bot.ui.replies import report_error
+
+log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    """Return the gateway intents the bot needs (see the README for why each)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.members = True  # approval gives roles; DMs and reminders find members
+    wanted.guild_messages = True  # safeguarding checks peer-support messages
+    wanted.dm_messages = True  # /support by DM
+    wanted.message_content = True  # the safeguarding check needs the words (never stored)
+    wanted.guild_scheduled_events = True
+    return wanted
+
+
+def feature_extensions() -> list[str]:
+    """Return every cog package under cogs/ (each has a setup())."""
+    return sorted(
+        f"cogs.{module.name}" for module in pkgutil.iter_modules(cogs.__path__) if module.ispkg
+    )
+
+
+class ParticipationTree(app_commands.CommandTree["ParticipationBot"]):
+    """The command tree, with the one error handler every command shares."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """Reply privately with the service's message, or a reference for the unexpected."""
+        await report_error(interaction, error)
+
+
+class ParticipationBot(commands.Bot):
+    """The participation bot; everything it needs is passed in."""
+
+    def __init__(self, settings: Settings, services: Services, scheduler: Scheduler) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            help_command=None,
+            tree_cls=ParticipationTree,
+            allowed_mentions=discord.AllowedMentions(everyone=False, users=True, roles=True),
+        )
+        self.settings = settings
+        self.services = services
+        self.scheduler = scheduler
+
+    async def setup_hook(self) -> None:
+        """Load every feature, sync commands, and start scheduled work (once per process)."""
+        for extension in feature_extensions():
+            await self.load_extension(extension)
+        for source in self.services.due_sources():
+            self.scheduler.add_source(source)
+        guild_id = self.settings.discord_guild_id
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+        await self.scheduler.start()
+        log.info("bot ready to serve: %d extensions", len(self.extensions))
+
+    async def close(self) -> None:
+        """Stop the scheduler (rows stay in the database), then disconnect."""
+        await self.scheduler.stop()
+        await super().close()

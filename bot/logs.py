@@ -1,0 +1,29 @@
+"""Structured logging: one line per event, key=value pairs, no personal data by design."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+
+
+class KeyValueFormatter(logging.Formatter):
+    """Format records as `ts=... level=... logger=... msg="..."` for easy grepping."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        ts = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+        message = record.getMessage().replace('"', "'")
+        line = f'ts={ts} level={record.levelname} logger={record.name} msg="{message}"'
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure_logging(level: str, stream: object = None) -> None:
+    """Send every log record to stderr (or the given stream) in key=value form."""
+    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler.setFormatter(KeyValueFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))

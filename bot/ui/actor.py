@@ -1,0 +1,48 @@
+"""Work out who is acting (an Actor for the services) from an interaction or a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.services.access import Actor
+from bot.services.errors import NotAllowed
+
+
+def guild_for(interaction: discord.Interaction[Any]) -> discord.Guild:
+    """Return the server an interaction is about; in a DM, the group's server."""
+    if interaction.guild is not None:
+        return interaction.guild
+    client: discord.Client = interaction.client
+    settings = getattr(client, "settings", None)
+    wanted = getattr(settings, "discord_guild_id", None)
+    guilds = [g for g in client.guilds if wanted is None or g.id == wanted]
+    mine = [g for g in guilds if g.get_member(interaction.user.id) is not None]
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        raise NotAllowed("You need to be in the group's Discord server to use this.")
+    raise NotAllowed("Please use this command inside the group's server.")
+
+
+def actor_for(interaction: discord.Interaction[Any]) -> Actor:
+    """Return the Actor for whoever triggered the interaction."""
+    guild = guild_for(interaction)
+    member = guild.get_member(interaction.user.id)
+    if member is None and isinstance(interaction.user, discord.Member):
+        member = interaction.user
+    return actor_from_member(guild.id, member, interaction.user.id)
+
+
+def actor_from_member(guild_id: int, member: discord.Member | None, user_id: int) -> Actor:
+    """Return an Actor from a guild member (or a bare user id with no roles)."""
+    if member is None:
+        return Actor(user_id=user_id, guild_id=guild_id)
+    perms = member.guild_permissions
+    return Actor(
+        user_id=member.id,
+        guild_id=guild_id,
+        role_ids=frozenset(r.id for r in member.roles),
+        is_admin=perms.administrator or perms.manage_guild,
+    )

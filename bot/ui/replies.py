@@ -1,0 +1,65 @@
+"""Answer interactions privately, whether or not they were already answered or deferred."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import discord
+
+from bot.services.errors import ServiceError
+
+log = logging.getLogger("participation_bot.errors")
+
+MAX_CONTENT = 2000
+
+
+def clip(text: str, limit: int = MAX_CONTENT) -> str:
+    """Cut text to Discord's limit, saying so rather than failing."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 2] + " …"
+
+
+async def reply(
+    interaction: discord.Interaction[Any],
+    content: str | None = None,
+    *,
+    ephemeral: bool = True,
+    **kwargs: Any,
+) -> None:
+    """Send a reply: the first response if none yet, else a followup."""
+    if content is not None:
+        content = clip(content)
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            content or discord.utils.MISSING, ephemeral=ephemeral, **kwargs
+        )
+    else:
+        await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
+
+
+async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    """Turn a service error into its friendly message, anything else into a reference."""
+    original = getattr(error, "original", error)
+    if isinstance(original, ServiceError):
+        message = original.message
+    elif isinstance(original, discord.app_commands.CheckFailure):
+        message = "You can't use that here."
+    else:
+        reference = secrets.token_hex(3).upper()
+        log.error(
+            "unexpected error ref=%s command=%s",
+            reference,
+            getattr(interaction.command, "qualified_name", None) or interaction.data,
+            exc_info=original,
+        )
+        message = (
+            "Sorry, something went wrong on our side and nothing was changed. "
+            f"If it happens again, tell a worker the reference {reference}."
+        )
+    try:
+        await reply(interaction, message)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply for interaction %s", interaction.id)
