@@ -26,4 +26,5 @@ def configure_logging(level: str, stream: object = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))

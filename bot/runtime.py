@@ -1,0 +1,48 @@
+"""Assemble the bot from settings: database, services, scheduler, Discord client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import ParticipationBot
+from bot.clock import Clock
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.migrate import upgrade
+from bot.discord_target import point_discord_py_at
+from bot.scheduler import Scheduler
+from bot.services.container import Services, build_services
+from bot.settings import Settings
+
+
+@dataclass
+class Runtime:
+    """Everything a running bot holds, so that it can be closed cleanly."""
+
+    bot: ParticipationBot
+    engine: AsyncEngine
+    services: Services
+    scheduler: Scheduler
+
+    async def close(self) -> None:
+        """Disconnect and release the database."""
+        if not self.bot.is_closed():
+            await self.bot.close()
+        await self.engine.dispose()
+
+
+async def build_runtime(
+    settings: Settings, clock: Clock | None = None, *, migrate: bool = True
+) -> Runtime:
+    """Upgrade the database, then build services, scheduler and bot (not yet connected)."""
+    url = settings.database_url.get_secret_value()
+    if migrate:
+        await upgrade(url)
+    point_discord_py_at(settings.discord_api_base, settings.discord_gateway_url)
+    engine = create_engine(url)
+    clock = clock or Clock()
+    services = build_services(settings, create_sessionmaker(engine), clock)
+    scheduler = Scheduler(clock)
+    bot = ParticipationBot(settings, services, scheduler)
+    return Runtime(bot=bot, engine=engine, services=services, scheduler=scheduler)
