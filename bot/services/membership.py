@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.db.models import AuditEntry, EqualityMonitoring, GuildConfig, LevelRole, Member
-from bot.services.access import Actor, guild_config, require_member, require_worker
+from bot.services.access import (
+    Actor,
+    guild_config,
+    is_moderator,
+    is_worker,
+    require_member,
+    require_worker,
+)
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.personal_data import PersonalDataProvider
 from bot.services.text import clean_text
@@ -188,6 +195,21 @@ class MembershipService:
             "adjustments": sorted(set(form.adjustments)),
             "adjustments_note": note,
         }
+
+    async def check_can_join(self, actor: Actor, form: JoinForm) -> None:
+        """Check the form and the person's state before consent is asked (nothing stored)."""
+        self._validate(form)
+        async with self.sessions.begin() as s:
+            await guild_config(s, actor.guild_id)
+            existing = await s.scalar(
+                select(Member.status).where(
+                    Member.guild_id == actor.guild_id, Member.user_id == actor.user_id
+                )
+            )
+        if existing == "pending":
+            raise Conflict("You have already signed up: a worker will look at it soon.")
+        if existing in {"approved", "paused"}:
+            raise Conflict("You are already a member. Use /profile to change your details.")
 
     async def join(self, actor: Actor, form: JoinForm) -> MemberView:
         """Record a sign-up as pending, or explain why it cannot be taken."""
@@ -596,6 +618,26 @@ class MembershipService:
                 )
             )
             return Departure(actor.user_id, await self._member_role_ids(s, config))
+
+    async def audiences(self, actor: Actor) -> set[str]:
+        """Return who the actor counts as for /help: everyone, member, worker, moderator, admin."""
+        allowed = {"everyone"}
+        async with self.sessions.begin() as s:
+            config = await s.get(GuildConfig, actor.guild_id)
+            member = await s.scalar(
+                select(Member).where(
+                    Member.guild_id == actor.guild_id, Member.user_id == actor.user_id
+                )
+            )
+        if member is not None and member.status in {"approved", "paused"}:
+            allowed.add("member")
+        if config is not None and is_worker(config, actor):
+            allowed |= {"worker", "member"}
+        if config is not None and is_moderator(config, actor):
+            allowed.add("moderator")
+        if actor.is_admin:
+            allowed.add("admin")
+        return allowed
 
     # ---- reference ---------------------------------------------------------------------------
 

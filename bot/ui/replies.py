@@ -63,3 +63,18 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         await reply(interaction, message)
     except discord.HTTPException:
         log.warning("could not deliver an error reply for interaction %s", interaction.id)
+
+
+def guarded(func: Any) -> Any:
+    """Wrap a button, select or modal callback so errors get the same private reply."""
+    import functools
+
+    @functools.wraps(func)
+    async def wrapper(self: Any, interaction: discord.Interaction[Any], *args: Any) -> Any:
+        try:
+            return await func(self, interaction, *args)
+        except Exception as exc:
+            await report_error(interaction, exc)
+            return None
+
+    return wrapper

@@ -1,0 +1,91 @@
+"""/setup, /help and /jargon."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import ParticipationBot
+from bot.ui.actor import actor_for
+from bot.ui.replies import clip, reply
+from cogs.admin._setup import apply_plan
+
+AUDIENCES = [
+    ("everyone", "For everyone"),
+    ("member", "For members"),
+    ("worker", "For participation workers"),
+    ("moderator", "For moderators"),
+    ("admin", "For server admins"),
+]
+
+
+class AdminCog(commands.Cog):
+    """Set-up, help and the glossary."""
+
+    def __init__(self, bot: ParticipationBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+
+    @app_commands.command(name="setup", description="Create or link the group's roles and channels")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def setup_command(self, interaction: discord.Interaction[Any]) -> None:
+        """Create or link roles and channels; running it again creates nothing twice."""
+        actor = actor_for(interaction)
+        plan = self.services.setup.plan(actor)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert interaction.guild is not None
+        previous = await self.services.setup.current(interaction.guild.id)
+        record, made, linked = await apply_plan(interaction.guild, plan, previous)
+        await self.services.setup.record(actor, record)
+        lines = ["The group is set up."]
+        if made:
+            lines.append("Created: " + ", ".join(made) + ".")
+        if linked:
+            lines.append("Already there, linked: " + ", ".join(linked) + ".")
+        lines.append("Next: give staff the Worker or Moderator role; members sign up with /join.")
+        await reply(interaction, clip("\n".join(lines)))
+
+    @app_commands.command(name="help", description="See the commands you can use")
+    @app_commands.checks.cooldown(5, 30)
+    async def help_command(self, interaction: discord.Interaction[Any]) -> None:
+        """List the commands this person's role can use, grouped by who they are for."""
+        actor = actor_for(interaction)
+        allowed = await self.services.membership.audiences(actor)
+        sections: list[str] = []
+        for key, title in AUDIENCES:
+            if key not in allowed:
+                continue
+            entries = []
+            for command in self.bot.tree.walk_commands():
+                if isinstance(command, app_commands.Group):
+                    continue
+                if command.extras.get("audience", "everyone") == key:
+                    entries.append(f"`/{command.qualified_name}` — {command.description}")
+            if entries:
+                sections.append(f"**{title}**\n" + "\n".join(sorted(entries)))
+        if "member" not in allowed:
+            sections.append("Not a member yet? Use `/join` to sign up.")
+        await reply(interaction, clip("\n\n".join(sections)))
+
+    @app_commands.command(name="jargon", description="Explain a word or abbreviation we use")
+    @app_commands.describe(term="The word to explain, e.g. CAMHS or co-production")
+    async def jargon(
+        self, interaction: discord.Interaction[Any], term: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Explain a glossary term in plain English."""
+        word, meaning = self.services.membership.explain(term)
+        await reply(interaction, f"**{word}**: {meaning}")
+
+    @jargon.autocomplete("term")
+    async def jargon_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Suggest glossary terms as the person types."""
+        return [
+            app_commands.Choice(name=term[:100], value=term[:100])
+            for term in self.services.membership.glossary_matches(current)
+        ]

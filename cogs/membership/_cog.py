@@ -1,0 +1,333 @@
+"""/join, /signups, /profile, /pause, /resume, /leave, /equality, /mydata, /forgetme."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import ParticipationBot
+from bot.services.membership import EQUALITY_QUESTIONS, PREFER_NOT, JoinForm
+from bot.ui.actor import actor_for, guild_for
+from bot.ui.replies import clip, guarded, reply
+from cogs.membership._render import profile_embed
+from cogs.membership._views import (
+    ApproveButton,
+    CarerKnowsButton,
+    DeclineButton,
+    JoinConsentView,
+    consent_text,
+)
+
+IAm = Literal["Young person", "Parent or carer"]
+TYPE_KEYS = {"Young person": "young_person", "Parent or carer": "carer"}
+
+
+def _choices(values: list[str], current: str) -> list[app_commands.Choice[str]]:
+    needle = current.casefold()
+    return [app_commands.Choice(name=v, value=v) for v in values if needle in v.casefold()][:25]
+
+
+class ConfirmView(discord.ui.View):
+    """A yes/no confirmation for something that cannot be undone."""
+
+    def __init__(self, owner_id: int, label: str, action: Any) -> None:
+        super().__init__(timeout=300)
+        self.owner_id = owner_id
+        self.action = action
+        self.confirm.label = label
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Only the person who asked can confirm."""
+        return interaction.user.id == self.owner_id
+
+    @discord.ui.button(label="Yes", style=discord.ButtonStyle.danger)
+    @guarded
+    async def confirm(self, interaction: discord.Interaction[Any], _: Any) -> None:
+        """Do it."""
+        self.stop()
+        await self.action(interaction)
+
+    @discord.ui.button(label="No, keep everything", style=discord.ButtonStyle.secondary)
+    async def keep(self, interaction: discord.Interaction[Any], _: Any) -> None:
+        """Do nothing."""
+        self.stop()
+        await interaction.response.edit_message(content="OK — nothing has changed.", view=None)
+
+
+class MembershipCog(commands.Cog):
+    """Being, becoming and ceasing to be a member."""
+
+    profile = app_commands.Group(name="profile", description="See or change your details")
+
+    def __init__(self, bot: ParticipationBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+
+    async def cog_load(self) -> None:
+        """Make approval-card buttons work for cards posted before a restart."""
+        self.bot.add_dynamic_items(ApproveButton, DeclineButton, CarerKnowsButton)
+
+    async def _age_bands(self, _: discord.Interaction[Any], current: str) -> list[Any]:
+        return _choices(self.services.settings.group.age_bands, current)
+
+    async def _areas(self, _: discord.Interaction[Any], current: str) -> list[Any]:
+        return _choices(self.services.settings.group.localities, current)
+
+    @app_commands.command(
+        name="join",
+        description="Sign up to the participation group",
+        extras={"audience": "everyone"},
+    )
+    @app_commands.describe(
+        name="What you'd like us to call you",
+        age_band="Your age band",
+        i_am="Are you a young person or a parent/carer?",
+        area="Where you live (or Online only)",
+        reminder_dms="Would you like reminders and news by DM? You can change this later",
+        pronouns="Your pronouns, if you'd like to share them",
+        adjustments_note="Anything else that would help you take part",
+    )
+    @app_commands.autocomplete(age_band=_age_bands, area=_areas)
+    async def join(
+        self,
+        interaction: discord.Interaction[Any],
+        name: str,
+        age_band: str,
+        i_am: IAm,
+        area: str,
+        reminder_dms: bool,
+        pronouns: str | None = None,
+        adjustments_note: str | None = None,
+    ) -> None:
+        """Show the consent statement; nothing is stored until the person agrees."""
+        form = JoinForm(
+            preferred_name=name,
+            age_band=age_band,
+            member_type=TYPE_KEYS[i_am],
+            locality=area,
+            consent=True,
+            pronouns=pronouns,
+            dm_opt_in=reminder_dms,
+            adjustments_note=adjustments_note,
+        )
+        actor = actor_for(interaction)
+        await self.services.membership.check_can_join(actor, form)
+        await reply(
+            interaction,
+            consent_text(form.preferred_name.strip()[:64]),
+            view=JoinConsentView(interaction.user.id, form),
+        )
+
+    @app_commands.command(
+        name="signups", description="Sign-ups waiting for a decision", extras={"audience": "worker"}
+    )
+    @app_commands.guild_only()
+    async def signups(self, interaction: discord.Interaction[Any]) -> None:
+        """List pending sign-ups with links to their cards."""
+        pending = await self.services.membership.pending(actor_for(interaction))
+        if not pending:
+            await reply(interaction, "No sign-ups are waiting. 🎉")
+            return
+        guild = guild_for(interaction)
+        lines = []
+        for view in pending:
+            link = (
+                f" — https://discord.com/channels/{guild.id}/{view.card_channel_id}/"
+                f"{view.card_message_id}"
+                if view.card_message_id
+                else ""
+            )
+            flag = (
+                " (under 16: check a parent/carer knows)"
+                if view.needs_carer_confirmation and not view.carer_confirmed
+                else ""
+            )
+            lines.append(
+                f"• **{discord.utils.escape_markdown(view.preferred_name)}** "
+                f"<t:{int(view.joined_at.timestamp())}:R>{flag}{link}"
+            )
+        await reply(interaction, clip(f"{len(pending)} waiting:\n" + "\n".join(lines)))
+
+    @profile.command(
+        name="show", description="See the details we hold for you", extras={"audience": "member"}
+    )
+    async def profile_show(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the member their own profile, privately."""
+        view = await self.services.membership.profile(actor_for(interaction))
+        await reply(interaction, embed=profile_embed(view, "Your profile"))
+
+    @profile.command(name="edit", description="Change your details", extras={"audience": "member"})
+    @app_commands.autocomplete(age_band=_age_bands, area=_areas)
+    async def profile_edit(
+        self,
+        interaction: discord.Interaction[Any],
+        name: str | None = None,
+        pronouns: str | None = None,
+        age_band: str | None = None,
+        i_am: IAm | None = None,
+        area: str | None = None,
+        reminder_dms: bool | None = None,
+        adjustments_note: str | None = None,
+    ) -> None:
+        """Change the fields given; leave the rest as they are."""
+        actor = actor_for(interaction)
+        current = await self.services.membership.profile(actor)
+        form = JoinForm(
+            preferred_name=name if name is not None else current.preferred_name,
+            pronouns=pronouns if pronouns is not None else current.pronouns,
+            age_band=age_band or current.age_band,
+            member_type=TYPE_KEYS[i_am] if i_am else current.member_type,
+            locality=area or current.locality,
+            dm_opt_in=current.dm_opt_in if reminder_dms is None else reminder_dms,
+            adjustments=current.adjustments,
+            adjustments_note=(
+                adjustments_note if adjustments_note is not None else current.adjustments_note
+            ),
+            consent=True,
+        )
+        view = await self.services.membership.update_profile(actor, form)
+        await reply(interaction, "Saved.", embed=profile_embed(view, "Your profile"))
+
+    @app_commands.command(
+        name="pause",
+        description="Take a break: keep your level, no reminders",
+        extras={"audience": "member"},
+    )
+    async def pause(self, interaction: discord.Interaction[Any]) -> None:
+        """Start a break."""
+        await self.services.membership.pause(actor_for(interaction))
+        await reply(
+            interaction,
+            "You're on a break. Your level and record are kept, and we "
+            "won't send you reminders. Use /resume whenever you're ready. Take care.",
+        )
+
+    @app_commands.command(
+        name="resume", description="Come back from a break", extras={"audience": "member"}
+    )
+    async def resume(self, interaction: discord.Interaction[Any]) -> None:
+        """End a break."""
+        await self.services.membership.resume(actor_for(interaction))
+        await reply(interaction, "Welcome back! Reminders are on again if you opted in.")
+
+    async def _remove_roles(self, guild: discord.Guild, user_id: int, role_ids: list[int]) -> None:
+        member = guild.get_member(user_id)
+        roles = [r for rid in role_ids if (r := guild.get_role(rid)) is not None]
+        if member is not None and (held := [r for r in roles if r in member.roles]):
+            await member.remove_roles(*held, reason="Left the participation group")
+
+    @app_commands.command(
+        name="leave", description="Leave the participation group", extras={"audience": "member"}
+    )
+    async def leave(self, interaction: discord.Interaction[Any]) -> None:
+        """Ask for confirmation, then leave (the record is kept until /forgetme)."""
+        actor = actor_for(interaction)
+        await self.services.membership.profile(actor)
+
+        async def do_leave(inner: discord.Interaction[Any]) -> None:
+            departure = await self.services.membership.leave(actor_for(inner))
+            await inner.response.edit_message(
+                content="You've left the group. Thank you for everything you contributed. "
+                "Your record is kept in case you come back; /forgetme erases it.",
+                view=None,
+            )
+            await self._remove_roles(guild_for(inner), departure.user_id, departure.remove_role_ids)
+
+        await reply(
+            interaction,
+            "Leave the participation group? Your roles will be removed.",
+            view=ConfirmView(interaction.user.id, "Yes, leave", do_leave),
+        )
+
+    @app_commands.command(
+        name="equality", description="Optional equality questions", extras={"audience": "everyone"}
+    )
+    @app_commands.describe(
+        gender="How do you describe your gender?",
+        ethnicity="Your ethnic group",
+        disability="Do you consider yourself disabled?",
+        sexual_orientation="Your sexual orientation",
+    )
+    @app_commands.choices(
+        **{
+            key: [app_commands.Choice(name=o, value=o) for o in [*options, PREFER_NOT]]
+            for key, options in EQUALITY_QUESTIONS.items()
+        }
+    )
+    async def equality(
+        self,
+        interaction: discord.Interaction[Any],
+        gender: app_commands.Choice[str] | None = None,
+        ethnicity: app_commands.Choice[str] | None = None,
+        disability: app_commands.Choice[str] | None = None,
+        sexual_orientation: app_commands.Choice[str] | None = None,
+    ) -> None:
+        """Store the answers given; only ever reported in aggregate."""
+        given = {
+            "gender": gender,
+            "ethnicity": ethnicity,
+            "disability": disability,
+            "sexual_orientation": sexual_orientation,
+        }
+        answers = {k: v.value for k, v in given.items() if v is not None}
+        if not answers:
+            await reply(
+                interaction,
+                "Nothing to save: pick an answer for any question you "
+                "like (each has 'Prefer not to say').",
+            )
+            return
+        await self.services.membership.save_equality(actor_for(interaction), answers)
+        await reply(
+            interaction,
+            "Thank you. These answers are kept apart from your profile "
+            "and only ever counted in groups of 5 or more.",
+        )
+
+    @app_commands.command(
+        name="mydata",
+        description="Get a file of everything we hold about you",
+        extras={"audience": "everyone"},
+    )
+    async def mydata(self, interaction: discord.Interaction[Any]) -> None:
+        """Send the person a JSON file of their data, privately."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.services.membership.export(actor_for(interaction))
+        raw = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
+        await interaction.followup.send(
+            "Here is everything we hold about you.",
+            ephemeral=True,
+            file=discord.File(io.BytesIO(raw), filename="my-data.json"),
+        )
+
+    @app_commands.command(
+        name="forgetme",
+        description="Erase everything we hold about you",
+        extras={"audience": "everyone"},
+    )
+    async def forgetme(self, interaction: discord.Interaction[Any]) -> None:
+        """Ask for confirmation, then erase."""
+        actor = actor_for(interaction)
+        await self.services.membership.export(actor)  # explains if there is nothing to erase
+
+        async def do_forget(inner: discord.Interaction[Any]) -> None:
+            departure = await self.services.membership.forget(actor_for(inner))
+            await inner.response.edit_message(
+                content="Done. Your personal details have been erased. What you contributed "
+                "is kept only as anonymous counts. Take care.",
+                view=None,
+            )
+            await self._remove_roles(guild_for(inner), departure.user_id, departure.remove_role_ids)
+
+        await reply(
+            interaction,
+            "This erases your profile, answers and history for good, removes your roles, and "
+            "keeps only anonymous counts of what you contributed. It cannot be undone. "
+            "Go ahead?",
+            view=ConfirmView(interaction.user.id, "Yes, erase my data", do_forget),
+        )
