@@ -39,7 +39,9 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     finally:
         await server.stop()
         restore_discord_py()
-    assert server.violations == [], "unexpected Discord API violations:\n" + "\n".join(server.violations)
+    assert server.violations == [], "unexpected Discord API violations:\n" + "\n".join(
+        server.violations
+    )
 
 
 Connect = Callable[[discord.Client], Awaitable[discord.Client]]
