@@ -33,6 +33,26 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+_BITSET_FIELDS = ("permissions", "allow", "deny", "default_member_permissions")
+
+
+def _accept_string_bitsets(schemas: Json) -> None:
+    """Let permission bitsets be decimal strings too, as Discord documents and accepts.
+
+    The spec types them as integers in request bodies, yet Discord serialises permissions as
+    strings and discord.py sends them that way; only these fields are relaxed.
+    """
+    for name, schema in schemas.items():
+        if not name.endswith(("Request", "RequestPartial")):
+            continue
+        for field, prop in (schema.get("properties") or {}).items():
+            kinds = prop.get("type") if isinstance(prop, dict) else None
+            if field in _BITSET_FIELDS and isinstance(kinds, list) and "integer" in kinds:
+                schema["properties"][field] = {
+                    "anyOf": [prop, {"type": "string", "pattern": "^[0-9]{1,20}$"}]
+                }
+
+
 class OpenApiSpec:
     """Match requests to spec operations and validate their bodies (validators cached)."""
 
@@ -46,6 +66,7 @@ class OpenApiSpec:
                 {"type": "integer", "minimum": 0},
             ]
         }
+        _accept_string_bitsets(spec["components"]["schemas"])
         self._registry: Registry[Any] = Registry().with_resource(
             _SPEC_URI, Resource.from_contents(spec, default_specification=DRAFT202012)
         )

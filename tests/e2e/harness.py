@@ -1,0 +1,161 @@
+"""Drive the real bot through the local Discord stand-in, as people would."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import ManualClock
+from bot.db.engine import create_engine
+from bot.runtime import Runtime, build_runtime
+from bot.sandbox.fakediscord import FakeDiscord, Interaction
+from bot.settings import Settings
+
+TOKEN = "e2e-token"
+
+
+@dataclass
+class People:
+    """The users of a test server."""
+
+    admin: int
+    worker: int
+    moderator: int
+    others: dict[str, int] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> int:
+        return self.others[name]
+
+
+class BotHarness:
+    """Start, stop and restart the real bot against a FakeDiscord and a test database."""
+
+    def __init__(self, fake: FakeDiscord, settings: Settings, clock: ManualClock) -> None:
+        self.fake = fake
+        self.settings = settings
+        self.clock = clock
+        self.runtime: Runtime | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.starts = 0
+
+    @property
+    def bot(self) -> Any:
+        """Return the running bot."""
+        assert self.runtime is not None, "the bot is not running"
+        return self.runtime.bot
+
+    @property
+    def services(self) -> Any:
+        """Return the running bot's services."""
+        assert self.runtime is not None, "the bot is not running"
+        return self.runtime.services
+
+    async def start(self) -> None:
+        """Connect a fresh bot process (new objects, same database) and wait until ready."""
+        self.runtime = await build_runtime(self.settings, self.clock, migrate=self.starts == 0)
+        self.starts += 1
+        bot = self.runtime.bot
+        self._task = asyncio.create_task(bot.start(TOKEN))
+        task = self._task
+
+        def ready() -> bool:
+            if task.done():
+                task.result()
+            return bot.is_ready() and self.fake.commands(self.settings.discord_guild_id) != []
+
+        await self.fake.wait_for(ready, timeout=15)
+
+    async def stop(self) -> None:
+        """Disconnect the bot as a shutdown would (rows stay)."""
+        if self.runtime is None:
+            return
+        await self.runtime.close()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._task, 5)
+        self.runtime = None
+        self._task = None
+
+    async def restart(self) -> None:
+        """Stop and start again, like a crash-free restart of the process."""
+        await self.stop()
+        await self.start()
+
+    async def run_due(self) -> int:
+        """Run the scheduler now (tests move the ManualClock instead of waiting)."""
+        assert self.runtime is not None
+        return await self.runtime.scheduler.run_pending()
+
+
+async def answered(handle: Interaction, wait: float = 5.0) -> Interaction:
+    """Wait for the bot's first answer to an interaction and return the handle."""
+    await handle.response(wait)
+    return handle
+
+
+async def slash(
+    fake: FakeDiscord,
+    user_id: int,
+    guild_id: int | None,
+    name: str,
+    options: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Interaction:
+    """Run a slash command as a user and wait for the first answer."""
+    return await answered(await fake.invoke(user_id, guild_id, name, options, **kwargs))
+
+
+async def settle(fake: FakeDiscord, handle: Interaction, wait: float = 5.0) -> str:
+    """Wait until a deferred interaction has content, then return all the text it shows."""
+
+    def text_of() -> str:
+        parts = [handle.content or ""]
+        parts += [m.get("content") or "" for m in handle.followups]
+        return "\n".join(p for p in parts if p)
+
+    await fake.wait_for(lambda: text_of() or None, wait)
+    return text_of()
+
+
+def everything_text(message: dict[str, Any]) -> str:
+    """Return a message's content plus its embeds' text, for assertions."""
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        for f in embed.get("fields") or []:
+            parts += [f.get("name") or "", f.get("value") or ""]
+        parts.append((embed.get("footer") or {}).get("text") or "")
+    return "\n".join(p for p in parts if p)
+
+
+def custom_ids(message: dict[str, Any]) -> list[str]:
+    """Return every component custom_id on a message."""
+    found: list[str] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if "custom_id" in item:
+                found.append(item["custom_id"])
+            walk(item.get("components") or [])
+
+    walk(message.get("components") or [])
+    return found
+
+
+async def table_dump(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Return every row of every table (for privacy scans)."""
+    engine: AsyncEngine = create_engine(database_url)
+    from bot.db.base import Base
+
+    dump: dict[str, list[tuple[Any, ...]]] = {}
+    async with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = await conn.execute(text(f'SELECT * FROM "{table.name}"'))
+            dump[table.name] = [tuple(r) for r in rows]
+    await engine.dispose()
+    return dump
