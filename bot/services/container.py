@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.services.membership import MembershipService
+from bot.services.polls import PollsService
+from bot.services.polls_data import PollsPersonalData
 from bot.services.setup import SetupService
 from bot.settings import Settings
 
@@ -22,6 +24,7 @@ class Services:
     clock: Clock
     setup: SetupService
     membership: MembershipService
+    polls: PollsService
 
     def due_sources(self) -> list[Any]:
         """Return every service that has timed work (a `take_due` and a `next_due`)."""
@@ -39,10 +42,12 @@ def build_services(
 ) -> Services:
     """Create every service and wire the personal-data providers into membership."""
     membership = MembershipService(settings, sessions, clock)
+    membership.register_personal_data(PollsPersonalData())
     return Services(
         settings=settings,
         sessions=sessions,
         clock=clock,
         setup=SetupService(settings, sessions, clock),
         membership=membership,
+        polls=PollsService(settings, sessions, clock),
     )

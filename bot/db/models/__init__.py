@@ -2,5 +2,7 @@
 
 from bot.db.models.contributions import Contribution
 from bot.db.models.membership import AuditEntry, EqualityMonitoring, GuildConfig, LevelRole, Member
+from bot.db.models.polls import Poll, PollBallot
 
 __all__ = ["AuditEntry", "Contribution", "EqualityMonitoring", "GuildConfig", "LevelRole", "Member"]
+__all__ += ["Poll", "PollBallot"]

@@ -1,0 +1,70 @@
+"""How ballots are stored so that an anonymous poll cannot link a member to a choice.
+
+Anonymity by construction
+-------------------------
+A ballot is one row of ``poll_ballots``: ``(poll_id, voter_key, choices, member_id)``.
+
+* ``voter_key`` is ``HMAC-SHA256(poll secret, Discord user id)`` in hex. The poll secret is 32
+  random bytes made when the poll is created and kept in ``polls.ballot_secret`` only while
+  the poll is open, because the bot needs it to find a voter's ballot when they change their
+  mind. At close the secret is set to NULL in the same transaction that closes the poll; from
+  then on nobody, the bot included, can tell whose ballot a key is: the user ids of the group
+  are known, but without the 256-bit secret no one can compute their keys.
+* ``member_id`` is filled in for named polls only. An anonymous poll never writes it, and
+  turning a named poll anonymous (allowed; the reverse is refused) clears it.
+* The row has no surrogate id and no timestamp, and on SQLite the table is ``WITHOUT ROWID``:
+  rows are kept in ``voter_key`` order, which is random, so neither a column nor the storage
+  order tells when a ballot was cast or changed. Without a time there is nothing to line up
+  against the contribution a vote records.
+* The contribution (``contributions`` row, ``source_key="poll:{id}"``) does name the member,
+  because taking part counts towards their level; it records *that* they voted, never *what*.
+  For an anonymous poll its ``occurred_at`` and ``recorded_at`` are both the poll's opening
+  time, the same for every voter, so even its timestamps say nothing about when they voted.
+  (Contribution ids do follow the order of first votes, but ballots have no order to match.)
+* Nothing about a vote is logged or audited; no service method returns another person's
+  choice in an anonymous poll; /mydata says only "you voted in this poll"; /forgetme re-keys
+  the person's ballot in an open poll with random bytes, so it stays counted but unlinked.
+
+Limits, stated honestly: while a poll is open, someone with direct access to the database
+file (not a worker: workers only have the bot's commands) could read the secret and compute
+keys; that is the price of letting people change their vote, and it ends at close. Results
+shown while a poll is open can be watched for changes, which is why hidden results are the
+default. Tiny polls reveal choices through the totals themselves (one voter, one vote).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+SECRET_BYTES = 32
+KEY_HEX_LENGTH = 64
+
+
+def new_secret() -> bytes:
+    """Return a fresh random per-poll secret."""
+    return secrets.token_bytes(SECRET_BYTES)
+
+
+def voter_key(secret: bytes, user_id: int) -> str:
+    """Return the ballot key of a Discord user in the poll that owns this secret."""
+    return hmac.new(secret, str(user_id).encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def unlinked_key() -> str:
+    """Return a random key that looks like any other and belongs to nobody."""
+    return secrets.token_hex(SECRET_BYTES)
+
+
+def to_mask(indexes: list[int] | tuple[int, ...]) -> int:
+    """Return the bit mask for a set of option indexes."""
+    mask = 0
+    for index in indexes:
+        mask |= 1 << index
+    return mask
+
+
+def from_mask(mask: int) -> tuple[int, ...]:
+    """Return the option indexes set in a bit mask, lowest first."""
+    return tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
