@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.contribution_kinds import ContributionKind
@@ -97,12 +105,22 @@ class SupportConfig(_Strict):
 class PaymentsConfig(_Strict):
     currency: str = "GBP"
     benchmark_days_to_pay: int = 28
+    # Contribution kinds paid by the hour at a paid level (votes and responses are not).
+    paid_kinds: list[ContributionKind] = [
+        ContributionKind.SESSION_ATTENDED,
+        ContributionKind.SESSION_COFACILITATED,
+        ContributionKind.TRAINING_DELIVERED,
+        ContributionKind.RECRUITMENT_PANEL,
+        ContributionKind.PROJECT_WORK,
+        ContributionKind.PEER_SUPPORT_GIVEN,
+    ]
+    expense_max_pence: int = Field(default=100_000, ge=100, le=1_000_000)
 
 
 class LevelRequirements(_Strict):
     months_involved: int = Field(default=0, ge=0)
     training: list[str] = []
-    contributions: dict[ContributionKind, int] = {}
+    contributions: dict[ContributionKind, PositiveInt] = {}
 
 
 class LevelConfig(_Strict):
@@ -110,7 +128,7 @@ class LevelConfig(_Strict):
     name: str = Field(min_length=1, max_length=40)
     description: str
     paid: bool = False
-    hourly_rate_pence: int | None = Field(default=None, gt=0)
+    hourly_rate_pence: int | None = Field(default=None, gt=0, le=50_000)
     requirements: LevelRequirements = LevelRequirements()
 
     @model_validator(mode="after")
@@ -140,6 +158,14 @@ class LadderConfig(_Strict):
                 if value in seen:
                     raise ValueError(f"two levels share the {attr} {getattr(level, attr)!r}")
                 seen.add(value)
+        if len({m.key for m in self.training_modules}) != len(self.training_modules):
+            raise ValueError("two training_modules share a key")
+        first = self.levels[0]
+        if first.requirements != LevelRequirements():
+            raise ValueError(
+                f"the first level {first.key!r} is where everyone starts, so it cannot have "
+                "requirements"
+            )
         modules = {m.key for m in self.training_modules}
         for level in self.levels:
             for module in level.requirements.training:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.services.engagement_services import EngagementServices, build_engagement
 from bot.services.membership import MembershipService
 from bot.services.polls import PollsService
 from bot.services.polls_data import PollsPersonalData
@@ -24,6 +25,7 @@ class Services:
     clock: Clock
     setup: SetupService
     membership: MembershipService
+    engagement: EngagementServices
     polls: PollsService
 
     def due_sources(self) -> list[Any]:
@@ -42,6 +44,8 @@ def build_services(
 ) -> Services:
     """Create every service and wire the personal-data providers into membership."""
     membership = MembershipService(settings, sessions, clock)
+    engagement = build_engagement(settings, sessions, clock)
+    membership.register_personal_data(engagement.personal_data)
     membership.register_personal_data(PollsPersonalData())
     return Services(
         settings=settings,
@@ -49,5 +53,6 @@ def build_services(
         clock=clock,
         setup=SetupService(settings, sessions, clock),
         membership=membership,
+        engagement=engagement,
         polls=PollsService(settings, sessions, clock),
     )

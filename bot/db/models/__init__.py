@@ -1,8 +1,26 @@
 """Every model, imported so that Base.metadata knows every table."""
 
 from bot.db.models.contributions import Contribution
+from bot.db.models.engagement import (
+    ExpenseClaim,
+    LevelChange,
+    LevelNotice,
+    MentorRequest,
+    Payment,
+    RewardPreference,
+    TrainingRecord,
+)
 from bot.db.models.membership import AuditEntry, EqualityMonitoring, GuildConfig, LevelRole, Member
 from bot.db.models.polls import Poll, PollBallot
 
 __all__ = ["AuditEntry", "Contribution", "EqualityMonitoring", "GuildConfig", "LevelRole", "Member"]
 __all__ += ["Poll", "PollBallot"]
+__all__ += [
+    "ExpenseClaim",
+    "LevelChange",
+    "LevelNotice",
+    "MentorRequest",
+    "Payment",
+    "RewardPreference",
+    "TrainingRecord",
+]

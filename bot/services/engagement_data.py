@@ -1,0 +1,197 @@
+"""/mydata and /forgetme for everything engagement stores (and the contribution record)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Contribution,
+    ExpenseClaim,
+    LevelChange,
+    LevelNotice,
+    MentorRequest,
+    Payment,
+    RewardPreference,
+    TrainingRecord,
+)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _num(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+class EngagementPersonalData:
+    """Export and erase contributions, levels, training, mentoring, payments and expenses."""
+
+    section = "engagement"
+
+    async def export(
+        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
+    ) -> Any:
+        """Return everything engagement holds about one member."""
+        s = session
+        contributions = await s.scalars(
+            select(Contribution)
+            .where(Contribution.member_id == member_id)
+            .order_by(Contribution.occurred_at, Contribution.id)
+        )
+        notices = await s.scalars(
+            select(LevelNotice).where(LevelNotice.member_id == member_id).order_by(LevelNotice.id)
+        )
+        changes = await s.scalars(
+            select(LevelChange).where(LevelChange.member_id == member_id).order_by(LevelChange.id)
+        )
+        training = await s.scalars(
+            select(TrainingRecord)
+            .where(TrainingRecord.member_id == member_id)
+            .order_by(TrainingRecord.id)
+        )
+        asked = await s.scalars(
+            select(MentorRequest)
+            .where(MentorRequest.member_id == member_id)
+            .order_by(MentorRequest.id)
+        )
+        mentoring = await s.scalars(
+            select(MentorRequest)
+            .where(MentorRequest.mentor_member_id == member_id)
+            .order_by(MentorRequest.id)
+        )
+        preference = await s.get(RewardPreference, member_id)
+        payments = await s.scalars(
+            select(Payment).where(Payment.member_id == member_id).order_by(Payment.id)
+        )
+        claims = await s.scalars(
+            select(ExpenseClaim)
+            .where(ExpenseClaim.member_id == member_id)
+            .order_by(ExpenseClaim.id)
+        )
+        return {
+            "contributions": [
+                {
+                    "kind": c.kind,
+                    "from": c.source_key,
+                    "hours": _num(c.hours),
+                    "note": c.note,
+                    "when": _iso(c.occurred_at),
+                }
+                for c in contributions
+            ],
+            "level_messages": [
+                {
+                    "level": n.level_key,
+                    "eligible_at": _iso(n.eligible_at),
+                    "sent_at": _iso(n.sent_at),
+                    "your_choice": n.choice,
+                    "outcome": n.outcome,
+                    "reason": n.decline_reason,
+                }
+                for n in notices
+            ],
+            "level_changes": [
+                {"from": c.from_level, "to": c.to_level, "direction": c.direction, "at": _iso(c.at)}
+                for c in changes
+            ],
+            "training": [
+                {"module": t.module_key, "completed_at": _iso(t.completed_at)} for t in training
+            ],
+            "mentoring_requests": [
+                {
+                    "note": r.note,
+                    "status": r.status,
+                    "requested_at": _iso(r.requested_at),
+                    "paired_at": _iso(r.paired_at),
+                }
+                for r in asked
+            ],
+            "mentoring_others": [
+                {"paired_at": _iso(r.paired_at), "status": r.status} for r in mentoring
+            ],
+            "reward_preference": preference.reward if preference else None,
+            "payments": [
+                {
+                    "level": p.level_key,
+                    "kind": p.kind,
+                    "hours": _num(p.hours),
+                    "rate_pence": p.rate_pence,
+                    "amount_pence": p.amount_pence,
+                    "reward": p.reward,
+                    "status": p.status,
+                    "created_at": _iso(p.created_at),
+                    "paid_at": _iso(p.paid_at),
+                }
+                for p in payments
+            ],
+            "expense_claims": [
+                {
+                    "category": c.category,
+                    "amount_pence": c.amount_pence,
+                    "note": c.note,
+                    "receipt": c.receipt_filename or c.receipt_url,
+                    "status": c.status,
+                    "claimed_at": _iso(c.claimed_at),
+                    "reject_reason": c.reject_reason,
+                    "paid_at": _iso(c.paid_at),
+                    "days_to_pay": c.days_to_pay,
+                }
+                for c in claims
+            ],
+        }
+
+    async def erase(
+        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
+    ) -> None:
+        """Delete personal rows; keep amounts, kinds and dates for reports, unlinked."""
+        s = session
+        for model in (LevelNotice, LevelChange, TrainingRecord, RewardPreference):
+            await s.execute(delete(model).where(model.member_id == member_id))
+        await s.execute(delete(MentorRequest).where(MentorRequest.member_id == member_id))
+        await s.execute(
+            update(MentorRequest)
+            .where(MentorRequest.mentor_member_id == member_id)
+            .values(mentor_member_id=None)
+        )
+        # Contributions stay for aggregate counts, without the person or their words.
+        await s.execute(
+            update(Contribution)
+            .where(Contribution.member_id == member_id)
+            .values(member_id=None, note=None, recorded_by=None)
+        )
+        await s.execute(
+            update(Payment).where(Payment.member_id == member_id).values(member_id=None)
+        )
+        await s.execute(
+            update(ExpenseClaim)
+            .where(ExpenseClaim.member_id == member_id)
+            .values(
+                member_id=None,
+                note=None,
+                receipt_url=None,
+                receipt_filename=None,
+                reject_reason=None,
+            )
+        )
+        # If the person also acted as staff, their Discord id goes from what they did.
+        by_user = [
+            (Contribution.recorded_by, Contribution.guild_id),
+            (LevelNotice.decided_by, LevelNotice.guild_id),
+            (LevelChange.by_user_id, LevelChange.guild_id),
+            (TrainingRecord.recorded_by, TrainingRecord.guild_id),
+            (MentorRequest.paired_by, MentorRequest.guild_id),
+            (Payment.paid_by, Payment.guild_id),
+            (ExpenseClaim.decided_by, ExpenseClaim.guild_id),
+            (ExpenseClaim.paid_by, ExpenseClaim.guild_id),
+        ]
+        for column, guild in by_user:
+            await s.execute(
+                update(column.class_)
+                .where(column == user_id, guild == guild_id)
+                .values({column.key: None})
+            )
