@@ -114,12 +114,21 @@ class GatewayHub:
         # One writer per connection keeps frames in sequence order.
         while True:
             frame = await session.queue.get()
-            if frame is None or ws.closed:
-                return
             try:
+                if frame is None or ws.closed:
+                    return
                 await ws.send_str(json.dumps(frame))
             except (ConnectionError, RuntimeError):
                 return
+            finally:
+                session.queue.task_done()
+
+    async def drain(self, limit: float = 1.0) -> None:
+        """Wait until queued events are written, so the bot's cache updates before REST replies."""
+        pending = [s.queue.join() for s in self.sessions.values() if s.ws is not None]
+        if pending:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*pending), limit)
 
     def _identify(self, ws: web.WebSocketResponse, data: Json) -> Session:
         session = Session(id=secrets.token_hex(16), intents=int(data.get("intents", 0)))

@@ -17,8 +17,11 @@ SEND_MESSAGES = 1 << 11
 MANAGE_THREADS = 1 << 34
 SEND_MESSAGES_IN_THREADS = 1 << 38
 ALL_PERMISSIONS = (1 << 53) - 1
-# What @everyone gets in a new guild, as Discord sets it (view, send, history, reactions...).
-DEFAULT_EVERYONE_PERMISSIONS = 0x0000_0006_3267_1640 | VIEW_CHANNEL | SEND_MESSAGES
+# What @everyone gets in a new guild: invite, react, view, send, embed, attach, history,
+# external emoji, connect, speak, nickname, app commands, threads (not manage threads).
+DEFAULT_EVERYONE_PERMISSIONS = sum(
+    1 << bit for bit in (0, 6, 9, 10, 11, 14, 15, 16, 18, 20, 21, 25, 26, 31, 35, 36, 37, 38)
+)
 
 # Gateway intents.
 INTENT_GUILDS = 1 << 0

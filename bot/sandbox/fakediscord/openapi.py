@@ -29,6 +29,29 @@ class Operation:
     body_pointer: str | None
 
 
+_BITFIELDS = {"permissions", "allow", "deny", "default_member_permissions"}
+
+
+def _accept_string_bitfields(node: Any) -> None:
+    # Discord serialises permission bitfields as strings and accepts them in requests
+    # (discord.py sends "1024"), but the spec types the request fields as integers.
+    if isinstance(node, list):
+        for item in node:
+            _accept_string_bitfields(item)
+        return
+    if not isinstance(node, dict):
+        return
+    props = node.get("properties")
+    if isinstance(props, dict):
+        for name in _BITFIELDS & set(props):
+            schema = props[name]
+            types = schema.get("type") if isinstance(schema, dict) else None
+            if (isinstance(types, list) and "integer" in types) or types == "integer":
+                props[name] = {"anyOf": [schema, {"type": "string", "pattern": "^[0-9]+$"}]}
+    for value in node.values():
+        _accept_string_bitfields(value)
+
+
 def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
@@ -67,6 +90,7 @@ class OpenApiSpec:
             ]
         }
         _accept_string_bitsets(spec["components"]["schemas"])
+        _accept_string_bitfields(spec)
         self._registry: Registry[Any] = Registry().with_resource(
             _SPEC_URI, Resource.from_contents(spec, default_specification=DRAFT202012)
         )

@@ -37,8 +37,12 @@ class FakeDiscord(UserActions):
         interaction_timeout: float = 3.0,
         bot_permissions: int = ADMINISTRATOR,
         bot_name: str = "Participation Bot",
+        reaction_time: float = 0.05,
     ) -> None:
         self.violations: list[str] = []
+        self.reaction_time = reaction_time
+        self.last_reply_at = 0.0
+        self.inflight = 0
         self.ids = Snowflakes()
         self._changed = asyncio.Event()
         self.state = State(self.ids, self._emit, bot_permissions)
@@ -114,9 +118,15 @@ class FakeDiscord(UserActions):
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(f"{request.method} {request.path_qs}")
+        self.inflight += 1
         try:
-            return await serve(self.env, self.router, self.spec, API_PREFIX, request)
+            response = await serve(self.env, self.router, self.spec, API_PREFIX, request)
+            # Discord usually delivers the gateway event before the REST reply; do the same.
+            await self.hub.drain()
+            return response
         finally:
+            self.inflight -= 1
+            self.last_reply_at = asyncio.get_running_loop().time()
             self._changed.set()
 
     async def _file(self, request: web.Request) -> web.StreamResponse:

@@ -41,11 +41,26 @@ class UserActions:
     env: Env
     hub: GatewayHub
     registry: InteractionRegistry
+    reaction_time: float
+    last_reply_at: float
+    inflight: int
 
     # ---- plumbing ------------------------------------------------------------------------
+    async def _settle(self) -> None:
+        # discord.py registers a view or modal only after our REST reply reaches it; a human
+        # cannot click faster than that, so let the bot finish handling our last reply first.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5.0
+        while loop.time() < deadline:
+            wait = self.last_reply_at + self.reaction_time - loop.time()
+            if self.inflight == 0 and wait <= 0:
+                return
+            await asyncio.sleep(max(wait, 0.005))
+
     async def _dispatch(self, payload: Json, name: str) -> Interaction:
         if self.hub.live_sessions() == 0:
             raise RuntimeError("no bot is connected to the fake gateway")
+        await self._settle()
         handle = Interaction(self.state, payload, name)
         self.registry.add(handle)
         guild_id = int(payload["guild_id"]) if "guild_id" in payload else None
