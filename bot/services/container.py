@@ -13,6 +13,7 @@ from bot.services.membership import MembershipService
 from bot.services.polls import PollsService
 from bot.services.polls_data import PollsPersonalData
 from bot.services.setup import SetupService
+from bot.services.support import SupportService
 from bot.settings import Settings
 
 
@@ -27,6 +28,7 @@ class Services:
     membership: MembershipService
     engagement: EngagementServices
     polls: PollsService
+    support: SupportService
 
     def due_sources(self) -> list[Any]:
         """Return every service that has timed work (a `take_due` and a `next_due`)."""
@@ -47,6 +49,8 @@ def build_services(
     engagement = build_engagement(settings, sessions, clock)
     membership.register_personal_data(engagement.personal_data)
     membership.register_personal_data(PollsPersonalData())
+    support = SupportService(settings, sessions, clock)
+    membership.register_personal_data(support)
     return Services(
         settings=settings,
         sessions=sessions,
@@ -55,4 +59,5 @@ def build_services(
         membership=membership,
         engagement=engagement,
         polls=PollsService(settings, sessions, clock),
+        support=support,
     )

@@ -12,6 +12,7 @@ from bot.db.models.engagement import (
 )
 from bot.db.models.membership import AuditEntry, EqualityMonitoring, GuildConfig, LevelRole, Member
 from bot.db.models.polls import Poll, PollBallot
+from bot.db.models.support import SupportRequest
 
 __all__ = ["AuditEntry", "Contribution", "EqualityMonitoring", "GuildConfig", "LevelRole", "Member"]
 __all__ += ["Poll", "PollBallot"]
@@ -24,3 +25,4 @@ __all__ += [
     "RewardPreference",
     "TrainingRecord",
 ]
+__all__ += ["SupportRequest"]

@@ -1,11 +1,11 @@
-"""The in-memory model of Discord: users, guilds, roles, members and channels."""
+"""The in-memory model of Discord: guilds and channels on top of roles, members and users."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
+from .members import MemberStore, role_payload
 from .model import (
     ADMINISTRATOR,
     DEFAULT_EVERYONE_PERMISSIONS,
@@ -15,83 +15,20 @@ from .model import (
     DiscordError,
     Json,
     Snowflakes,
-    not_found,
     now_iso,
 )
+from .store import Emit, StoredFile
 
-# (event name, data, guild id or None) -> None; wired to the gateway by the server.
-Emit = Callable[[str, Json, "int | None"], None]
-
-
-@dataclass
-class StoredFile:
-    """An uploaded attachment's bytes, served back at its url."""
-
-    id: int
-    filename: str
-    content_type: str
-    data: bytes
+__all__ = ["State", "StoredFile"]
 
 
-class State:
-    """Hold every Discord object the fake knows, in Discord's payload form."""
+class State(MemberStore):
+    """The whole fake Discord: guilds, channels, DMs, and everything below them."""
 
     def __init__(self, ids: Snowflakes, emit: Emit, bot_permissions: int = ADMINISTRATOR) -> None:
-        self.ids = ids
-        self.emit = emit
-        self.bot_permissions = bot_permissions
-        self.users: dict[int, Json] = {}
-        self.guilds: dict[int, Json] = {}
-        self.roles: dict[int, dict[int, Json]] = {}
-        self.members: dict[int, dict[int, Json]] = {}
-        self.channels: dict[int, Json] = {}
-        self.thread_members: dict[int, dict[int, str]] = {}
-        self.messages: dict[int, dict[int, Json]] = {}
-        self.loose_messages: dict[int, Json] = {}
-        self.pins: dict[int, dict[int, str]] = {}
-        self.files: dict[int, StoredFile] = {}
-        self.events: dict[int, dict[int, Json]] = {}
-        self.global_commands: dict[int, Json] = {}
-        self.guild_commands: dict[int, dict[int, Json]] = {}
-        self.dm_channels: dict[int, int] = {}
-        self.bot_user_id = self.create_user("Participation Bot", bot=True)
+        super().__init__(ids, emit, bot_permissions)
         self.application_id = self.bot_user_id
         self.owner_user_id = self.create_user("App Owner")
-
-    # ---- users -------------------------------------------------------------------------
-    def create_user(self, username: str, global_name: str | None = None, bot: bool = False) -> int:
-        """Create a user and return its id."""
-        uid = self.ids.next()
-        name = "".join(c for c in username.lower() if c.isalnum() or c in "._") or f"user{uid}"
-        self.users[uid] = {
-            "id": str(uid),
-            "username": name,
-            "global_name": global_name if global_name is not None else username,
-            "discriminator": "0",
-            "avatar": None,
-            "bot": bot,
-            "public_flags": 0,
-            "flags": 0,
-            "banner": None,
-            "accent_color": None,
-            "avatar_decoration_data": None,
-        }
-        return uid
-
-    def user(self, user_id: int) -> Json:
-        """Return a user payload."""
-        try:
-            return dict(self.users[user_id])
-        except KeyError:
-            raise not_found("User", 10013) from None
-
-    # ---- guilds ------------------------------------------------------------------------
-    def guild(self, guild_id: int) -> Json:
-        """Return the stored guild (raise Unknown Guild)."""
-        try:
-            return self.guilds[guild_id]
-        except KeyError:
-            raise not_found("Guild", 10004) from None
 
     def create_guild(self, name: str, owner_id: int) -> int:
         """Create a guild with @everyone, its owner and the bot as members."""
@@ -128,7 +65,7 @@ class State:
             "emojis": [],
             "stickers": [],
         }
-        everyone = _role_payload(gid, "@everyone", 0, DEFAULT_EVERYONE_PERMISSIONS)
+        everyone = role_payload(gid, "@everyone", 0, DEFAULT_EVERYONE_PERMISSIONS)
         self.roles[gid] = {gid: everyone}
         self.members[gid] = {}
         self.events[gid] = {}
@@ -172,170 +109,6 @@ class State:
         out["guild_scheduled_events"] = list(self.events[guild_id].values())
         out["soundboard_sounds"] = []
         return out
-
-    # ---- roles -------------------------------------------------------------------------
-    def role_list(self, guild_id: int) -> list[Json]:
-        """Return the guild's roles sorted by position."""
-        self.guild(guild_id)
-        return sorted((dict(r) for r in self.roles[guild_id].values()), key=_role_sort_key)
-
-    def role(self, guild_id: int, role_id: int) -> Json:
-        """Return the stored role (raise Unknown Role)."""
-        self.guild(guild_id)
-        try:
-            return self.roles[guild_id][role_id]
-        except KeyError:
-            raise not_found("Role", 10011) from None
-
-    def _new_role(self, guild_id: int, name: str, permissions: int, managed: bool = False) -> Json:
-        # Discord puts a new role just above @everyone and moves the others up.
-        for other in self.roles[guild_id].values():
-            if other["position"] >= 1:
-                other["position"] += 1
-        role = _role_payload(self.ids.next(), name, 1, permissions, managed)
-        self.roles[guild_id][int(role["id"])] = role
-        return role
-
-    def create_role(self, guild_id: int, fields: Json) -> Json:
-        """Create a role from REST fields and dispatch GUILD_ROLE_CREATE."""
-        self.guild(guild_id)
-        perms = fields.get("permissions")
-        role = self._new_role(
-            guild_id,
-            fields.get("name") or "new role",
-            int(perms) if perms is not None else DEFAULT_EVERYONE_PERMISSIONS,
-        )
-        self._apply_role_fields(role, fields)
-        self.emit("GUILD_ROLE_CREATE", {"guild_id": str(guild_id), "role": dict(role)}, guild_id)
-        return dict(role)
-
-    def update_role(self, guild_id: int, role_id: int, fields: Json) -> Json:
-        """Modify a role and dispatch GUILD_ROLE_UPDATE."""
-        role = self.role(guild_id, role_id)
-        self._apply_role_fields(role, fields)
-        if "position" in fields and fields["position"] is not None:
-            role["position"] = int(fields["position"])
-        self.emit("GUILD_ROLE_UPDATE", {"guild_id": str(guild_id), "role": dict(role)}, guild_id)
-        return dict(role)
-
-    def delete_role(self, guild_id: int, role_id: int) -> None:
-        """Delete a role, strip it from members and dispatch GUILD_ROLE_DELETE."""
-        self.role(guild_id, role_id)
-        if role_id == guild_id:
-            raise DiscordError(400, 50028, "Invalid Role", violation=True)
-        del self.roles[guild_id][role_id]
-        for member in self.members[guild_id].values():
-            if str(role_id) in member["roles"]:
-                member["roles"].remove(str(role_id))
-        payload = {"guild_id": str(guild_id), "role_id": str(role_id)}
-        self.emit("GUILD_ROLE_DELETE", payload, guild_id)
-
-    @staticmethod
-    def _apply_role_fields(role: Json, fields: Json) -> None:
-        for key in ("name", "hoist", "mentionable", "unicode_emoji"):
-            if fields.get(key) is not None:
-                role[key] = fields[key]
-        if fields.get("permissions") is not None:
-            role["permissions"] = str(int(fields["permissions"]))
-        color = fields.get("color")
-        if color is None and isinstance(fields.get("colors"), dict):
-            color = fields["colors"].get("primary_color")
-        if color is not None:
-            role["color"] = int(color)
-            role["colors"] = {
-                "primary_color": int(color),
-                "secondary_color": None,
-                "tertiary_color": None,
-            }
-
-    # ---- members -----------------------------------------------------------------------
-    def _join(self, guild_id: int, user_id: int, role_ids: Iterable[int | str]) -> Json:
-        self.user(user_id)
-        member: Json = {
-            "roles": [str(r) for r in role_ids],
-            "nick": None,
-            "avatar": None,
-            "banner": None,
-            "joined_at": now_iso(),
-            "premium_since": None,
-            "deaf": False,
-            "mute": False,
-            "flags": 0,
-            "pending": False,
-            "communication_disabled_until": None,
-        }
-        self.members[guild_id][user_id] = member
-        return member
-
-    def stored_member(self, guild_id: int, user_id: int) -> Json:
-        """Return the stored member (raise Unknown Member)."""
-        self.guild(guild_id)
-        try:
-            return self.members[guild_id][user_id]
-        except KeyError:
-            raise not_found("Member", 10007) from None
-
-    def member(self, guild_id: int, user_id: int, with_user: bool = True) -> Json:
-        """Return a member payload."""
-        out = dict(self.stored_member(guild_id, user_id))
-        out["roles"] = list(out["roles"])
-        if with_user:
-            out["user"] = self.user(user_id)
-        return out
-
-    def add_member(self, guild_id: int, user_id: int, role_ids: Iterable[int] = ()) -> Json:
-        """Add a user to a guild and dispatch GUILD_MEMBER_ADD."""
-        self.guild(guild_id)
-        for role_id in role_ids:
-            self.role(guild_id, role_id)
-        self._join(guild_id, user_id, role_ids)
-        payload = self.member(guild_id, user_id)
-        self.emit("GUILD_MEMBER_ADD", {**payload, "guild_id": str(guild_id)}, guild_id)
-        return payload
-
-    def remove_member(self, guild_id: int, user_id: int) -> None:
-        """Remove a member and dispatch GUILD_MEMBER_REMOVE."""
-        self.stored_member(guild_id, user_id)
-        del self.members[guild_id][user_id]
-        payload = {"guild_id": str(guild_id), "user": self.user(user_id)}
-        self.emit("GUILD_MEMBER_REMOVE", payload, guild_id)
-
-    def update_member(self, guild_id: int, user_id: int, fields: Json) -> Json:
-        """Modify a member's roles or nick and dispatch GUILD_MEMBER_UPDATE."""
-        member = self.stored_member(guild_id, user_id)
-        if "roles" in fields and fields["roles"] is not None:
-            for role_id in fields["roles"]:
-                self.role(guild_id, int(role_id))
-            member["roles"] = [str(r) for r in fields["roles"] if int(r) != guild_id]
-        if "nick" in fields:
-            member["nick"] = fields["nick"] or None
-        if "communication_disabled_until" in fields:
-            member["communication_disabled_until"] = fields["communication_disabled_until"]
-        payload = self.member(guild_id, user_id)
-        self.emit("GUILD_MEMBER_UPDATE", {**payload, "guild_id": str(guild_id)}, guild_id)
-        return payload
-
-    def set_member_role(self, guild_id: int, user_id: int, role_id: int, present: bool) -> None:
-        """Add or remove one role on a member (a no-op if already so)."""
-        member = self.stored_member(guild_id, user_id)
-        self.role(guild_id, role_id)
-        roles = [r for r in member["roles"] if r != str(role_id)]
-        if present:
-            roles.append(str(role_id))
-        self.update_member(guild_id, user_id, {"roles": roles})
-
-    # ---- channels ----------------------------------------------------------------------
-    def channel(self, channel_id: int) -> Json:
-        """Return the stored channel (raise Unknown Channel)."""
-        try:
-            return self.channels[channel_id]
-        except KeyError:
-            raise not_found("Channel", 10003) from None
-
-    def guild_id_of(self, channel_id: int) -> int | None:
-        """Return the guild a channel belongs to, or None for DMs."""
-        gid = self.channel(channel_id).get("guild_id")
-        return int(gid) if gid is not None else None
 
     def create_channel(self, guild_id: int, fields: Json) -> Json:
         """Create a guild channel from REST fields and dispatch CHANNEL_CREATE."""
@@ -446,29 +219,6 @@ class State:
         self.dm_channels[user_id] = cid
         self.emit("CHANNEL_CREATE", dict(channel), None)
         return dict(channel)
-
-
-def _role_payload(
-    role_id: int, name: str, position: int, permissions: int, managed: bool = False
-) -> Json:
-    return {
-        "id": str(role_id),
-        "name": name,
-        "color": 0,
-        "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
-        "hoist": False,
-        "icon": None,
-        "unicode_emoji": None,
-        "position": position,
-        "permissions": str(permissions),
-        "managed": managed,
-        "mentionable": False,
-        "flags": 0,
-    }
-
-
-def _role_sort_key(role: Json) -> tuple[int, int]:
-    return (int(role["position"]), int(role["id"]))
 
 
 def _overwrites(raw: Iterable[Any]) -> list[Json]:
