@@ -1,0 +1,56 @@
+"""Support requests: metadata only, never the words of a conversation or a message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, Snowflake, TZDateTime
+
+
+class SupportRequest(Base):
+    """One request for support: asked for with /support, raised by a pattern, or a report.
+
+    Deliberately there is no column for what anyone wrote. `escalation_reason` and
+    `resolution_note` are short notes by staff, shown in /mydata and wiped by /forgetme.
+    """
+
+    __tablename__ = "support_requests"
+    __table_args__ = (Index("ix_support_requests_queue", "guild_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    kind: Mapped[str] = mapped_column(String(16))  # request | safeguarding | report
+    # The person asking, the author of a flagged message, or the reporter; NULL once erased.
+    user_id: Mapped[int | None] = mapped_column(Snowflake, index=True)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    topic: Mapped[str | None] = mapped_column(String(16))
+    urgency: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # open | claimed | escalated | resolved
+    # "sg:<message id>" or "report:<message id>:<reporter>": one request per flagged message.
+    dedup_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    message_link: Mapped[str | None] = mapped_column(String(200))
+    message_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    message_id: Mapped[int | None] = mapped_column(Snowflake)
+    private_channel_id: Mapped[int | None] = mapped_column(Snowflake, index=True)
+    card_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    card_message_id: Mapped[int | None] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime)
+    claimed_by: Mapped[int | None] = mapped_column(Snowflake)
+    claimed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    escalated_to: Mapped[str | None] = mapped_column(String(16))  # worker | safeguarding
+    escalated_by: Mapped[int | None] = mapped_column(Snowflake)
+    escalated_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    escalation_reason: Mapped[str | None] = mapped_column(String(300))
+    resolved_by: Mapped[int | None] = mapped_column(Snowflake)
+    resolved_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    resolution_note: Mapped[str | None] = mapped_column(String(300))
+    # Re-raising an unclaimed request: the interval last raised (0 = none yet) and when the
+    # next one falls due; a conditional UPDATE on `raised_interval` raises each interval once.
+    raised_interval: Mapped[int] = mapped_column(Integer, default=0)
+    next_raise_at: Mapped[datetime | None] = mapped_column(TZDateTime, index=True)

@@ -1,0 +1,160 @@
+"""Working hours and the kind, plain words the bot says about support."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from bot.settings import DAY_NAMES, Settings
+
+FULL_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def crisis_resources_text(settings: Settings) -> str:
+    """Return the crisis contacts as a short bulleted list."""
+    lines = ["**If you need help right now:**"]
+    lines += [f"• **{r.name}**: {r.detail}" for r in settings.support.crisis_resources]
+    return "\n".join(lines)
+
+
+def _clock_text(value: time) -> str:
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
+def _hours(settings: Settings) -> tuple[time, time, list[int]]:
+    support = settings.support
+    days = sorted(DAY_NAMES.index(d) for d in support.working_days)
+    return time.fromisoformat(support.hours_start), time.fromisoformat(support.hours_end), days
+
+
+def hours_text(settings: Settings) -> str:
+    """Return the working hours in words, e.g. 'Monday to Friday, 9am to 5pm (UK time)'."""
+    start, end, days = _hours(settings)
+    if not days:
+        return "at no set times"
+    if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
+        day_text = f"{FULL_DAYS[days[0]]} to {FULL_DAYS[days[-1]]}"
+    elif len(days) == 1:
+        day_text = f"on {FULL_DAYS[days[0]]}s"
+    else:
+        names = [FULL_DAYS[d] for d in days]
+        day_text = ", ".join(names[:-1]) + f" and {names[-1]}"
+    return f"{day_text}, {_clock_text(start)} to {_clock_text(end)} (UK time)"
+
+
+def is_working_time(settings: Settings, now: datetime) -> bool:
+    """Tell whether the team is working at this moment (hours are UK local time)."""
+    start, end, days = _hours(settings)
+    local = now.astimezone(settings.tz)
+    return local.weekday() in days and start <= local.time().replace(tzinfo=None) < end
+
+
+def next_opening(settings: Settings, now: datetime) -> datetime | None:
+    """Return when the team is next working (aware UTC), or None if no days are set."""
+    start, _end, days = _hours(settings)
+    if not days:
+        return None
+    local = now.astimezone(settings.tz)
+    for offset in range(8):
+        day = (local + timedelta(days=offset)).date()
+        if day.weekday() not in days:
+            continue
+        opening = datetime.combine(day, start, tzinfo=settings.tz)
+        if opening > local:
+            return opening.astimezone(now.tzinfo)
+    return None
+
+
+def when_text(settings: Settings, moment: datetime) -> str:
+    """Return a moment as UK local words plus a Discord timestamp, e.g. 'Monday 9am'."""
+    local = moment.astimezone(settings.tz)
+    words = f"{FULL_DAYS[local.weekday()]} {local.day} {local:%B} at {_clock_text(local.time())}"
+    return f"{words} UK time (<t:{int(moment.timestamp())}:R>)"
+
+
+def out_of_hours_notice(settings: Settings, now: datetime) -> str | None:
+    """Return the out-of-hours notice, or None during working hours."""
+    if is_working_time(settings, now):
+        return None
+    opening = next_opening(settings, now)
+    back = f" We're next around on {when_text(settings, opening)}." if opening else ""
+    return (
+        "**Just so you know:** the team isn't working right now. We're usually around "
+        f"{hours_text(settings)}.{back} Your request is saved and nobody will miss it."
+    )
+
+
+def acknowledgement(
+    settings: Settings, *, urgent: bool, out_of_hours: str | None, has_space: bool = True
+) -> str:
+    """Return what the member is told at once after /support (under 2,000 characters)."""
+    expected = settings.support.expected_response
+    parts = [
+        "Thank you for reaching out. Asking for help takes courage, and you've done it.",
+        (
+            "**What happens next:** a private space has been opened for you and the "
+            "moderators. Nobody else in the group can see it. "
+            if has_space
+            else "**What happens next:** "
+        )
+        + f"A moderator will get back to you {expected}, and I'll let you know as soon as "
+        "someone picks it up.",
+    ]
+    if urgent:
+        parts.append(
+            "You said you need help today, so the moderators have been told straight away."
+        )
+    if out_of_hours:
+        parts.append(out_of_hours)
+    parts.append(crisis_resources_text(settings))
+    return "\n\n".join(parts)
+
+
+def refusal_with_resources(settings: Settings, reason: str) -> str:
+    """Return a refusal that still gives the crisis contacts."""
+    return f"{reason}\n\n{crisis_resources_text(settings)}"
+
+
+def author_message(settings: Settings, *, repeat: bool) -> str:
+    """Return the private note to someone whose message matched a crisis pattern."""
+    if repeat:
+        return (
+            "I've let the moderators know about this message too. Your message is still there "
+            "and you're not in trouble. The contacts I sent you are here again in case you "
+            "need them.\n\n" + crisis_resources_text(settings)
+        )
+    return (
+        "Hi, I'm the group's bot. Some words in your message made us want to check you're "
+        "okay. You're not in trouble, and your message hasn't been removed.\n\n"
+        "A moderator has been told and may get in touch. If you'd like to talk to someone "
+        "privately, use **/support** at any time.\n\n" + crisis_resources_text(settings)
+    )
+
+
+REPORT_THANKS = (
+    "Thank you for telling us. The moderators have been sent a link to the message and will "
+    "look at it. The message stays where it is until they do, and nobody will know it was "
+    "you who reported it. If you're worried about your own safety or someone else's right "
+    "now, please use /support or call 999."
+)
+REPORT_AGAIN = (
+    "You've already reported this message, thank you. The moderators have it and will look "
+    "at it."
+)
+
+
+def picked_up_text(moderator_id: int) -> str:
+    """Return the note telling a member someone has their request."""
+    return (
+        f"<@{moderator_id}> has picked up your support request and will be with you soon, "
+        "here in this private space."
+    )
+
+
+def resolved_text() -> str:
+    """Return the note telling a member their request is closed."""
+    return (
+        "The moderators have marked your support request as resolved. Thank you for "
+        "reaching out. If anything changes, or you want to talk again, use /support any time."
+    )

@@ -1,0 +1,138 @@
+"""Data minimisation, /mydata, /forgetme and report figures for support requests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import String, Text, select, text
+
+from bot.clock import ManualClock
+from bot.db.base import Base
+from bot.db.models import AuditEntry, SupportRequest
+from bot.services.access import Actor
+from bot.services.container import Services
+from tests.conftest import GUILD, MODERATOR, START
+from tests.services.helpers import approved_member, set_up_guild
+
+# Words nobody would type by chance: if any reaches the database, minimisation failed.
+SECRET_WORDS = ["zebracorn", "quillfeather", "moonbeamtoast"]
+
+
+async def _every_text_value(sessions) -> list[str]:  # type: ignore[no-untyped-def]
+    """Return every string stored in every text column of every table."""
+    values: list[str] = []
+    async with sessions() as s:
+        for table in Base.metadata.sorted_tables:
+            columns = [c.name for c in table.columns if isinstance(c.type, String | Text)]
+            if not columns:
+                continue
+            names = ", ".join(f'"{c}"' for c in columns)
+            for row in (await s.execute(text(f'SELECT {names} FROM "{table.name}"'))).all():
+                values += [str(v) for v in row if v is not None]
+    return values
+
+
+async def test_no_words_of_members_are_stored(services: Services, sessions) -> None:
+    await set_up_guild(services)
+    member = await approved_member(services, 4001)
+    opened = await services.support.open_request(
+        member,
+        topic="struggling",
+        urgency="today",
+        message=f"I feel {SECRET_WORDS[0]} and I want to kill myself",
+    )
+    assert opened.message_to_forward and SECRET_WORDS[0] in opened.message_to_forward
+    peer = (await services.setup.current(GUILD)).channel_ids["peer_support"]  # type: ignore[union-attr]
+    crisis = f"{SECRET_WORDS[1]}: I can't go on"
+    assert services.support.check(crisis) is not None
+    await services.support.flag_message(
+        GUILD, peer, 5001, 4001, "https://discord.com/channels/1/2/5001"
+    )
+    await services.support.report_message(
+        member,
+        channel_id=peer,
+        message_id=5002,
+        link="https://discord.com/channels/1/2/5002",
+        author_is_bot=False,
+    )
+    await services.support.claim(MODERATOR, opened.request.id)
+    await services.support.escalate(MODERATOR, opened.request.id, "safeguarding", "Lead asked")
+    await services.support.resolve(MODERATOR, opened.request.id, "referred", "Called back")
+    stored = " ".join(await _every_text_value(sessions)).casefold()
+    for word in [*SECRET_WORDS, "kill myself", "can't go on"]:
+        assert word not in stored
+
+
+async def test_export_lists_metadata_and_staff_actions(services: Services, sessions) -> None:
+    await set_up_guild(services)
+    member = await approved_member(services, 4002)
+    opened = await services.support.open_request(member, topic="question", urgency="week")
+    await services.support.resolve(MODERATOR, opened.request.id, "answered", "Sent the dates")
+    data = await services.membership.export(member)
+    section = data["support_requests"]
+    assert len(section["requests"]) == 1
+    entry = section["requests"][0]
+    assert entry["topic"] == "A question about taking part"
+    assert entry["outcome"] == "Question answered"
+    assert entry["staff_note"] == "Sent the dates"
+    assert entry["created_at"].startswith("2026-11-23T12:00")
+    assert section["handled_as_staff"] == []
+
+
+async def test_forget_unlinks_requests_but_keeps_counts(
+    services: Services, sessions, clock: ManualClock
+) -> None:
+    await set_up_guild(services)
+    member = await approved_member(services, 4003)
+    peer = (await services.setup.current(GUILD)).channel_ids["peer_support"]  # type: ignore[union-attr]
+    done = await services.support.open_request(member, topic="struggling", urgency="today")
+    await services.support.set_private_space(done.request.id, 6001)
+    clock.advance(timedelta(minutes=30))
+    await services.support.claim(MODERATOR, done.request.id)
+    await services.support.resolve(MODERATOR, done.request.id, "supported", "Member doing ok")
+    still_open = await services.support.open_request(member, topic="other", urgency="week")
+    await services.support.flag_message(
+        GUILD, peer, 6002, 4003, "https://discord.com/channels/1/2/6002"
+    )
+    before = await services.support.stats(GUILD, START, START + timedelta(days=1))
+    await services.membership.forget(member)
+    async with sessions() as s:
+        rows = (await s.scalars(select(SupportRequest))).all()
+        assert len(rows) == 3
+        for row in rows:
+            assert row.user_id is None and row.member_id is None
+            assert row.private_channel_id is None and row.message_link is None
+            assert row.message_id is None and row.dedup_key is None
+            assert row.resolution_note is None and row.escalation_reason is None
+            assert row.status == "resolved"
+        withdrawn = await s.get(SupportRequest, still_open.request.id)
+        assert withdrawn is not None and withdrawn.outcome == "withdrawn"
+        kept = await s.get(SupportRequest, done.request.id)
+        assert kept is not None and kept.outcome == "supported"
+        assert kept.claimed_by == MODERATOR.user_id  # staff action stays for accountability
+        audit = (
+            await s.scalars(select(AuditEntry).where(AuditEntry.action.like("support.%")))
+        ).all()
+        assert all(a.member_id is None for a in audit)
+    # Nothing points at the person any more.
+    for value in await _every_text_value(sessions):
+        assert "4003" not in value
+    after = await services.support.stats(GUILD, START, START + timedelta(days=1))
+    assert after.requests == before.requests == 3
+    assert after.by_kind == {"request": 2, "safeguarding": 1, "report": 0}
+    assert after.median_minutes_to_first_response == 30
+
+
+async def test_moderator_erasure_unlinks_their_staff_actions(services: Services, sessions) -> None:
+    await set_up_guild(services)
+    opened = await services.support.open_request(Actor(4004, GUILD), topic="other", urgency="week")
+    mod_member = await approved_member(services, MODERATOR.user_id, "Mo")
+    await services.support.claim(MODERATOR, opened.request.id)
+    data = await services.membership.export(mod_member)
+    assert data["support_requests"]["handled_as_staff"] == [
+        {"id": opened.request.id, "picked_up": True, "escalated": False, "resolved": False}
+    ]
+    await services.membership.forget(mod_member)
+    async with sessions() as s:
+        row = await s.get(SupportRequest, opened.request.id)
+        assert row is not None and row.claimed_by is None and row.user_id == 4004
