@@ -27,6 +27,7 @@ from bot.settings import Settings
 
 NOTE_MAX = 200
 MAX_HOURS = Decimal(24)
+CENTS = Decimal("0.01")
 OLDEST = timedelta(days=365 * 2)
 _HOURS = re.compile(r"^[0-9]{1,2}(\.[0-9]{1,2})?$")
 _UNSET: Any = object()
@@ -97,7 +98,7 @@ def _view(c: Contribution, user_id: int | None) -> ContributionView:
 def _snapshot(c: Contribution) -> dict[str, Any]:
     return {
         "kind": c.kind,
-        "hours": str(c.hours) if c.hours is not None else None,
+        "hours": str(Decimal(c.hours).quantize(CENTS)) if c.hours is not None else None,
         "note": c.note,
         "occurred_at": c.occurred_at.isoformat(),
     }

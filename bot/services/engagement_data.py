@@ -153,6 +153,12 @@ class EngagementPersonalData:
         for model in (LevelNotice, LevelChange, TrainingRecord, RewardPreference):
             await s.execute(delete(model).where(model.member_id == member_id))
         await s.execute(delete(MentorRequest).where(MentorRequest.member_id == member_id))
+        # Their mentees go back to the queue, so a worker can find someone else.
+        await s.execute(
+            update(MentorRequest)
+            .where(MentorRequest.mentor_member_id == member_id, MentorRequest.status == "paired")
+            .values(mentor_member_id=None, status="requested", paired_at=None, paired_by=None)
+        )
         await s.execute(
             update(MentorRequest)
             .where(MentorRequest.mentor_member_id == member_id)
