@@ -14,7 +14,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from bot.sandbox.fakediscord import FakeDiscord
+from bot.sandbox.fakediscord import CommandError, FakeDiscord
 
 Connect = Callable[[discord.Client], Awaitable[discord.Client]]
 FRUITS = ["apple", "apricot", "banana", "cherry"]
@@ -75,6 +75,26 @@ class FeedbackModal(discord.ui.Modal, title="Feedback"):
         await interaction.response.send_message(f"thanks {self.name.value}: {text}", ephemeral=True)
 
 
+class ConfirmView(discord.ui.View):
+    """A view on an ephemeral message."""
+
+    @discord.ui.button(label="Yes", custom_id="confirm:yes")
+    async def yes(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await interaction.response.defer()
+        await interaction.edit_original_response(content="confirmed", view=None)
+
+
+class WhoView(discord.ui.View):
+    """A user select."""
+
+    @discord.ui.select(cls=discord.ui.UserSelect, custom_id="who:pick")
+    async def pick(
+        self, interaction: discord.Interaction, select: discord.ui.UserSelect[Any]
+    ) -> None:
+        (user,) = select.values
+        await interaction.response.send_message(f"picked {user.display_name}", ephemeral=True)
+
+
 @dataclass
 class Seen:
     dms: list[str]
@@ -98,6 +118,7 @@ class TestBot(commands.Bot):
         guild = discord.Object(self.guild_id)
         self.tree.copy_global_to(guild=guild)
         await self.tree.sync(guild=guild)
+        await self.tree.sync()
 
     async def on_message(self, message: discord.Message) -> None:
         if message.guild is None and message.author != self.user:
@@ -123,6 +144,8 @@ def _add_commands(tree: app_commands.CommandTree[Any]) -> None:
         await interaction.response.defer(thinking=True)
         await interaction.followup.send("done")
         await interaction.edit_original_response(content="edited")
+        original = await interaction.original_response()
+        assert original.content == "edited"
         await interaction.followup.send("more", ephemeral=True)
 
     @tree.command(description="Show the panel")
@@ -167,6 +190,14 @@ def _add_commands(tree: app_commands.CommandTree[Any]) -> None:
         await asyncio.sleep(delay)
         await interaction.response.send_message("late", ephemeral=True)
 
+    @tree.command(description="Ask privately")
+    async def confirm(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("sure?", view=ConfirmView(), ephemeral=True)
+
+    @tree.command(description="Pick a person")
+    async def who(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("who?", view=WhoView())
+
     @tree.command(description="Send a file")
     async def report(interaction: discord.Interaction) -> None:
         data = discord.File(io.BytesIO(b"a,b\n1,2\n"), filename="report.csv")
@@ -199,6 +230,7 @@ async def test_sync_registers_commands_with_ids(world: World) -> None:
     names = sorted(c["name"] for c in world.fake.commands(world.guild_id))
     assert names == [
         "Quote",
+        "confirm",
         "dmme",
         "echo",
         "feedback",
@@ -208,6 +240,7 @@ async def test_sync_registers_commands_with_ids(world: World) -> None:
         "report",
         "slow",
         "support",
+        "who",
     ]
     assert all(c["id"].isdigit() for c in world.fake.commands(world.guild_id))
 
@@ -340,3 +373,44 @@ async def test_unanswered_interaction_is_a_violation(world: World) -> None:
     await fake.wait_for(lambda: "POST" in " ".join(fake.requests[-1:]))
     assert not handle.responded
     fake.violations.clear()
+
+
+async def test_dm_interaction_has_user_and_dm_channel(world: World) -> None:
+    fake = world.fake
+    handle = await fake.invoke(
+        world.user, None, "echo", {"text": "hi", "count": 1, "who": world.user}
+    )
+    await handle.response()
+    assert "user" in handle.payload and "member" not in handle.payload
+    assert handle.payload["context"] == 1
+    assert fake.is_dm(handle.channel_id)
+    assert handle.content == f"hi x1 for {world.user} -"
+
+
+async def test_button_on_ephemeral_message_and_user_select(world: World) -> None:
+    fake = world.fake
+    handle = await fake.invoke(world.user, world.guild_id, "confirm")
+    await handle.response()
+    assert handle.original is not None and handle.ephemeral
+    click = await fake.click(world.user, int(handle.original["id"]), "confirm:yes")
+    assert (await click.response())["type"] == 6
+    await fake.wait_for(
+        lambda: fake.message(int(handle.original_id or 0))["content"] == "confirmed"
+    )
+    assert fake.message(int(handle.original_id or 0))["components"] == []
+    who = await fake.invoke(world.user, world.guild_id, "who")
+    await who.response()
+    assert who.original is not None
+    picked = await fake.select(world.user, int(who.original["id"]), "who:pick", [world.owner])
+    await picked.response()
+    assert picked.content == "picked Olivia"
+
+
+async def test_unknown_option_and_missing_command_are_refused(world: World) -> None:
+    fake = world.fake
+    with pytest.raises(CommandError, match="unknown options"):
+        await fake.invoke(world.user, world.guild_id, "fruit", {"colour": "red"})
+    with pytest.raises(CommandError, match="required option"):
+        await fake.invoke(world.user, world.guild_id, "echo", {"text": "x"})
+    with pytest.raises(CommandError, match="no command"):
+        await fake.invoke(world.user, world.guild_id, "nope")

@@ -54,7 +54,9 @@ class GatewayHub:
         self.sessions: dict[str, Session] = {}
         self.connections = 0
         self.identified = asyncio.Event()
+        self.last_query: dict[str, str] = {}
         self._sockets: set[web.WebSocketResponse] = set()
+        self._dropped: set[web.WebSocketResponse] = set()
 
     def dispatch(self, event: str, data: Json, guild_id: int | None) -> None:
         """Queue an event for every session whose intents allow it."""
@@ -77,6 +79,8 @@ class GatewayHub:
         """Serve one websocket connection until it closes."""
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
+        # discord.py asks for compress=zlib-stream; Discord (and we) may still send text frames.
+        self.last_query = dict(request.query)
         self.connections += 1
         self._sockets.add(ws)
         session: Session | None = None
@@ -163,7 +167,7 @@ class GatewayHub:
 
     def _resume(self, ws: web.WebSocketResponse, data: Json) -> Session | None:
         session = self.sessions.get(str(data.get("session_id")))
-        if session is None or session.ws is not None:
+        if session is None or (session.ws is not None and not session.ws.closed):
             return None
         self._start_writer(session, ws)
         since = int(data.get("seq") or 0)
@@ -205,13 +209,28 @@ class GatewayHub:
         if session.writer is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await session.writer
-        # A clean close (1000/1001) ends the session, as on Discord; other drops may resume.
-        if ws.close_code in (1000, 1001):
+        # A clean close by the client (1000/1001) ends the session, as on Discord;
+        # other drops, and closes we forced, may resume.
+        if ws in self._dropped:
+            self._dropped.discard(ws)
+        elif ws.close_code in (1000, 1001):
             self.sessions.pop(session.id, None)
 
     def live_sessions(self) -> int:
         """Return how many sessions have an open connection."""
         return sum(1 for s in self.sessions.values() if s.ws is not None)
+
+    async def drop(self, code: int) -> None:
+        """Close every open connection with a close code (4000 lets discord.py RESUME)."""
+        for ws in list(self._sockets):
+            self._dropped.add(ws)
+            await ws.close(code=code)
+
+    def send_reconnect(self) -> None:
+        """Ask every connected session to reconnect (op 7), as Discord does at times."""
+        for session in self.sessions.values():
+            if session.ws is not None:
+                session.queue.put_nowait({"op": 7, "d": None})
 
     async def close_all(self) -> None:
         """Close every open connection (used on shutdown)."""

@@ -241,7 +241,8 @@ class InteractionRegistry:
 
 
 def message_of(handle: Interaction, message_id: int) -> Json:
-    """Return the original or a followup of this interaction, by id."""
-    if message_id == handle.original_id or message_id in handle.followup_ids:
+    """Return the original, a followup or the component's message of an interaction."""
+    mine = (handle.original_id, handle.source_message_id)
+    if message_id in mine or message_id in handle.followup_ids:
         return find_message(handle.state, message_id)
     raise not_found("Message", 10008)

@@ -290,6 +290,10 @@ class FakeDiscord(UserActions):
         """Return how many gateway connections have been opened so far."""
         return self.hub.connections
 
+    async def drop_connections(self, code: int = 4000) -> None:
+        """Close the bot's gateway connections (4000: it resumes; 1000: a new session)."""
+        await self.hub.drop(code)
+
     def live_sessions(self) -> int:
         """Return how many bot sessions are connected now."""
         return self.hub.live_sessions()

@@ -87,6 +87,12 @@ class UserActions:
         raise ValueError(f"guild {guild_id} has no text channel user {user_id} can see")
 
     def _check_command_access(self, command: Json, user_id: int, channel_id: int) -> None:
+        in_dm = self.state.guild_id_of(channel_id) is None
+        contexts = command.get("contexts")
+        if contexts is not None and (1 if in_dm else 0) not in contexts:
+            raise CommandError(f"/{command['name']} is not available in this context")
+        if in_dm and command.get("dm_permission") is False:
+            raise CommandError(f"/{command['name']} is not available in DMs")
         required = command.get("default_member_permissions")
         if required is None or self.state.guild_id_of(channel_id) is None:
             return
