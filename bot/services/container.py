@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.services.consultations import ConsultationService
 from bot.services.engagement_services import EngagementServices, build_engagement
 from bot.services.membership import MembershipService
 from bot.services.polls import PollsService
@@ -26,6 +27,7 @@ class Services:
     clock: Clock
     setup: SetupService
     membership: MembershipService
+    consultations: ConsultationService
     engagement: EngagementServices
     polls: PollsService
     support: SupportService
@@ -46,6 +48,8 @@ def build_services(
 ) -> Services:
     """Create every service and wire the personal-data providers into membership."""
     membership = MembershipService(settings, sessions, clock)
+    consultations = ConsultationService(settings, sessions, clock)
+    membership.register_personal_data(consultations.personal_data)
     engagement = build_engagement(settings, sessions, clock)
     membership.register_personal_data(engagement.personal_data)
     membership.register_personal_data(PollsPersonalData())
@@ -57,6 +61,7 @@ def build_services(
         clock=clock,
         setup=SetupService(settings, sessions, clock),
         membership=membership,
+        consultations=consultations,
         engagement=engagement,
         polls=PollsService(settings, sessions, clock),
         support=support,

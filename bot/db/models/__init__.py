@@ -1,5 +1,14 @@
 """Every model, imported so that Base.metadata knows every table."""
 
+from bot.db.models.consultations import (
+    Consultation,
+    ConsultationAnswer,
+    ConsultationFeedback,
+    ConsultationParticipant,
+    ConsultationQuestion,
+    ConsultationRespondent,
+    ConsultationSuggestion,
+)
 from bot.db.models.contributions import Contribution
 from bot.db.models.engagement import (
     ExpenseClaim,
@@ -26,3 +35,12 @@ __all__ += [
     "TrainingRecord",
 ]
 __all__ += ["SupportRequest"]
+__all__ += [
+    "Consultation",
+    "ConsultationAnswer",
+    "ConsultationFeedback",
+    "ConsultationParticipant",
+    "ConsultationQuestion",
+    "ConsultationRespondent",
+    "ConsultationSuggestion",
+]

@@ -1,0 +1,45 @@
+"""Draw a bar chart PNG for one consultation question's counts (matplotlib, no display)."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Sequence
+
+# The object API (not pyplot) draws with the Agg canvas and keeps no global state,
+# so charts can be drawn in worker threads and never need a display.
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+LABEL_WRAP = 28
+TITLE_WRAP = 60
+
+
+def _plain(text: str) -> str:
+    # A '$' pair would switch matplotlib into maths mode (and can fail to parse).
+    return text.replace("$", r"\$")
+
+
+def question_chart(title: str, labels: Sequence[str], counts: Sequence[int]) -> bytes:
+    """Return a horizontal bar chart of counts per label as PNG bytes."""
+    wrapped = [_plain("\n".join(textwrap.wrap(label, LABEL_WRAP)[:3])) or " " for label in labels]
+    height = max(2.5, 0.6 * len(labels) + 1.4)
+    fig = Figure(figsize=(7.5, height), dpi=100)
+    ax = fig.subplots()
+    positions = list(range(len(labels)))
+    ax.barh(positions, list(counts), color="#3b7dd8")
+    ax.set_yticks(positions, wrapped, fontsize=9)
+    ax.invert_yaxis()  # first option at the top, as in the question
+    ax.set_xlabel("Number of people")
+    top = max(counts, default=0)
+    ax.set_xlim(0, max(top * 1.15, 1))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for pos, count in zip(positions, counts, strict=True):
+        ax.text(count, pos, f" {count}", va="center", fontsize=9)
+    ax.set_title(_plain("\n".join(textwrap.wrap(title, TITLE_WRAP)[:3])), fontsize=11)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
