@@ -164,11 +164,6 @@ class PollsService(PollsDue):
             picked = self._check_choices(poll, choices)
             assert poll.ballot_secret is not None  # open polls always have their secret
             key = voter_key(poll.ballot_secret, actor.user_id)
-            previous = await s.scalar(
-                select(PollBallot.choices).where(
-                    PollBallot.poll_id == poll.id, PollBallot.voter_key == key
-                )
-            )
             member_id = None if poll.anonymous else member.id
             mask = to_mask(picked)
             stmt = insert_for(s, PollBallot).values(
@@ -182,7 +177,8 @@ class PollsService(PollsDue):
             )
             # Anonymous polls date the contribution by the poll, not by the vote.
             when = poll.created_at if poll.anonymous else now
-            await record_contribution(
+            # The contribution exists once per member and poll: new means a first vote.
+            first = await record_contribution(
                 s,
                 guild_id=poll.guild_id,
                 member_id=member.id,
@@ -196,7 +192,7 @@ class PollsService(PollsDue):
                 poll=poll_view(poll),
                 choices=picked,
                 labels=labels_for(poll, picked),
-                changed=previous is not None,
+                changed=not first,
                 results=results,
             )
 
