@@ -45,14 +45,16 @@ class ConfirmView(discord.ui.View):
         """Only the person who asked can confirm."""
         return interaction.user.id == self.owner_id
 
-    @discord.ui.button(label="Yes", style=discord.ButtonStyle.danger)
+    @discord.ui.button(label="Yes", style=discord.ButtonStyle.danger, custom_id="confirm:yes")
     @guarded
     async def confirm(self, interaction: discord.Interaction[Any], _: Any) -> None:
         """Do it."""
         self.stop()
         await self.action(interaction)
 
-    @discord.ui.button(label="No, keep everything", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(
+        label="No, keep everything", style=discord.ButtonStyle.secondary, custom_id="confirm:no"
+    )
     async def keep(self, interaction: discord.Interaction[Any], _: Any) -> None:
         """Do nothing."""
         self.stop()

@@ -67,6 +67,7 @@ class JoinConsentView(discord.ui.View):
                 for key, label in ADJUSTMENTS.items()
             ],
             row=0,
+            custom_id="join:adjustments",
         )
         select.callback = self._adjust  # type: ignore[method-assign]
         self.select = select
@@ -80,7 +81,12 @@ class JoinConsentView(discord.ui.View):
         self.form = JoinForm(**{**self.form.__dict__, "adjustments": tuple(self.select.values)})
         await interaction.response.defer()
 
-    @discord.ui.button(label="I agree — sign me up", style=discord.ButtonStyle.success, row=1)
+    @discord.ui.button(
+        label="I agree — sign me up",
+        style=discord.ButtonStyle.success,
+        row=1,
+        custom_id="join:agree",
+    )
     @guarded
     async def agree(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
         """Take the sign-up with consent and tell the person what happens next."""
@@ -106,7 +112,9 @@ class JoinConsentView(discord.ui.View):
         )
         await post_card(client, view)
 
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, row=1)
+    @discord.ui.button(
+        label="Cancel", style=discord.ButtonStyle.secondary, row=1, custom_id="join:cancel"
+    )
     async def cancel(
         self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]
     ) -> None:

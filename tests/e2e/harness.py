@@ -17,6 +17,7 @@ from bot.sandbox.fakediscord import FakeDiscord, Interaction
 from bot.settings import Settings
 
 TOKEN = "e2e-token"
+_running: list[BotHarness] = []
 
 
 @dataclass
@@ -58,6 +59,7 @@ class BotHarness:
     async def start(self) -> None:
         """Connect a fresh bot process (new objects, same database) and wait until ready."""
         self.runtime = await build_runtime(self.settings, self.clock, migrate=self.starts == 0)
+        _running[:] = [self]
         self.starts += 1
         bot = self.runtime.bot
         self._task = asyncio.create_task(bot.start(TOKEN))
@@ -92,9 +94,38 @@ class BotHarness:
         return await self.runtime.scheduler.run_pending()
 
 
+def listening(message: dict[str, Any] | None) -> bool:
+    """Tell whether the running bot will handle clicks on every component of a message.
+
+    The bot registers a view only after it reads Discord's answer to its callback, so a test
+    (much faster than a person) waits for that before clicking.
+    """
+    if not message or not _running or _running[0].runtime is None:
+        return True
+    store = _running[0].bot._connection._view_store
+    static = store._views.get(int(message["id"]), {})
+    for cid in custom_ids(message):
+        if any(key[1] == cid for key in static):
+            continue
+        if any(pattern.fullmatch(cid) for pattern in store._dynamic_items):
+            continue
+        return False
+    return True
+
+
 async def answered(handle: Interaction, wait: float = 5.0) -> Interaction:
-    """Wait for the bot's first answer to an interaction and return the handle."""
+    """Wait for the bot's first answer (and for it to listen to its buttons); return the handle."""
     await handle.response(wait)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    for message in (handle.original, *handle.followups):
+        while not listening(message) and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+    modal = handle.modal
+    if modal is not None and _running and _running[0].runtime is not None:
+        modals = _running[0].bot._connection._view_store._modals
+        while modal.custom_id not in modals and loop.time() < deadline:
+            await asyncio.sleep(0.01)
     return handle
 
 
@@ -114,12 +145,18 @@ async def settle(fake: FakeDiscord, handle: Interaction, wait: float = 5.0) -> s
     """Wait until a deferred interaction has content, then return all the text it shows."""
 
     def text_of() -> str:
-        parts = [handle.content or ""]
+        parts = [(handle.original or {}).get("content") or handle.content or ""]
         parts += [m.get("content") or "" for m in handle.followups]
         return "\n".join(p for p in parts if p)
 
     await fake.wait_for(lambda: text_of() or None, wait)
     return text_of()
+
+
+def attachments_of(handle: Interaction) -> list[dict[str, Any]]:
+    """Return every attachment the bot sent in answer to an interaction."""
+    messages = [m for m in (handle.original, *handle.followups) if m]
+    return [a for m in messages for a in m.get("attachments") or []]
 
 
 def everything_text(message: dict[str, Any]) -> str:

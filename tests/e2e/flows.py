@@ -1,0 +1,71 @@
+"""Reusable end-to-end steps: join, approve, and finding the bot's messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.sandbox.fakediscord import FakeDiscord, Interaction
+from tests.e2e.harness import People, answered, custom_ids, slash
+
+JOIN_DEFAULTS: dict[str, Any] = {
+    "name": "Sam",
+    "age_band": "16-17",
+    "i_am": "Young person",
+    "area": "North",
+    "reminder_dms": True,
+}
+
+
+def button_on(message: dict[str, Any], prefix: str) -> str:
+    """Return the custom_id on a message that starts with prefix."""
+    for cid in custom_ids(message):
+        if cid.startswith(prefix):
+            return cid
+    raise AssertionError(f"no button {prefix!r} on message: {custom_ids(message)}")
+
+
+async def start_join(fake: FakeDiscord, group: People, user_id: int, **options: Any) -> Interaction:
+    """Run /join and return the consent step (not yet agreed)."""
+    return await slash(fake, user_id, group["guild"], "join", {**JOIN_DEFAULTS, **options})
+
+
+async def join(fake: FakeDiscord, group: People, user_id: int, **options: Any) -> dict[str, Any]:
+    """Join and agree; return the approval card posted in worker-log."""
+    before = len(fake.messages_in(group["#worker-log"]))
+    consent = await start_join(fake, group, user_id, **options)
+    message = consent.original
+    assert message is not None, consent.content
+    handle = await answered(await fake.click(user_id, int(message["id"]), "join:agree"))
+    assert "waiting" in (handle.content or ""), handle.content
+    cards = await fake.wait_for(
+        lambda: len(fake.messages_in(group["#worker-log"])) > before
+        and fake.messages_in(group["#worker-log"])
+    )
+    return cards[-1]
+
+
+async def click(
+    fake: FakeDiscord, user_id: int, message: dict[str, Any], prefix: str
+) -> Interaction:
+    """Click the button whose custom_id starts with prefix and wait for the answer."""
+    return await answered(await fake.click(user_id, int(message["id"]), button_on(message, prefix)))
+
+
+async def approved(fake: FakeDiscord, group: People, name: str, **options: Any) -> int:
+    """Create a user, join them and approve them as the worker; return their user id."""
+    user = fake.create_user(name.lower(), name)
+    fake.add_member(group["guild"], user)
+    card = await join(fake, group, user, name=name, **options)
+    if options.get("age_band") in {"11-13", "14-15"}:
+        await click(fake, group.worker, card, "signup:carer:")
+        card = fake.message(int(card["id"]))
+    handle = await click(fake, group.worker, card, "signup:approve:")
+    assert handle.callback_type == 7, handle.content
+    member_role = (
+        group["role:Carer"] if options.get("i_am") == "Parent or carer" else group["role:Member"]
+    )
+    await fake.wait_for(
+        lambda: member_role
+        in [int(r) for r in (fake.member(group["guild"], user) or {}).get("roles", [])]
+    )
+    return user
