@@ -59,6 +59,9 @@ class SessionsConfig(_Strict):
     reminder_offsets_hours: list[int] = [24, 1]
     quorum_minimum: int = Field(default=2, ge=1)
     quorum_check_hours_before: int = Field(default=72, ge=1)
+    quorum_reserve: int = Field(default=1, ge=0)
+    # How late a reminder may still go out (bot was down); later ones are skipped and logged.
+    max_late_minutes: dict[str, int] = {"papers": 4320, "24h": 720, "1h": 30}
 
     @field_validator("earliest_start")
     @classmethod

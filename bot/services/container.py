@@ -13,6 +13,7 @@ from bot.services.engagement_services import EngagementServices, build_engagemen
 from bot.services.membership import MembershipService
 from bot.services.polls import PollsService
 from bot.services.polls_data import PollsPersonalData
+from bot.services.sessions import SessionsPersonalData, SessionsService
 from bot.services.setup import SetupService
 from bot.services.support import SupportService
 from bot.settings import Settings
@@ -27,10 +28,11 @@ class Services:
     clock: Clock
     setup: SetupService
     membership: MembershipService
-    consultations: ConsultationService
     engagement: EngagementServices
+    consultations: ConsultationService
     polls: PollsService
     support: SupportService
+    group_sessions: SessionsService
 
     def due_sources(self) -> list[Any]:
         """Return every service that has timed work (a `take_due` and a `next_due`)."""
@@ -48,21 +50,24 @@ def build_services(
 ) -> Services:
     """Create every service and wire the personal-data providers into membership."""
     membership = MembershipService(settings, sessions, clock)
-    consultations = ConsultationService(settings, sessions, clock)
-    membership.register_personal_data(consultations.personal_data)
     engagement = build_engagement(settings, sessions, clock)
     membership.register_personal_data(engagement.personal_data)
+    consultations = ConsultationService(settings, sessions, clock)
+    membership.register_personal_data(consultations.personal_data)
     membership.register_personal_data(PollsPersonalData())
     support = SupportService(settings, sessions, clock)
     membership.register_personal_data(support)
+    group_sessions = SessionsService(settings, sessions, clock)
+    membership.register_personal_data(SessionsPersonalData(group_sessions))
     return Services(
         settings=settings,
         sessions=sessions,
         clock=clock,
         setup=SetupService(settings, sessions, clock),
         membership=membership,
-        consultations=consultations,
         engagement=engagement,
+        consultations=consultations,
         polls=PollsService(settings, sessions, clock),
         support=support,
+        group_sessions=group_sessions,
     )

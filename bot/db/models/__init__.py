@@ -21,20 +21,25 @@ from bot.db.models.engagement import (
 )
 from bot.db.models.membership import AuditEntry, EqualityMonitoring, GuildConfig, LevelRole, Member
 from bot.db.models.polls import Poll, PollBallot
+from bot.db.models.sessions import (
+    GroupSession,
+    SessionAttendance,
+    SessionFeedback,
+    SessionReminder,
+    SessionRsvp,
+    SessionSeries,
+)
 from bot.db.models.support import SupportRequest
 
 __all__ = ["AuditEntry", "Contribution", "EqualityMonitoring", "GuildConfig", "LevelRole", "Member"]
-__all__ += ["Poll", "PollBallot"]
 __all__ += [
-    "ExpenseClaim",
-    "LevelChange",
-    "LevelNotice",
-    "MentorRequest",
-    "Payment",
-    "RewardPreference",
-    "TrainingRecord",
+    "GroupSession",
+    "SessionAttendance",
+    "SessionFeedback",
+    "SessionReminder",
+    "SessionRsvp",
+    "SessionSeries",
 ]
-__all__ += ["SupportRequest"]
 __all__ += [
     "Consultation",
     "ConsultationAnswer",
@@ -44,3 +49,14 @@ __all__ += [
     "ConsultationRespondent",
     "ConsultationSuggestion",
 ]
+__all__ += [
+    "ExpenseClaim",
+    "LevelChange",
+    "LevelNotice",
+    "MentorRequest",
+    "Payment",
+    "RewardPreference",
+    "TrainingRecord",
+]
+__all__ += ["Poll", "PollBallot"]
+__all__ += ["SupportRequest"]

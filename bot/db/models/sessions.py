@@ -1,0 +1,145 @@
+"""Sessions: meetings, their series, replies, reminders, attendance and feedback."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, Snowflake, TZDateTime
+
+
+class SessionSeries(Base):
+    """A repeating pattern that produced several sessions."""
+
+    __tablename__ = "session_series"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    repeat: Mapped[str] = mapped_column(String(16))  # weekly | fortnightly | monthly
+    count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime)
+
+
+class GroupSession(Base):
+    """One meeting of the group, online or in person; times are stored in UTC."""
+
+    __tablename__ = "group_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_series.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(100))
+    agenda: Mapped[str | None] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(TZDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(TZDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    online_link: Mapped[str | None] = mapped_column(String(500))
+    place: Mapped[str | None] = mapped_column(String(200))
+    locality: Mapped[str | None] = mapped_column(String(64))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    audience: Mapped[str] = mapped_column(String(16))  # everyone | locality | level
+    audience_value: Mapped[str | None] = mapped_column(String(64))
+    papers_url: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # scheduled | cancelled
+    # Bumped on every change so calendar apps replace their copy of the .ics.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int | None] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    cancelled_by: Mapped[int | None] = mapped_column(Snowflake)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    quorum_due_at: Mapped[datetime | None] = mapped_column(TZDateTime, index=True)
+    quorum_checked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    discord_event_id: Mapped[int | None] = mapped_column(Snowflake)
+    announce_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    announce_message_id: Mapped[int | None] = mapped_column(Snowflake)
+    attendance_marked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    attendance_marked_by: Mapped[int | None] = mapped_column(Snowflake)
+    minutes: Mapped[str | None] = mapped_column(Text)
+    minutes_posted_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    minutes_posted_by: Mapped[int | None] = mapped_column(Snowflake)
+
+
+class SessionRsvp(Base):
+    """One member's reply to one session: a single row, changed in place."""
+
+    __tablename__ = "session_rsvps"
+    __table_args__ = (UniqueConstraint("session_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("group_sessions.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    reply: Mapped[str] = mapped_column(String(8))  # going | maybe | cant
+    waitlisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Promotion order: the earliest to join the waitlist gets the next free place.
+    waitlisted_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    replied_at: Mapped[datetime] = mapped_column(TZDateTime)
+
+
+class SessionReminder(Base):
+    """A DM due to one confirmed attendee; claimed once by setting sent_at or skipped_at."""
+
+    __tablename__ = "session_reminders"
+    __table_args__ = (
+        UniqueConstraint("session_id", "member_id", "kind"),
+        Index("ix_session_reminders_pending", "sent_at", "skipped_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("group_sessions.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # papers | 24h | 1h (from the offsets)
+    due_at: Mapped[datetime] = mapped_column(TZDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    skipped_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    skip_reason: Mapped[str | None] = mapped_column(String(64))
+
+
+class SessionAttendance(Base):
+    """Who came to a session and who helped run it, as marked by a worker."""
+
+    __tablename__ = "session_attendance"
+    __table_args__ = (UniqueConstraint("session_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("group_sessions.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    cofacilitated: Mapped[bool] = mapped_column(Boolean, default=False)
+    marked_by: Mapped[int | None] = mapped_column(Snowflake)
+    marked_at: Mapped[datetime] = mapped_column(TZDateTime)
+
+
+class SessionFeedback(Base):
+    """An attendee's short feedback on a session, given once."""
+
+    __tablename__ = "session_feedback"
+    __table_args__ = (UniqueConstraint("session_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("group_sessions.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    rating: Mapped[int] = mapped_column(Integer)  # 1..5
+    listened: Mapped[str] = mapped_column(String(8))  # yes | partly | no
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    given_at: Mapped[datetime] = mapped_column(TZDateTime)
