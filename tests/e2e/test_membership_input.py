@@ -1,0 +1,88 @@
+"""Bad and unusual input through the real /join and /profile commands."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import Member
+from bot.sandbox.fakediscord import FakeDiscord
+from tests.e2e.flows import JOIN_DEFAULTS, join
+from tests.e2e.harness import BotHarness, People, slash
+
+REFUSED = [
+    ("x" * 1000, "too long"),
+    ("", "can't be empty"),
+    ("    ", "can't be empty"),
+    ("Sam\x07", "control character"),
+    ("Sam\u202e", "control character"),
+]
+STORED_EXACTLY = ["Zoë 🌈✨", "Robert'); DROP TABLE members;--", 'O\'Brien "Bobby"', "李小龙"]
+
+
+async def test_bad_names_get_a_clear_private_message(
+    fake: FakeDiscord, harness: BotHarness, group: People
+) -> None:
+    user = fake.create_user("tester", "Tester")
+    fake.add_member(group["guild"], user)
+    for name, expected in REFUSED:
+        handle = await slash(fake, user, group["guild"], "join", {**JOIN_DEFAULTS, "name": name})
+        assert handle.ephemeral
+        assert expected in (handle.content or ""), (name[:20], handle.content)
+        assert "Traceback" not in (handle.content or "")
+    # Wrong choices typed by hand instead of picked from autocomplete.
+    for field, value in (("age_band", "99"), ("area", "Atlantis")):
+        handle = await slash(fake, user, group["guild"], "join", {**JOIN_DEFAULTS, field: value})
+        assert handle.ephemeral and "Please choose" in (handle.content or "")
+    long_note = await slash(
+        fake, user, group["guild"], "join", {**JOIN_DEFAULTS, "adjustments_note": "n" * 501}
+    )
+    assert "too long" in (long_note.content or "")
+    async with harness.services.sessions() as s:
+        assert await s.scalar(select(Member).where(Member.user_id == user)) is None
+
+
+async def test_unusual_names_and_pronouns_at_the_limit_stored_exactly(
+    fake: FakeDiscord, harness: BotHarness, group: People
+) -> None:
+    pronouns = "p" * 40
+    for index, name in enumerate(STORED_EXACTLY):
+        user = fake.create_user(f"user{index}", f"User {index}")
+        fake.add_member(group["guild"], user)
+        card = await join(fake, group, user, name=name, pronouns=pronouns)
+        assert card is not None
+        async with harness.services.sessions() as s:
+            member = await s.scalar(select(Member).where(Member.user_id == user))
+        assert member is not None
+        assert member.preferred_name == name
+        assert member.pronouns == pronouns
+    over = fake.create_user("over", "Over")
+    fake.add_member(group["guild"], over)
+    handle = await slash(
+        fake, over, group["guild"], "join", {**JOIN_DEFAULTS, "pronouns": "p" * 41}
+    )
+    assert "too long" in (handle.content or "")
+    # Autocomplete offers the configured areas and age bands.
+    choices = await fake.autocomplete(
+        over, group["guild"], "join", {**JOIN_DEFAULTS, "area": ""}, focused="area"
+    )
+    assert {c["value"] for c in choices} >= {"North", "South"}
+
+
+async def test_jargon_and_help(fake: FakeDiscord, harness: BotHarness, group: People) -> None:
+    user = fake.create_user("curious", "Curious")
+    fake.add_member(group["guild"], user)
+    choices = await fake.autocomplete(user, group["guild"], "jargon", {}, focused="term")
+    assert "CAMHS" in {c["value"] for c in choices}
+    typed = await fake.autocomplete(
+        user, group["guild"], "jargon", {"term": "co-p"}, focused="term"
+    )
+    assert [c["value"] for c in typed] == ["co-production"]
+    handle = await slash(fake, user, group["guild"], "jargon", {"term": "camhs"})
+    assert "Child and Adolescent Mental Health" in (handle.content or "")
+    unknown = await slash(fake, user, group["guild"], "jargon", {"term": "flibbertigibbet"})
+    assert unknown.ephemeral and "don't have an explanation" in (unknown.content or "")
+    help_for_visitor = await slash(fake, user, group["guild"], "help")
+    text = help_for_visitor.content or ""
+    assert "/join" in text and "/signups" not in text
+    help_for_worker = await slash(fake, group.worker, group["guild"], "help")
+    assert "/signups" in (help_for_worker.content or "")
