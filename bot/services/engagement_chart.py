@@ -40,7 +40,8 @@ def render_contributions_chart(
         ax.legend(fontsize=7, frameon=False, loc="upper left", ncols=2)
     else:
         ax.text(0.5, 0.5, "Nothing recorded yet", ha="center", va="center", transform=ax.transAxes)
-    fig.tight_layout()
+    # Fixed margins: tight_layout would draw the whole figure an extra time.
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.1)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -38,12 +38,12 @@ async def standing_of(
 
 
 async def note_eligible(
-    s: AsyncSession, member: Member, level_key: str, now: datetime
+    s: AsyncSession, guild_id: int, member_id: int, level_key: str, now: datetime
 ) -> int | None:
     """Insert the notice for (member, level) unless it exists; return its id if it is new."""
     result = await s.execute(
         insert_for(s, LevelNotice)
-        .values(guild_id=member.guild_id, member_id=member.id, level_key=level_key, eligible_at=now)
+        .values(guild_id=guild_id, member_id=member_id, level_key=level_key, eligible_at=now)
         .on_conflict_do_nothing(index_elements=["member_id", "level_key"])
         .returning(LevelNotice.id)
     )
@@ -61,7 +61,7 @@ async def check_member(
         return None
     if ladder.missing(target, await standing_of(s, settings, member, now)):
         return None
-    return await note_eligible(s, member, target.key, now)
+    return await note_eligible(s, member.guild_id, member.id, target.key, now)
 
 
 async def scan(
@@ -96,12 +96,15 @@ async def _scan_chunk(
     guild_id: int | None,
     ids: list[int] | None,
 ) -> list[int]:
-    query = select(Member).where(Member.status == "approved")
+    # Plain columns, not ORM objects: a full check reads every approved member.
+    query = select(
+        Member.id, Member.guild_id, Member.level_key, Member.decided_at, Member.joined_at
+    ).where(Member.status == "approved")
     if guild_id is not None:
         query = query.where(Member.guild_id == guild_id)
     if ids is not None:
         query = query.where(Member.id.in_(ids))
-    members = [m for m in await s.scalars(query) if ladder.next_after(m.level_key) is not None]
+    members = [m for m in await s.execute(query) if ladder.next_after(m.level_key) is not None]
     if not members:
         return []
     noticed = await _noticed(s, ids, guild_id)
@@ -114,8 +117,12 @@ async def _scan_chunk(
         return []
     wanted = [m.id for m in members] if ids is not None else None
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    count_q = select(Contribution.member_id, Contribution.kind, func.count()).group_by(
-        Contribution.member_id, Contribution.kind
+    # Only the kinds some level asks for are worth counting.
+    needed = sorted({k.value for lvl in ladder.levels for k in lvl.requirements.contributions})
+    count_q = (
+        select(Contribution.member_id, Contribution.kind, func.count())
+        .where(Contribution.kind.in_(needed))
+        .group_by(Contribution.member_id, Contribution.kind)
     )
     modules: dict[int, set[str]] = defaultdict(set)
     module_q = select(TrainingRecord.member_id, TrainingRecord.module_key)
@@ -130,7 +137,7 @@ async def _scan_chunk(
             counts[member_id][kind] = n
     for member_id, module in await s.execute(module_q):
         modules[member_id].add(module)
-    created: list[int] = []
+    rows: list[dict[str, object]] = []
     for m in members:
         target = ladder.next_after(m.level_key)
         assert target is not None
@@ -140,9 +147,24 @@ async def _scan_chunk(
             months=months_between(m.decided_at or m.joined_at, now, settings.tz),
         )
         if not ladder.missing(target, standing):
-            new_id = await note_eligible(s, m, target.key, now)
-            if new_id is not None:
-                created.append(new_id)
+            rows.append(
+                {
+                    "guild_id": m.guild_id,
+                    "member_id": m.id,
+                    "level_key": target.key,
+                    "eligible_at": now,
+                }
+            )
+    created: list[int] = []
+    # One multi-row INSERT per chunk; ON CONFLICT keeps it once per (member, level).
+    for start in range(0, len(rows), CHUNK):
+        result = await s.execute(
+            insert_for(s, LevelNotice)
+            .values(rows[start : start + CHUNK])
+            .on_conflict_do_nothing(index_elements=["member_id", "level_key"])
+            .returning(LevelNotice.id)
+        )
+        created += list(result.scalars())
     return created
 
 
