@@ -18,17 +18,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from bot.clock import ManualClock  # noqa: E402
-from bot.contribution_kinds import ContributionKind  # noqa: E402
-from bot.db.engine import create_engine, create_sessionmaker  # noqa: E402
-from bot.db.migrate import upgrade  # noqa: E402
-from bot.db.models import Contribution, GuildConfig, Member  # noqa: E402
-from bot.services.access import Actor  # noqa: E402
-from bot.services.container import build_services  # noqa: E402
-from bot.services.engagement_eligibility import check_member, scan  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+from bot.clock import ManualClock
+from bot.contribution_kinds import ContributionKind
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.migrate import upgrade
+from bot.db.models import Contribution, GuildConfig, Member
+from bot.services.access import Actor
+from bot.services.container import build_services
+from bot.services.engagement_eligibility import check_member, scan
+from bot.settings import load_settings
 
 GUILD = 1
 WORKER_ROLE = 2
@@ -142,9 +142,7 @@ async def main(members: int, contributions: int, samples: int) -> int:
     print(f"full eligibility scan of {members:,} members: {full_scan:.0f} ms ({len(noticed)} new)")
     print(f"/levels eligible (worker list, {len(listed)} shown): {eligible_list:.0f} ms")
     missed = [
-        name
-        for name in ("data", "eligibility")
-        if statistics.median(timings[name]) > TARGET_MS
+        name for name in ("data", "eligibility") if statistics.median(timings[name]) > TARGET_MS
     ]
     if statistics.median(timings["chart"]) > TARGET_MS:
         print("note: the chart alone is above 50 ms; /progress defers its reply before drawing")
