@@ -2,7 +2,7 @@
 
 Revision ID: 0005_consultations
 Revises: 0001_membership
-Create Date: 2026-11-23 03:30:59.353708
+Create Date: 2026-11-23 03:42:32.691464
 """
 
 from collections.abc import Sequence
@@ -136,11 +136,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consultation_respondents")),
+        sa.UniqueConstraint("consultation_id", "key", name="uq_consultation_respondents_key"),
         sa.UniqueConstraint(
-            "consultation_id", "key", name=op.f("uq_consultation_respondents_consultation_id")
-        ),
-        sa.UniqueConstraint(
-            "consultation_id", "member_id", name=op.f("uq_consultation_respondents_consultation_id")
+            "consultation_id", "member_id", name="uq_consultation_respondents_member"
         ),
     )
     with op.batch_alter_table("consultation_respondents", schema=None) as batch_op:

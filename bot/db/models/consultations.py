@@ -99,9 +99,10 @@ class ConsultationRespondent(Base):
     """One set of answers. Random id; member_id only in named consultations; no times."""
 
     __tablename__ = "consultation_respondents"
+    # Named by hand: the naming convention would give both the same name (PostgreSQL refuses).
     __table_args__ = (
-        UniqueConstraint("consultation_id", "member_id"),
-        UniqueConstraint("consultation_id", "key"),
+        UniqueConstraint("consultation_id", "member_id", name="uq_consultation_respondents_member"),
+        UniqueConstraint("consultation_id", "key", name="uq_consultation_respondents_key"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
