@@ -220,3 +220,40 @@ async def test_restart_bot_gets_full_state_again(fake: FakeDiscord, connect: Con
     assert again is not None and again.get_role(role.id) is not None
     assert again.get_member(member_id) is not None
     assert fake.connections == 2
+
+
+async def test_closed_dms_are_forbidden_without_a_violation(world: World) -> None:
+    fake = world.fake
+    fake.set_dms_open(world.user, False)
+    member = world.guild.get_member(world.user)
+    assert member is not None
+    with pytest.raises(discord.Forbidden) as err:
+        await member.send("reminder")
+    assert err.value.code == 50007
+    assert fake.dm_messages(world.user) == []
+
+
+async def test_role_above_the_bot_cannot_be_assigned(world: World) -> None:
+    fake, guild = world.fake, world.guild
+    high = fake.create_role(guild.id, "Staff")
+    fake.edit_role(guild.id, high, position=50)
+    await fake.wait_for(lambda: guild.get_role(high) is not None)
+    member = guild.get_member(world.user)
+    assert member is not None
+    with pytest.raises(discord.Forbidden) as err:
+        await member.add_roles(discord.Object(high))
+    assert err.value.code == 50013
+    assert any("not below the bot" in v for v in fake.violations)
+    fake.violations.clear()
+
+
+async def test_bot_without_manage_roles_is_refused(world: World) -> None:
+    fake, guild = world.fake, world.guild
+    fake.edit_role(guild.id, fake.bot_role(guild.id), permissions=(1 << 10) | (1 << 11))
+    with pytest.raises(discord.Forbidden):
+        await guild.create_role(name="Nope")
+    channel = guild.get_channel(world.channel)
+    assert isinstance(channel, discord.TextChannel)
+    await channel.send("still allowed to talk")
+    assert fake.messages_in(channel.id)[-1]["content"] == "still allowed to talk"
+    fake.violations.clear()

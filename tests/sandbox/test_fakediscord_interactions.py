@@ -69,10 +69,37 @@ class FeedbackModal(discord.ui.Modal, title="Feedback"):
         ),
     )
 
+    mood: discord.ui.Label[Any] = discord.ui.Label(
+        text="Mood",
+        component=discord.ui.Select(
+            custom_id="mood",
+            options=[discord.SelectOption(label=x, value=x) for x in ("good", "meh")],
+            required=False,
+        ),
+    )
+
     async def on_submit(self, interaction: discord.Interaction) -> None:
         assert isinstance(self.detail.component, discord.ui.TextInput)
+        assert isinstance(self.mood.component, discord.ui.Select)
         text = self.detail.component.value
+        if self.mood.component.values:
+            text += f" ({self.mood.component.values[0]})"
         await interaction.response.send_message(f"thanks {self.name.value}: {text}", ephemeral=True)
+
+
+class Layout(discord.ui.LayoutView):
+    """Components v2: a container with text and a button row."""
+
+    container: discord.ui.Container[Any] = discord.ui.Container(
+        discord.ui.TextDisplay("## Session"),
+        discord.ui.TextDisplay("Tuesday 18:00"),
+        accent_colour=discord.Colour.blurple(),
+    )
+    row: discord.ui.ActionRow[Any] = discord.ui.ActionRow()
+
+    @row.button(label="Join", custom_id="layout:join")
+    async def join(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await interaction.response.send_message("joined", ephemeral=True)
 
 
 class ConfirmView(discord.ui.View):
@@ -190,6 +217,26 @@ def _add_commands(tree: app_commands.CommandTree[Any]) -> None:
         await asyncio.sleep(delay)
         await interaction.response.send_message("late", ephemeral=True)
 
+    @tree.command(description="Every option kind")
+    async def kinds(
+        interaction: discord.Interaction,
+        role: discord.Role,
+        channel: discord.TextChannel,
+        ratio: float,
+        flag: bool,
+        member: discord.Member,
+    ) -> None:
+        text = f"{role.name}|{channel.name}|{ratio}|{flag}|{member.display_name}"
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @tree.context_menu(name="Profile")
+    async def profile(interaction: discord.Interaction, user: discord.Member) -> None:
+        await interaction.response.send_message(f"profile of {user.id}", ephemeral=True)
+
+    @tree.command(description="Show a layout")
+    async def layout(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(view=Layout())
+
     @tree.command(description="Ask privately")
     async def confirm(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("sure?", view=ConfirmView(), ephemeral=True)
@@ -229,13 +276,16 @@ async def world(fake: FakeDiscord, connect: Connect) -> World:
 async def test_sync_registers_commands_with_ids(world: World) -> None:
     names = sorted(c["name"] for c in world.fake.commands(world.guild_id))
     assert names == [
+        "Profile",
         "Quote",
         "confirm",
         "dmme",
         "echo",
         "feedback",
         "fruit",
+        "kinds",
         "late",
+        "layout",
         "panel",
         "report",
         "slow",
@@ -299,10 +349,10 @@ async def test_modal_shown_and_submitted(world: World) -> None:
     assert modal.field("detail").label == "Detail" and modal.field("detail").in_label
     name_id = modal.fields[0].custom_id
     submitted = await fake.submit_modal(
-        world.user, handle, {name_id: "Sam", "detail": "more please"}
+        world.user, handle, {name_id: "Sam", "detail": "more please", "mood": ["good"]}
     )
     await submitted.response()
-    assert submitted.content == "thanks Sam: more please"
+    assert submitted.content == "thanks Sam: more please (good)"
     with pytest.raises(ValueError, match="at most 20"):
         await fake.submit_modal(world.user, handle, {name_id: "x" * 21})
 
@@ -414,3 +464,38 @@ async def test_unknown_option_and_missing_command_are_refused(world: World) -> N
         await fake.invoke(world.user, world.guild_id, "echo", {"text": "x"})
     with pytest.raises(CommandError, match="no command"):
         await fake.invoke(world.user, world.guild_id, "nope")
+
+
+async def test_every_option_kind_resolves(world: World) -> None:
+    fake = world.fake
+    role = fake.create_role(world.guild_id, "Helpers")
+    await fake.wait_for(lambda: world.bot.get_guild(world.guild_id).get_role(role))  # type: ignore[union-attr]
+    options = {
+        "role": role,
+        "channel": world.channel,
+        "ratio": 0.5,
+        "flag": True,
+        "member": world.owner,
+    }
+    handle = await fake.invoke(world.user, world.guild_id, "kinds", options)
+    await handle.response()
+    assert handle.content == "Helpers|general|0.5|True|Olivia"
+
+
+async def test_user_context_menu(world: World) -> None:
+    fake = world.fake
+    handle = await fake.context_menu(
+        world.user, world.guild_id, "Profile", target_user_id=world.owner
+    )
+    await handle.response()
+    assert handle.content == f"profile of {world.owner}"
+
+
+async def test_components_v2_layout_and_button(world: World) -> None:
+    fake = world.fake
+    handle = await fake.invoke(world.user, world.guild_id, "layout")
+    await handle.response()
+    assert handle.original is not None and handle.original["flags"] & (1 << 15)
+    click = await fake.click(world.user, int(handle.original["id"]), "layout:join")
+    await click.response()
+    assert click.content == "joined"

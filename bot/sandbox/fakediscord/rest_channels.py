@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from . import guards, threads
 from . import messaging as msgs
-from . import threads
 from .model import DM, EPHEMERAL, DiscordError, Json, invalid_form
 from .router import Call, Reply, Router
 
@@ -12,6 +12,23 @@ def _uploads(call: Call, channel_id: int) -> list[Json]:
     return [
         msgs.store_upload(call.env.state, call.env.http_base, channel_id, u) for u in call.uploads
     ]
+
+
+def _manage(call: Call, channel_id: int) -> None:
+    state = call.env.state
+    channel = state.channel(channel_id)
+    if "thread_metadata" in channel:
+        if channel.get("owner_id") != str(state.bot_user_id):
+            guards.in_channel(state, channel_id, guards.MANAGE_THREADS, "manage threads")
+        return
+    guards.in_channel(state, channel_id, guards.MANAGE_CHANNELS, "manage channels")
+    if call.json().get("permission_overwrites") is not None:
+        guards.in_channel(state, channel_id, guards.MANAGE_ROLES, "manage roles (overwrites)")
+
+
+def _pin_perm(call: Call) -> None:
+    perm = guards.MANAGE_MESSAGES | guards.PIN_MESSAGES
+    guards.in_channel(call.env.state, call.id("channel_id"), perm, "pin messages")
 
 
 def register(router: Router) -> None:
@@ -23,10 +40,13 @@ def register(router: Router) -> None:
 
     @router.route("PATCH", "/channels/{channel_id}")
     async def modify_channel(call: Call) -> Reply:
-        return 200, call.env.state.update_channel(call.id("channel_id"), call.json())
+        state, cid = call.env.state, call.id("channel_id")
+        _manage(call, cid)
+        return 200, state.update_channel(cid, call.json())
 
     @router.route("DELETE", "/channels/{channel_id}")
     async def delete_channel(call: Call) -> Reply:
+        _manage(call, call.id("channel_id"))
         return 200, call.env.state.delete_channel(call.id("channel_id"))
 
     @router.route("PUT", "/channels/{channel_id}/permissions/{target}")
@@ -34,11 +54,17 @@ def register(router: Router) -> None:
         body = call.json()
         if body.get("type") not in (0, 1):
             raise invalid_form("type", "Value must be one of {0, 1}.", "BASE_TYPE_CHOICES")
+        guards.in_channel(
+            call.env.state, call.id("channel_id"), guards.MANAGE_ROLES, "manage roles"
+        )
         call.env.state.set_overwrite(call.id("channel_id"), call.id("target"), body)
         return 204, None
 
     @router.route("DELETE", "/channels/{channel_id}/permissions/{target}")
     async def delete_overwrite(call: Call) -> Reply:
+        guards.in_channel(
+            call.env.state, call.id("channel_id"), guards.MANAGE_ROLES, "manage roles"
+        )
         call.env.state.set_overwrite(call.id("channel_id"), call.id("target"), None)
         return 204, None
 
@@ -69,6 +95,12 @@ def register(router: Router) -> None:
         if "thread_metadata" in channel and channel["thread_metadata"]["archived"]:
             raise DiscordError(400, 50083, "Thread is archived", violation=True)
         msgs.check_content(body, creating=True, has_files=bool(call.uploads))
+        guards.message_send(state, cid, bool(call.uploads))
+        if channel["type"] == DM:
+            recipient = int(channel["recipients"][0]["id"])
+            if recipient in state.dms_closed:
+                # A user who closed DMs is a normal condition the bot must handle, not a bug.
+                raise DiscordError(403, 50007, "Cannot send messages to this user")
         ref = body.get("message_reference")
         if isinstance(ref, dict) and ref.get("message_id") is not None:
             ref_channel = int(ref.get("channel_id") or cid)
@@ -92,14 +124,16 @@ def register(router: Router) -> None:
                 raise DiscordError(
                     403, 50005, "Cannot edit a message authored by another user", violation=True
                 )
+            guards.in_channel(state, cid, guards.MANAGE_MESSAGES, "manage messages")
         return 200, msgs.edit_message(state, message, call.json(), _uploads(call, cid))
 
     @router.route("DELETE", "/channels/{channel_id}/messages/{message_id}")
     async def delete_message(call: Call) -> Reply:
-        state = call.env.state
-        msgs.delete_message(
-            state, msgs.find_message(state, call.id("message_id"), call.id("channel_id"))
-        )
+        state, cid = call.env.state, call.id("channel_id")
+        message = msgs.find_message(state, call.id("message_id"), cid)
+        if message["author"]["id"] != str(state.bot_user_id):
+            guards.in_channel(state, cid, guards.MANAGE_MESSAGES, "manage messages")
+        msgs.delete_message(state, message)
         return 204, None
 
     @router.route("POST", "/channels/{channel_id}/messages/bulk-delete")
@@ -116,6 +150,7 @@ def register(router: Router) -> None:
         @router.route("PUT", base + "/{message_id}")
         async def pin(call: Call) -> Reply:
             state = call.env.state
+            _pin_perm(call)
             msgs.set_pin(
                 state, call.id("channel_id"), call.id("message_id"), state.bot_user_id, True
             )
@@ -124,6 +159,7 @@ def register(router: Router) -> None:
         @router.route("DELETE", base + "/{message_id}")
         async def unpin(call: Call) -> Reply:
             state = call.env.state
+            _pin_perm(call)
             msgs.set_pin(
                 state, call.id("channel_id"), call.id("message_id"), state.bot_user_id, False
             )
@@ -147,12 +183,16 @@ def register(router: Router) -> None:
     @router.route("POST", "/channels/{channel_id}/threads")
     async def start_thread(call: Call) -> Reply:
         state = call.env.state
+        private = int(call.json().get("type") or 12) == 12
+        perm = guards.CREATE_PRIVATE_THREADS if private else guards.CREATE_PUBLIC_THREADS
+        guards.in_channel(state, call.id("channel_id"), perm, "create threads")
         out = threads.create_thread(state, call.id("channel_id"), call.json(), state.bot_user_id)
         return 201, out
 
     @router.route("POST", "/channels/{channel_id}/messages/{message_id}/threads")
     async def thread_from_message(call: Call) -> Reply:
         state = call.env.state
+        guards.in_channel(state, call.id("channel_id"), guards.CREATE_PUBLIC_THREADS, "threads")
         cid = call.id("channel_id")
         message = msgs.find_message(state, call.id("message_id"), cid)
         out = threads.create_thread(state, cid, call.json(), state.bot_user_id, message)

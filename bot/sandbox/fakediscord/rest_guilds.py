@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import events
+from . import events, guards
 from .model import Json, invalid_form
 from .router import Call, Reply, Router
 
@@ -32,13 +32,18 @@ def register(router: Router) -> None:
     async def create_role(call: Call) -> Reply:
         state = call.env.state
         gid = call.id("guild_id")
+        guards.in_guild(state, gid, guards.MANAGE_ROLES, "manage roles")
         if len(state.roles.get(gid, {})) >= 250:
             raise invalid_form("_root", "Maximum number of guild roles reached (250)")
         return 200, state.create_role(gid, call.json())
 
     @router.route("PATCH", "/guilds/{guild_id}/roles/{role_id}")
     async def modify_role(call: Call) -> Reply:
-        return 200, call.env.state.update_role(call.id("guild_id"), call.id("role_id"), call.json())
+        state, gid, rid = call.env.state, call.id("guild_id"), call.id("role_id")
+        guards.in_guild(state, gid, guards.MANAGE_ROLES, "manage roles")
+        if rid != gid:
+            guards.below_bot(state, gid, rid)
+        return 200, state.update_role(gid, rid, call.json())
 
     @router.route("PATCH", "/guilds/{guild_id}/roles")
     async def role_positions(call: Call) -> Reply:
@@ -50,7 +55,10 @@ def register(router: Router) -> None:
 
     @router.route("DELETE", "/guilds/{guild_id}/roles/{role_id}")
     async def delete_role(call: Call) -> Reply:
-        call.env.state.delete_role(call.id("guild_id"), call.id("role_id"))
+        state, gid, rid = call.env.state, call.id("guild_id"), call.id("role_id")
+        guards.in_guild(state, gid, guards.MANAGE_ROLES, "manage roles")
+        guards.below_bot(state, gid, rid)
+        state.delete_role(gid, rid)
         return 204, None
 
     # ---- channels ------------------------------------------------------------------------
@@ -68,7 +76,11 @@ def register(router: Router) -> None:
 
     @router.route("POST", "/guilds/{guild_id}/channels")
     async def create_channel(call: Call) -> Reply:
-        return 201, call.env.state.create_channel(call.id("guild_id"), call.json())
+        state, gid = call.env.state, call.id("guild_id")
+        guards.in_guild(state, gid, guards.MANAGE_CHANNELS, "manage channels")
+        if call.json().get("permission_overwrites"):
+            guards.in_guild(state, gid, guards.MANAGE_ROLES, "manage roles (overwrites)")
+        return 201, state.create_channel(gid, call.json())
 
     @router.route("PATCH", "/guilds/{guild_id}/channels")
     async def channel_positions(call: Call) -> Reply:
@@ -112,8 +124,16 @@ def register(router: Router) -> None:
 
     @router.route("PATCH", "/guilds/{guild_id}/members/{user_id}")
     async def modify_member(call: Call) -> Reply:
-        state = call.env.state
-        return 200, state.update_member(call.id("guild_id"), call.id("user_id"), call.json())
+        state, gid, uid = call.env.state, call.id("guild_id"), call.id("user_id")
+        body = call.json()
+        if body.get("roles") is not None:
+            guards.in_guild(state, gid, guards.MANAGE_ROLES, "manage roles")
+            current = set(state.stored_member(gid, uid)["roles"])
+            for role_id in current.symmetric_difference(str(r) for r in body["roles"]):
+                guards.below_bot(state, gid, int(role_id))
+        if "nick" in body:
+            guards.in_guild(state, gid, guards.MANAGE_NICKNAMES, "manage nicknames")
+        return 200, state.update_member(gid, uid, body)
 
     @router.route("PATCH", "/guilds/{guild_id}/members/@me")
     async def modify_me(call: Call) -> Reply:
@@ -124,17 +144,22 @@ def register(router: Router) -> None:
     @router.route("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
     async def add_role(call: Call) -> Reply:
         state = call.env.state
+        guards.in_guild(state, call.id("guild_id"), guards.MANAGE_ROLES, "manage roles")
+        guards.below_bot(state, call.id("guild_id"), call.id("role_id"))
         state.set_member_role(call.id("guild_id"), call.id("user_id"), call.id("role_id"), True)
         return 204, None
 
     @router.route("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
     async def remove_role(call: Call) -> Reply:
         state = call.env.state
+        guards.in_guild(state, call.id("guild_id"), guards.MANAGE_ROLES, "manage roles")
+        guards.below_bot(state, call.id("guild_id"), call.id("role_id"))
         state.set_member_role(call.id("guild_id"), call.id("user_id"), call.id("role_id"), False)
         return 204, None
 
     @router.route("DELETE", "/guilds/{guild_id}/members/{user_id}")
     async def kick(call: Call) -> Reply:
+        guards.in_guild(call.env.state, call.id("guild_id"), guards.KICK_MEMBERS, "kick members")
         call.env.state.remove_member(call.id("guild_id"), call.id("user_id"))
         return 204, None
 
@@ -149,6 +174,8 @@ def register(router: Router) -> None:
     @router.route("POST", "/guilds/{guild_id}/scheduled-events")
     async def create_event(call: Call) -> Reply:
         state = call.env.state
+        perm = guards.CREATE_EVENTS | guards.MANAGE_EVENTS
+        guards.in_guild(state, call.id("guild_id"), perm, "create events")
         return 200, events.create_event(state, call.id("guild_id"), call.json(), state.bot_user_id)
 
     base = "/guilds/{guild_id}/scheduled-events/{event_id}"
@@ -160,11 +187,13 @@ def register(router: Router) -> None:
     @router.route("PATCH", base)
     async def modify_event(call: Call) -> Reply:
         state = call.env.state
+        guards.in_guild(state, call.id("guild_id"), guards.MANAGE_EVENTS, "manage events")
         return 200, events.update_event(
             state, call.id("guild_id"), call.id("event_id"), call.json()
         )
 
     @router.route("DELETE", base)
     async def delete_event(call: Call) -> Reply:
+        guards.in_guild(call.env.state, call.id("guild_id"), guards.MANAGE_EVENTS, "manage events")
         events.delete_event(call.env.state, call.id("guild_id"), call.id("event_id"))
         return 204, None

@@ -19,7 +19,7 @@ from .messaging import find_message, pinned
 from .model import ADMINISTRATOR, DM, Json, Snowflakes
 from .openapi import OpenApiSpec
 from .permissions import visible_to
-from .router import Env, Router, serve
+from .router import Env, Router, json_response, serve
 from .state import State
 from .users import UserActions
 
@@ -137,7 +137,7 @@ class FakeDiscord(UserActions):
 
     async def _unknown(self, request: web.Request) -> web.StreamResponse:
         self.violations.append(f"unknown route: {request.method} {request.path}")
-        return web.json_response({"message": "404: Not Found", "code": 0}, status=404)
+        return json_response(404, {"message": "404: Not Found", "code": 0})
 
     # ---- setup ---------------------------------------------------------------------------
     def create_user(self, username: str, global_name: str | None = None, bot: bool = False) -> int:
@@ -176,9 +176,39 @@ class FakeDiscord(UserActions):
         fields["permission_overwrites"] = permission_overwrites or []
         return int(self.state.create_channel(guild_id, fields)["id"])
 
+    def edit_role(
+        self,
+        guild_id: int,
+        role_id: int,
+        *,
+        name: str | None = None,
+        permissions: int | None = None,
+        position: int | None = None,
+    ) -> Json:
+        """Change a role as a server admin would (dispatches GUILD_ROLE_UPDATE)."""
+        fields: Json = {"name": name, "position": position}
+        if permissions is not None:
+            fields["permissions"] = str(permissions)
+        return self.state.update_role(guild_id, role_id, fields)
+
+    def bot_role(self, guild_id: int) -> int:
+        """Return the id of the bot's managed role in a guild."""
+        for role in self.state.role_list(guild_id):
+            if (role.get("tags") or {}).get("bot_id") == str(self.state.bot_user_id):
+                return int(role["id"])
+        raise KeyError(guild_id)
+
     def set_member_roles(self, guild_id: int, user_id: int, role_ids: Iterable[int]) -> Json:
         """Replace a member's roles (dispatches GUILD_MEMBER_UPDATE)."""
         return self.state.update_member(guild_id, user_id, {"roles": [str(r) for r in role_ids]})
+
+    def set_dms_open(self, user_id: int, open: bool) -> None:
+        """Let a user accept or refuse DMs from the bot (refused: 403 code 50007)."""
+        self.state.user(user_id)
+        if open:
+            self.state.dms_closed.discard(user_id)
+        else:
+            self.state.dms_closed.add(user_id)
 
     # ---- queries -------------------------------------------------------------------------
     def messages_in(self, channel_id: int) -> list[Json]:

@@ -42,6 +42,7 @@ class Store:
         self.global_commands: dict[int, Json] = {}
         self.guild_commands: dict[int, dict[int, Json]] = {}
         self.dm_channels: dict[int, int] = {}
+        self.dms_closed: set[int] = set()
         self.bot_user_id = self.create_user("Participation Bot", bot=True)
 
     # ---- users -------------------------------------------------------------------------
