@@ -59,8 +59,8 @@ class FakeDiscord(UserActions):
         self._port = 0
 
     # ---- lifecycle -----------------------------------------------------------------------
-    async def start(self) -> None:
-        """Bind the server on 127.0.0.1 with a free port."""
+    async def start(self, port: int = 0) -> None:
+        """Bind the server on 127.0.0.1 (a free port unless one is given)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
         app.router.add_get("/gateway", self.hub.handle)
@@ -70,7 +70,7 @@ class FakeDiscord(UserActions):
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", port))
         self._port = sock.getsockname()[1]
         site = web.SockSite(self._runner, sock)
         await site.start()
