@@ -136,4 +136,7 @@ class Scheduler:
             id="next",
             replace_existing=True,
             misfire_grace_time=None,
+            # This runs inside the "next" job itself: with the default max_instances=1 the
+            # replacement would be skipped while its parent finishes, leaving work to the sweep.
+            max_instances=2,
         )
