@@ -40,8 +40,10 @@ class Session:
     intents: int
     ws: web.WebSocketResponse | None = None
     seq: int = 0
-    buffer: deque[Json] = field(default_factory=lambda: deque(maxlen=_BUFFER))
-    queue: asyncio.Queue[Json | None] = field(default_factory=asyncio.Queue)
+    # (seq, encoded frame): frames are encoded when dispatched, so later state changes
+    # cannot leak into an event that is still waiting to be written.
+    buffer: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=_BUFFER))
+    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
     writer: asyncio.Task[None] | None = None
 
 
@@ -70,8 +72,8 @@ class GatewayHub:
 
     def _send_dispatch(self, session: Session, event: str, data: Json) -> None:
         session.seq += 1
-        frame: Json = {"op": 0, "t": event, "s": session.seq, "d": data}
-        session.buffer.append(frame)
+        frame = json.dumps({"op": 0, "t": event, "s": session.seq, "d": data})
+        session.buffer.append((session.seq, frame))
         if session.ws is not None:
             session.queue.put_nowait(frame)
 
@@ -121,7 +123,7 @@ class GatewayHub:
             try:
                 if frame is None or ws.closed:
                     return
-                await ws.send_str(json.dumps(frame))
+                await ws.send_str(frame)
             except (ConnectionError, RuntimeError):
                 return
             finally:
@@ -171,11 +173,11 @@ class GatewayHub:
             return None
         self._start_writer(session, ws)
         since = int(data.get("seq") or 0)
-        for frame in session.buffer:
-            if frame["s"] > since:
+        for seq, frame in session.buffer:
+            if seq > since:
                 session.queue.put_nowait(frame)
         session.seq += 1
-        session.queue.put_nowait({"op": 0, "t": "RESUMED", "s": session.seq, "d": {}})
+        session.queue.put_nowait(json.dumps({"op": 0, "t": "RESUMED", "s": session.seq, "d": {}}))
         return session
 
     def _chunk(self, session: Session, data: Json) -> None:
@@ -230,7 +232,7 @@ class GatewayHub:
         """Ask every connected session to reconnect (op 7), as Discord does at times."""
         for session in self.sessions.values():
             if session.ws is not None:
-                session.queue.put_nowait({"op": 7, "d": None})
+                session.queue.put_nowait(json.dumps({"op": 7, "d": None}))
 
     async def close_all(self) -> None:
         """Close every open connection (used on shutdown)."""

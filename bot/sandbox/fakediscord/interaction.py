@@ -124,7 +124,7 @@ class Interaction:
         self.latency = time.monotonic() - self.dispatched_at
         self._answered.set()
 
-    async def response(self, timeout: float = 5.0) -> Json:  # noqa: ASYNC109 (test API)
+    async def response(self, timeout: float = 5.0) -> Json:  # noqa: ASYNC109, RUF100 (a test API)
         """Wait for the callback and return its body ({"type": ..., "data": ...})."""
         try:
             await asyncio.wait_for(self._answered.wait(), timeout)

@@ -237,7 +237,7 @@ class FakeDiscord(UserActions):
     async def wait_for(
         self,
         predicate: Callable[[], T],
-        timeout: float = 5.0,  # noqa: ASYNC109 (a test API, like discord.py's wait_for)
+        timeout: float = 5.0,  # noqa: ASYNC109, RUF100 (test API)
     ) -> T:
         """Wait until predicate() returns something truthy and return it."""
         loop = asyncio.get_running_loop()

@@ -127,7 +127,7 @@ class UserActions:
         options: Mapping[str, Any],
         focused: str,
         channel_id: int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 (test API)
+        timeout: float = 5.0,  # noqa: ASYNC109, RUF100 (a test API)
     ) -> list[Json]:
         """Type into an option with autocomplete and return the choices the bot offers."""
         parts = name.split()
