@@ -2,27 +2,40 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import ManualClock
 from bot.db.engine import create_engine
-from bot.runtime import Runtime, build_runtime
+from bot.sandbox.driver import (
+    BotHarness,
+    answered,
+    attachments_of,
+    custom_ids,
+    everything_text,
+    listening,
+)
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
-from bot.settings import Settings
 
-TOKEN = "e2e-token"
-_running: list[BotHarness] = []
+__all__ = [
+    "BotHarness",
+    "People",
+    "answered",
+    "attachments_of",
+    "custom_ids",
+    "everything_text",
+    "listening",
+    "settle",
+    "slash",
+    "table_dump",
+]
 
 
 @dataclass
 class People:
-    """The users of a test server."""
+    """The users, roles and channels of a test server (by name: "guild", "role:X", "#x")."""
 
     admin: int
     worker: int
@@ -31,102 +44,6 @@ class People:
 
     def __getitem__(self, name: str) -> int:
         return self.others[name]
-
-
-class BotHarness:
-    """Start, stop and restart the real bot against a FakeDiscord and a test database."""
-
-    def __init__(self, fake: FakeDiscord, settings: Settings, clock: ManualClock) -> None:
-        self.fake = fake
-        self.settings = settings
-        self.clock = clock
-        self.runtime: Runtime | None = None
-        self._task: asyncio.Task[None] | None = None
-        self.starts = 0
-
-    @property
-    def bot(self) -> Any:
-        """Return the running bot."""
-        assert self.runtime is not None, "the bot is not running"
-        return self.runtime.bot
-
-    @property
-    def services(self) -> Any:
-        """Return the running bot's services."""
-        assert self.runtime is not None, "the bot is not running"
-        return self.runtime.services
-
-    async def start(self) -> None:
-        """Connect a fresh bot process (new objects, same database) and wait until ready."""
-        self.runtime = await build_runtime(self.settings, self.clock, migrate=self.starts == 0)
-        _running[:] = [self]
-        self.starts += 1
-        bot = self.runtime.bot
-        self._task = asyncio.create_task(bot.start(TOKEN))
-        task = self._task
-
-        def ready() -> bool:
-            if task.done():
-                task.result()
-            return bot.is_ready() and self.fake.commands(self.settings.discord_guild_id) != []
-
-        await self.fake.wait_for(ready, timeout=15)
-
-    async def stop(self) -> None:
-        """Disconnect the bot as a shutdown would (rows stay)."""
-        if self.runtime is None:
-            return
-        await self.runtime.close()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._task, 5)
-        self.runtime = None
-        self._task = None
-
-    async def restart(self) -> None:
-        """Stop and start again, like a crash-free restart of the process."""
-        await self.stop()
-        await self.start()
-
-    async def run_due(self) -> int:
-        """Run the scheduler now (tests move the ManualClock instead of waiting)."""
-        assert self.runtime is not None
-        return await self.runtime.scheduler.run_pending()
-
-
-def listening(message: dict[str, Any] | None) -> bool:
-    """Tell whether the running bot will handle clicks on every component of a message.
-
-    The bot registers a view only after it reads Discord's answer to its callback, so a test
-    (much faster than a person) waits for that before clicking.
-    """
-    if not message or not _running or _running[0].runtime is None:
-        return True
-    store = _running[0].bot._connection._view_store
-    static = store._views.get(int(message["id"]), {})
-    for cid in custom_ids(message):
-        if any(key[1] == cid for key in static):
-            continue
-        if any(pattern.fullmatch(cid) for pattern in store._dynamic_items):
-            continue
-        return False
-    return True
-
-
-async def answered(handle: Interaction, wait: float = 5.0) -> Interaction:
-    """Wait for the bot's first answer (and for it to listen to its buttons); return the handle."""
-    await handle.response(wait)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    for message in (handle.original, *handle.followups):
-        while not listening(message) and loop.time() < deadline:
-            await asyncio.sleep(0.01)
-    modal = handle.modal
-    if modal is not None and _running and _running[0].runtime is not None:
-        modals = _running[0].bot._connection._view_store._modals
-        while modal.custom_id not in modals and loop.time() < deadline:
-            await asyncio.sleep(0.01)
-    return handle
 
 
 async def slash(
@@ -151,37 +68,6 @@ async def settle(fake: FakeDiscord, handle: Interaction, wait: float = 5.0) -> s
 
     await fake.wait_for(lambda: text_of() or None, wait)
     return text_of()
-
-
-def attachments_of(handle: Interaction) -> list[dict[str, Any]]:
-    """Return every attachment the bot sent in answer to an interaction."""
-    messages = [m for m in (handle.original, *handle.followups) if m]
-    return [a for m in messages for a in m.get("attachments") or []]
-
-
-def everything_text(message: dict[str, Any]) -> str:
-    """Return a message's content plus its embeds' text, for assertions."""
-    parts = [message.get("content") or ""]
-    for embed in message.get("embeds") or []:
-        parts += [embed.get("title") or "", embed.get("description") or ""]
-        for f in embed.get("fields") or []:
-            parts += [f.get("name") or "", f.get("value") or ""]
-        parts.append((embed.get("footer") or {}).get("text") or "")
-    return "\n".join(p for p in parts if p)
-
-
-def custom_ids(message: dict[str, Any]) -> list[str]:
-    """Return every component custom_id on a message."""
-    found: list[str] = []
-
-    def walk(items: list[Any]) -> None:
-        for item in items:
-            if "custom_id" in item:
-                found.append(item["custom_id"])
-            walk(item.get("components") or [])
-
-    walk(message.get("components") or [])
-    return found
 
 
 async def table_dump(database_url: str) -> dict[str, list[tuple[Any, ...]]]:

@@ -1,0 +1,281 @@
+"""Support through the stand-in: requests, the queue, safeguarding, reports, privacy."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.clock import ManualClock
+from bot.db.models import SupportRequest
+from bot.sandbox.fakediscord import FakeDiscord
+from tests.e2e.flows import approved, button_on, click
+from tests.e2e.harness import (
+    BotHarness,
+    People,
+    answered,
+    everything_text,
+    settle,
+    slash,
+    table_dump,
+)
+
+# Words nobody types by chance: the database must never hold them.
+SECRET = "quillfeather"
+CRISIS_SECRET = "moonbeamtoast"
+
+
+async def _requests(harness: BotHarness) -> list[SupportRequest]:
+    async with harness.services.sessions() as s:
+        return list((await s.scalars(select(SupportRequest).order_by(SupportRequest.id))).all())
+
+
+def _cards(fake: FakeDiscord, group: People) -> list[dict[str, Any]]:
+    return [m for m in fake.messages_in(group["#support-queue"]) if m.get("embeds")]
+
+
+async def _moderator(fake: FakeDiscord, harness: BotHarness, group: People, name: str) -> int:
+    user = fake.create_user(name.lower(), name)
+    fake.add_member(group["guild"], user)
+    fake.set_member_roles(group["guild"], user, [group["role:Moderator"]])
+    await fake.wait_for(
+        lambda: (m := harness.bot.get_guild(group["guild"]).get_member(user))
+        and any(r.id == group["role:Moderator"] for r in m.roles)
+    )
+    return user
+
+
+async def test_request_by_dm_private_space_claim_race_and_resolve(
+    fake: FakeDiscord, harness: BotHarness, group: People, db_url: str
+) -> None:
+    sam = await approved(fake, group, "Sam")
+    other = await approved(fake, group, "Olu")
+    mod2 = await _moderator(fake, harness, group, "Maya")
+    handle = await slash(
+        fake,
+        sam,
+        None,
+        "support",
+        {"topic": "struggling", "urgency": "today", "message": f"I feel {SECRET} lately"},
+    )
+    text = await settle(fake, handle)
+    assert "What happens next" in text and "116 123" in text and "85258" in text
+    assert "within 1 working day" in text
+    # The private space: the member and moderators see it, other members do not.
+    await fake.wait_for(lambda: len(_cards(fake, group)) == 1)
+    stored = (await _requests(harness))[0]
+    space = stored.private_channel_id
+    assert space is not None
+    assert fake.visible_to(sam, space) and fake.visible_to(group.moderator, space)
+    assert not fake.visible_to(other, space)
+    assert any(SECRET in (m.get("content") or "") for m in fake.messages_in(space))
+    # Urgent ("today"): the card pings the moderators at once.
+    card = _cards(fake, group)[0]
+    assert f"<@&{group['role:Moderator']}>" in (card.get("content") or "")
+    assert "I'm struggling and want to talk" in everything_text(card)
+    assert SECRET not in everything_text(card)
+
+    # A member who is not a moderator presses Claim: refused privately, nothing changes.
+    refused = await click(fake, other, card, "support:claim:")
+    assert refused.ephemeral and "Only moderators" in (refused.content or "")
+    assert (await _requests(harness))[0].claimed_by is None
+
+    # Two moderators press Claim at the same moment: one wins, the other is told who.
+    claim_id = button_on(card, "support:claim:")
+    first, second = await asyncio.gather(
+        fake.click(group.moderator, int(card["id"]), claim_id),
+        fake.click(mod2, int(card["id"]), claim_id),
+    )
+    await asyncio.gather(answered(first), answered(second))
+    winner = (await _requests(harness))[0].claimed_by
+    assert winner in {group.moderator, mod2}
+    loser = second if winner == group.moderator else first
+    assert loser.ephemeral and f"<@{winner}> has already picked this one up" in (
+        loser.content or ""
+    )
+    await fake.wait_for(
+        lambda: any(
+            "picked up your support request" in (m.get("content") or "")
+            for m in fake.messages_in(space)
+        )
+    )
+
+    # Escalate to the safeguarding lead with a reason, then resolve with an outcome.
+    card = fake.message(int(card["id"]))
+    modal = await click(fake, winner, card, "support:escalate:safeguarding:")
+    assert modal.modal is not None
+    done = await answered(
+        await fake.submit_modal(winner, modal, {"support:escalate:reason": "Lead to call today"})
+    )
+    assert "Escalated" in (done.content or "")
+    await fake.wait_for(
+        lambda: any(
+            f"<@&{group['role:Safeguarding Lead']}>" in (m.get("content") or "")
+            for m in fake.messages_in(group["#support-queue"])
+        )
+    )
+    card = fake.message(int(card["id"]))
+    options = await click(fake, winner, card, "support:resolve:")
+    assert options.ephemeral and options.original is not None
+    note_modal = await answered(
+        await fake.select(
+            winner, int(options.original["id"]), f"support:outcome:{stored.id}", ["referred"]
+        )
+    )
+    assert note_modal.modal is not None
+    resolved = await answered(
+        await fake.submit_modal(winner, note_modal, {"support:resolve:note": "Called"})
+    )
+    assert "Resolved" in (resolved.content or "")
+    await fake.wait_for(lambda: (fake.message(int(card["id"])).get("components") or []) == [])
+    row = (await _requests(harness))[0]
+    assert (row.status, row.outcome, row.escalated_to) == ("resolved", "referred", "safeguarding")
+
+    # Nothing the member wrote is in the database.
+    dump = await table_dump(db_url)
+    assert SECRET not in repr(dump)
+
+
+async def test_out_of_hours_long_message_and_someone_who_left(
+    fake: FakeDiscord, harness: BotHarness, group: People, clock: ManualClock
+) -> None:
+    sam = await approved(fake, group, "Sam")
+    clock.set(datetime(2026, 11, 28, 20, 0, tzinfo=UTC))  # Saturday evening, UK time
+    handle = await slash(
+        fake, sam, group["guild"], "support", {"topic": "question", "urgency": "week"}
+    )
+    text = await settle(fake, handle)
+    assert handle.ephemeral
+    assert "isn't working right now" in text and "Monday 30 November at 9am" in text
+    assert "Samaritans" in text
+
+    long = await slash(
+        fake,
+        sam,
+        group["guild"],
+        "support",
+        {"topic": "other", "urgency": "week", "message": "x" * 1501},
+    )
+    assert long.ephemeral and "1,501 characters" in (long.content or "")
+
+    leaver = await approved(fake, group, "Lee")
+    fake.remove_member(group["guild"], leaver)
+    await fake.wait_for(lambda: harness.bot.get_guild(group["guild"]).get_member(leaver) is None)
+    gone = await slash(fake, leaver, None, "support", {"topic": "other", "urgency": "week"})
+    assert "not in the group's Discord server" in (gone.content or "")
+    assert "116 123" in (gone.content or "")
+    assert len(await _requests(harness)) == 1
+
+
+async def test_unclaimed_request_is_raised_again_after_the_configured_time(
+    fake: FakeDiscord, harness: BotHarness, group: People, clock: ManualClock
+) -> None:
+    sam = await approved(fake, group, "Sam")
+    await slash(fake, sam, group["guild"], "support", {"topic": "question", "urgency": "whenever"})
+    await fake.wait_for(lambda: len(_cards(fake, group)) == 1)
+    card = _cards(fake, group)[0]
+    assert "<@&" not in (card.get("content") or "")  # "whenever": no ping at once
+
+    def raised() -> list[dict[str, Any]]:
+        return [
+            m
+            for m in fake.messages_in(group["#support-queue"])
+            if "Still waiting" in (m.get("content") or "")
+        ]
+
+    clock.advance(timedelta(minutes=59))
+    await harness.run_due()
+    assert raised() == []
+    clock.advance(timedelta(minutes=2))
+    await harness.run_due()
+    await fake.wait_for(lambda: len(raised()) == 1)
+    assert f"<@&{group['role:Moderator']}>" in raised()[0]["content"]
+    await harness.run_due()  # the same interval is never raised twice
+    await harness.restart()  # nor after a restart
+    await harness.run_due()
+    assert len(raised()) == 1
+    clock.advance(timedelta(minutes=60))
+    await harness.run_due()
+    await fake.wait_for(lambda: len(raised()) == 2)
+    # Once someone claims it, it is no longer raised.
+    card = fake.message(int(card["id"]))
+    await click(fake, group.moderator, card, "support:claim:")
+    clock.advance(timedelta(hours=3))
+    await harness.run_due()
+    assert len(raised()) == 2
+
+
+async def test_crisis_words_get_resources_and_an_urgent_card_fast(
+    fake: FakeDiscord, harness: BotHarness, group: People, db_url: str
+) -> None:
+    sam = await approved(fake, group, "Sam")
+    peer = group["#peer-support"]
+    benign = await fake.send_message(sam, peer, "this homework is killing me lol")
+    await asyncio.sleep(0.3)
+    assert _cards(fake, group) == []
+    assert not any("116 123" in (m.get("content") or "") for m in fake.dm_messages(sam))
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    crisis = await fake.send_message(sam, peer, f"I can't go on anymore, I feel so {CRISIS_SECRET}")
+    await fake.wait_for(
+        lambda: _cards(fake, group)
+        and any("116 123" in (m.get("content") or "") for m in fake.dm_messages(sam)),
+        timeout=1.0,
+    )
+    assert loop.time() - started < 1.0
+    card = _cards(fake, group)[0]
+    assert f"<@&{group['role:Moderator']}>" in (card.get("content") or "")
+    assert "Urgent" in everything_text(card)
+    assert str(crisis["id"]) in everything_text(card)  # the link to the message
+    assert CRISIS_SECRET not in everything_text(card)
+    dm = next(m for m in fake.dm_messages(sam) if "116 123" in (m.get("content") or ""))
+    assert "not in trouble" in dm["content"] and "hasn't been removed" in dm["content"]
+    # The message is left where it was.
+    assert fake.message(int(crisis["id"]))["content"].startswith("I can't go on")
+    assert fake.message(int(benign["id"]))
+
+    # The same crisis words from a moderator (helping someone) raise nothing.
+    await fake.send_message(group.moderator, peer, "If you feel you can't go on, call 116 123")
+    await asyncio.sleep(0.3)
+    assert len(_cards(fake, group)) == 1
+    row = (await _requests(harness))[0]
+    assert (row.kind, row.urgency, row.user_id) == ("safeguarding", "urgent", sam)
+    assert CRISIS_SECRET not in repr(await table_dump(db_url))
+
+
+async def test_report_a_message_and_not_the_bots_own(
+    fake: FakeDiscord, harness: BotHarness, group: People
+) -> None:
+    sam = await approved(fake, group, "Sam")
+    olu = await approved(fake, group, "Olu")
+    peer = group["#peer-support"]
+    target = await fake.send_message(olu, peer, "something unkind")
+    handle = await answered(
+        await fake.context_menu(sam, group["guild"], "Report to moderators", int(target["id"]))
+    )
+    assert handle.ephemeral and "Thank you for telling us" in (handle.content or "")
+    await fake.wait_for(lambda: len(_cards(fake, group)) == 1)
+    card = _cards(fake, group)[0]
+    assert "Reported message" in everything_text(card)
+    assert str(target["id"]) in everything_text(card)
+    again = await answered(
+        await fake.context_menu(sam, group["guild"], "Report to moderators", int(target["id"]))
+    )
+    assert "already reported" in (again.content or "")
+
+    pinned = fake.pins(peer)
+    assert pinned, "/setup pins the peer-support guidelines"
+    own = await answered(
+        await fake.context_menu(sam, group["guild"], "Report to moderators", int(pinned[0]["id"]))
+    )
+    assert own.ephemeral and "posted by me" in (own.content or "")
+    assert len(_cards(fake, group)) == 1
+
+    # The moderators' list: open requests by urgency then age.
+    queue = await slash(fake, group.moderator, group["guild"], "support-queue")
+    assert queue.ephemeral and "Open support requests: 1" in everything_text(queue.original or {})
+    refused = await slash(fake, sam, group["guild"], "support-queue")
+    assert "Only moderators" in (refused.content or "")
