@@ -160,6 +160,16 @@ class ConsultationAnswering(ConsultationBase):
             respondent = await self._find_respondent(s, row, member, actor.user_id)
             return await self._step(s, row, respondent, position)
 
+    async def question_step(self, actor: Actor, consultation_id: int, question_id: int) -> Step:
+        """Return the step for one question (by id), e.g. to open its answer form."""
+        async with self.sessions.begin() as s:
+            row, member = await self._answerable(s, actor, consultation_id)
+            question = await s.get(ConsultationQuestion, question_id)
+            if question is None or question.consultation_id != row.id:
+                raise NotFound("That question is no longer in this consultation.")
+            respondent = await self._find_respondent(s, row, member, actor.user_id)
+            return await self._step(s, row, respondent, question.position)
+
     async def answer_choices(
         self, actor: Actor, consultation_id: int, question_id: int, indexes: Sequence[int]
     ) -> Saved:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.db.models import AuditEntry, Consultation, ConsultationQuestion, Member
+from bot.db.models import AuditEntry, Consultation, ConsultationQuestion, GuildConfig, Member
 from bot.services.access import Actor
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.settings import Settings
@@ -59,6 +59,14 @@ class ConsultationView:
     closed_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Channels:
+    """Where consultation news goes in a server."""
+
+    announcements_channel_id: int | None
+    worker_log_channel_id: int | None
+
+
 class ConsultationBase:
     """Settings, sessions and clock, plus the loading and checks every part uses."""
 
@@ -68,6 +76,14 @@ class ConsultationBase:
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
+
+    async def channels(self, guild_id: int) -> Channels:
+        """Return the announcements and worker-log channels /setup made."""
+        async with self.sessions.begin() as s:
+            config = await s.get(GuildConfig, guild_id)
+            if config is None:
+                return Channels(None, None)
+            return Channels(config.announcements_channel_id, config.worker_log_channel_id)
 
     async def _load(self, s: AsyncSession, guild_id: int, consultation_id: int) -> Consultation:
         row = await s.get(Consultation, consultation_id)

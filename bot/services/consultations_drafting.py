@@ -95,23 +95,28 @@ class ConsultationDrafting(ConsultationBase):
 
     # ---- details -----------------------------------------------------------------------------
 
-    def _clean_form(self, form: DraftForm) -> dict[str, object]:
+    def check_dates(self, deadline: datetime, review_date: datetime | None) -> datetime:
+        """Check a deadline and review date (before a form is shown); return the review date."""
         now = self.clock.now()
-        if form.deadline.tzinfo is None:
+        if deadline.tzinfo is None:
             raise InvalidInput("The deadline needs a time zone.")
-        if form.deadline <= now:
+        if deadline <= now:
             raise InvalidInput("The deadline has to be in the future.")
-        if form.deadline > now + timedelta(days=MAX_DEADLINE_DAYS):
+        if deadline > now + timedelta(days=MAX_DEADLINE_DAYS):
             raise InvalidInput("The deadline can be at most a year away.")
-        review = form.review_date or form.deadline + timedelta(days=DEFAULT_REVIEW_DAYS)
+        review = review_date or deadline + timedelta(days=DEFAULT_REVIEW_DAYS)
         if review.tzinfo is None:
             raise InvalidInput("The review date needs a time zone.")
-        if review <= form.deadline:
+        if review <= deadline:
             raise InvalidInput(
                 "The review date (when feedback should be out) has to be after the deadline."
             )
-        if review > form.deadline + timedelta(days=MAX_REVIEW_AFTER_DEADLINE_DAYS):
+        if review > deadline + timedelta(days=MAX_REVIEW_AFTER_DEADLINE_DAYS):
             raise InvalidInput("The review date can be at most a year after the deadline.")
+        return review
+
+    def _clean_form(self, form: DraftForm) -> dict[str, object]:
+        review = self.check_dates(form.deadline, form.review_date)
 
         def long(value: str, field: str) -> str:
             text = clean_text(value, field=field, max_length=TEXT_MAX, multiline=True)

@@ -86,6 +86,24 @@ class ConsultationSuggestions(ConsultationQuestions):
                 suggestion.id, row.id, cleaned, "pending", member.preferred_name, None
             )
 
+    async def suggestion(self, actor: Actor, suggestion_id: int) -> SuggestionView:
+        """Return one suggestion to a worker."""
+        async with self.sessions.begin() as s:
+            await require_worker(s, actor)
+            found = await s.get(ConsultationSuggestion, suggestion_id)
+            if found is None:
+                raise NotFound("I can't find that suggestion (it may have been withdrawn).")
+            row = await self._load(s, actor.guild_id, found.consultation_id)
+            member = await s.get(Member, found.member_id) if found.member_id else None
+            return SuggestionView(
+                found.id,
+                row.id,
+                found.text,
+                found.status,
+                member.preferred_name if member else None,
+                found.question_id,
+            )
+
     async def suggestions(
         self, actor: Actor, consultation_id: int, status: str | None = "pending"
     ) -> list[SuggestionView]:
