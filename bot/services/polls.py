@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -97,6 +97,24 @@ class PollsService(PollsDue):
         """Return a poll of this server for display."""
         async with self.sessions.begin() as s:
             return poll_view(await self._poll(s, guild_id, poll_id))
+
+    async def recent(self, guild_id: int, limit: int = 25) -> list[PollView]:
+        """List the server's newest polls, open or closed (their questions are public)."""
+        async with self.sessions.begin() as s:
+            rows = await s.scalars(
+                select(Poll).where(Poll.guild_id == guild_id).order_by(Poll.id.desc()).limit(limit)
+            )
+            return [poll_view(p) for p in rows]
+
+    async def discard(self, actor: Actor, poll_id: int) -> None:
+        """Delete a poll that could not be posted (nobody has seen it, nobody voted)."""
+        async with self.sessions.begin() as s:
+            await require_worker(s, actor)
+            await s.execute(
+                delete(Poll).where(
+                    Poll.id == poll_id, Poll.guild_id == actor.guild_id, Poll.message_id.is_(None)
+                )
+            )
 
     async def open_polls(self, actor: Actor) -> list[PollView]:
         """List the server's open polls, closing soonest first (workers only)."""

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.errors import InvalidInput
 from bot.services.text import clean_text
+from bot.services.timeparse import parse_local
 from bot.settings import Settings
 
 QUESTION_MAX = 300
@@ -165,19 +166,14 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_closing(text: str, now: datetime, tz: ZoneInfo) -> datetime:
-    """Read a closing time typed as '3d', '48h', '2026-12-01 17:00' (UK time)."""
-    value = (text or "").strip()
-    duration = _DURATION.match(value.lower())
+    """Read a closing time typed as '3d', '48h', '2 weeks' or a UK date and time."""
+    duration = _DURATION.match((text or "").strip().lower())
     if duration:
         unit = _UNITS[duration.group(2)[0]]
         return now + timedelta(**{unit: int(duration.group(1))})
-    for pattern in ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M"):
-        try:
-            local = datetime.strptime(value, pattern)  # noqa: DTZ007 (zone added next line)
-        except ValueError:
-            continue
-        return local.replace(tzinfo=tz).astimezone(now.tzinfo)
-    raise InvalidInput(
-        "I couldn't read that closing time. Try '3d' (three days), '48h', or a UK date and "
-        "time like 2026-12-01 17:00."
-    )
+    try:
+        return parse_local(text, now, tz)
+    except InvalidInput as error:
+        raise InvalidInput(
+            f"{error.message} You can also give a length of time, like '3d' or '48h'."
+        ) from None

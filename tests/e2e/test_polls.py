@@ -44,9 +44,7 @@ async def vote(fake: FakeDiscord, user: int, message: dict[str, Any], index: int
 
 def results_posts(fake: FakeDiscord, group: People) -> list[dict[str, Any]]:
     """Return the results messages posted in #polls."""
-    return [
-        m for m in fake.messages_in(group["#polls"]) if "Poll results" in everything_text(m)
-    ]
+    return [m for m in fake.messages_in(group["#polls"]) if "Poll results" in everything_text(m)]
 
 
 async def test_vote_change_refusals_and_close_on_time(
@@ -123,9 +121,7 @@ async def test_restart_between_two_votes_and_select_polls(
     fake: FakeDiscord, harness: BotHarness, group: People
 ) -> None:
     buttons = await create_poll(fake, group)
-    many = await create_poll(
-        fake, group, "Pick topics", options="A;B;C;D;E;F", multiple=True
-    )
+    many = await create_poll(fake, group, "Pick topics", options="A;B;C;D;E;F", multiple=True)
     assert f"poll:pick:{_id(many)}" in custom_ids(many)
     sam = await approved(fake, group, "Sam")
     kit = await approved(fake, group, "Kit")
@@ -174,7 +170,11 @@ async def test_bad_input_is_refused_kindly(
     assert fake.messages_in(group["#polls"]) == []
     sam = await approved(fake, group, "Sam")
     handle = await slash(
-        fake, sam, group["guild"], "poll create", {"question": "Q?", "closes": "2d", "options": "a;b"}
+        fake,
+        sam,
+        group["guild"],
+        "poll create",
+        {"question": "Q?", "closes": "2d", "options": "a;b"},
     )
     assert "Only participation workers" in (handle.content or "")
 

@@ -202,8 +202,9 @@ def test_parse_closing() -> None:
     # UK summer time: 17:00 in London is 16:00 UTC.
     summer = parse_closing("2027-06-01 17:00", now, LONDON)
     assert summer == datetime(2027, 6, 1, 16, 0, tzinfo=UTC)
-    assert parse_closing("01/12/2026 17:00", now, LONDON) == datetime(2026, 12, 1, 17, tzinfo=UTC)
-    with pytest.raises(InvalidInput):
+    assert parse_closing("1 Dec 5pm", now, LONDON) == datetime(2026, 12, 1, 17, tzinfo=UTC)
+    assert parse_closing("2 weeks", now, LONDON) == now + timedelta(weeks=2)
+    with pytest.raises(InvalidInput, match="48h"):
         parse_closing("next tuesday-ish", now, LONDON)
 
 

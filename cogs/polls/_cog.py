@@ -1,0 +1,307 @@
+"""/poll create, close, results and votes; posting results at close; the reminder DMs."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import ParticipationBot
+from bot.services.errors import NotAllowed
+from bot.services.poll_charts import results_chart_png
+from bot.services.polls_rules import PollDraft, parse_closing, parse_options
+from bot.services.polls_views import PollClosed, PollReminder, PollResults, PollView
+from bot.ui.actor import actor_for
+from bot.ui.replies import clip, reply
+from bot.ui.timefmt import both
+from cogs.polls._render import message_link, poll_embed, results_embed
+from cogs.polls._views import (
+    CreatePollModal,
+    LiveResultsButton,
+    MyVoteButton,
+    VoteButton,
+    VoteSelect,
+    vote_view,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _chart_file(results: PollResults, png: bytes) -> tuple[discord.File, str]:
+    name = f"poll-{results.poll.id}-results.png"
+    return discord.File(io.BytesIO(png), filename=name), name
+
+
+class PollsCog(commands.Cog):
+    """Quick polls through Discord: thin glue over the polls service."""
+
+    poll = app_commands.Group(name="poll", description="Quick polls")
+
+    def __init__(self, bot: ParticipationBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.settings = bot.settings
+
+    async def cog_load(self) -> None:
+        """Make vote buttons on posted polls work after a restart; listen for closes."""
+        self.bot.add_dynamic_items(VoteButton, VoteSelect, MyVoteButton, LiveResultsButton)
+        self.bot.scheduler.on(PollClosed, self.announce)
+        self.bot.scheduler.on(PollReminder, self.remind)
+
+    # ---- autocomplete ------------------------------------------------------------------------
+
+    async def _audiences(self, _: discord.Interaction[Any], current: str) -> list[Any]:
+        names = ["Everyone"]
+        names += [f"Area: {loc}" for loc in self.settings.group.localities]
+        names += [f"Level: {lv.name}" for lv in self.settings.ladder.levels]
+        needle = current.casefold()
+        return [app_commands.Choice(name=n, value=n) for n in names if needle in n.casefold()][:25]
+
+    async def _polls(self, interaction: discord.Interaction[Any], current: str) -> list[Any]:
+        guild_id = actor_for(interaction).guild_id
+        found = await self.services.polls.recent(guild_id)
+        needle = current.casefold()
+        return [
+            app_commands.Choice(
+                name=clip(f"{p.id}: {p.question}" + ("" if p.is_open else " (closed)"), 100),
+                value=p.id,
+            )
+            for p in found
+            if needle in f"{p.id} {p.question}".casefold()
+        ][:25]
+
+    def _audience(self, text: str | None) -> tuple[str, str | None]:
+        value = (text or "Everyone").strip()
+        kind, _, rest = value.partition(":")
+        if kind.strip().casefold() == "area":
+            return "locality", rest.strip()
+        if kind.strip().casefold() == "level":
+            return "level", rest.strip()
+        if value.casefold() == "everyone":
+            return "everyone", None
+        if any(loc.casefold() == value.casefold() for loc in self.settings.group.localities):
+            return "locality", value
+        return "level", value
+
+    # ---- commands ----------------------------------------------------------------------------
+
+    @poll.command(name="create", description="Ask a quick poll", extras={"audience": "worker"})
+    @app_commands.describe(
+        question="The question (up to 300 characters)",
+        closes="When voting ends: '3d', '48h', or a UK date and time like '1 Dec 5pm'",
+        options="2 to 10 options separated by ';' (leave empty to type them in a form)",
+        audience="Who may vote: Everyone, an area or a level",
+        multiple="Can people choose more than one option?",
+        anonymous="Keep votes anonymous (cannot be turned off later)",
+        hide_results="Hide results until the poll closes (cannot be turned off later)",
+        channel="Where to post it (default: the polls channel)",
+        reminder="When to send one reminder DM to people who have not voted, e.g. '2d'",
+    )
+    @app_commands.autocomplete(audience=_audiences)
+    @app_commands.guild_only()
+    async def create(
+        self,
+        interaction: discord.Interaction[Any],
+        question: str,
+        closes: str,
+        options: str | None = None,
+        audience: str | None = None,
+        multiple: bool = False,
+        anonymous: bool = True,
+        hide_results: bool = True,
+        channel: discord.TextChannel | None = None,
+        reminder: str | None = None,
+    ) -> None:
+        """Create and post a poll, or open a form for long options."""
+        params = {
+            "closes": closes,
+            "audience": audience,
+            "multiple": multiple,
+            "anonymous": anonymous,
+            "hide_results": hide_results,
+            "channel_id": channel.id if channel else None,
+            "reminder": reminder,
+        }
+        # Check the cheap things before showing a form that would then be refused.
+        self._draft(question, "a;b", params)
+        if options is None:
+
+            async def from_modal(inner: discord.Interaction[Any], q: str, opts: str) -> None:
+                await self._create(inner, q, opts, params)
+
+            await interaction.response.send_modal(CreatePollModal(question, from_modal))
+            return
+        await self._create(interaction, question, options, params)
+
+    def _draft(self, question: str, options: str, params: dict[str, Any]) -> PollDraft:
+        now = self.services.clock.now()
+        tz = self.settings.tz
+        kind, value = self._audience(params["audience"])
+        reminder = params["reminder"]
+        return PollDraft(
+            question=question,
+            options=parse_options(options),
+            closes_at=parse_closing(params["closes"], now, tz),
+            multiple=params["multiple"],
+            anonymous=params["anonymous"],
+            results_hidden=params["hide_results"],
+            audience_kind=kind,
+            audience_value=value,
+            channel_id=params["channel_id"],
+            reminder_at=parse_closing(reminder, now, tz) if reminder else None,
+        )
+
+    async def _create(
+        self,
+        interaction: discord.Interaction[Any],
+        question: str,
+        options: str,
+        params: dict[str, Any],
+    ) -> None:
+        actor = actor_for(interaction)
+        poll = await self.services.polls.create(actor, self._draft(question, options, params))
+        try:
+            poll = await self._post(poll)
+        except (discord.HTTPException, NotAllowed):
+            await self.services.polls.discard(actor, poll.id)
+            raise NotAllowed(
+                "I couldn't post the poll in that channel. Check I can send messages there, "
+                "or choose another channel. Nothing was saved."
+            ) from None
+        await reply(
+            interaction,
+            f"Your poll is posted: {message_link(poll)}\n"
+            f"It closes {both(poll.closes_at, self.settings.tz)}.",
+        )
+        await self.bot.scheduler.poke()
+
+    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.HTTPException:
+                channel = None
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            raise NotAllowed("That channel can't be used for polls.")
+        return channel
+
+    async def _post(self, poll: PollView) -> PollView:
+        channel = await self._channel(poll.channel_id)
+        message = await channel.send(
+            embed=poll_embed(poll, self.settings, self.settings.tz),
+            view=vote_view(poll),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        await self.services.polls.set_message(poll.id, message.channel.id, message.id)
+        return await self.services.polls.get(poll.guild_id, poll.id)
+
+    @poll.command(name="close", description="Close a poll now", extras={"audience": "worker"})
+    @app_commands.describe(poll="The poll to close")
+    @app_commands.autocomplete(poll=_polls)
+    @app_commands.guild_only()
+    async def close(self, interaction: discord.Interaction[Any], poll: int) -> None:
+        """Close a poll early and post its results."""
+        event = await self.services.polls.close(actor_for(interaction), poll)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.announce(event)
+        await interaction.followup.send(
+            f"Poll {poll} is closed and its results are posted in "
+            f"<#{event.results.poll.channel_id}>.",
+            ephemeral=True,
+        )
+
+    @poll.command(name="results", description="See a poll's results", extras={"audience": "member"})
+    @app_commands.describe(poll="The poll")
+    @app_commands.autocomplete(poll=_polls)
+    @app_commands.guild_only()
+    async def results(self, interaction: discord.Interaction[Any], poll: int) -> None:
+        """Show counts and a chart privately (once results are not hidden)."""
+        found = await self.services.polls.results(actor_for(interaction), poll)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        png = await asyncio.to_thread(results_chart_png, found)
+        file, name = _chart_file(found, png)
+        await interaction.followup.send(
+            embed=results_embed(found, self.settings.tz, chart=name), file=file, ephemeral=True
+        )
+
+    @poll.command(
+        name="votes",
+        description="Who voted what in a named poll (workers)",
+        extras={"audience": "worker"},
+    )
+    @app_commands.describe(poll="The named poll")
+    @app_commands.autocomplete(poll=_polls)
+    @app_commands.guild_only()
+    async def votes(self, interaction: discord.Interaction[Any], poll: int) -> None:
+        """Send a CSV of names and choices; anonymous polls refuse."""
+        found = await self.services.polls.named_votes(actor_for(interaction), poll)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["name", "discord_user_id", "choices"])
+        for vote in found:
+            name = vote.preferred_name or "(erased)"
+            # A leading =, +, - or @ would run as a formula in a spreadsheet.
+            if name[:1] in "=+-@":
+                name = "'" + name
+            writer.writerow([name, vote.user_id or "", "; ".join(vote.labels)])
+        data = out.getvalue().encode("utf-8")
+        await reply(
+            interaction,
+            f"{len(found)} votes in poll {poll}.",
+            file=discord.File(io.BytesIO(data), filename=f"poll-{poll}-votes.csv"),
+        )
+
+    # ---- scheduled events --------------------------------------------------------------------
+
+    async def announce(self, event: PollClosed) -> None:
+        """Post the results with a chart, and mark the poll message closed (once per close)."""
+        results = event.results
+        poll = results.poll
+        try:
+            channel = await self._channel(poll.channel_id)
+        except NotAllowed:
+            log.warning("poll %s closed but its channel is gone", poll.id)
+            return
+        png = await asyncio.to_thread(results_chart_png, results)
+        file, name = _chart_file(results, png)
+        await channel.send(
+            embed=results_embed(results, self.settings.tz, chart=name, late=event.late),
+            file=file,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        if poll.message_id is not None and isinstance(channel, discord.abc.Messageable):
+            try:
+                message = channel.get_partial_message(poll.message_id)  # type: ignore[attr-defined]
+                await message.edit(
+                    embed=poll_embed(poll, self.settings, self.settings.tz), view=None
+                )
+            except discord.HTTPException:
+                log.info("poll %s message could not be marked closed", poll.id)
+
+    async def remind(self, event: PollReminder) -> None:
+        """DM the one reminder to audience members who opted in and have not voted."""
+        poll = event.poll
+        link = message_link(poll)
+        text = clip(
+            "Hello! There's a quick poll you can still vote in:\n"
+            f"**{discord.utils.escape_markdown(poll.question)}**\n"
+            f"It closes {both(poll.closes_at, self.settings.tz)}."
+            + (f"\nVote here: {link}" if link else "")
+            + "\n(You get this because you chose reminder DMs; change it with /profile edit.)"
+        )
+        sent = 0
+        for user_id in event.user_ids:
+            try:
+                user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+                await user.send(text)
+                sent += 1
+            except discord.HTTPException:
+                continue  # closed DMs: carry on with the others
+        log.info("poll %s reminder sent to %d of %d", poll.id, sent, len(event.user_ids))
