@@ -142,3 +142,15 @@ class OpenApiSpec:
         where = "/".join(str(p) for p in error.absolute_path) or "(body)"
         message = error.message if len(error.message) <= 300 else error.message[:297] + "..."
         return f"{op.operation_id} {op.method} {op.template}: at {where}: {message}"
+
+
+_LOADED: dict[Path, OpenApiSpec] = {}
+
+
+def load_spec(path: Path) -> OpenApiSpec:
+    """Return the spec at path, parsed once per process (validators are shared too)."""
+    key = path.resolve()
+    spec = _LOADED.get(key)
+    if spec is None:
+        spec = _LOADED[key] = OpenApiSpec(key)
+    return spec

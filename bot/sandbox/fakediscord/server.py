@@ -17,7 +17,7 @@ from .gateway import GatewayHub
 from .interaction import InteractionRegistry
 from .messaging import find_message, pinned
 from .model import ADMINISTRATOR, DM, Json, Snowflakes
-from .openapi import OpenApiSpec
+from .openapi import load_spec
 from .permissions import visible_to
 from .router import Env, Router, json_response, serve
 from .state import State
@@ -50,7 +50,7 @@ class FakeDiscord(UserActions):
         self.registry = InteractionRegistry(self.violations, interaction_timeout)
         self.env = Env(self.state, self.registry, violations=self.violations)
         self.hub = GatewayHub(self.state, lambda: self.gateway_url)
-        self.spec = OpenApiSpec(openapi_spec) if openapi_spec is not None else None
+        self.spec = load_spec(openapi_spec) if openapi_spec is not None else None
         self.router = Router()
         for module in (rest_core, rest_guilds, rest_channels, callbacks):
             module.register(self.router)
