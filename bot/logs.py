@@ -19,10 +19,16 @@ class KeyValueFormatter(logging.Formatter):
         return line
 
 
+def _not_about_voice(record: logging.LogRecord) -> bool:
+    # The bot never joins voice, so discord.py's voice-library warnings are noise.
+    return "voice will NOT be supported" not in record.getMessage()
+
+
 def configure_logging(level: str, stream: object = None) -> None:
     """Send every log record to stderr (or the given stream) in key=value form."""
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
     handler.setFormatter(KeyValueFormatter())
+    handler.addFilter(_not_about_voice)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -144,3 +144,30 @@ def everything_text(message: dict[str, Any] | None) -> str:
             parts += [f.get("name") or "", f.get("value") or ""]
         parts.append((embed.get("footer") or {}).get("text") or "")
     return "\n".join(p for p in parts if p)
+
+
+def button_on(message: dict[str, Any], prefix: str) -> str:
+    """Return the custom_id on a message that starts with prefix."""
+    for cid in custom_ids(message):
+        if cid.startswith(prefix):
+            return cid
+    raise AssertionError(f"no component {prefix!r} on message: {custom_ids(message)}")
+
+
+async def press(
+    fake: FakeDiscord, user_id: int, message: dict[str, Any], prefix: str
+) -> Interaction:
+    """Click the component whose custom_id starts with prefix and wait for the answer."""
+    return await answered(await fake.click(user_id, int(message["id"]), button_on(message, prefix)))
+
+
+async def command(
+    fake: FakeDiscord,
+    user_id: int,
+    guild_id: int | None,
+    name: str,
+    options: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Interaction:
+    """Run a slash command as a user and wait for the first answer."""
+    return await answered(await fake.invoke(user_id, guild_id, name, options, **kwargs))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.sandbox.driver import press as click
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
-from tests.e2e.harness import People, answered, custom_ids, slash
+from tests.e2e.harness import People, answered, slash
 
 JOIN_DEFAULTS: dict[str, Any] = {
     "name": "Sam",
@@ -14,14 +15,6 @@ JOIN_DEFAULTS: dict[str, Any] = {
     "area": "North",
     "reminder_dms": True,
 }
-
-
-def button_on(message: dict[str, Any], prefix: str) -> str:
-    """Return the custom_id on a message that starts with prefix."""
-    for cid in custom_ids(message):
-        if cid.startswith(prefix):
-            return cid
-    raise AssertionError(f"no button {prefix!r} on message: {custom_ids(message)}")
 
 
 async def start_join(fake: FakeDiscord, group: People, user_id: int, **options: Any) -> Interaction:
@@ -42,13 +35,6 @@ async def join(fake: FakeDiscord, group: People, user_id: int, **options: Any) -
         and fake.messages_in(group["#worker-log"])
     )
     return cards[-1]
-
-
-async def click(
-    fake: FakeDiscord, user_id: int, message: dict[str, Any], prefix: str
-) -> Interaction:
-    """Click the button whose custom_id starts with prefix and wait for the answer."""
-    return await answered(await fake.click(user_id, int(message["id"]), button_on(message, prefix)))
 
 
 async def approved(fake: FakeDiscord, group: People, name: str, **options: Any) -> int:

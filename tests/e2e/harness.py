@@ -13,6 +13,7 @@ from bot.sandbox.driver import (
     BotHarness,
     answered,
     attachments_of,
+    command,
     custom_ids,
     everything_text,
     listening,
@@ -46,16 +47,7 @@ class People:
         return self.others[name]
 
 
-async def slash(
-    fake: FakeDiscord,
-    user_id: int,
-    guild_id: int | None,
-    name: str,
-    options: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> Interaction:
-    """Run a slash command as a user and wait for the first answer."""
-    return await answered(await fake.invoke(user_id, guild_id, name, options, **kwargs))
+slash = command
 
 
 async def settle(fake: FakeDiscord, handle: Interaction, wait: float = 5.0) -> str:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.db.models import SupportRequest
+from bot.sandbox.driver import button_on
 from bot.sandbox.fakediscord import FakeDiscord
-from tests.e2e.flows import approved, button_on, click
+from tests.e2e.flows import approved, click
 from tests.e2e.harness import (
     BotHarness,
     People,
@@ -22,6 +23,7 @@ from tests.e2e.harness import (
     table_dump,
 )
 
+VIEW_CHANNEL = 1 << 10
 # Words nobody types by chance: the database must never hold them.
 SECRET = "quillfeather"
 CRISIS_SECRET = "moonbeamtoast"
@@ -77,7 +79,11 @@ async def test_request_by_dm_private_space_claim_race_and_resolve(
     assert "I'm struggling and want to talk" in everything_text(card)
     assert SECRET not in everything_text(card)
 
-    # A member who is not a moderator presses Claim: refused privately, nothing changes.
+    # Someone who can see the queue (given view access) but is not a moderator presses Claim:
+    # refused privately, nothing changes.
+    fake.state.set_overwrite(
+        group["#support-queue"], other, {"type": 1, "allow": str(VIEW_CHANNEL), "deny": "0"}
+    )
     refused = await click(fake, other, card, "support:claim:")
     assert refused.ephemeral and "Only moderators" in (refused.content or "")
     assert (await _requests(harness))[0].claimed_by is None
