@@ -38,6 +38,18 @@ def feature_extensions() -> list[str]:
     )
 
 
+def _usable_in_dms(command: Any) -> bool:
+    """Tell whether a command says it may be used in a DM with the bot."""
+    contexts = getattr(command, "allowed_contexts", None)
+    return bool(contexts is not None and contexts.dm_channel)
+
+
+def _kind(command: Any) -> discord.AppCommandType:
+    """Return a command's type (slash commands and groups have no attribute for it)."""
+    kind: discord.AppCommandType = getattr(command, "type", discord.AppCommandType.chat_input)
+    return kind
+
+
 class ParticipationTree(app_commands.CommandTree["ParticipationBot"]):
     """The command tree, with the one error handler every command shares."""
 
@@ -73,7 +85,17 @@ class ParticipationBot(commands.Bot):
         if guild_id is not None:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
+            # Discord never offers a server's commands in DMs, so commands allowed in DMs
+            # (/support) stay global only; the rest are the server's, so nothing shows twice.
+            in_dms = [c for c in self.tree.get_commands() if _usable_in_dms(c)]
+            for command in in_dms:
+                self.tree.remove_command(command.name, guild=guild, type=_kind(command))
             await self.tree.sync(guild=guild)
+            if in_dms:
+                for command in self.tree.get_commands():
+                    if command not in in_dms:
+                        self.tree.remove_command(command.name, type=_kind(command))
+                await self.tree.sync()
         else:
             await self.tree.sync()
         await self.scheduler.start()

@@ -1,0 +1,326 @@
+"""Queue-card buttons (persistent), the resolve steps, and posting to Discord for support."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+
+from bot.services.support_views import (
+    ESCALATION_TARGETS,
+    NOTE_MAX,
+    OUTCOMES,
+    REASON_MAX,
+    RequestView,
+    StaffAction,
+)
+from bot.ui.actor import actor_for
+from bot.ui.replies import guarded, reply
+from cogs.support._render import card_content, card_embed
+
+log = logging.getLogger(__name__)
+ONLY_MEMBER = discord.AllowedMentions(everyone=False, roles=False, users=False)
+
+
+def card_view(view: RequestView) -> discord.ui.View:
+    """Return a card's persistent buttons (none once resolved)."""
+    buttons = discord.ui.View(timeout=None)
+    if view.status == "resolved":
+        return buttons
+    if view.claimed_by is None:
+        buttons.add_item(ClaimButton(view.id))
+    buttons.add_item(EscalateButton(view.id, "worker"))
+    buttons.add_item(EscalateButton(view.id, "safeguarding"))
+    buttons.add_item(ResolveButton(view.id))
+    return buttons
+
+
+async def post_card(
+    client: Any, view: RequestView, channel_id: int | None, role_id: int | None, ping: bool
+) -> discord.Message | None:
+    """Post a request's card in the support queue (pinging for urgent ones); remember it."""
+    channel = client.get_channel(channel_id) if channel_id else None
+    if not isinstance(channel, discord.TextChannel):
+        log.error(
+            "no support-queue channel for guild %s: request %s not posted", view.guild_id, view.id
+        )
+        return None
+    content = card_content(view, role_id, ping)
+    mentions = discord.AllowedMentions(
+        everyone=False, users=False, roles=[discord.Object(role_id)] if ping and role_id else False
+    )
+    message = await channel.send(
+        content,
+        embed=card_embed(view, client.settings.tz),
+        view=card_view(view),
+        allowed_mentions=mentions,
+    )
+    await client.services.support.set_card(view.id, channel.id, message.id)
+    return message
+
+
+async def redraw(client: Any, view: RequestView, note: str | None = None) -> None:
+    """Redraw a request's card wherever it is."""
+    if not view.card_channel_id or not view.card_message_id:
+        return
+    channel = client.get_channel(view.card_channel_id)
+    if not isinstance(channel, discord.TextChannel):
+        return
+    try:
+        await channel.get_partial_message(view.card_message_id).edit(
+            embed=card_embed(view, client.settings.tz, note), view=card_view(view)
+        )
+    except discord.HTTPException:
+        log.warning("could not redraw the card of support request %s", view.id)
+
+
+async def dm(client: Any, user_id: int, text: str) -> bool:
+    """DM someone; return False (and carry on) when their DMs are closed."""
+    try:
+        user = client.get_user(user_id) or await client.fetch_user(user_id)
+        await user.send(text[:2000], allowed_mentions=ONLY_MEMBER)
+        return True
+    except discord.HTTPException:
+        return False
+
+
+async def tell_member(client: Any, action: StaffAction) -> None:
+    """Tell the member about their request in their private space, or else by DM."""
+    if action.tell_user_id is None or action.tell_text is None:
+        return
+    channel = client.get_channel(action.tell_channel_id) if action.tell_channel_id else None
+    if isinstance(channel, discord.abc.Messageable):
+        try:
+            await channel.send(
+                f"<@{action.tell_user_id}> {action.tell_text}"[:2000],
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False, roles=False, users=[discord.Object(action.tell_user_id)]
+                ),
+            )
+            return
+        except discord.HTTPException:
+            log.info("could not post in the private space of request %s", action.request.id)
+    await dm(client, action.tell_user_id, action.tell_text)
+
+
+async def ping_escalation(client: Any, action: StaffAction, by: int) -> None:
+    """Tell the role a request was escalated to, in the staff support queue."""
+    view = action.request
+    channel = client.get_channel(view.card_channel_id) if view.card_channel_id else None
+    if not isinstance(channel, discord.TextChannel):
+        return
+    target = ESCALATION_TARGETS.get(view.escalated_to or "", "staff")
+    who = (
+        f"<@&{action.ping_role_id}>" if action.ping_role_id else f"(no role is set up for {target})"
+    )
+    link = f"https://discord.com/channels/{view.guild_id}/{view.card_channel_id}/{view.card_message_id}"
+    await channel.send(
+        f"{who} <@{by}> escalated support request #{view.id} to {target}. "
+        f"Reason: {view.escalation_reason or 'not given'}\n{link}"[:2000],
+        allowed_mentions=discord.AllowedMentions(
+            everyone=False,
+            users=False,
+            roles=[discord.Object(action.ping_role_id)] if action.ping_role_id else False,
+        ),
+    )
+
+
+class _CardButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"support:x"):
+    """Base of queue-card buttons: the request id lives in the custom_id."""
+
+    def __init__(self, request_id: int, button: discord.ui.Button[Any]) -> None:
+        super().__init__(button)
+        self.request_id = request_id
+
+
+class ClaimButton(_CardButton, template=r"support:claim:(?P<id>[0-9]+)"):
+    """Pick up a request; exactly one moderator wins."""
+
+    def __init__(self, request_id: int) -> None:
+        super().__init__(
+            request_id,
+            discord.ui.Button(
+                label="Claim",
+                style=discord.ButtonStyle.success,
+                custom_id=f"support:claim:{request_id}",
+            ),
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ClaimButton:
+        """Rebuild the button after a restart."""
+        return cls(int(match["id"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Claim, redraw the card, then tell the member someone has it."""
+        client = interaction.client
+        action = await client.services.support.claim(actor_for(interaction), self.request_id)
+        await interaction.response.edit_message(
+            embed=card_embed(action.request, client.settings.tz), view=card_view(action.request)
+        )
+        await tell_member(client, action)
+
+
+class EscalateButton(
+    _CardButton, template=r"support:escalate:(?P<to>worker|safeguarding):(?P<id>[0-9]+)"
+):
+    """Escalate to a worker or the safeguarding lead, with a short reason."""
+
+    def __init__(self, request_id: int, to: str) -> None:
+        label = "Escalate: worker" if to == "worker" else "Escalate: safeguarding lead"
+        super().__init__(
+            request_id,
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.danger
+                if to == "safeguarding"
+                else discord.ButtonStyle.primary,
+                custom_id=f"support:escalate:{to}:{request_id}",
+            ),
+        )
+        self.to = to
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> EscalateButton:
+        """Rebuild the button after a restart."""
+        return cls(int(match["id"]), match["to"])
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Check the presser may escalate, then ask for the reason."""
+        await interaction.client.services.support.get(actor_for(interaction), self.request_id)
+        await interaction.response.send_modal(EscalateModal(self.request_id, self.to))
+
+
+class EscalateModal(discord.ui.Modal):
+    """The short, staff-only reason for escalating."""
+
+    reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="Why are you escalating? (staff only)",
+        style=discord.TextStyle.paragraph,
+        max_length=REASON_MAX,
+        custom_id="support:escalate:reason",
+        placeholder="A few words for the team. Please don't copy the member's own words here.",
+    )
+
+    def __init__(self, request_id: int, to: str) -> None:
+        target = "the safeguarding lead" if to == "safeguarding" else "a worker"
+        super().__init__(
+            title=f"Escalate to {target}"[:45], custom_id=f"support:escalate-modal:{request_id}"
+        )
+        self.request_id = request_id
+        self.to = to
+
+    @guarded
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        """Escalate, redraw the card, ping the role, tell the member if this picked it up."""
+        client = interaction.client
+        action = await client.services.support.escalate(
+            actor_for(interaction), self.request_id, self.to, self.reason.value
+        )
+        await reply(
+            interaction, f"Escalated support request #{self.request_id}. The team has been told."
+        )
+        await redraw(client, action.request)
+        await ping_escalation(client, action, interaction.user.id)
+        await tell_member(client, action)
+
+
+class ResolveButton(_CardButton, template=r"support:resolve:(?P<id>[0-9]+)"):
+    """Resolve with an outcome from the fixed list."""
+
+    def __init__(self, request_id: int) -> None:
+        super().__init__(
+            request_id,
+            discord.ui.Button(
+                label="Resolve",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"support:resolve:{request_id}",
+            ),
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ResolveButton:
+        """Rebuild the button after a restart."""
+        return cls(int(match["id"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Check the presser may resolve, then offer the outcomes privately."""
+        await interaction.client.services.support.get(actor_for(interaction), self.request_id)
+        await reply(
+            interaction,
+            f"How did support request #{self.request_id} end? Choose an outcome; you can add a "
+            "short note next.",
+            view=OutcomeView(interaction.user.id, self.request_id),
+        )
+
+
+class OutcomeView(discord.ui.View):
+    """A private select of outcomes; choosing one opens the optional note."""
+
+    def __init__(self, owner_id: int, request_id: int) -> None:
+        super().__init__(timeout=600)
+        self.owner_id = owner_id
+        self.request_id = request_id
+        select: discord.ui.Select[Any] = discord.ui.Select(
+            placeholder="Choose an outcome",
+            options=[
+                discord.SelectOption(label=label, value=key) for key, label in OUTCOMES.items()
+            ],
+            custom_id=f"support:outcome:{request_id}",
+        )
+        select.callback = self._chosen  # type: ignore[method-assign]
+        self.select = select
+        self.add_item(select)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Only the moderator who pressed Resolve uses this."""
+        return interaction.user.id == self.owner_id
+
+    @guarded
+    async def _chosen(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_modal(ResolveModal(self.request_id, self.select.values[0]))
+
+
+class ResolveModal(discord.ui.Modal):
+    """An optional short staff note, then the request is resolved."""
+
+    note: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="A short note for the team (optional)",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=NOTE_MAX,
+        custom_id="support:resolve:note",
+        placeholder="No need to write what the member said.",
+    )
+
+    def __init__(self, request_id: int, outcome: str) -> None:
+        super().__init__(
+            title="Resolve support request", custom_id=f"support:resolve-modal:{request_id}"
+        )
+        self.request_id = request_id
+        self.outcome = outcome
+
+    @guarded
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        """Resolve once, redraw the card and tell the member."""
+        client = interaction.client
+        action = await client.services.support.resolve(
+            actor_for(interaction), self.request_id, self.outcome, self.note.value or None
+        )
+        await reply(
+            interaction,
+            f"Resolved support request #{self.request_id}: {action.request.outcome_label}.",
+        )
+        await redraw(client, action.request)
+        await tell_member(client, action)
