@@ -177,7 +177,11 @@ class UserActions:
     ) -> tuple[Json, Json]:
         message = find_message(self.state, message_id)
         channel_id = int(message["channel_id"])
-        if not message["flags"] & EPHEMERAL and not visible_to(self.state, user_id, channel_id):
+        if message["flags"] & EPHEMERAL:
+            owner = (message.get("interaction_metadata") or {}).get("user", {}).get("id")
+            if owner is not None and owner != str(user_id):
+                raise PermissionError(f"message {message_id} is only visible to user {owner}")
+        elif not visible_to(self.state, user_id, channel_id):
             raise PermissionError(f"user {user_id} cannot see message {message_id}")
         for comp in walk_components(message.get("components") or []):
             if comp.get("custom_id") == custom_id and comp.get("type") in kinds:
