@@ -108,6 +108,11 @@ class LevelMovesService:
         row = await s.get(LevelRole, (guild_id, level_key))
         return row.role_id if row else None
 
+    async def check_worker(self, actor: Actor) -> None:
+        """Refuse anyone who is not a worker (before a form opens)."""
+        async with self.sessions.begin() as s:
+            await require_worker(s, actor)
+
     async def choose(self, actor: Actor, notice_id: int, choice: str) -> MoveChoice:
         """Record the member's choice to move up or stay (they can change it until confirmed)."""
         if choice not in CHOICES:

@@ -21,7 +21,7 @@ from bot.services.access import Actor
 from bot.services.contributions import record_contribution
 from bot.settings import DEFAULT_CONFIG_DIR
 from tests.e2e.flows import approved, click
-from tests.e2e.harness import BotHarness, People, attachments_of, everything_text, slash
+from tests.e2e.harness import BotHarness, People, attachments_of, everything_text, settle, slash
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -173,12 +173,9 @@ async def test_staying_eligible_list_and_training(
     stay = await click(fake, jo, notice, "eng:notice:stay:")
     assert "staying where you are" in (stay.content or "")
     listed = await slash(fake, group.worker, guild, "levels eligible")
-    await fake.wait_for(
-        lambda: "chose to stay" in (listed.followups[-1:] or [{}])[0].get("content", "")
-    )
+    assert "Jo" in await settle(fake, listed) and "chose to stay" in await settle(fake, listed)
     nosy = await slash(fake, jo, guild, "levels eligible")
-    await fake.wait_for(lambda: nosy.followups)
-    assert "Only participation workers" in nosy.followups[-1]["content"]
+    assert "Only participation workers" in await settle(fake, nosy)
     # Training recorded by a worker shows in /progress.
     recorded = await slash(
         fake, group.worker, guild, "training record", {"member": jo, "module": "introduction"}

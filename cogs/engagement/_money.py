@@ -1,0 +1,345 @@
+"""/contributions (workers), /payments and /expenses."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import ParticipationBot
+from bot.contribution_kinds import ContributionKind
+from bot.services.engagement_contributions import ContributionView
+from bot.services.engagement_expenses import CATEGORIES
+from bot.services.engagement_ladder import SINGULAR
+from bot.services.engagement_payments import REWARDS
+from bot.ui.actor import actor_for
+from bot.ui.replies import clip, reply
+from bot.ui.timefmt import uk_text
+from cogs.engagement._render import claim_embed
+from cogs.engagement._views import claim_card_view, post, tell, update_claim_card
+
+KIND_CHOICES = [
+    app_commands.Choice(name=SINGULAR[k].capitalize(), value=k.value) for k in ContributionKind
+]
+CATEGORY_CHOICES = [app_commands.Choice(name=v, value=k) for k, v in CATEGORIES.items()]
+REWARD_CHOICES = [
+    app_commands.Choice(name="Money", value="money"),
+    app_commands.Choice(name="Voucher", value="voucher"),
+    app_commands.Choice(name="Accreditation", value="accreditation"),
+    app_commands.Choice(name="No payment, thanks (decline)", value="declined"),
+]
+NONE = discord.AllowedMentions.none()
+
+
+class EngagementRecordsCog(commands.Cog):
+    """Contribution records, payments and expenses."""
+
+    contributions = app_commands.Group(
+        name="contributions", description="Log and fix members' contributions (workers)"
+    )
+    payments = app_commands.Group(name="payments", description="Payment for paid activity")
+    expenses = app_commands.Group(name="expenses", description="Claim out-of-pocket expenses")
+
+    def __init__(self, bot: ParticipationBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+
+    def _line(self, c: ContributionView) -> str:
+        hours = f", {c.hours.normalize():f} h" if c.hours is not None else ""
+        note = f": {c.note}" if c.note else ""
+        when = uk_text(c.occurred_at, self.services.settings.tz).removesuffix(" (UK time)")
+        return f"• #{c.id} {c.kind_words}{hours}, {when}{note}"
+
+    # ---- contributions ----------------------------------------------------------------------
+
+    @contributions.command(
+        name="log", description="Log a contribution for a member", extras={"audience": "worker"}
+    )
+    @app_commands.describe(
+        member="Who contributed",
+        kind="What they did",
+        hours="Hours, e.g. 1.5 (for paid activity)",
+        note="A short note (optional)",
+    )
+    @app_commands.choices(kind=KIND_CHOICES)
+    async def log(
+        self,
+        interaction: discord.Interaction[Any],
+        member: discord.User,
+        kind: app_commands.Choice[str],
+        hours: app_commands.Range[str, None, 10] | None = None,
+        note: app_commands.Range[str, None, 200] | None = None,
+    ) -> None:
+        """Log once per interaction; say what it set off."""
+        logged = await self.services.engagement.contributions.log(
+            actor_for(interaction),
+            member.id,
+            kind.value,
+            hours=hours,
+            note=note,
+            source_key=f"log:{interaction.id}",
+        )
+        text = f"Logged: {self._line(logged.contribution)} for <@{member.id}>."
+        if logged.payment_ids:
+            text += " A payment record was created at their level's rate."
+        await reply(interaction, text, allowed_mentions=NONE)
+        if logged.eligibility_notice_id is not None:
+            await self.bot.scheduler.poke()
+
+    @contributions.command(
+        name="list", description="A member's latest contributions", extras={"audience": "worker"}
+    )
+    async def list_(self, interaction: discord.Interaction[Any], member: discord.User) -> None:
+        """List with numbers, to correct or remove one."""
+        found = await self.services.engagement.contributions.list_for(
+            actor_for(interaction), member.id
+        )
+        text = "\n".join(self._line(c) for c in found) or "Nothing recorded yet."
+        await reply(interaction, clip(f"Latest for <@{member.id}>:\n{text}"), allowed_mentions=NONE)
+
+    @contributions.command(
+        name="correct", description="Correct a wrong contribution", extras={"audience": "worker"}
+    )
+    @app_commands.describe(
+        number="The contribution number (see /contributions list)",
+        reason="Why it is being corrected (kept in the audit log)",
+    )
+    @app_commands.choices(kind=KIND_CHOICES)
+    async def correct(
+        self,
+        interaction: discord.Interaction[Any],
+        number: app_commands.Range[int, 1],
+        reason: app_commands.Range[str, 1, 200],
+        kind: app_commands.Choice[str] | None = None,
+        hours: app_commands.Range[str, None, 10] | None = None,
+        note: app_commands.Range[str, None, 200] | None = None,
+    ) -> None:
+        """Change the fields given."""
+        changes: dict[str, Any] = {}
+        if kind is not None:
+            changes["kind"] = kind.value
+        if hours is not None:
+            changes["hours"] = hours
+        if note is not None:
+            changes["note"] = note
+        fixed = await self.services.engagement.contributions.correct(
+            actor_for(interaction), number, reason=reason, **changes
+        )
+        await reply(interaction, f"Corrected: {self._line(fixed)}")
+
+    @contributions.command(
+        name="remove", description="Remove a wrong contribution", extras={"audience": "worker"}
+    )
+    @app_commands.describe(
+        number="The contribution number (see /contributions list)",
+        reason="Why it is being removed (kept in the audit log)",
+    )
+    async def remove(
+        self,
+        interaction: discord.Interaction[Any],
+        number: app_commands.Range[int, 1],
+        reason: app_commands.Range[str, 1, 200],
+    ) -> None:
+        """Remove it (audited)."""
+        gone = await self.services.engagement.contributions.remove(
+            actor_for(interaction), number, reason
+        )
+        await reply(interaction, f"Removed: {self._line(gone)}")
+
+    # ---- payments ---------------------------------------------------------------------------
+
+    @payments.command(
+        name="rate",
+        description="What paid activity pays at your level",
+        extras={"audience": "member"},
+    )
+    async def rate(self, interaction: discord.Interaction[Any]) -> None:
+        """State the rate before any activity."""
+        statement = await self.services.engagement.payments.rate_statement(actor_for(interaction))
+        await reply(interaction, statement.text)
+
+    @payments.command(
+        name="preference",
+        description="Choose money, voucher or accreditation, or decline payment",
+        extras={"audience": "member"},
+    )
+    @app_commands.choices(reward=REWARD_CHOICES)
+    async def preference(
+        self, interaction: discord.Interaction[Any], reward: app_commands.Choice[str]
+    ) -> None:
+        """Save the choice; it applies from now on."""
+        statement = await self.services.engagement.payments.set_preference(
+            actor_for(interaction), reward.value
+        )
+        await reply(interaction, f"Saved: {REWARDS[statement.reward]}.\n{statement.text}")
+
+    @payments.command(
+        name="mine",
+        description="Your payment records",
+        extras={"audience": "member"},
+    )
+    async def mine(self, interaction: discord.Interaction[Any]) -> None:
+        """List the member's payments."""
+        found = await self.services.engagement.payments.my_payments(actor_for(interaction))
+        lines = [
+            f"• {p.amount_text} for {p.hours.normalize():f} h ({p.kind.replace('_', ' ')}): "
+            f"{p.status}, as {p.reward}"
+            for p in found
+        ]
+        await reply(interaction, clip("\n".join(lines) or "You have no payment records yet."))
+
+    @payments.command(
+        name="due",
+        description="Payments waiting to be made (workers)",
+        extras={"audience": "worker"},
+    )
+    async def due(self, interaction: discord.Interaction[Any]) -> None:
+        """List payments to make."""
+        found = await self.services.engagement.payments.due(actor_for(interaction))
+        lines = [
+            f"• #{p.id} <@{p.user_id}>: {p.amount_text} as {p.reward} "
+            f"({p.hours.normalize():f} h at {p.rate_pence / 100:.2f})"
+            for p in found
+        ]
+        await reply(
+            interaction, clip("\n".join(lines) or "No payments are due."), allowed_mentions=NONE
+        )
+
+    @payments.command(
+        name="paid",
+        description="Mark a payment as paid (workers)",
+        extras={"audience": "worker"},
+    )
+    async def paid(
+        self, interaction: discord.Interaction[Any], number: app_commands.Range[int, 1]
+    ) -> None:
+        """Mark it paid and tell the member."""
+        payment = await self.services.engagement.payments.mark_paid(actor_for(interaction), number)
+        await reply(interaction, f"Payment #{payment.id} marked as paid.")
+        if payment.user_id is not None:
+            await tell(
+                self.bot, payment.user_id, f"Your payment of {payment.amount_text} has been made."
+            )
+
+    # ---- expenses ---------------------------------------------------------------------------
+
+    @expenses.command(
+        name="claim",
+        description="Claim out-of-pocket expenses",
+        extras={"audience": "member"},
+    )
+    @app_commands.describe(
+        category="What it was for",
+        amount="How much, in pounds and pence, e.g. 12.50",
+        note="What it was (needed for Other)",
+        receipt="A photo or file of the receipt (optional)",
+    )
+    @app_commands.choices(category=CATEGORY_CHOICES)
+    async def claim(
+        self,
+        interaction: discord.Interaction[Any],
+        category: app_commands.Choice[str],
+        amount: app_commands.Range[str, 1, 20],
+        note: app_commands.Range[str, None, 500] | None = None,
+        receipt: discord.Attachment | None = None,
+    ) -> None:
+        """Submit the claim and put a card in front of the workers."""
+        claim = await self.services.engagement.expenses.claim(
+            actor_for(interaction),
+            category.value,
+            amount,
+            note,
+            receipt_url=receipt.url if receipt else None,
+            receipt_filename=receipt.filename if receipt else None,
+        )
+        await reply(interaction, claim.member_text)
+        await post(
+            self.bot,
+            claim.worker_log_channel_id,
+            embed=claim_embed(claim, tz=self.services.settings.tz),
+            view=claim_card_view(claim),
+            allowed_mentions=NONE,
+        )
+
+    @expenses.command(
+        name="list",
+        description="Your expenses claims",
+        extras={"audience": "member"},
+    )
+    async def claims(self, interaction: discord.Interaction[Any]) -> None:
+        """List the member's claims and where each one is."""
+        found = await self.services.engagement.expenses.mine(actor_for(interaction))
+        lines = []
+        for c in found:
+            line = f"• #{c.id} {c.category_name}, {c.amount_text}: {c.status_text}"
+            if c.reject_reason:
+                line += f" (reason: {c.reject_reason})"
+            lines.append(line)
+        await reply(interaction, clip("\n".join(lines) or "You have not made any claims yet."))
+
+    @expenses.command(
+        name="queue",
+        description="Claims waiting for workers",
+        extras={"audience": "worker"},
+    )
+    async def queue(self, interaction: discord.Interaction[Any]) -> None:
+        """List claims to decide or pay."""
+        found = await self.services.engagement.expenses.waiting(actor_for(interaction))
+        lines = [
+            f"• #{c.id} <@{c.user_id}> {c.category_name}, {c.amount_text}: {c.status_text}"
+            for c in found
+        ]
+        await reply(
+            interaction, clip("\n".join(lines) or "No claims are waiting."), allowed_mentions=NONE
+        )
+
+    async def _decide(
+        self,
+        interaction: discord.Interaction[Any],
+        action: Literal["approve", "paid", "reject"],
+        number: int,
+        reason: str = "",
+    ) -> None:
+        expenses = self.services.engagement.expenses
+        actor = actor_for(interaction)
+        if action == "approve":
+            claim = await expenses.approve(actor, number)
+        elif action == "paid":
+            claim = await expenses.mark_paid(actor, number)
+        else:
+            claim = await expenses.reject(actor, number, reason)
+        await update_claim_card(interaction, claim)
+
+    @expenses.command(name="approve", description="Approve a claim", extras={"audience": "worker"})
+    async def approve(
+        self, interaction: discord.Interaction[Any], number: app_commands.Range[int, 1]
+    ) -> None:
+        """Approve and tell the member."""
+        await self._decide(interaction, "approve", number)
+
+    @expenses.command(
+        name="reject",
+        description="Reject a claim with a reason",
+        extras={"audience": "worker"},
+    )
+    async def reject(
+        self,
+        interaction: discord.Interaction[Any],
+        number: app_commands.Range[int, 1],
+        reason: app_commands.Range[str, 1, 500],
+    ) -> None:
+        """Reject and tell the member why."""
+        await self._decide(interaction, "reject", number, reason)
+
+    @expenses.command(
+        name="paid",
+        description="Mark a claim as paid",
+        extras={"audience": "worker"},
+    )
+    async def mark_paid(
+        self, interaction: discord.Interaction[Any], number: app_commands.Range[int, 1]
+    ) -> None:
+        """Mark paid and tell the member."""
+        await self._decide(interaction, "paid", number)

@@ -1,0 +1,232 @@
+"""/progress, /levels, /training and /mentor, and the once-per-level notice."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import ParticipationBot
+from bot.services.engagement import EligibilityNotice
+from bot.ui.actor import actor_for, guild_for
+from bot.ui.replies import clip, guarded, reply
+from cogs.engagement._render import progress_embed
+from cogs.engagement._views import DYNAMIC_ITEMS, notice_view, post, swap_roles, tell
+
+
+class StepDownView(discord.ui.View):
+    """Confirm stepping down a level."""
+
+    def __init__(self, owner_id: int) -> None:
+        super().__init__(timeout=300)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Only the person who asked can confirm."""
+        return interaction.user.id == self.owner_id
+
+    @discord.ui.button(
+        label="Yes, step down", style=discord.ButtonStyle.danger, custom_id="eng:stepdown:yes"
+    )
+    @guarded
+    async def yes(self, interaction: discord.Interaction[Any], _: Any) -> None:
+        """Step down one level and swap the roles."""
+        self.stop()
+        move = await interaction.client.services.engagement.moves.step_down(actor_for(interaction))
+        await interaction.response.edit_message(content=move.text, view=None)
+        await swap_roles(guild_for(interaction), move)
+
+    @discord.ui.button(
+        label="No, stay", style=discord.ButtonStyle.secondary, custom_id="eng:stepdown:no"
+    )
+    async def no(self, interaction: discord.Interaction[Any], _: Any) -> None:
+        """Do nothing."""
+        self.stop()
+        await interaction.response.edit_message(content="OK: nothing has changed.", view=None)
+
+
+class EngagementCog(commands.Cog):
+    """Progress and levels, training and mentoring."""
+
+    levels = app_commands.Group(name="levels", description="Engagement levels")
+    training = app_commands.Group(name="training", description="Training modules")
+    mentor = app_commands.Group(name="mentor", description="Mentoring")
+
+    def __init__(self, bot: ParticipationBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+
+    async def cog_load(self) -> None:
+        """Keep notice, move and claim buttons working after restarts; handle notices."""
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.scheduler.on(EligibilityNotice, self.send_notice)
+
+    async def send_notice(self, event: EligibilityNotice) -> None:
+        """DM the one neutral notice to members who opted into DMs; /progress shows it too."""
+        if event.dm_opt_in:
+            await tell(self.bot, event.user_id, event.text, view=notice_view(event.notice_id))
+
+    @app_commands.command(
+        name="progress",
+        description="Your level, what you've contributed and what the next level needs",
+        extras={"audience": "member"},
+    )
+    async def progress(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the member their progress with a chart, privately."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        view = await self.services.engagement.progress.progress(actor_for(interaction))
+        embed = progress_embed(view)
+        kwargs: dict[str, Any] = {"embed": embed}
+        if view.chart_png:
+            embed.set_image(url="attachment://progress.png")
+            kwargs["file"] = discord.File(
+                io.BytesIO(view.chart_png), filename="progress.png", description=view.chart_alt
+            )
+        if view.next_met and view.open_notice_id and view.open_notice_choice != "move_up":
+            kwargs["view"] = notice_view(view.open_notice_id)
+        await interaction.followup.send(ephemeral=True, **kwargs)
+
+    @levels.command(
+        name="eligible",
+        description="Members who meet their next level (workers)",
+        extras={"audience": "worker"},
+    )
+    async def eligible(self, interaction: discord.Interaction[Any]) -> None:
+        """List who meets their next level and where each one stands."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        found = await self.services.engagement.moves.eligible(actor_for(interaction))
+        if not found:
+            await reply(interaction, "Nobody is waiting to move up at the moment.")
+            return
+        lines = [
+            f"• **{discord.utils.escape_markdown(v.preferred_name)}** (<@{v.user_id}>): "
+            f"{v.current_level_name} → {v.next_level_name}: {v.state_text}"
+            for v in found
+        ]
+        await reply(
+            interaction,
+            clip("Members who meet their next level:\n" + "\n".join(lines)),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @levels.command(
+        name="step-down", description="Move down one level", extras={"audience": "member"}
+    )
+    async def step_down(self, interaction: discord.Interaction[Any]) -> None:
+        """Ask for confirmation, then step down."""
+        view = await self.services.engagement.progress.progress(actor_for(interaction), chart=False)
+        if view.level_number == 1:
+            await reply(interaction, f"You are at the first level, {view.level_name}.")
+            return
+        await reply(
+            interaction,
+            f"Step down from {view.level_name}? That's completely fine; you can move up "
+            "again when you are ready.",
+            view=StepDownView(interaction.user.id),
+        )
+
+    async def _modules(self, _: discord.Interaction[Any], current: str) -> list[Any]:
+        needle = current.casefold()
+        return [
+            app_commands.Choice(name=name[:100], value=key)
+            for key, name in self.services.engagement.training.modules()
+            if needle in name.casefold()
+        ][:25]
+
+    @training.command(
+        name="record",
+        description="Record a training module a member completed (workers)",
+        extras={"audience": "worker"},
+    )
+    @app_commands.describe(member="Who completed it", module="Which module")
+    @app_commands.autocomplete(module=_modules)
+    async def training_record(
+        self, interaction: discord.Interaction[Any], member: discord.User, module: str
+    ) -> None:
+        """Record a completed module."""
+        done = await self.services.engagement.training.record(
+            actor_for(interaction), member.id, module
+        )
+        await reply(interaction, f"Recorded “{done.module_name}” for <@{done.user_id}>.")
+        if done.eligibility_notice_id is not None:
+            await self.bot.scheduler.poke()
+
+    @mentor.command(name="request", description="Ask for a mentor", extras={"audience": "member"})
+    @app_commands.describe(note="What you'd like help with (optional)")
+    async def mentor_request(
+        self,
+        interaction: discord.Interaction[Any],
+        note: app_commands.Range[str, None, 500] | None = None,
+    ) -> None:
+        """Ask for a mentor; workers are told in the worker log."""
+        request = await self.services.engagement.training.request_mentor(
+            actor_for(interaction), note
+        )
+        await reply(
+            interaction,
+            "Thanks: a worker will find you a mentor and you'll both get a message.",
+        )
+        name = discord.utils.escape_markdown(request.preferred_name)
+        about = f" They'd like help with: {request.note}" if request.note else ""
+        await post(
+            self.bot,
+            request.worker_log_channel_id,
+            content=clip(
+                f"**Mentoring:** {name} (<@{request.user_id}>, {request.level_name}) asked for a "
+                f"mentor (request {request.id}).{about}\nUse /mentor pair request:{request.id}."
+            ),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @mentor.command(
+        name="requests",
+        description="Mentoring requests waiting (workers)",
+        extras={"audience": "worker"},
+    )
+    async def mentor_requests(self, interaction: discord.Interaction[Any]) -> None:
+        """List waiting requests."""
+        waiting = await self.services.engagement.training.open_requests(actor_for(interaction))
+        if not waiting:
+            await reply(interaction, "No mentoring requests are waiting.")
+            return
+        lines = [
+            f"• Request {r.id}: **{discord.utils.escape_markdown(r.preferred_name)}** "
+            f"(<@{r.user_id}>, {r.level_name})" + (f": {r.note[:200]}" if r.note else "")
+            for r in waiting
+        ]
+        await reply(
+            interaction,
+            clip("\n".join(lines)),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @mentor.command(
+        name="pair",
+        description="Pair a member with a mentor at a higher level (workers)",
+        extras={"audience": "worker"},
+    )
+    @app_commands.describe(request="The request number", mentor="Who will mentor them")
+    async def mentor_pair(
+        self,
+        interaction: discord.Interaction[Any],
+        request: app_commands.Range[int, 1],
+        mentor: discord.User,
+    ) -> None:
+        """Pair them and tell both."""
+        pairing = await self.services.engagement.training.pair(
+            actor_for(interaction), request, mentor.id
+        )
+        await reply(interaction, "Paired. Both have been sent a message.")
+        await tell(
+            self.bot,
+            pairing.mentee_user_id,
+            f"{pairing.mentee_text}\nYour mentor: <@{pairing.mentor_user_id}>",
+        )
+        await tell(
+            self.bot,
+            pairing.mentor_user_id,
+            f"{pairing.mentor_text}\nYour mentee: <@{pairing.mentee_user_id}>",
+        )

@@ -1,0 +1,298 @@
+"""Persistent buttons and forms: level notices, move confirmations and expense claim cards."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+
+from bot.services.engagement_expenses import ClaimView
+from bot.services.engagement_moves import LevelMove
+from bot.ui.actor import actor_for, guild_for
+from bot.ui.replies import clip, guarded, reply
+from cogs.engagement._render import claim_embed
+
+log = logging.getLogger(__name__)
+
+
+async def tell(client: Any, user_id: int, text: str, **kwargs: Any) -> bool:
+    """DM someone; return False (and carry on) if their DMs are closed."""
+    try:
+        user = client.get_user(user_id) or await client.fetch_user(user_id)
+        await user.send(text[:2000], **kwargs)
+        return True
+    except discord.HTTPException:
+        log.info("could not DM a member about engagement")
+        return False
+
+
+async def post(client: Any, channel_id: int | None, **kwargs: Any) -> discord.Message | None:
+    """Post in a channel by id, if it exists."""
+    channel = client.get_channel(channel_id or 0)
+    if not isinstance(channel, discord.TextChannel):
+        log.warning("engagement: channel %s not found", channel_id)
+        return None
+    return await channel.send(**kwargs)
+
+
+async def swap_roles(guild: discord.Guild, move: LevelMove) -> None:
+    """Replace the old level role with the new one."""
+    member = guild.get_member(move.user_id)
+    if member is None:
+        try:
+            member = await guild.fetch_member(move.user_id)
+        except discord.NotFound:
+            return
+    old = guild.get_role(move.remove_role_id or 0)
+    new = guild.get_role(move.add_role_id or 0)
+    reason = f"Level {move.direction}: {move.from_level_name} to {move.to_level_name}"
+    if old is not None and old in member.roles:
+        await member.remove_roles(old, reason=reason)
+    if new is not None and new not in member.roles:
+        await member.add_roles(new, reason=reason)
+
+
+def notice_view(notice_id: int) -> discord.ui.View:
+    """Return the Move up / Stay buttons of a level notice."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(NoticeButton(notice_id, "move_up"))
+    view.add_item(NoticeButton(notice_id, "stay"))
+    return view
+
+
+def move_card_view(notice_id: int) -> discord.ui.View:
+    """Return the worker buttons of a move-up request card."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(ConfirmMoveButton(notice_id))
+    view.add_item(DeclineMoveButton(notice_id))
+    return view
+
+
+def claim_card_view(claim: ClaimView) -> discord.ui.View:
+    """Return the worker buttons for a claim at its current step (none when finished)."""
+    view = discord.ui.View(timeout=None)
+    if claim.status == "submitted":
+        view.add_item(ClaimButton(claim.id, "approve"))
+        view.add_item(ClaimButton(claim.id, "reject"))
+    elif claim.status == "approved":
+        view.add_item(ClaimButton(claim.id, "paid"))
+        view.add_item(ClaimButton(claim.id, "reject"))
+    return view
+
+
+class NoticeButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"eng:notice:(?P<choice>move_up|stay):(?P<id>[0-9]+)",
+):
+    """A member's answer to their level notice (works after restarts, in DMs too)."""
+
+    def __init__(self, notice_id: int, choice: str) -> None:
+        label, style = (
+            ("Move up", discord.ButtonStyle.primary)
+            if choice == "move_up"
+            else ("Stay where I am", discord.ButtonStyle.secondary)
+        )
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"eng:notice:{choice}:{notice_id}"
+            )
+        )
+        self.notice_id = notice_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> NoticeButton:
+        """Rebuild from the custom_id."""
+        return cls(int(match["id"]), match["choice"])
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the choice; on Move up, ask the workers to confirm."""
+        client = interaction.client
+        choice = await client.services.engagement.moves.choose(
+            actor_for(interaction), self.notice_id, self.choice
+        )
+        before = interaction.message.content if interaction.message is not None else ""
+        await interaction.response.edit_message(
+            content=clip(f"{before}\n\n**{choice.text}**".strip()), view=None
+        )
+        if choice.choice == "move_up":
+            name = discord.utils.escape_markdown(choice.preferred_name)
+            await post(
+                client,
+                choice.worker_log_channel_id,
+                content=(
+                    f"**Level move:** {name} (<@{choice.user_id}>) meets {choice.level_name} "
+                    "and would like to move up. Please confirm."
+                ),
+                view=move_card_view(choice.notice_id),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+
+
+class ConfirmMoveButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"eng:move:confirm:(?P<id>[0-9]+)"
+):
+    """A worker confirms a move up: the level role replaces the old one."""
+
+    def __init__(self, notice_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Confirm move",
+                style=discord.ButtonStyle.success,
+                custom_id=f"eng:move:confirm:{notice_id}",
+            )
+        )
+        self.notice_id = notice_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ConfirmMoveButton:
+        """Rebuild from the custom_id."""
+        return cls(int(match["id"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Confirm once, update the card, swap roles, tell the member."""
+        client = interaction.client
+        move = await client.services.engagement.moves.confirm(
+            actor_for(interaction), self.notice_id
+        )
+        name = discord.utils.escape_markdown(move.preferred_name)
+        await interaction.response.edit_message(
+            content=(
+                f"**Level move:** {name} moved from {move.from_level_name} to "
+                f"{move.to_level_name}. Confirmed by {interaction.user.display_name}."
+            ),
+            view=None,
+        )
+        await swap_roles(guild_for(interaction), move)
+        await tell(client, move.user_id, move.text)
+
+
+class DeclineMoveButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"eng:move:decline:(?P<id>[0-9]+)"
+):
+    """A worker does not confirm a move: asks for the reason first."""
+
+    def __init__(self, notice_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Not now",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"eng:move:decline:{notice_id}",
+            )
+        )
+        self.notice_id = notice_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DeclineMoveButton:
+        """Rebuild from the custom_id."""
+        return cls(int(match["id"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Open the reason form (permission is checked again on submit)."""
+        await interaction.client.services.engagement.moves.check_worker(actor_for(interaction))
+        await interaction.response.send_modal(ReasonModal("move", self.notice_id))
+
+
+class ClaimButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"eng:claim:(?P<action>approve|reject|paid):(?P<id>[0-9]+)",
+):
+    """Worker buttons on an expenses claim card."""
+
+    LABELS = {
+        "approve": ("Approve", discord.ButtonStyle.success),
+        "reject": ("Reject", discord.ButtonStyle.danger),
+        "paid": ("Mark paid", discord.ButtonStyle.primary),
+    }
+
+    def __init__(self, claim_id: int, action: str) -> None:
+        label, style = self.LABELS[action]
+        super().__init__(
+            discord.ui.Button(label=label, style=style, custom_id=f"eng:claim:{action}:{claim_id}")
+        )
+        self.claim_id = claim_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ClaimButton:
+        """Rebuild from the custom_id."""
+        return cls(int(match["id"]), match["action"])
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Approve or mark paid at once; reject asks for a reason."""
+        expenses = interaction.client.services.engagement.expenses
+        actor = actor_for(interaction)
+        if self.action == "reject":
+            await expenses.waiting(actor)  # refuses non-workers before the form opens
+            await interaction.response.send_modal(ReasonModal("claim", self.claim_id))
+            return
+        claim = await (expenses.approve if self.action == "approve" else expenses.mark_paid)(
+            actor, self.claim_id
+        )
+        await update_claim_card(interaction, claim)
+
+
+async def update_claim_card(interaction: discord.Interaction[Any], claim: ClaimView) -> None:
+    """Redraw the claim card (or reply, if not on it) and tell the member."""
+    note = f"{claim.status_text.capitalize()} · {interaction.user.display_name}"
+    if interaction.message is not None and interaction.message.embeds:
+        await interaction.response.edit_message(
+            embed=claim_embed(claim, note), view=claim_card_view(claim)
+        )
+    else:
+        await reply(interaction, f"Claim #{claim.id}: {claim.status_text}. The member is told.")
+    if claim.user_id is not None:
+        await tell(interaction.client, claim.user_id, claim.member_text)
+
+
+class ReasonModal(discord.ui.Modal, title="Give a reason"):
+    """Ask a worker for the reason a member will be given (claim rejected, move not now)."""
+
+    reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="Reason (the member will see this)",
+        style=discord.TextStyle.paragraph,
+        max_length=500,
+        required=True,
+    )
+
+    def __init__(self, kind: str, item_id: int) -> None:
+        super().__init__(custom_id=f"eng:reason:{kind}:{item_id}")
+        self.kind = kind
+        self.item_id = item_id
+
+    @guarded
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        """Reject the claim or decline the move, and tell the member why."""
+        engagement = interaction.client.services.engagement
+        actor = actor_for(interaction)
+        if self.kind == "claim":
+            claim = await engagement.expenses.reject(actor, self.item_id, self.reason.value)
+            await update_claim_card(interaction, claim)
+            return
+        declined = await engagement.moves.decline(actor, self.item_id, self.reason.value)
+        content = (
+            f"**Level move** to {declined.level_name}: not confirmed for now by "
+            f"{interaction.user.display_name}. Reason: {declined.reason}"
+        )
+        if interaction.message is not None:
+            await interaction.response.edit_message(content=content[:2000], view=None)
+        else:
+            await reply(interaction, "Done; the member has been told the reason.")
+        await tell(interaction.client, declined.user_id, declined.text)
+
+
+DYNAMIC_ITEMS = (NoticeButton, ConfirmMoveButton, DeclineMoveButton, ClaimButton)
