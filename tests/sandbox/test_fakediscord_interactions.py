@@ -499,3 +499,20 @@ async def test_components_v2_layout_and_button(world: World) -> None:
     click = await fake.click(world.user, int(handle.original["id"]), "layout:join")
     await click.response()
     assert click.content == "joined"
+
+
+async def test_transcript_reads_like_a_conversation(world: World) -> None:
+    fake = world.fake
+    handle = await fake.invoke(world.user, world.guild_id, "panel")
+    await handle.response()
+    assert handle.original is not None
+    click = await fake.click(world.user, int(handle.original["id"]), "panel:ok")
+    await click.response()
+    modal = await fake.invoke(world.user, world.guild_id, "feedback")
+    await modal.response()
+    lines = fake.transcript()
+    assert lines[0] == "[#general] Sam S: /panel"
+    assert lines[1].startswith(f"[#general] bot: clicked by {world.user} [buttons: OK, 0]")
+    assert lines[2] == "[#general] Sam S: clicked 'OK'"
+    assert lines[3] == "[#general] Sam S: /feedback"
+    assert lines[4] == "[#general] bot → Sam S: form 'Feedback' (Name, Detail, Mood)"

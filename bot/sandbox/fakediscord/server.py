@@ -21,6 +21,7 @@ from .openapi import load_spec
 from .permissions import visible_to
 from .router import Env, Router, json_response, serve
 from .state import State
+from .transcript import transcript
 from .users import UserActions
 
 API_PREFIX = "/api/v10"
@@ -310,6 +311,10 @@ class FakeDiscord(UserActions):
             else self.state.guild_commands.get(guild_id, {})
         )
         return list(pool.values())
+
+    def transcript(self) -> list[str]:
+        """Return a readable, time-ordered log of user actions and what the bot showed."""
+        return transcript(self.state, list(self.registry.by_id.values()))
 
     def is_dm(self, channel_id: int) -> bool:
         """Say whether a channel is a DM."""
