@@ -70,6 +70,7 @@ class ParticipationBot(commands.Bot):
             help_command=None,
             tree_cls=ParticipationTree,
             allowed_mentions=discord.AllowedMentions(everyone=False, users=True, roles=True),
+            guild_ready_timeout=settings.guild_ready_timeout,
         )
         self.settings = settings
         self.services = services

@@ -225,6 +225,8 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     discord_openapi_spec: Path | None = None
     log_level: str = "INFO"
+    # How long discord.py waits for more servers after READY before it calls itself ready.
+    guild_ready_timeout: float = Field(default=2.0, ge=0.0, le=60.0)
 
     timezone: str = "Europe/London"
     group: GroupConfig

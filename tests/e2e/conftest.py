@@ -49,6 +49,7 @@ def e2e_settings(db_url: str, fake: FakeDiscord, people: People) -> Settings:
         discord_guild_id=people["guild"],
         discord_api_base=fake.api_base,
         discord_gateway_url=fake.gateway_url,
+        guild_ready_timeout=0.05,
     )
 
 

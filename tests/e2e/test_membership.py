@@ -8,8 +8,9 @@ import json
 from sqlalchemy import select
 
 from bot.db.models import Member
+from bot.sandbox.driver import button_on
 from bot.sandbox.fakediscord import FakeDiscord
-from tests.e2e.flows import approved, button_on, click, join, start_join
+from tests.e2e.flows import approved, click, join, start_join
 from tests.e2e.harness import (
     BotHarness,
     People,
