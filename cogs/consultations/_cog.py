@@ -1,0 +1,335 @@
+"""/consult: draft, questions (typed or uploaded), suggest, open, answer, close, results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import ParticipationBot
+from bot.services import consultations_format
+from bot.services.consultations import ConsultationClosed, FeedbackOverdue
+from bot.services.consultations_format import FILE_MAX_BYTES, KIND_LABELS
+from bot.services.errors import InvalidInput, ServiceError
+from bot.services.timeparse import parse_local
+from bot.ui.actor import actor_for
+from bot.ui.replies import clip, reply
+from bot.ui.timefmt import both
+from cogs.consultations._modals import DraftModal, FeedbackModal, QuestionModal
+from cogs.consultations._publish import (
+    announce_open,
+    on_closed,
+    on_feedback_overdue,
+    send_results,
+)
+from cogs.consultations._render import esc, question_lines, summary_embed
+from cogs.consultations._views import DYNAMIC_ITEMS, show_step, suggestion_lines, suggestion_view
+
+Kind = Literal["single choice", "multiple choice", "scale 1-5", "free text"]
+KINDS = {
+    "single choice": "single",
+    "multiple choice": "multiple",
+    "scale 1-5": "scale",
+    "free text": "text",
+}
+
+
+class ConsultationsCog(commands.Cog):
+    """Consultations through Discord: thin glue over the consultations service."""
+
+    consult = app_commands.Group(name="consult", description="Consultations: you said, we did")
+
+    def __init__(self, bot: ParticipationBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.settings = bot.settings
+
+    async def cog_load(self) -> None:
+        """Make answer buttons work after a restart; listen for closes and overdue feedback."""
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.scheduler.on(ConsultationClosed, self._closed)
+        self.bot.scheduler.on(FeedbackOverdue, self._overdue)
+
+    async def _closed(self, event: ConsultationClosed) -> None:
+        await on_closed(self.bot, event)
+
+    async def _overdue(self, event: FeedbackOverdue) -> None:
+        await on_feedback_overdue(self.bot, event)
+
+    # ---- autocomplete ------------------------------------------------------------------------
+
+    async def _mine(self, interaction: discord.Interaction[Any], current: str) -> list[Any]:
+        """Offer consultations the person can act on: all for workers, open/draft for members."""
+        actor = actor_for(interaction)
+        c = self.services.consultations
+        try:
+            found = await c.drafting.list_for_worker(actor)
+        except ServiceError:
+            try:
+                found = [o.consultation for o in await c.answering.open_for_member(actor)]
+                found += await c.drafting.drafts_for_member(actor)
+            except ServiceError:
+                return []
+        needle = current.casefold()
+        return [
+            app_commands.Choice(name=clip(f"#{v.id} {v.title} ({v.status})", 100), value=v.id)
+            for v in found
+            if needle in f"{v.id} {v.title}".casefold()
+        ][:25]
+
+    async def _audiences(self, _: discord.Interaction[Any], current: str) -> list[Any]:
+        names = {"Everyone": "everyone"}
+        names |= {f"Area: {loc}": f"locality:{loc}" for loc in self.settings.group.localities}
+        names |= {f"Level: {lv.name}": f"level:{lv.key}" for lv in self.settings.ladder.levels}
+        needle = current.casefold()
+        return [
+            app_commands.Choice(name=n, value=v) for n, v in names.items() if needle in n.casefold()
+        ][:25]
+
+    def _when(self, text: str, what: str) -> datetime:
+        try:
+            return parse_local(text, self.services.clock.now(), self.settings.tz)
+        except InvalidInput as exc:
+            raise InvalidInput(f"The {what}: {exc.message}") from exc
+
+    async def _require_worker(self, interaction: discord.Interaction[Any]) -> None:
+        # Refuse before a form is shown, so nobody types into a form that can't be saved.
+        await self.services.consultations.drafting.list_for_worker(actor_for(interaction))
+
+    # ---- drafting ----------------------------------------------------------------------------
+
+    @consult.command(
+        name="draft", description="Draft a consultation", extras={"audience": "worker"}
+    )
+    @app_commands.describe(
+        deadline="When answers close (UK time), e.g. '2026-12-10 17:00' or '10 Dec 5pm'",
+        audience="Who it is for: Everyone, an area or a level",
+        anonymous="Keep answers anonymous (nobody can link an answer to a person)",
+        review_date="When feedback should be out (default: 28 days after the deadline)",
+    )
+    @app_commands.autocomplete(audience=_audiences)
+    @app_commands.guild_only()
+    async def draft(
+        self,
+        interaction: discord.Interaction[Any],
+        deadline: str,
+        audience: str = "everyone",
+        anonymous: bool = True,
+        review_date: str | None = None,
+    ) -> None:
+        """Check the dates and audience first, then ask for the long answers in a form."""
+        await self._require_worker(interaction)
+        when = self._when(deadline, "deadline")
+        review = self._when(review_date, "review date") if review_date else None
+        drafting = self.services.consultations.drafting
+        drafting.check_dates(when, review)
+        checked = drafting.check_audience(audience)
+        await interaction.response.send_modal(DraftModal(when, review, checked, anonymous))
+
+    @consult.command(
+        name="template",
+        description="Create the end-of-involvement questionnaire ('how did it feel?')",
+        extras={"audience": "worker"},
+    )
+    @app_commands.autocomplete(audience=_audiences)
+    @app_commands.guild_only()
+    async def template(
+        self, interaction: discord.Interaction[Any], audience: str = "everyone"
+    ) -> None:
+        """Create the built-in questionnaire as a draft to check and open."""
+        drafting = self.services.consultations.drafting
+        view = await drafting.create_end_of_involvement(
+            actor_for(interaction), drafting.check_audience(audience)
+        )
+        await reply(
+            interaction,
+            f"Draft #{view.id} created with {len(view.questions)} questions. Check them with "
+            "`/consult show`, change anything you like, then `/consult open`.",
+        )
+
+    @consult.command(
+        name="show",
+        description="See a consultation and its questions",
+        extras={"audience": "member"},
+    )
+    @app_commands.autocomplete(consultation=_mine)
+    async def show(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+        """Show the details and numbered questions."""
+        view = await self.services.consultations.drafting.get(actor_for(interaction), consultation)
+        await reply(interaction, question_lines(view), embed=summary_embed(view, self.settings.tz))
+
+    @consult.command(name="question", description="Add a question", extras={"audience": "worker"})
+    @app_commands.autocomplete(consultation=_mine)
+    async def question(
+        self, interaction: discord.Interaction[Any], consultation: int, kind: Kind
+    ) -> None:
+        """Ask for the question in a form (the service checks it on submit)."""
+        await self._require_worker(interaction)
+        await interaction.response.send_modal(QuestionModal(consultation, KINDS[kind]))
+
+    @consult.command(
+        name="remove-question", description="Remove a question", extras={"audience": "worker"}
+    )
+    @app_commands.autocomplete(consultation=_mine)
+    async def remove_question(
+        self, interaction: discord.Interaction[Any], consultation: int, number: int
+    ) -> None:
+        """Remove question N (only before anyone answers)."""
+        c = self.services.consultations
+        actor = actor_for(interaction)
+        view = await c.drafting.get(actor, consultation)
+        match = [q for q in view.questions if q.position == number]
+        if not match:
+            raise InvalidInput(f"There is no question {number}; see `/consult show`.")
+        await c.questions.remove_question(actor, consultation, match[0].id)
+        await reply(interaction, f"Question {number} removed.")
+
+    @consult.command(
+        name="upload",
+        description="Add questions from a plain text file (see /consult format)",
+        extras={"audience": "worker"},
+    )
+    @app_commands.autocomplete(consultation=_mine)
+    async def upload(
+        self,
+        interaction: discord.Interaction[Any],
+        consultation: int,
+        file: discord.Attachment,
+        replace: bool = False,
+    ) -> None:
+        """Read the file and add every question in it, or explain what to fix."""
+        if file.size > FILE_MAX_BYTES:
+            raise InvalidInput(
+                f"The file is {file.size:,} bytes; the most is {FILE_MAX_BYTES:,}. "
+                "See `/consult format` for what it should look like."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await file.read()
+        added = await self.services.consultations.questions.upload_questions(
+            actor_for(interaction), consultation, data, replace=replace
+        )
+        lines = [f"{q.position}. {esc(q.text)} ({KIND_LABELS[q.kind]})" for q in added]
+        await reply(interaction, clip(f"Added {len(added)} questions:\n" + "\n".join(lines)))
+
+    @consult.command(
+        name="format", description="How to write a questions file", extras={"audience": "worker"}
+    )
+    async def format(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the upload format."""
+        body = (consultations_format.__doc__ or "").split("\n\n", 1)[-1]
+        await reply(interaction, clip("**Writing a questions file**\n" + body))
+
+    # ---- co-production -----------------------------------------------------------------------
+
+    @consult.command(
+        name="suggest", description="Suggest a question for a draft", extras={"audience": "member"}
+    )
+    @app_commands.describe(question="Your question (up to 300 characters)")
+    @app_commands.autocomplete(consultation=_mine)
+    async def suggest(
+        self, interaction: discord.Interaction[Any], consultation: int, question: str
+    ) -> None:
+        """Send a question suggestion to the workers."""
+        await self.services.consultations.suggestions.suggest(
+            actor_for(interaction), consultation, question
+        )
+        await reply(
+            interaction,
+            "Thank you! A worker will look at your suggestion before the consultation opens.",
+        )
+
+    @consult.command(
+        name="suggestions", description="Decide suggested questions", extras={"audience": "worker"}
+    )
+    @app_commands.autocomplete(consultation=_mine)
+    async def suggestions(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+        """List up to five waiting suggestions with Accept and Decline buttons."""
+        waiting = await self.services.consultations.suggestions.suggestions(
+            actor_for(interaction), consultation
+        )
+        if not waiting:
+            await reply(interaction, "No suggestions are waiting.")
+            return
+        more = f"\n…and {len(waiting) - 5} more after these." if len(waiting) > 5 else ""
+        await reply(
+            interaction,
+            clip(f"Suggested questions:\n{suggestion_lines(waiting)}{more}"),
+            view=suggestion_view(waiting),
+        )
+
+    # ---- opening, answering, closing ---------------------------------------------------------
+
+    @consult.command(name="open", description="Open a consultation", extras={"audience": "worker"})
+    @app_commands.autocomplete(consultation=_mine)
+    async def open(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+        """Open it and post it with a "Take part" button."""
+        view = await self.services.consultations.drafting.open(actor_for(interaction), consultation)
+        await reply(interaction, f"Open until {both(view.deadline, self.settings.tz)}.")
+        await announce_open(self.bot, view)
+        await self.bot.scheduler.poke()
+
+    @consult.command(
+        name="answer", description="Answer (or carry on answering)", extras={"audience": "member"}
+    )
+    @app_commands.autocomplete(consultation=_mine)
+    async def answer(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+        """Show the next unanswered question privately."""
+        step = await self.services.consultations.answering.next_question(
+            actor_for(interaction), consultation
+        )
+        await show_step(interaction, step, new_message=True)
+
+    @consult.command(name="close", description="Close early", extras={"audience": "worker"})
+    @app_commands.autocomplete(consultation=_mine)
+    async def close(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+        """Close now, then tell workers and thank everyone."""
+        event = await self.services.consultations.closing.close(
+            actor_for(interaction), consultation
+        )
+        await reply(interaction, f"Closed: {event.respondents} people took part.")
+        await on_closed(self.bot, event)
+        await self.bot.scheduler.poke()
+
+    @consult.command(
+        name="results", description="Results, charts and CSV", extras={"audience": "worker"}
+    )
+    @app_commands.autocomplete(consultation=_mine)
+    async def results(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+        """Send counts, charts, free-text answers and the CSV privately."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        actor = actor_for(interaction)
+        found = await self.services.consultations.results.results(actor, consultation)
+        csv_bytes = await self.services.consultations.results.export_csv(actor, consultation)
+        await send_results(interaction, found, csv_bytes)
+
+    @consult.command(
+        name="feedback", description='Publish "you said, we did"', extras={"audience": "worker"}
+    )
+    @app_commands.autocomplete(consultation=_mine)
+    async def feedback(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+        """Ask for the three parts in a form (checked again on submit)."""
+        await self._require_worker(interaction)
+        view = await self.services.consultations.drafting.get(actor_for(interaction), consultation)
+        if view.status != "closed":
+            raise InvalidInput(
+                "Feedback can be published once the consultation has closed. "
+                "Close it early with `/consult close` if you're ready."
+            )
+        await interaction.response.send_modal(FeedbackModal(consultation))
+
+    @consult.command(name="list", description="All consultations", extras={"audience": "worker"})
+    async def list_all(self, interaction: discord.Interaction[Any]) -> None:
+        """List consultations with their status and deadline."""
+        found = await self.services.consultations.drafting.list_for_worker(actor_for(interaction))
+        if not found:
+            await reply(interaction, "No consultations yet: start one with `/consult draft`.")
+            return
+        lines = [
+            f"#{v.id} **{esc(v.title)}** ({v.status}), {len(v.questions)} questions, "
+            f"deadline <t:{int(v.deadline.timestamp())}:f>"
+            for v in found
+        ]
+        await reply(interaction, clip("\n".join(lines)))
