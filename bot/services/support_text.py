@@ -134,8 +134,8 @@ def author_message(settings: Settings, *, repeat: bool) -> str:
 
 REPORT_THANKS = (
     "Thank you for telling us. The moderators have been sent a link to the message and will "
-    "look at it. The message stays where it is until they do, and nobody will know it was "
-    "you who reported it. If you're worried about your own safety or someone else's right "
+    "look at it. The message stays where it is until they do, and the person who wrote it "
+    "won't be told it was you. If you're worried about your own safety or someone else's right "
     "now, please use /support or call 999."
 )
 REPORT_AGAIN = (
