@@ -235,15 +235,17 @@ def _add_commands(tree: app_commands.CommandTree[Any]) -> None:
 
     @tree.command(description="Show a layout")
     async def layout(interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(view=Layout())
+        await interaction.response.send_message(view=Layout(timeout=None))
 
     @tree.command(description="Ask privately")
     async def confirm(interaction: discord.Interaction) -> None:
-        await interaction.response.send_message("sure?", view=ConfirmView(), ephemeral=True)
+        await interaction.response.send_message(
+            "sure?", view=ConfirmView(timeout=None), ephemeral=True
+        )
 
     @tree.command(description="Pick a person")
     async def who(interaction: discord.Interaction) -> None:
-        await interaction.response.send_message("who?", view=WhoView())
+        await interaction.response.send_message("who?", view=WhoView(timeout=None))
 
     @tree.command(description="Send a file")
     async def report(interaction: discord.Interaction) -> None:
