@@ -249,6 +249,23 @@ async def test_crisis_words_get_resources_and_an_urgent_card_fast(
     assert len(_cards(fake, group)) == 1
     row = (await _requests(harness))[0]
     assert (row.kind, row.urgency, row.user_id) == ("safeguarding", "urgent", sam)
+
+    # Someone whose DMs are closed gets the contacts in a private thread only they can see.
+    zoe = await approved(fake, group, "Zoe")
+    fake.set_dms_open(zoe, False)
+    await fake.send_message(zoe, peer, "I want to end my life")
+
+    def check_in() -> int | None:
+        for channel in fake.state.channels.values():
+            if channel.get("type") == 12 and channel.get("parent_id") == str(peer):
+                tid = int(channel["id"])
+                if any("116 123" in (m.get("content") or "") for m in fake.messages_in(tid)):
+                    return tid
+        return None
+
+    thread = await fake.wait_for(check_in, timeout=2.0)
+    assert zoe in fake.thread_members(thread) and sam not in fake.thread_members(thread)
+    await fake.wait_for(lambda: len(_cards(fake, group)) == 2)
     assert CRISIS_SECRET not in repr(await table_dump(db_url))
 
 
@@ -279,6 +296,11 @@ async def test_report_a_message_and_not_the_bots_own(
     )
     assert own.ephemeral and "posted by me" in (own.content or "")
     assert len(_cards(fake, group)) == 1
+
+    # /support works in DMs, so it is a global command; the rest belong to the server.
+    assert any(c["name"] == "support" for c in fake.commands(None))
+    assert not any(c["name"] == "support" for c in fake.commands(group["guild"]))
+    assert any(c["name"] == "support-queue" for c in fake.commands(group["guild"]))
 
     # The moderators' list: open requests by urgency then age.
     queue = await slash(fake, group.moderator, group["guild"], "support-queue")
