@@ -122,6 +122,8 @@ class Scheduler:
                 continue
             if due is not None and (soonest is None or due < soonest):
                 soonest = due
+        if self._aps is None:  # stopped while we were asking (a shutdown mid-action)
+            return
         if soonest is None:
             if self._aps.get_job("next"):
                 self._aps.remove_job("next")

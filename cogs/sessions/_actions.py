@@ -1,0 +1,182 @@
+"""Discord side effects shared by the sessions commands and buttons (posts, events, DMs)."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any
+
+import discord
+
+from bot.services.sessions_common import Promotion, Recipient, SessionView
+from bot.ui.replies import clip
+from bot.ui.timefmt import both
+from cogs.sessions._render import announcement_embed, esc, session_details
+
+log = logging.getLogger(__name__)
+LOCATION_MAX = 100
+EVENT_DESCRIPTION_MAX = 1000
+
+
+def reply_buttons(view: SessionView) -> discord.ui.View:
+    """Return the persistent buttons of an announcement (none once cancelled)."""
+    from cogs.sessions._views import CalendarButton, RsvpButton
+
+    buttons = discord.ui.View(timeout=None)
+    if view.status == "scheduled":
+        for reply in ("going", "maybe", "cant"):
+            buttons.add_item(RsvpButton(view.id, reply))
+        buttons.add_item(CalendarButton(view.id))
+    return buttons
+
+
+async def channel(client: Any, channel_id: int | None) -> discord.abc.Messageable | None:
+    """Return a text channel by id, or None when it is gone."""
+    if not channel_id:
+        return None
+    found = client.get_channel(channel_id)
+    if found is None:
+        try:
+            found = await client.fetch_channel(channel_id)
+        except discord.HTTPException:
+            return None
+    return found if isinstance(found, discord.TextChannel | discord.Thread) else None
+
+
+async def post_announcement(client: Any, view: SessionView, channel_id: int | None) -> None:
+    """Post a session's announcement with its reply buttons and remember where it is."""
+    target = await channel(client, channel_id)
+    if target is None:
+        log.warning("no sessions channel to announce session %s", view.id)
+        return
+    message = await target.send(
+        embed=announcement_embed(view, client.settings.tz),
+        view=reply_buttons(view),
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
+    await client.services.group_sessions.set_announcement(view.id, message.channel.id, message.id)
+
+
+async def refresh_announcement(client: Any, view: SessionView) -> None:
+    """Redraw a session's announcement (counts, changes, cancellation)."""
+    if not (view.announce_channel_id and view.announce_message_id):
+        return
+    target = await channel(client, view.announce_channel_id)
+    if target is None:
+        return
+    try:
+        message = target.get_partial_message(view.announce_message_id)  # type: ignore[attr-defined]
+        await message.edit(
+            embed=announcement_embed(view, client.settings.tz), view=reply_buttons(view)
+        )
+    except discord.HTTPException:
+        log.info("could not update the announcement of session %s", view.id)
+
+
+def _location(view: SessionView) -> str:
+    text = view.place or "Online (the link is sent to people who are going)"
+    return text[:LOCATION_MAX]
+
+
+async def sync_event(client: Any, view: SessionView) -> None:
+    """Create, update or cancel the Discord scheduled event that mirrors a session."""
+    guild = client.get_guild(view.guild_id)
+    if guild is None:
+        return
+    try:
+        event = None
+        if view.discord_event_id:
+            event = guild.get_scheduled_event(view.discord_event_id)
+            if event is None:
+                event = await guild.fetch_scheduled_event(view.discord_event_id)
+        if view.status == "cancelled":
+            if event is not None:
+                await event.cancel()
+            return
+        details = {
+            "name": view.title[:100],
+            "start_time": view.starts_at,
+            "end_time": view.ends_at,
+            "entity_type": discord.EntityType.external,
+            "location": _location(view),
+            "privacy_level": discord.PrivacyLevel.guild_only,
+            "description": clip(view.agenda or view.title, EVENT_DESCRIPTION_MAX),
+        }
+        if event is None:
+            created = await guild.create_scheduled_event(**details)
+            await client.services.group_sessions.set_discord_event(view.id, created.id)
+        else:
+            await event.edit(**details)
+    except discord.HTTPException:
+        log.warning("could not mirror session %s as a Discord scheduled event", view.id)
+
+
+async def dm(client: Any, user_id: int, text: str, **kwargs: Any) -> bool:
+    """DM someone; return False (and carry on) when their DMs are closed."""
+    try:
+        user = client.get_user(user_id) or await client.fetch_user(user_id)
+        await user.send(clip(text), **kwargs)
+        return True
+    except discord.HTTPException:
+        log.info("could not DM a member about a session")
+        return False
+
+
+def ics_file(filename: str, content: bytes) -> discord.File:
+    """Wrap calendar bytes as an attachment."""
+    return discord.File(io.BytesIO(content), filename=filename)
+
+
+async def tell_promoted(client: Any, promoted: tuple[Promotion, ...]) -> None:
+    """Tell people who moved off the waiting list, with the full details and a calendar file."""
+    tz = client.settings.tz
+    for promotion in promoted:
+        view = promotion.session
+        text = (
+            f"Good news, {esc(promotion.preferred_name)}: a place came up and it's yours.\n\n"
+            + session_details(
+                view.title,
+                view.starts_at,
+                view.local_text,
+                view.place,
+                promotion.online_link,
+                view.papers_url,
+                tz,
+            )
+            + "\n\nIf you can't make it after all, press Can't go on the announcement."
+        )
+        from bot.services.ics import session_ics
+
+        content = session_ics(
+            session_id=view.id,
+            guild_id=view.guild_id,
+            title=view.title,
+            starts_at=view.starts_at,
+            ends_at=view.ends_at,
+            stamp=client.services.clock.now(),
+            sequence=view.sequence,
+            agenda=view.agenda,
+            place=view.place,
+            online_link=promotion.online_link,
+            papers_url=view.papers_url,
+        )
+        await dm(client, promotion.user_id, text, file=ics_file(f"session-{view.id}.ics", content))
+
+
+async def tell_repliers(
+    client: Any, recipients: tuple[Recipient, ...], views: tuple[SessionView, ...], text: str
+) -> int:
+    """DM everyone who replied to the sessions about a change; return how many got it."""
+    tz = client.settings.tz
+    by_id = {v.id: v for v in views}
+    sent = 0
+    for person in recipients:
+        view = by_id.get(person.session_id)
+        if view is None:
+            continue
+        message = (
+            f"Hi {esc(person.preferred_name)}. {text}\n\n**{esc(view.title)}** — "
+            f"{both(view.starts_at, tz)}\n({view.local_text})"
+        )
+        sent += await dm(client, person.user_id, message)
+    return sent

@@ -1,0 +1,462 @@
+"""/session schedule, edit, cancel, who, attendance, minutes, calendar; /sessions for members."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import ParticipationBot
+from bot.services.errors import NotAllowed
+from bot.services.sessions_common import KEEP, MINUTES_MAX, SessionEdit, SessionForm
+from bot.services.timeparse import parse_duration
+from bot.ui.actor import actor_for
+from bot.ui.replies import clip, reply
+from bot.ui.timefmt import both
+from cogs.sessions._actions import channel, dm, ics_file, refresh_announcement
+from cogs.sessions._events import after_cancel, after_edit, after_schedule, on_quorum, on_reminder
+from cogs.sessions._render import esc, upcoming_lines
+from cogs.sessions._views import (
+    AttendanceView,
+    CalendarButton,
+    ConfirmView,
+    FeedbackButton,
+    RsvpButton,
+    TextModal,
+)
+
+log = logging.getLogger(__name__)
+Repeat = Literal["weekly", "fortnightly", "monthly"]
+CLEAR = {"none", "-", "clear"}
+
+
+def _warned(warnings: tuple[str, ...], ending: str) -> str:
+    lines = "\n".join(f"• {w}" for w in warnings)
+    return clip(f"Before this goes ahead, please check:\n{lines}\n\n{ending}")
+
+
+class SessionsCog(commands.Cog):
+    """Sessions through Discord: thin glue over the sessions service."""
+
+    session = app_commands.Group(name="session", description="Group sessions")
+
+    def __init__(self, bot: ParticipationBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.settings = bot.settings
+
+    async def cog_load(self) -> None:
+        """Make announcement and DM buttons work after a restart; handle due work."""
+        from bot.services.sessions_common import QuorumAlert
+        from bot.services.sessions_common import SessionReminder as ReminderEvent
+
+        self.bot.add_dynamic_items(RsvpButton, CalendarButton, FeedbackButton)
+
+        async def reminder(event: ReminderEvent) -> None:
+            await on_reminder(self.bot, event)
+
+        async def quorum(alert: QuorumAlert) -> None:
+            await on_quorum(self.bot, alert)
+
+        self.bot.scheduler.on(ReminderEvent, reminder)
+        self.bot.scheduler.on(QuorumAlert, quorum)
+
+    # ---- autocomplete ------------------------------------------------------------------------
+
+    async def _audiences(self, _: discord.Interaction[Any], current: str) -> list[Any]:
+        names = ["Everyone"]
+        names += [f"Area: {loc}" for loc in self.settings.group.localities]
+        names += [f"Level: {lv.name}" for lv in self.settings.ladder.levels]
+        needle = current.casefold()
+        return [app_commands.Choice(name=n, value=n) for n in names if needle in n.casefold()][:25]
+
+    async def _areas(self, _: discord.Interaction[Any], current: str) -> list[Any]:
+        needle = current.casefold()
+        return [
+            app_commands.Choice(name=a, value=a)
+            for a in self.settings.group.localities
+            if needle in a.casefold()
+        ][:25]
+
+    async def _sessions(self, interaction: discord.Interaction[Any], current: str) -> list[Any]:
+        actor = actor_for(interaction)
+        try:
+            found = await self.services.group_sessions.for_worker(actor)
+        except NotAllowed:
+            found = [i.session for i in await self.services.group_sessions.upcoming(actor)]
+        needle = current.casefold()
+        tz = self.settings.tz
+        return [
+            app_commands.Choice(
+                name=clip(
+                    f"{v.id}: {v.title} — {v.starts_at.astimezone(tz):%a %d %b %H:%M}"
+                    + (" (cancelled)" if v.status == "cancelled" else ""),
+                    100,
+                ),
+                value=v.id,
+            )
+            for v in found
+            if needle in f"{v.id} {v.title}".casefold()
+        ][:25]
+
+    def _audience(self, text: str | None) -> tuple[str, str | None]:
+        value = (text or "Everyone").strip()
+        kind, _, rest = value.partition(":")
+        if kind.strip().casefold() == "area":
+            return "locality", rest.strip()
+        if kind.strip().casefold() == "level":
+            return "level", rest.strip()
+        if value.casefold() == "everyone":
+            return "everyone", None
+        if any(loc.casefold() == value.casefold() for loc in self.settings.group.localities):
+            return "locality", value
+        return "level", value
+
+    # ---- scheduling --------------------------------------------------------------------------
+
+    @session.command(
+        name="schedule", description="Schedule a session", extras={"audience": "worker"}
+    )
+    @app_commands.describe(
+        title="What the session is called (up to 100 characters)",
+        start="UK time, e.g. '2026-12-03 17:00', '3 Dec 5pm', 'tomorrow 16:30'",
+        duration="How long, e.g. '90' (minutes) or '1h30'",
+        online_link="Zoom or Teams link (only people going will see it)",
+        place="Where to meet in person",
+        agenda="What you'll talk about (up to 1,500 characters)",
+        area="The area the session is in, if any",
+        places="How many places (leave empty for no limit)",
+        audience="Who it's for: Everyone, an area or a level",
+        papers_link="A link to the papers",
+        papers_file="Or attach the papers",
+        repeat="Repeat weekly, fortnightly or monthly",
+        repeat_count="How many sessions in the series (up to 12)",
+        repeat_until="Or the date of the last one, e.g. '1 Mar 2027'",
+    )
+    @app_commands.autocomplete(audience=_audiences, area=_areas)
+    @app_commands.guild_only()
+    async def schedule(
+        self,
+        interaction: discord.Interaction[Any],
+        title: str,
+        start: str,
+        duration: str,
+        online_link: str | None = None,
+        place: str | None = None,
+        agenda: str | None = None,
+        area: str | None = None,
+        places: int | None = None,
+        audience: str | None = None,
+        papers_link: str | None = None,
+        papers_file: discord.Attachment | None = None,
+        repeat: Repeat | None = None,
+        repeat_count: int | None = None,
+        repeat_until: str | None = None,
+    ) -> None:
+        """Check, warn (with a confirm button) or schedule, then announce."""
+        kind, value = self._audience(audience)
+        form = SessionForm(
+            title=title,
+            start=start,
+            duration_minutes=parse_duration(duration),
+            agenda=agenda,
+            online_link=online_link,
+            place=place,
+            locality=area,
+            capacity=places,
+            audience=kind,
+            audience_value=value,
+            papers_url=papers_file.url if papers_file else papers_link,
+            repeat=repeat,
+            repeat_count=repeat_count,
+            repeat_until=repeat_until,
+        )
+        actor = actor_for(interaction)
+        outcome = await self.services.group_sessions.schedule(actor, form)
+        if not outcome.saved:
+
+            async def go_ahead(inner: discord.Interaction[Any]) -> None:
+                done = await self.services.group_sessions.schedule(
+                    actor_for(inner), form, confirm=True
+                )
+                await inner.response.edit_message(content=self._scheduled(done.sessions), view=None)
+                await after_schedule(self.bot, done.sessions, done.sessions_channel_id)
+
+            await reply(
+                interaction,
+                _warned(outcome.warnings, "Press **Schedule anyway** to keep it as it is."),
+                view=ConfirmView(interaction.user.id, "Schedule anyway", go_ahead),
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await interaction.followup.send(self._scheduled(outcome.sessions), ephemeral=True)
+        await after_schedule(self.bot, outcome.sessions, outcome.sessions_channel_id)
+
+    def _scheduled(self, views: Any) -> str:
+        tz = self.settings.tz
+        lines = [f"• {esc(v.title)} — {both(v.starts_at, tz)}" for v in views[:12]]
+        many = f"{len(views)} sessions are" if len(views) > 1 else "The session is"
+        return clip(
+            f"✅ {many} scheduled and announced in the sessions channel:\n" + "\n".join(lines)
+        )
+
+    @session.command(name="edit", description="Change a session", extras={"audience": "worker"})
+    @app_commands.describe(
+        session="The session to change",
+        title="New title",
+        start="New start (UK time)",
+        duration="New length, e.g. '90' or '1h30'",
+        agenda="New agenda",
+        online_link="New online link ('none' to remove)",
+        place="New place ('none' to remove)",
+        places="New number of places",
+        papers_link="New papers link ('none' to remove)",
+        whole_series="Change this and the later sessions of its series",
+    )
+    @app_commands.autocomplete(session=_sessions)
+    @app_commands.guild_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction[Any],
+        session: int,
+        title: str | None = None,
+        start: str | None = None,
+        duration: str | None = None,
+        agenda: str | None = None,
+        online_link: str | None = None,
+        place: str | None = None,
+        places: int | None = None,
+        papers_link: str | None = None,
+        whole_series: bool = False,
+    ) -> None:
+        """Apply the changes given (warnings need confirming); tell people who replied."""
+
+        def text(value: str | None) -> Any:
+            if value is None:
+                return KEEP
+            return None if value.strip().casefold() in CLEAR else value
+
+        changes = SessionEdit(
+            title=title if title is not None else KEEP,
+            start=start if start is not None else KEEP,
+            duration_minutes=parse_duration(duration) if duration is not None else KEEP,
+            agenda=text(agenda),
+            online_link=text(online_link),
+            place=text(place),
+            capacity=places if places is not None else KEEP,
+            papers_url=text(papers_link),
+        )
+        sessions = self.services.group_sessions
+
+        async def apply(inner: discord.Interaction[Any], confirm: bool) -> None:
+            outcome = await sessions.edit(
+                actor_for(inner), session, changes, whole_series=whole_series, confirm=confirm
+            )
+            if not outcome.saved:
+
+                async def go_ahead(again: discord.Interaction[Any]) -> None:
+                    await apply(again, True)
+
+                await reply(
+                    inner,
+                    _warned(outcome.warnings, "Press **Change anyway** to go ahead."),
+                    view=ConfirmView(inner.user.id, "Change anyway", go_ahead),
+                )
+                return
+            told = (
+                f" {len(outcome.notify)} people who replied will get a message."
+                if outcome.notify
+                else ""
+            )
+            done = f"✅ Saved changes to {len(outcome.sessions)} session(s).{told}"
+            if (
+                inner.response.is_done()
+                or inner.type == discord.InteractionType.application_command
+            ):
+                await reply(inner, done)
+            else:
+                await inner.response.edit_message(content=done, view=None)
+            await after_edit(self.bot, outcome)
+
+        await apply(interaction, False)
+
+    @session.command(name="cancel", description="Cancel a session", extras={"audience": "worker"})
+    @app_commands.describe(
+        session="The session to cancel",
+        reason="Why (everyone who replied is told)",
+        whole_series="Cancel this and the later sessions of its series",
+    )
+    @app_commands.autocomplete(session=_sessions)
+    @app_commands.guild_only()
+    async def cancel(
+        self,
+        interaction: discord.Interaction[Any],
+        session: int,
+        reason: str | None = None,
+        whole_series: bool = False,
+    ) -> None:
+        """Ask for confirmation, then cancel and tell everyone who replied."""
+        view = await self.services.group_sessions.view(actor_for(interaction).guild_id, session)
+
+        async def do_cancel(inner: discord.Interaction[Any]) -> None:
+            outcome = await self.services.group_sessions.cancel(
+                actor_for(inner), session, whole_series=whole_series, reason=reason
+            )
+            await inner.response.edit_message(
+                content=f"Cancelled {len(outcome.sessions)} session(s). "
+                f"{len(outcome.notify)} people who replied are being told.",
+                view=None,
+            )
+            await after_cancel(self.bot, outcome)
+
+        series = " and the rest of its series" if whole_series else ""
+        await reply(
+            interaction,
+            f"Cancel **{esc(view.title)}** ({both(view.starts_at, self.settings.tz)}){series}? "
+            "Everyone who replied will be told.",
+            view=ConfirmView(interaction.user.id, "Yes, cancel it", do_cancel),
+        )
+
+    # ---- who is coming, attendance, minutes ----------------------------------------------------
+
+    @session.command(
+        name="who", description="Who replied, and their adjustments", extras={"audience": "worker"}
+    )
+    @app_commands.describe(session="The session")
+    @app_commands.autocomplete(session=_sessions)
+    @app_commands.guild_only()
+    async def who(self, interaction: discord.Interaction[Any], session: int) -> None:
+        """List replies with each person's reasonable adjustments, privately."""
+        people = await self.services.group_sessions.attendees(actor_for(interaction), session)
+        if not people:
+            await reply(interaction, "Nobody has replied yet.")
+            return
+        lines = []
+        for p in people:
+            status = (
+                "waiting list"
+                if p.waitlisted
+                else {"going": "going", "maybe": "maybe", "cant": "can't"}[p.reply]
+            )
+            needs = ", ".join(p.adjustments) or "no adjustments listed"
+            note = f" — “{esc(p.adjustments_note)}”" if p.adjustments_note else ""
+            lines.append(f"• **{esc(p.preferred_name)}** ({status}): {needs}{note}")
+        await reply(
+            interaction, clip("**Replies and reasonable adjustments**\n" + "\n".join(lines))
+        )
+
+    @session.command(
+        name="attendance",
+        description="Mark who came and who co-facilitated",
+        extras={"audience": "worker"},
+    )
+    @app_commands.describe(session="The session")
+    @app_commands.autocomplete(session=_sessions)
+    @app_commands.guild_only()
+    async def attendance(self, interaction: discord.Interaction[Any], session: int) -> None:
+        """Show who replied in selects; saving records contributions and sends feedback forms."""
+        sessions = self.services.group_sessions
+        people = await sessions.attendees(actor_for(interaction), session)
+
+        async def save(inner: discord.Interaction[Any], came: list[int], helped: list[int]) -> None:
+            outcome = await sessions.mark_attendance(actor_for(inner), session, came, helped)
+            await inner.response.edit_message(
+                content=f"✅ Attendance saved: {len(outcome.attended)} came, "
+                f"{len(outcome.cofacilitators)} co-facilitated. Feedback forms are on their way.",
+                view=None,
+            )
+            await self._ask_feedback(outcome)
+
+        await reply(
+            interaction,
+            "Choose who came and who co-facilitated, then press **Save attendance**. "
+            "(People who were going are already ticked.)",
+            view=AttendanceView(interaction.user.id, people, save),
+        )
+
+    async def _ask_feedback(self, outcome: Any) -> None:
+        view = outcome.session
+        text = (
+            f"Thank you for coming to **{esc(view.title)}**. How was it? It takes a minute, "
+            "and it helps us make sessions better."
+        )
+        buttons = discord.ui.View(timeout=None)
+        buttons.add_item(FeedbackButton(view.id))
+        for person in outcome.feedback_to:
+            if person.dm_opt_in:
+                await dm(self.bot, person.user_id, text, view=buttons)
+        target = await channel(self.bot, view.announce_channel_id)
+        if target is not None and outcome.feedback_to:
+            await target.send(
+                f"If you came to **{esc(view.title)}**, please tell us how it was.",
+                view=buttons,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+
+    @session.command(
+        name="minutes", description="Post the minutes of a session", extras={"audience": "worker"}
+    )
+    @app_commands.describe(session="The session")
+    @app_commands.autocomplete(session=_sessions)
+    @app_commands.guild_only()
+    async def minutes(self, interaction: discord.Interaction[Any], session: int) -> None:
+        """Open a form for the minutes; post them in announcements."""
+        view = await self.services.group_sessions.view(actor_for(interaction).guild_id, session)
+
+        async def post(inner: discord.Interaction[Any], text: str) -> None:
+            outcome = await self.services.group_sessions.post_minutes(
+                actor_for(inner), session, text
+            )
+            target = await channel(self.bot, outcome.announcements_channel_id)
+            if target is not None:
+                embed = discord.Embed(
+                    title=clip(f"Minutes: {outcome.session.title}", 256),
+                    description=clip(esc(outcome.minutes), 4096),
+                    colour=discord.Colour.teal(),
+                )
+                embed.add_field(
+                    name="Session", value=both(outcome.session.starts_at, self.settings.tz)
+                )
+                await target.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
+            await reply(inner, "✅ Minutes posted in announcements.")
+            await refresh_announcement(self.bot, outcome.session)
+
+        await interaction.response.send_modal(
+            TextModal(
+                clip(f"Minutes: {view.title}", 45),
+                "Minutes (up to 4,000 characters)",
+                f"session:minutes-form:{session}",
+                MINUTES_MAX,
+                post,
+            )
+        )
+
+    @session.command(
+        name="calendar",
+        description="Get a session as a calendar file",
+        extras={"audience": "member"},
+    )
+    @app_commands.describe(session="The session")
+    @app_commands.autocomplete(session=_sessions)
+    @app_commands.guild_only()
+    async def calendar(self, interaction: discord.Interaction[Any], session: int) -> None:
+        """Attach the .ics file privately."""
+        found = await self.services.group_sessions.calendar_file(actor_for(interaction), session)
+        await reply(
+            interaction,
+            "Here's the session for your calendar.",
+            file=ics_file(found.filename, found.content),
+        )
+
+    @app_commands.command(
+        name="sessions",
+        description="Sessions coming up, and your replies",
+        extras={"audience": "member"},
+    )
+    async def sessions_list(self, interaction: discord.Interaction[Any]) -> None:
+        """List upcoming sessions for the member, privately."""
+        items = await self.services.group_sessions.upcoming(actor_for(interaction))
+        await reply(interaction, upcoming_lines(items, self.settings.tz))

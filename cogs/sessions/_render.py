@@ -1,0 +1,158 @@
+"""How sessions look in Discord: the announcement, confirmations, reminders and alerts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.services.sessions_common import QuorumAlert, SessionView
+from bot.services.sessions_common import SessionReminder as ReminderEvent
+from bot.ui.replies import clip
+from bot.ui.timefmt import both
+
+COLOUR = discord.Colour.teal()
+REPLY_WORDS = {"going": "Going", "maybe": "Maybe", "cant": "Can't go"}
+NO_LINK = "Online — the joining link is sent privately to people who are going"
+
+
+def esc(text: str | None) -> str:
+    """Escape Discord markdown in text people typed."""
+    return discord.utils.escape_markdown(text or "")
+
+
+def when(view: SessionView | ReminderEvent, tz: ZoneInfo) -> str:
+    """Return the start as a Discord timestamp plus the full UK text, and the finish time."""
+    return f"{both(view.starts_at, tz)}\n({view.local_text})"
+
+
+def where_public(view: SessionView) -> str:
+    """Say where a session is without giving the online link away."""
+    parts = []
+    if view.place:
+        parts.append(esc(view.place))
+    if view.online:
+        parts.append(NO_LINK)
+    return "\n".join(parts) or "To be confirmed"
+
+
+def where_private(place: str | None, link: str | None) -> str:
+    """Say where a session is in full, for someone with a confirmed place."""
+    parts = []
+    if place:
+        parts.append(f"In person: {esc(place)}")
+    if link:
+        parts.append(f"Online: {link}")
+    return "\n".join(parts) or "To be confirmed"
+
+
+def announcement_embed(view: SessionView, tz: ZoneInfo) -> discord.Embed:
+    """Return the public announcement of a session (no online link, ever)."""
+    cancelled = view.status == "cancelled"
+    title = ("Cancelled: " if cancelled else "") + view.title
+    embed = discord.Embed(
+        title=clip(title, 256),
+        description=clip(esc(view.agenda) or "Agenda to follow.", 4000),
+        colour=discord.Colour.dark_grey() if cancelled else COLOUR,
+    )
+    embed.add_field(name="When", value=clip(when(view, tz), 1024), inline=False)
+    embed.add_field(name="Where", value=clip(where_public(view), 1024), inline=False)
+    embed.add_field(name="Who it's for", value=view.audience_text.capitalize(), inline=True)
+    places = "No limit" if view.capacity is None else f"{view.spaces_left} of {view.capacity} left"
+    embed.add_field(name="Places", value=places, inline=True)
+    replies = f"Going {view.going} · Maybe {view.maybe} · Can't {view.cant}"
+    if view.waitlisted:
+        replies += f" · Waiting list {view.waitlisted}"
+    embed.add_field(name="Replies", value=replies, inline=False)
+    if view.papers_url:
+        embed.add_field(name="Papers", value=clip(view.papers_url, 1024), inline=False)
+    if view.minutes:
+        embed.add_field(name="Minutes", value="Posted in announcements.", inline=False)
+    footer = "Reply with the buttons below. Your reply is private." if not cancelled else ""
+    embed.set_footer(text=footer or "This session will not go ahead.")
+    return embed
+
+
+def session_details(
+    title: str,
+    starts_at: datetime,
+    local_text: str,
+    place: str | None,
+    link: str | None,
+    papers_url: str | None,
+    tz: ZoneInfo,
+) -> str:
+    """Return the full details of a session as plain lines (for DMs and confirmations)."""
+    lines = [
+        f"**{esc(title)}**",
+        f"When: {both(starts_at, tz)}",
+        f"({local_text})",
+        where_private(place, link),
+    ]
+    if papers_url:
+        lines.append(f"Papers: {papers_url}")
+    return "\n".join(lines)
+
+
+def reminder_text(event: ReminderEvent, tz: ZoneInfo) -> str:
+    """Return a reminder DM that states date, time and place or link in full."""
+    head = {
+        "papers": "The papers for your session are ready, so you have time to read them.",
+        "24h": "A reminder: your session is tomorrow.",
+        "1h": "A reminder: your session starts in an hour.",
+    }.get(event.kind, "A reminder about your session.")
+    if event.late_minutes >= 5 and event.kind != "papers":
+        head += " (Sorry this is late: the bot was offline.)"
+    body = session_details(
+        event.title,
+        event.starts_at,
+        event.local_text,
+        event.place,
+        event.online_link,
+        event.papers_url,
+        tz,
+    )
+    return clip(
+        f"Hi {esc(event.preferred_name)}! {head}\n\n{body}\n\n"
+        "If you can no longer come, press Can't go on the announcement or use /sessions. "
+        "(You get reminders because you chose reminder DMs; change it with /profile edit.)"
+    )
+
+
+def quorum_text(alert: QuorumAlert, tz: ZoneInfo) -> str:
+    """Return the worker-log alert for a session that is short of people."""
+    return clip(
+        f"⚠️ **{esc(alert.title)}** ({both(alert.starts_at, tz)}) has {alert.going} "
+        f"member{'s' if alert.going != 1 else ''} going; the standards ask for at least "
+        f"{alert.needed} (a minimum plus a reserve). Consider inviting more people, "
+        "or moving or cancelling the session."
+    )
+
+
+def upcoming_lines(items: list[Any], tz: ZoneInfo) -> str:
+    """Return /sessions: what is coming up and the member's replies."""
+    if not items:
+        return "There are no sessions coming up for you right now."
+    lines = ["**Coming up**"]
+    for item in items:
+        view = item.session
+        if item.reply is None:
+            mine = "not replied yet"
+        elif item.waitlisted:
+            mine = "on the waiting list"
+        else:
+            mine = REPLY_WORDS[item.reply]
+        line = f"• **{esc(view.title)}** — {both(view.starts_at, tz)} — you: {mine}"
+        if item.online_link:
+            line += f"\n  Join: {item.online_link}"
+        elif view.place:
+            line += f"\n  At: {esc(view.place)}"
+        if view.announce_channel_id and view.announce_message_id:
+            line += (
+                f"\n  https://discord.com/channels/{view.guild_id}/{view.announce_channel_id}/"
+                f"{view.announce_message_id}"
+            )
+        lines.append(line)
+    return clip("\n".join(lines))
