@@ -330,3 +330,44 @@ async def test_bad_input_and_refusals(
     await fake.wait_for(
         lambda: "Going 1 ·" in everything_text(fake.message(int(announcement["id"])))
     )
+
+
+async def test_editing_a_series_moves_everything_and_tells_people(
+    fake: FakeDiscord, harness: BotHarness, group: People, clock
+) -> None:
+    ana = await approved(fake, group, "Ana")
+    first, second = await schedule(fake, group, count=2, repeat="weekly", repeat_count=2)
+    await press(fake, ana, first, "going")
+    await fake.wait_for(lambda: len(fake.scheduled_events(group["guild"])) == 2)
+    handle = await slash(
+        fake,
+        group.worker,
+        group["guild"],
+        "session edit",
+        {"session": session_id(first), "start": "2026-12-10 18:00", "whole_series": True},
+    )
+    assert "Saved changes to 2 session(s)" in (handle.content or ""), handle.content
+    [told] = await fake.wait_for(lambda: dms(fake, ana, "has changed"))
+    assert "6:00pm" in told["content"] and ZOOM not in told["content"]
+    await fake.wait_for(
+        lambda: sorted(
+            e["scheduled_start_time"][:16] for e in fake.scheduled_events(group["guild"])
+        )
+        == ["2026-12-10T18:00", "2026-12-17T18:00"]
+    )
+    for message in (first, second):
+        await fake.wait_for(
+            lambda m=message: "6:00pm" in everything_text(fake.message(int(m["id"])))
+        )
+    # The reminder moved with the session: nothing at the old time, one at the new.
+    clock.set(datetime(2026, 12, 9, 17, 30, tzinfo=UTC))
+    await harness.run_due()
+    assert dms(fake, ana, "tomorrow") == []
+    clock.set(datetime(2026, 12, 9, 18, 0, tzinfo=UTC))
+    await harness.run_due()
+    [day] = await fake.wait_for(lambda: dms(fake, ana, "tomorrow"))
+    assert "Thursday 10 December 2026, 6:00pm" in day["content"]
+    refused = await slash(
+        fake, ana, group["guild"], "session edit", {"session": session_id(first), "title": "Mine"}
+    )
+    assert "Only participation workers" in (refused.content or "")
