@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -49,6 +50,12 @@ class PollsService(PollsDue):
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
+        bind = sessions.kw.get("bind")
+        # SQLite allows one writer; waiting writers poll with growing sleeps and can starve
+        # for seconds under a burst of votes. Queue them here instead, first come first served.
+        self._writers = (
+            asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
+        )
 
     # ---- creating and editing ------------------------------------------------------------
 
@@ -172,6 +179,12 @@ class PollsService(PollsDue):
 
     async def vote(self, actor: Actor, poll_id: int, choices: Sequence[int]) -> VoteReceipt:
         """Cast or replace the actor's ballot, and record the contribution, atomically."""
+        if self._writers is None:
+            return await self._vote(actor, poll_id, choices)
+        async with self._writers:
+            return await self._vote(actor, poll_id, choices)
+
+    async def _vote(self, actor: Actor, poll_id: int, choices: Sequence[int]) -> VoteReceipt:
         now = self.clock.now()
         async with self.sessions.begin() as s:
             # A shared lock on PostgreSQL: a close (UPDATE) waits for votes in flight.
