@@ -50,6 +50,7 @@ class AdminCog(commands.Cog):
         await reply(interaction, clip("\n".join(lines)))
 
     @app_commands.command(name="help", description="See the commands you can use")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @app_commands.checks.cooldown(5, 30)
     async def help_command(self, interaction: discord.Interaction[Any]) -> None:
         """List the commands this person's role can use, grouped by who they are for."""
@@ -60,9 +61,7 @@ class AdminCog(commands.Cog):
             if key not in allowed:
                 continue
             entries = []
-            for command in self.bot.tree.walk_commands():
-                if isinstance(command, app_commands.Group):
-                    continue
+            for command in self._all_commands():
                 if command.extras.get("audience", "everyone") == key:
                     entries.append(f"`/{command.qualified_name}` — {command.description}")
             if entries:
@@ -71,7 +70,21 @@ class AdminCog(commands.Cog):
             sections.append("Not a member yet? Use `/join` to sign up.")
         await reply(interaction, clip("\n\n".join(sections)))
 
+    def _all_commands(self) -> list[app_commands.Command[Any, Any, Any]]:
+        """Return every slash command, global or synced to the group's server, once each."""
+        guild_id = self.bot.settings.discord_guild_id
+        pools = [self.bot.tree.walk_commands()]
+        if guild_id is not None:
+            pools.append(self.bot.tree.walk_commands(guild=discord.Object(id=guild_id)))
+        found: dict[str, app_commands.Command[Any, Any, Any]] = {}
+        for pool in pools:
+            for command in pool:
+                if isinstance(command, app_commands.Command):
+                    found.setdefault(command.qualified_name, command)
+        return list(found.values())
+
     @app_commands.command(name="jargon", description="Explain a word or abbreviation we use")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @app_commands.describe(term="The word to explain, e.g. CAMHS or co-production")
     async def jargon(
         self, interaction: discord.Interaction[Any], term: app_commands.Range[str, 1, 100]

@@ -64,7 +64,9 @@ class ConfirmView(discord.ui.View):
 class MembershipCog(commands.Cog):
     """Being, becoming and ceasing to be a member."""
 
-    profile = app_commands.Group(name="profile", description="See or change your details")
+    profile = app_commands.Group(
+        name="profile", description="See or change your details", guild_only=True
+    )
 
     def __init__(self, bot: ParticipationBot) -> None:
         self.bot = bot
@@ -85,6 +87,7 @@ class MembershipCog(commands.Cog):
         description="Sign up to the participation group",
         extras={"audience": "everyone"},
     )
+    @app_commands.guild_only()
     @app_commands.describe(
         name="What you'd like us to call you",
         age_band="Your age band",
@@ -200,6 +203,7 @@ class MembershipCog(commands.Cog):
         description="Take a break: keep your level, no reminders",
         extras={"audience": "member"},
     )
+    @app_commands.guild_only()
     async def pause(self, interaction: discord.Interaction[Any]) -> None:
         """Start a break."""
         await self.services.membership.pause(actor_for(interaction))
@@ -212,6 +216,7 @@ class MembershipCog(commands.Cog):
     @app_commands.command(
         name="resume", description="Come back from a break", extras={"audience": "member"}
     )
+    @app_commands.guild_only()
     async def resume(self, interaction: discord.Interaction[Any]) -> None:
         """End a break."""
         await self.services.membership.resume(actor_for(interaction))
@@ -226,6 +231,7 @@ class MembershipCog(commands.Cog):
     @app_commands.command(
         name="leave", description="Leave the participation group", extras={"audience": "member"}
     )
+    @app_commands.guild_only()
     async def leave(self, interaction: discord.Interaction[Any]) -> None:
         """Ask for confirmation, then leave (the record is kept until /forgetme)."""
         actor = actor_for(interaction)
@@ -249,6 +255,7 @@ class MembershipCog(commands.Cog):
     @app_commands.command(
         name="equality", description="Optional equality questions", extras={"audience": "everyone"}
     )
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @app_commands.describe(
         gender="How do you describe your gender?",
         ethnicity="Your ethnic group",
@@ -296,6 +303,7 @@ class MembershipCog(commands.Cog):
         description="Get a file of everything we hold about you",
         extras={"audience": "everyone"},
     )
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def mydata(self, interaction: discord.Interaction[Any]) -> None:
         """Send the person a JSON file of their data, privately."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -312,6 +320,7 @@ class MembershipCog(commands.Cog):
         description="Erase everything we hold about you",
         extras={"audience": "everyone"},
     )
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def forgetme(self, interaction: discord.Interaction[Any]) -> None:
         """Ask for confirmation, then erase."""
         actor = actor_for(interaction)

@@ -86,3 +86,29 @@ async def test_jargon_and_help(fake: FakeDiscord, harness: BotHarness, group: Pe
     assert "/join" in text and "/signups" not in text
     help_for_worker = await slash(fake, group.worker, group["guild"], "help")
     assert "/signups" in (help_for_worker.content or "")
+
+
+async def test_data_rights_work_in_dms_and_errors_get_a_reference(
+    fake: FakeDiscord, harness: BotHarness, group: People, monkeypatch
+) -> None:
+    from tests.e2e.flows import approved
+    from tests.e2e.harness import attachments_of
+
+    user = await approved(fake, group, "Dana")
+    handle = await slash(fake, user, None, "mydata")
+    files = await fake.wait_for(lambda: attachments_of(handle))
+    assert b'"Dana"' in fake.attachment_bytes(files[0])
+    # Server-only commands are not offered in DMs.
+    assert {c["name"] for c in fake.commands(None)} >= {"mydata", "forgetme", "help", "jargon"}
+    assert "signups" not in {c["name"] for c in fake.commands(None)}
+
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(harness.services.membership, "pending", broken)
+    failed = await slash(fake, group.worker, group["guild"], "signups")
+    assert failed.ephemeral
+    assert "something went wrong" in (failed.content or "") and "reference" in (
+        failed.content or ""
+    )
+    assert "database on fire" not in (failed.content or "")
