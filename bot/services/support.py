@@ -138,7 +138,9 @@ class SupportService(SupportStaffMixin, SupportReraiseMixin, SupportDataMixin):
         ping = urgency in PING_URGENCIES
         return Opened(
             request=view,
-            acknowledgement=acknowledgement(self.settings, urgent=ping, out_of_hours=notice),
+            acknowledgement=acknowledgement(
+                self.settings, urgent=ping, out_of_hours=notice, crisis=urgency == "urgent"
+            ),
             crisis_resources=crisis_resources_text(self.settings),
             out_of_hours=notice is not None,
             out_of_hours_notice=notice,

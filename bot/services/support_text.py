@@ -86,7 +86,12 @@ def out_of_hours_notice(settings: Settings, now: datetime) -> str | None:
 
 
 def acknowledgement(
-    settings: Settings, *, urgent: bool, out_of_hours: str | None, has_space: bool = True
+    settings: Settings,
+    *,
+    urgent: bool,
+    out_of_hours: str | None,
+    has_space: bool = True,
+    crisis: bool = False,
 ) -> str:
     """Return what the member is told at once after /support (under 2,000 characters)."""
     expected = settings.support.expected_response
@@ -101,7 +106,11 @@ def acknowledgement(
         + f"A moderator will get back to you {expected}, and I'll let you know as soon as "
         "someone picks it up.",
     ]
-    if urgent:
+    if crisis:
+        parts.append(
+            "What you wrote sounds really hard, so the moderators have been told straight away."
+        )
+    elif urgent:
         parts.append(
             "You said you need help today, so the moderators have been told straight away."
         )

@@ -62,6 +62,8 @@ async def test_crisis_words_in_request_make_it_urgent(services: Services) -> Non
     opened = await _open(services, member, urgency="whenever", message="I want to end my life")
     assert opened.request.urgency == "urgent"
     assert opened.ping_moderators
+    assert "told straight away" in opened.acknowledgement
+    assert "You said you need help today" not in opened.acknowledgement
 
 
 async def test_someone_in_the_server_but_not_signed_up_can_ask(services: Services) -> None:
