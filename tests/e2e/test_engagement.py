@@ -170,6 +170,8 @@ async def test_staying_eligible_list_and_training(
     await harness.run_due()
     await fake.wait_for(lambda: _notices(fake, jo))
     [notice] = _notices(fake, jo)
+    # The buttons on the notice still work after a restart.
+    await harness.restart()
     stay = await click(fake, jo, notice, "eng:notice:stay:")
     assert "staying where you are" in (stay.content or "")
     listed = await slash(fake, group.worker, guild, "levels eligible")
