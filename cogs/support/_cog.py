@@ -76,7 +76,10 @@ class SupportCog(commands.Cog):
     def _where(self, interaction: discord.Interaction[Any]) -> tuple[discord.Guild, Any]:
         """Return the group's server and the person's membership of it (None if not in it)."""
         if interaction.guild is not None:
-            return interaction.guild, interaction.guild.get_member(interaction.user.id)
+            member = interaction.guild.get_member(interaction.user.id)
+            if member is None and isinstance(interaction.user, discord.Member):
+                member = interaction.user
+            return interaction.guild, member
         wanted = self.bot.settings.discord_guild_id
         guilds = [g for g in self.bot.guilds if wanted is None or g.id == wanted]
         for guild in guilds:
@@ -125,13 +128,20 @@ class SupportCog(commands.Cog):
         if space is not None:
             await reply(interaction, f"Your private space is ready: {space.mention}")
         view = await self.services.support.get_for_card(opened.request.id) or opened.request
-        await post_card(
+        card = await post_card(
             self.bot,
             view,
             opened.queue_channel_id,
             opened.moderator_role_id,
             opened.ping_moderators,
         )
+        if space is None and card is not None and opened.message_to_forward:
+            # No private space could be made: the staff queue is the only place their words
+            # can reach the moderators (they are still never stored).
+            await card.reply(
+                clip(f"<@{interaction.user.id}> wrote:\n{opened.message_to_forward}"),
+                allowed_mentions=NO_PINGS,
+            )
         await self.bot.scheduler.poke()
 
     async def _open_space(

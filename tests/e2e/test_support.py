@@ -307,3 +307,39 @@ async def test_report_a_message_and_not_the_bots_own(
     assert queue.ephemeral and "Open support requests: 1" in everything_text(queue.original or {})
     refused = await slash(fake, sam, group["guild"], "support-queue")
     assert "Only moderators" in (refused.content or "")
+
+
+async def test_peer_support_flags_exactly_what_the_patterns_match(
+    fake: FakeDiscord, harness: BotHarness, group: People
+) -> None:
+    sam = await approved(fake, group, "Sam")
+    peer = group["#peer-support"]
+    crisis = [
+        "i want to KILL   MYSELF",
+        "I’ve been self-harming again",
+        "everyone would be better off without me",
+        "I took all my pills",
+    ]
+    benign = [
+        "this homework is killing me",
+        "I was dying of laughter",
+        "see you all at the session on Tuesday!",
+        "Suicide Squad is on tonight",
+    ]
+    sent = {}
+    for text in [*benign, *crisis]:
+        sent[text] = await fake.send_message(sam, peer, text)
+    await fake.wait_for(lambda: len(_cards(fake, group)) >= len(crisis))
+    await asyncio.sleep(0.3)  # nothing more arrives
+    cards = "\n".join(everything_text(c) for c in _cards(fake, group))
+    assert len(_cards(fake, group)) == len(crisis)
+    for text in crisis:
+        assert str(sent[text]["id"]) in cards
+    for text in benign:
+        assert str(sent[text]["id"]) not in cards
+    # Every message is still there.
+    assert all(fake.message(int(m["id"]))["content"] == t for t, m in sent.items())
+    # The author got the full note once, then shorter ones (no wall of identical DMs).
+    notes = [m["content"] for m in fake.dm_messages(sam) if "116 123" in (m.get("content") or "")]
+    assert len(notes) == len(crisis)
+    assert sum("check you're okay" in n for n in notes) == 1
