@@ -266,6 +266,7 @@ class ConsultationAnswering(ConsultationBase):
         row: Consultation,
         respondent: ConsultationRespondent | None,
         position: int | None,
+        after: int = 0,
     ) -> Step:
         view = await self._view(s, row)
         answers = await self._answers(s, respondent)
@@ -277,6 +278,9 @@ class ConsultationAnswering(ConsultationBase):
             question: QuestionView | None = view.questions[position - 1]
         else:
             question = next((q for q in view.questions if q.id not in answers), None)
+            if question is None and 0 < after < total:
+                # Everything is answered and they are reviewing: walk on to the next one.
+                question = view.questions[after]
         current = answers.get(question.id) if question else None
         number = question.position if question else 0
         return Step(view, question, current, number, total, answered)
@@ -365,7 +369,8 @@ class ConsultationAnswering(ConsultationBase):
             if not skipped:
                 first = await self._record_participation(s, row, member, now)
             await s.refresh(row)
-            return Saved(await self._step(s, row, respondent, None), first)
+            step = await self._step(s, row, respondent, None, after=question.position)
+            return Saved(step, first)
 
     async def _record_participation(
         self, s: AsyncSession, row: Consultation, member: Member, now: datetime

@@ -32,6 +32,12 @@ NO_PINGS = discord.AllowedMentions.none()
 
 async def _send(client: Any, channel_id: int | None, **kwargs: Any) -> discord.Message | None:
     channel = client.get_channel(channel_id) if channel_id else None
+    if channel is None and channel_id:
+        # At start-up (overdue closes) the cache is not filled yet: ask Discord.
+        try:
+            channel = await client.fetch_channel(channel_id)
+        except discord.HTTPException:
+            channel = None
     if not isinstance(channel, discord.TextChannel):
         log.warning("consultations: channel %s is not available", channel_id)
         return None
