@@ -12,7 +12,7 @@ from bot.db.models import AuditEntry, ExpenseClaim, Member, Payment
 from bot.sandbox.driver import button_on
 from bot.sandbox.fakediscord import FakeDiscord
 from tests.e2e.flows import approved, click
-from tests.e2e.harness import BotHarness, People, answered, everything_text, slash
+from tests.e2e.harness import BotHarness, People, answered, everything_text, slash, table_dump
 
 
 def _cards(fake: FakeDiscord, group: People) -> list[dict]:
@@ -202,3 +202,43 @@ async def test_declining_payment_and_fixing_contributions(
             )
         )
     assert actions == ["contribution.log", "contribution.correct", "contribution.remove"]
+
+
+async def test_forgetme_after_claims_and_contributions(
+    fake: FakeDiscord, harness: BotHarness, group: People, db_url: str
+) -> None:
+    guild = group["guild"]
+    note = "Quokka-taxi-4417"
+    ren = await approved(fake, group, "Ren")
+    await slash(
+        fake,
+        group.worker,
+        guild,
+        "contributions log",
+        {"member": ren, "kind": "peer_support_given", "hours": "1", "note": note},
+    )
+    await slash(
+        fake, ren, guild, "expenses claim", {"category": "other", "amount": "3", "note": note}
+    )
+    await slash(fake, ren, guild, "mentor request", {"note": note})
+    await slash(fake, ren, guild, "payments preference", {"reward": "voucher"})
+    ask = await slash(fake, ren, guild, "forgetme")
+    done = await answered(await fake.click(ren, int(ask.original["id"]), "confirm:yes"))
+    assert "erased" in (done.content or "")
+    dump = await table_dump(db_url)
+    mine = {
+        "contributions",
+        "expense_claims",
+        "level_changes",
+        "level_notices",
+        "mentor_requests",
+        "payments",
+        "reward_preferences",
+        "training_records",
+    }
+    for table in mine:
+        for row in dump[table]:
+            text = " ".join(str(v) for v in row)
+            assert note not in text and str(ren) not in text, (table, row)
+    # The amounts and kinds stay, unlinked, for reports.
+    assert len(dump["contributions"]) == 1 and len(dump["expense_claims"]) == 1
