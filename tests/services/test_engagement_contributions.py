@@ -8,13 +8,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
+from bot.contribution_kinds import ContributionKind
 from bot.db.models import AuditEntry, Contribution
 from bot.services.access import Actor
 from bot.services.container import Services
+from bot.services.engagement_contributions import parse_hours
+from bot.services.engagement_ladder import Ladder, Standing
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.settings import Settings
 from tests.conftest import GUILD, WORKER
 from tests.services.helpers import approved_member, set_up_guild
 
@@ -192,3 +199,30 @@ async def test_worker_log_notices_eligibility_at_once(
     assert again.eligibility_notice_id is None
     [event] = await services.engagement.progress.take_due(clock.now())
     assert event.notice_id == logged.eligibility_notice_id
+
+
+@given(st.text(max_size=12))
+def test_any_hours_text_is_a_sensible_number_or_a_friendly_error(text: str) -> None:
+    try:
+        hours = parse_hours(text)
+    except InvalidInput as exc:
+        assert "hours" in exc.message.lower() or "Hours" in exc.message
+    else:
+        assert hours is None or (Decimal(0) < hours <= Decimal(24))
+
+
+@hsettings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.dictionaries(st.sampled_from([k.value for k in ContributionKind]), st.integers(0, 50)),
+    st.dictionaries(st.sampled_from([k.value for k in ContributionKind]), st.integers(0, 50)),
+    st.integers(0, 30),
+)
+def test_doing_more_never_adds_to_what_a_level_needs(
+    settings: Settings, base: dict[str, int], extra: dict[str, int], months: int
+) -> None:
+    ladder = Ladder(settings)
+    more = {k: base.get(k, 0) + extra.get(k, 0) for k in set(base) | set(extra)}
+    for level in ladder.levels:
+        before = ladder.missing(level, Standing(base, set(), months))
+        after = ladder.missing(level, Standing(more, {"introduction"}, months + 1))
+        assert len(after) <= len(before)
