@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -20,6 +20,7 @@ from bot.services.polls_ballots import from_mask, new_secret, to_mask, voter_key
 from bot.services.polls_due import PollsDue, close_poll
 from bot.services.polls_rules import PollDraft, check_closing, check_draft
 from bot.services.polls_views import (
+    VOTING_STATUSES,
     NamedVote,
     PollClosed,
     PollResults,
@@ -187,10 +188,11 @@ class PollsService(PollsDue):
     async def _vote(self, actor: Actor, poll_id: int, choices: Sequence[int]) -> VoteReceipt:
         now = self.clock.now()
         async with self.sessions.begin() as s:
-            # A shared lock on PostgreSQL: a close (UPDATE) waits for votes in flight.
-            poll = await self._poll(s, actor.guild_id, poll_id, lock=True, shared=True)
+            poll, member = await self._poll_and_voter(s, actor, poll_id)
             self._check_open(poll, now)
-            member = await require_member(s, actor, allow_paused=True)
+            if member is None or member.status not in VOTING_STATUSES:
+                # The rare refusals: let the shared check explain what stands in the way.
+                member = await require_member(s, actor, allow_paused=True)
             self._check_audience(poll, member)
             picked = self._check_choices(poll, choices)
             assert poll.ballot_secret is not None  # open polls always have their secret
@@ -226,6 +228,26 @@ class PollsService(PollsDue):
                 changed=not first,
                 results=results,
             )
+
+    async def _poll_and_voter(
+        self, s: AsyncSession, actor: Actor, poll_id: int
+    ) -> tuple[Poll, Member | None]:
+        # One query for the poll and the voter: a vote is the busiest action of all.
+        row = (
+            await s.execute(
+                select(Poll, Member)
+                .outerjoin(
+                    Member,
+                    and_(Member.guild_id == Poll.guild_id, Member.user_id == actor.user_id),
+                )
+                .where(Poll.id == poll_id)
+                # A shared lock on PostgreSQL: a close (UPDATE) waits for votes in flight.
+                .with_for_update(read=True, of=Poll)
+            )
+        ).first()
+        if row is None or row[0].guild_id != actor.guild_id:
+            raise NotFound("That poll doesn't exist any more.")
+        return row[0], row[1]
 
     async def my_choices(self, actor: Actor, poll_id: int) -> tuple[int, ...] | None:
         """Return the actor's own current choices in an open poll, or None if not voted."""
