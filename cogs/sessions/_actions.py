@@ -10,8 +10,7 @@ import discord
 
 from bot.services.sessions_common import Promotion, Recipient, SessionView
 from bot.ui.replies import clip
-from bot.ui.timefmt import both
-from cogs.sessions._render import announcement_embed, esc, session_details
+from cogs.sessions._render import announcement_embed, esc, session_details, when_line
 
 log = logging.getLogger(__name__)
 LOCATION_MAX = 100
@@ -167,7 +166,6 @@ async def tell_repliers(
     client: Any, recipients: tuple[Recipient, ...], views: tuple[SessionView, ...], text: str
 ) -> int:
     """DM everyone who replied to the sessions about a change; return how many got it."""
-    tz = client.settings.tz
     by_id = {v.id: v for v in views}
     sent = 0
     for person in recipients:
@@ -175,8 +173,8 @@ async def tell_repliers(
         if view is None:
             continue
         message = (
-            f"Hi {esc(person.preferred_name)}. {text}\n\n**{esc(view.title)}** — "
-            f"{both(view.starts_at, tz)}\n({view.local_text})"
+            f"Hi {esc(person.preferred_name)}. {text}\n\n**{esc(view.title)}**\n"
+            f"When: {when_line(view.starts_at, view.local_text)}"
         )
         sent += await dm(client, person.user_id, message)
     return sent

@@ -23,9 +23,14 @@ def esc(text: str | None) -> str:
     return discord.utils.escape_markdown(text or "")
 
 
+def when_line(starts_at: datetime, local_text: str) -> str:
+    """Return a Discord timestamp plus the readable UK start and finish."""
+    return f"<t:{int(starts_at.timestamp())}:F> — {local_text}"
+
+
 def when(view: SessionView | ReminderEvent, tz: ZoneInfo) -> str:
-    """Return the start as a Discord timestamp plus the full UK text, and the finish time."""
-    return f"{both(view.starts_at, tz)}\n({view.local_text})"
+    """Return when a session is, as a Discord timestamp plus the full UK text."""
+    return when_line(view.starts_at, view.local_text)
 
 
 def where_public(view: SessionView) -> str:
@@ -87,8 +92,7 @@ def session_details(
     """Return the full details of a session as plain lines (for DMs and confirmations)."""
     lines = [
         f"**{esc(title)}**",
-        f"When: {both(starts_at, tz)}",
-        f"({local_text})",
+        f"When: {when_line(starts_at, local_text)}",
         where_private(place, link),
     ]
     if papers_url:
