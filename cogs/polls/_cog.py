@@ -217,6 +217,52 @@ class PollsCog(commands.Cog):
             ephemeral=True,
         )
 
+    @poll.command(
+        name="edit",
+        description="Change an open poll's closing time, or make it anonymous or hidden",
+        extras={"audience": "worker"},
+    )
+    @app_commands.describe(
+        poll="The open poll",
+        closes="New closing time: '3d', '48h', or a UK date and time",
+        anonymous="Turn anonymity on (it can never be turned off)",
+        hide_results="Hide results until close (can never be undone)",
+    )
+    @app_commands.autocomplete(poll=_polls)
+    @app_commands.guild_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction[Any],
+        poll: int,
+        closes: str | None = None,
+        anonymous: bool | None = None,
+        hide_results: bool | None = None,
+    ) -> None:
+        """Change an open poll; turning anonymity or hidden results off is refused."""
+        now = self.services.clock.now()
+        closes_at = parse_closing(closes, now, self.settings.tz) if closes else None
+        view = await self.services.polls.edit(
+            actor_for(interaction),
+            poll,
+            anonymous=anonymous,
+            results_hidden=hide_results,
+            closes_at=closes_at,
+        )
+        await reply(
+            interaction,
+            f"Poll {poll} is updated. It closes {both(view.closes_at, self.settings.tz)}.",
+        )
+        await self.bot.scheduler.poke()
+        if view.message_id is not None:
+            try:
+                channel = await self._channel(view.channel_id)
+                message = channel.get_partial_message(view.message_id)  # type: ignore[attr-defined]
+                await message.edit(
+                    embed=poll_embed(view, self.settings, self.settings.tz), view=vote_view(view)
+                )
+            except (discord.HTTPException, NotAllowed):
+                log.info("poll %s message could not be updated after an edit", poll)
+
     @poll.command(name="results", description="See a poll's results", extras={"audience": "member"})
     @app_commands.describe(poll="The poll")
     @app_commands.autocomplete(poll=_polls)

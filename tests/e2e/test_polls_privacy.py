@@ -17,6 +17,7 @@ from tests.e2e.harness import (
     People,
     answered,
     attachments_of,
+    custom_ids,
     everything_text,
     settle,
     slash,
@@ -112,6 +113,29 @@ async def test_named_poll_shows_workers_who_voted_what(
     mydata = await slash(fake, ada, group["guild"], "mydata")
     files = await fake.wait_for(lambda: attachments_of(mydata))
     assert "Wednesday" in json.dumps(json.loads(fake.attachment_bytes(files[0]))["polls"])
+
+    # One-way switches: a named, visible poll can become anonymous and hidden, never back.
+    made_private = await slash(
+        fake,
+        group.worker,
+        group["guild"],
+        "poll edit",
+        {"poll": _id(message), "anonymous": True, "hide_results": True},
+    )
+    assert "updated" in (made_private.content or "")
+    await fake.wait_for(
+        lambda: f"poll:live:{_id(message)}" not in custom_ids(fake.message(int(message["id"])))
+    )
+    assert "Anonymous" in everything_text(fake.message(int(message["id"])))
+    for switch in ("anonymous", "hide_results"):
+        back = await slash(
+            fake, group.worker, group["guild"], "poll edit", {"poll": _id(message), switch: False}
+        )
+        assert "can't be" in (back.content or ""), back.content
+    now_anonymous = await slash(
+        fake, group.worker, group["guild"], "poll votes", {"poll": _id(message)}
+    )
+    assert "anonymous" in (now_anonymous.content or "")
 
 
 async def test_one_reminder_to_opted_in_members_who_have_not_voted(
