@@ -43,5 +43,6 @@ def render_contributions_chart(
     # Fixed margins: tight_layout would draw the whole figure an extra time.
     fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.1)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    # Fast zlib level: the PNG is a little bigger but encodes several times quicker.
+    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
