@@ -34,3 +34,7 @@ def configure_logging(level: str, stream: object = None) -> None:
     root.setLevel(level)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
+    # The database layer logs every statement with its parameters at INFO/DEBUG, which would
+    # put a voter's id next to their anonymous ballot in the log: keep it at WARNING always.
+    for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool"):
+        logging.getLogger(name).setLevel(max(logging.getLevelName(level), logging.WARNING))

@@ -180,3 +180,25 @@ async def test_erasing_a_worker_removes_their_id_from_polls(services: Services, 
         assert stored is not None and stored.created_by is None and stored.closed_by is None
         # Staff actions stay in the audit log (membership's erasure unlinks the actor).
         assert await s.scalar(select(AuditEntry.action).where(AuditEntry.action == "poll.close"))
+
+
+async def test_debug_logging_never_shows_a_voter_next_to_a_ballot(services: Services) -> None:
+    import io
+
+    from bot.logs import configure_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    configure_logging("DEBUG", stream)
+    try:
+        await ready(services)
+        poll = await new_poll(services)
+        [sam] = await members(services, 1)
+        await services.polls.vote(sam, poll.id, [1])
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+    assert str(sam.user_id) not in stream.getvalue()
