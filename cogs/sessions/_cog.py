@@ -10,14 +10,22 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ParticipationBot
-from bot.services.errors import NotAllowed
 from bot.services.sessions_common import KEEP, MINUTES_MAX, SessionEdit, SessionForm
 from bot.services.timeparse import parse_duration
 from bot.ui.actor import actor_for
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
-from cogs.sessions._actions import channel, dm, ics_file, refresh_announcement
-from cogs.sessions._events import after_cancel, after_edit, after_schedule, on_quorum, on_reminder
+from cogs.sessions._actions import channel, ics_file, refresh_announcement
+from cogs.sessions._choices import areas, audiences, parse_audience
+from cogs.sessions._choices import sessions as sessions_choices
+from cogs.sessions._events import (
+    after_cancel,
+    after_edit,
+    after_schedule,
+    ask_feedback,
+    on_quorum,
+    on_reminder,
+)
 from cogs.sessions._render import esc, upcoming_lines
 from cogs.sessions._views import (
     AttendanceView,
@@ -64,57 +72,6 @@ class SessionsCog(commands.Cog):
         self.bot.scheduler.on(ReminderEvent, reminder)
         self.bot.scheduler.on(QuorumAlert, quorum)
 
-    # ---- autocomplete ------------------------------------------------------------------------
-
-    async def _audiences(self, _: discord.Interaction[Any], current: str) -> list[Any]:
-        names = ["Everyone"]
-        names += [f"Area: {loc}" for loc in self.settings.group.localities]
-        names += [f"Level: {lv.name}" for lv in self.settings.ladder.levels]
-        needle = current.casefold()
-        return [app_commands.Choice(name=n, value=n) for n in names if needle in n.casefold()][:25]
-
-    async def _areas(self, _: discord.Interaction[Any], current: str) -> list[Any]:
-        needle = current.casefold()
-        return [
-            app_commands.Choice(name=a, value=a)
-            for a in self.settings.group.localities
-            if needle in a.casefold()
-        ][:25]
-
-    async def _sessions(self, interaction: discord.Interaction[Any], current: str) -> list[Any]:
-        actor = actor_for(interaction)
-        try:
-            found = await self.services.group_sessions.for_worker(actor)
-        except NotAllowed:
-            found = [i.session for i in await self.services.group_sessions.upcoming(actor)]
-        needle = current.casefold()
-        tz = self.settings.tz
-        return [
-            app_commands.Choice(
-                name=clip(
-                    f"{v.id}: {v.title} — {v.starts_at.astimezone(tz):%a %d %b %H:%M}"
-                    + (" (cancelled)" if v.status == "cancelled" else ""),
-                    100,
-                ),
-                value=v.id,
-            )
-            for v in found
-            if needle in f"{v.id} {v.title}".casefold()
-        ][:25]
-
-    def _audience(self, text: str | None) -> tuple[str, str | None]:
-        value = (text or "Everyone").strip()
-        kind, _, rest = value.partition(":")
-        if kind.strip().casefold() == "area":
-            return "locality", rest.strip()
-        if kind.strip().casefold() == "level":
-            return "level", rest.strip()
-        if value.casefold() == "everyone":
-            return "everyone", None
-        if any(loc.casefold() == value.casefold() for loc in self.settings.group.localities):
-            return "locality", value
-        return "level", value
-
     # ---- scheduling --------------------------------------------------------------------------
 
     @session.command(
@@ -136,7 +93,7 @@ class SessionsCog(commands.Cog):
         repeat_count="How many sessions in the series (up to 12)",
         repeat_until="Or the date of the last one, e.g. '1 Mar 2027'",
     )
-    @app_commands.autocomplete(audience=_audiences, area=_areas)
+    @app_commands.autocomplete(audience=audiences, area=areas)
     @app_commands.guild_only()
     async def schedule(
         self,
@@ -157,7 +114,7 @@ class SessionsCog(commands.Cog):
         repeat_until: str | None = None,
     ) -> None:
         """Check, warn (with a confirm button) or schedule, then announce."""
-        kind, value = self._audience(audience)
+        kind, value = parse_audience(self.settings, audience)
         form = SessionForm(
             title=title,
             start=start,
@@ -216,7 +173,7 @@ class SessionsCog(commands.Cog):
         papers_link="New papers link ('none' to remove)",
         whole_series="Change this and the later sessions of its series",
     )
-    @app_commands.autocomplete(session=_sessions)
+    @app_commands.autocomplete(session=sessions_choices)
     @app_commands.guild_only()
     async def edit(
         self,
@@ -289,7 +246,7 @@ class SessionsCog(commands.Cog):
         reason="Why (everyone who replied is told)",
         whole_series="Cancel this and the later sessions of its series",
     )
-    @app_commands.autocomplete(session=_sessions)
+    @app_commands.autocomplete(session=sessions_choices)
     @app_commands.guild_only()
     async def cancel(
         self,
@@ -326,7 +283,7 @@ class SessionsCog(commands.Cog):
         name="who", description="Who replied, and their adjustments", extras={"audience": "worker"}
     )
     @app_commands.describe(session="The session")
-    @app_commands.autocomplete(session=_sessions)
+    @app_commands.autocomplete(session=sessions_choices)
     @app_commands.guild_only()
     async def who(self, interaction: discord.Interaction[Any], session: int) -> None:
         """List replies with each person's reasonable adjustments, privately."""
@@ -354,7 +311,7 @@ class SessionsCog(commands.Cog):
         extras={"audience": "worker"},
     )
     @app_commands.describe(session="The session")
-    @app_commands.autocomplete(session=_sessions)
+    @app_commands.autocomplete(session=sessions_choices)
     @app_commands.guild_only()
     async def attendance(self, interaction: discord.Interaction[Any], session: int) -> None:
         """Show who replied in selects; saving records contributions and sends feedback forms."""
@@ -368,7 +325,7 @@ class SessionsCog(commands.Cog):
                 f"{len(outcome.cofacilitators)} co-facilitated. Feedback forms are on their way.",
                 view=None,
             )
-            await self._ask_feedback(outcome)
+            await ask_feedback(self.bot, outcome)
 
         await reply(
             interaction,
@@ -377,30 +334,11 @@ class SessionsCog(commands.Cog):
             view=AttendanceView(interaction.user.id, people, save),
         )
 
-    async def _ask_feedback(self, outcome: Any) -> None:
-        view = outcome.session
-        text = (
-            f"Thank you for coming to **{esc(view.title)}**. How was it? It takes a minute, "
-            "and it helps us make sessions better."
-        )
-        buttons = discord.ui.View(timeout=None)
-        buttons.add_item(FeedbackButton(view.id))
-        for person in outcome.feedback_to:
-            if person.dm_opt_in:
-                await dm(self.bot, person.user_id, text, view=buttons)
-        target = await channel(self.bot, view.announce_channel_id)
-        if target is not None and outcome.feedback_to:
-            await target.send(
-                f"If you came to **{esc(view.title)}**, please tell us how it was.",
-                view=buttons,
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-
     @session.command(
         name="minutes", description="Post the minutes of a session", extras={"audience": "worker"}
     )
     @app_commands.describe(session="The session")
-    @app_commands.autocomplete(session=_sessions)
+    @app_commands.autocomplete(session=sessions_choices)
     @app_commands.guild_only()
     async def minutes(self, interaction: discord.Interaction[Any], session: int) -> None:
         """Open a form for the minutes; post them in announcements."""
@@ -440,7 +378,7 @@ class SessionsCog(commands.Cog):
         extras={"audience": "member"},
     )
     @app_commands.describe(session="The session")
-    @app_commands.autocomplete(session=_sessions)
+    @app_commands.autocomplete(session=sessions_choices)
     @app_commands.guild_only()
     async def calendar(self, interaction: discord.Interaction[Any], session: int) -> None:
         """Attach the .ics file privately."""

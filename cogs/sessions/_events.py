@@ -83,3 +83,26 @@ async def after_cancel(client: Any, outcome: CancelOutcome) -> None:
         clip(f"Sorry — this session has been cancelled.{reason}", 1200),
     )
     await client.scheduler.poke()
+
+
+async def ask_feedback(client: Any, outcome: Any) -> None:
+    """Send newly marked attendees the feedback form (DM if opted in, and in the channel)."""
+    from cogs.sessions._views import FeedbackButton
+
+    view = outcome.session
+    text = (
+        f"Thank you for coming to **{esc(view.title)}**. How was it? It takes a minute, "
+        "and it helps us make sessions better."
+    )
+    buttons = discord.ui.View(timeout=None)
+    buttons.add_item(FeedbackButton(view.id))
+    for person in outcome.feedback_to:
+        if person.dm_opt_in:
+            await dm(client, person.user_id, text, view=buttons)
+    target = await channel(client, view.announce_channel_id)
+    if target is not None and outcome.feedback_to:
+        await target.send(
+            f"If you came to **{esc(view.title)}**, please tell us how it was.",
+            view=buttons,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )

@@ -339,6 +339,14 @@ async def test_editing_a_series_moves_everything_and_tells_people(
     first, second = await schedule(fake, group, count=2, repeat="weekly", repeat_count=2)
     await press(fake, ana, first, "going")
     await fake.wait_for(lambda: len(fake.scheduled_events(group["guild"])) == 2)
+    offered = await fake.autocomplete(
+        group.worker, group["guild"], "session edit", {"session": "Month"}, "session"
+    )
+    assert [c["value"] for c in offered] == [session_id(first), session_id(second)]
+    areas = await fake.autocomplete(
+        group.worker, group["guild"], "session schedule", {"audience": "nor"}, "audience"
+    )
+    assert [c["value"] for c in areas] == ["Area: North"]
     handle = await slash(
         fake,
         group.worker,
