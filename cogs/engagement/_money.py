@@ -33,6 +33,11 @@ REWARD_CHOICES = [
 NONE = discord.AllowedMentions.none()
 
 
+def _who(user_id: int | None) -> str:
+    """Mention a member, or say they erased their data."""
+    return f"<@{user_id}>" if user_id is not None else "(erased member)"
+
+
 class EngagementRecordsCog(commands.Cog):
     """Contribution records, payments and expenses."""
 
@@ -199,7 +204,7 @@ class EngagementRecordsCog(commands.Cog):
         """List payments to make."""
         found = await self.services.engagement.payments.due(actor_for(interaction))
         lines = [
-            f"• #{p.id} <@{p.user_id}>: {p.amount_text} as {p.reward} "
+            f"• #{p.id} {_who(p.user_id)}: {p.amount_text} as {p.reward} "
             f"({p.hours.normalize():f} h at {p.rate_pence / 100:.2f})"
             for p in found
         ]
@@ -288,7 +293,7 @@ class EngagementRecordsCog(commands.Cog):
         """List claims to decide or pay."""
         found = await self.services.engagement.expenses.waiting(actor_for(interaction))
         lines = [
-            f"• #{c.id} <@{c.user_id}> {c.category_name}, {c.amount_text}: {c.status_text}"
+            f"• #{c.id} {_who(c.user_id)} {c.category_name}, {c.amount_text}: {c.status_text}"
             for c in found
         ]
         await reply(
