@@ -332,6 +332,10 @@ async def test_anonymous_consultation_end_to_end(
         assert ana_words not in shown and ben_words not in shown
     for name in people.values():
         assert name not in csv_text and name not in files["free-text-answers.txt"].decode()
+    mine = await slash(fake, ana, guild, "mydata")
+    await settle(fake, mine)
+    [exported] = [fake.attachment_bytes(a) for a in attachments_of(mine)]
+    assert b"Waiting room redesign" in exported and ana_words.encode() not in exported
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert ana_words not in logged and ben_words not in logged
 

@@ -221,3 +221,20 @@ async def test_random_answers_saved_or_refused_politely(
     ):
         with contextlib.suppress(InvalidInput):
             await call
+
+
+async def test_changing_an_answer_when_all_done_walks_on_for_review(services: Services) -> None:
+    await set_up_guild(services)
+    a = services.consultations.answering
+    member = await approved_member(services, 3300)
+    view = await open_consultation(services)
+    from tests.services.test_consultations_helpers import answer_all
+
+    await answer_all(services, member, view, 0)
+    done = await a.next_question(member, view.id)
+    assert done.finished and done.progress == "4 of 4"
+    saved = await a.answer_choices(member, view.id, view.questions[0].id, [2])
+    assert saved.step.number == 2 and saved.step.current is not None  # review goes on to Q2
+    last = await a.answer_text(member, view.id, view.questions[3].id, "changed")
+    assert last.step.finished
+    assert (await a.question_step(member, view.id, view.questions[3].id)).current.text == "changed"
