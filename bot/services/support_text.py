@@ -106,7 +106,14 @@ def acknowledgement(
         + f"A moderator will get back to you {expected}, and I'll let you know as soon as "
         "someone picks it up.",
     ]
-    if crisis:
+    if (crisis or urgent) and out_of_hours:
+        # Never let someone wait for a team that is not there: say so, and point at help now.
+        parts.append(
+            "We've marked this as urgent, but the team may not see it until they're back. "
+            "If you need help before then, please use the contacts below: they are there "
+            "for you right now."
+        )
+    elif crisis:
         parts.append(
             "What you wrote sounds really hard, so the moderators have been told straight away."
         )

@@ -363,3 +363,15 @@ async def test_queue_sorted_by_urgency_then_age(services: Services, clock: Manua
         ids["w1"],
     ]
     assert page.total == 5
+
+
+async def test_urgent_out_of_hours_does_not_promise_a_quick_answer(
+    services: Services, clock: ManualClock
+) -> None:
+    await set_up_guild(services)
+    clock.set(datetime(2026, 11, 28, 22, 0, tzinfo=UTC))  # Saturday night
+    opened = await _open(services, STRANGER, urgency="today")
+    assert opened.ping_moderators
+    assert "told straight away" not in opened.acknowledgement
+    assert "may not see it until they're back" in opened.acknowledgement
+    assert "116 123" in opened.acknowledgement
