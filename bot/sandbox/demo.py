@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
 from bot.clock import ManualClock
 from bot.sandbox.driver import BotHarness, attachments_of, command, press
-from bot.sandbox.fakediscord import FakeDiscord
+from bot.sandbox.fakediscord import FakeDiscord, Interaction
 from bot.sandbox.transcript import Transcript
 from bot.settings import Settings
 
@@ -177,6 +179,81 @@ class Demo:
         await fake.wait_for(lambda: not (fake.member(self.guild, kai) or {}).get("roles"))
         story.flush()
 
+    async def engagement(self) -> None:
+        """Jess's contributions make her eligible; she moves up; she claims travel expenses."""
+        story, fake, harness = self.story, self.fake, self.harness
+        worker, jess = self.people["worker"], self.people["jess"]
+        story.heading("Weeks 2-5: contributions, a level move and expenses")
+        for kind, hours in [("poll_vote", None)] * 3 + [("session_attended", "2")]:
+            options: dict[str, Any] = {"member": jess, "kind": kind}
+            if hours:
+                options["hours"] = hours
+            await story.step(worker, f"/contributions log {kind}", self._run(worker, options))
+        harness.clock.advance(timedelta(days=35))
+        story.note("five weeks pass")
+        await harness.run_due()
+        notice = await self._message(
+            lambda: next(
+                (m for m in fake.dm_messages(jess) if "eng:notice:" in str(m.get("components"))),
+                None,
+            )
+        )
+        story.flush()
+        await story.step(
+            jess, "chooses Move up", lambda: press(fake, jess, notice, "eng:notice:move_up:")
+        )
+        log_channel = self.channel("worker-log")
+        card = await self._message(lambda: self._last_with(log_channel, "eng:move:confirm:"))
+        await story.step(
+            worker, "confirms Jess's move", lambda: press(fake, worker, card, "eng:move:confirm:")
+        )
+        await fake.wait_for(lambda: self._has_member_role(jess, "Level: Working Together"))
+        progress = await story.step(
+            jess, "/progress", lambda: command(fake, jess, self.guild, "progress")
+        )
+        await fake.wait_for(lambda: attachments_of(progress))
+        story.flush()
+        await story.step(
+            jess,
+            "/expenses claim travel £6.40",
+            lambda: command(
+                fake,
+                jess,
+                self.guild,
+                "expenses claim",
+                {"category": "travel", "amount": "£6.40", "note": "Bus to the session"},
+            ),
+        )
+        claim = await self._message(lambda: self._last_with(log_channel, "eng:claim:approve:"))
+        await story.step(
+            worker, "approves the claim", lambda: press(fake, worker, claim, "eng:claim:approve:")
+        )
+        claim = fake.message(int(claim["id"]))
+        await story.step(
+            worker, "marks it paid", lambda: press(fake, worker, claim, "eng:claim:paid:")
+        )
+        await fake.wait_for(
+            lambda: any("has been paid" in (m.get("content") or "") for m in fake.dm_messages(jess))
+        )
+        story.flush()
+
+    def _run(self, user: int, options: dict[str, Any]) -> Callable[[], Awaitable[Interaction]]:
+        """Return a step that logs a contribution with these options."""
+        return lambda: command(self.fake, user, self.guild, "contributions log", options)
+
+    async def _message(self, find: Callable[[], dict[str, Any] | None]) -> dict[str, Any]:
+        """Wait until find() returns a message, and return it."""
+        found = await self.fake.wait_for(find)
+        assert found is not None
+        return found
+
+    def _last_with(self, channel_id: int, prefix: str) -> dict[str, Any] | None:
+        """Return the newest message in a channel with a component id starting with prefix."""
+        for message in reversed(self.fake.messages_in(channel_id)):
+            if prefix in str(message.get("components")):
+                return message
+        return None
+
     async def _submit(self, user: int, form: object, values: dict[str, str]) -> object:
         from bot.sandbox.driver import answered
 
@@ -226,6 +303,7 @@ async def run_demo(settings: Settings, out: Path) -> int:
         await harness.start()
         await demo.setup()
         await demo.membership()
+        await demo.engagement()
     except Exception:
         log.exception("the sandbox demo stopped early")
         status = 1
