@@ -56,19 +56,39 @@ class AdminCog(commands.Cog):
         """List the commands this person's role can use, grouped by who they are for."""
         actor = actor_for(interaction)
         allowed = await self.services.membership.audiences(actor)
-        sections: list[str] = []
+        embeds: list[discord.Embed] = []
         for key, title in AUDIENCES:
             if key not in allowed:
                 continue
-            entries = []
-            for command in self._all_commands():
-                if command.extras.get("audience", "everyone") == key:
-                    entries.append(f"`/{command.qualified_name}` — {command.description}")
-            if entries:
-                sections.append(f"**{title}**\n" + "\n".join(sorted(entries)))
-        if "member" not in allowed:
-            sections.append("Not a member yet? Use `/join` to sign up.")
-        await reply(interaction, clip("\n\n".join(sections)))
+            entries = sorted(
+                f"`/{command.qualified_name}` — {command.description}"
+                for command in self._all_commands()
+                if command.extras.get("audience", "everyone") == key
+            )
+            # An embed description holds 4,096 characters; long sections continue in another.
+            chunk: list[str] = []
+            for entry in entries:
+                if sum(len(e) + 1 for e in chunk) + len(entry) > 4000:
+                    embeds.append(discord.Embed(title=title, description="\n".join(chunk)))
+                    chunk = []
+                chunk.append(entry)
+            if chunk:
+                embeds.append(discord.Embed(title=title, description="\n".join(chunk)))
+        intro = (
+            "Here is what you can do."
+            if "member" in allowed
+            else ("Not a member yet? Use `/join` to sign up. Here is what you can do now.")
+        )
+        # A message carries at most 10 embeds and 6,000 characters of them.
+        batches: list[list[discord.Embed]] = [[]]
+        for embed in embeds:
+            size = sum(len(e) for e in batches[-1]) + len(embed)
+            if len(batches[-1]) == 10 or size > 5800:
+                batches.append([])
+            batches[-1].append(embed)
+        await reply(interaction, intro, embeds=batches[0])
+        for batch in batches[1:]:
+            await interaction.followup.send(embeds=batch, ephemeral=True)
 
     def _all_commands(self) -> list[app_commands.Command[Any, Any, Any]]:
         """Return every slash command, global or synced to the group's server, once each."""

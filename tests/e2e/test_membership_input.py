@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.db.models import Member
 from bot.sandbox.fakediscord import FakeDiscord
 from tests.e2e.flows import JOIN_DEFAULTS, join
-from tests.e2e.harness import BotHarness, People, slash
+from tests.e2e.harness import BotHarness, People, everything_text, slash
 
 REFUSED = [
     ("x" * 1000, "too long"),
@@ -82,10 +82,13 @@ async def test_jargon_and_help(fake: FakeDiscord, harness: BotHarness, group: Pe
     unknown = await slash(fake, user, group["guild"], "jargon", {"term": "flibbertigibbet"})
     assert unknown.ephemeral and "don't have an explanation" in (unknown.content or "")
     help_for_visitor = await slash(fake, user, group["guild"], "help")
-    text = help_for_visitor.content or ""
+    text = everything_text(help_for_visitor.original)
     assert "/join" in text and "/signups" not in text
     help_for_worker = await slash(fake, group.worker, group["guild"], "help")
-    assert "/signups" in (help_for_worker.content or "")
+    worker_text = "\n".join(
+        everything_text(m) for m in (help_for_worker.original, *help_for_worker.followups)
+    )
+    assert "/signups" in worker_text and "/profile show" in worker_text
 
 
 async def test_data_rights_work_in_dms_and_errors_get_a_reference(
