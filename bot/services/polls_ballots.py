@@ -21,13 +21,22 @@ A ballot is one row of ``poll_ballots``: ``(poll_id, voter_key, choices, member_
   For an anonymous poll its ``occurred_at`` and ``recorded_at`` are both the poll's opening
   time, the same for every voter, so even its timestamps say nothing about when they voted.
   (Contribution ids do follow the order of first votes, but ballots have no order to match.)
-* Nothing about a vote is logged or audited; no service method returns another person's
-  choice in an anonymous poll; /mydata says only "you voted in this poll"; /forgetme re-keys
-  the person's ballot in an open poll with random bytes, so it stays counted but unlinked.
+* At close every ballot is deleted and written again, in key order, in the closing
+  transaction. On PostgreSQL a row also carries hidden system columns: the id of the
+  transaction that wrote it (xmin, which a ballot shares with the contribution recorded in the
+  same transaction) and its physical position (ctid, which follows the order of writing).
+  After the rewrite all ballots carry the close's transaction id and sit in random key order.
+* Nothing about a vote is logged or audited (the database layer, whose statement logging
+  would show parameters, is held at WARNING by bot/logs.py); no service method returns
+  another person's choice in an anonymous poll; /mydata says only "you voted in this poll";
+  /forgetme re-keys the person's ballot in an open poll with random bytes, so it stays
+  counted but unlinked.
 
 Limits, stated honestly: while a poll is open, someone with direct access to the database
 file (not a worker: workers only have the bot's commands) could read the secret and compute
-keys; that is the price of letting people change their vote, and it ends at close. Results
+keys; that is the price of letting people change their vote, and it ends at close. Old row
+versions and pages (PostgreSQL dead tuples before VACUUM, SQLite free pages and WAL) are out
+of reach of SQL but could be recovered from the database files with forensic tools. Results
 shown while a poll is open can be watched for changes, which is why hidden results are the
 default. Tiny polls reveal choices through the totals themselves (one voter, one vote).
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Member, Poll, PollBallot
@@ -38,11 +38,39 @@ async def close_poll(
     poll = await s.get(Poll, poll_id)
     assert poll is not None
     await s.refresh(poll)
+    await _rewrite_ballots(s, poll_id)
     poll.audience_size = await audience_size(s, poll)
     await s.flush()
     results = await results_of(s, poll)
     late = reason == "time" and now - poll.closes_at > LATE_AFTER
     return PollClosed(results=results, reason=reason, late=late)
+
+
+async def _rewrite_ballots(s: AsyncSession, poll_id: int) -> None:
+    """Write every ballot again, in random key order, inside the closing transaction.
+
+    PostgreSQL keeps, on each row, the id of the transaction that wrote it (xmin) and a
+    physical position (ctid): a ballot written in the same transaction as the voter's
+    contribution could be matched to it through them. Rewritten here, every ballot carries
+    the close's transaction id and sits in key order, which says nothing about who or when.
+    """
+    rows = (
+        await s.execute(
+            select(PollBallot.voter_key, PollBallot.choices, PollBallot.member_id)
+            .where(PollBallot.poll_id == poll_id)
+            .order_by(PollBallot.voter_key)
+        )
+    ).all()
+    if not rows:
+        return
+    await s.execute(delete(PollBallot).where(PollBallot.poll_id == poll_id))
+    await s.execute(
+        insert(PollBallot),
+        [
+            {"poll_id": poll_id, "voter_key": key, "choices": choices, "member_id": member_id}
+            for key, choices, member_id in rows
+        ],
+    )
 
 
 async def claim_reminder(s: AsyncSession, poll_id: int, now: datetime) -> PollReminder | None:

@@ -202,3 +202,30 @@ async def test_debug_logging_never_shows_a_voter_next_to_a_ballot(services: Serv
         for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool"):
             logging.getLogger(name).setLevel(logging.NOTSET)
     assert str(sam.user_id) not in stream.getvalue()
+
+
+async def test_postgres_system_columns_do_not_join_ballots_to_contributions(
+    services: Services, sessions
+) -> None:
+    async with sessions() as s:
+        if s.get_bind().dialect.name != "postgresql":
+            pytest.skip("PostgreSQL system columns")
+    await ready(services)
+    poll = await new_poll(services)
+    for voter in await members(services, 4):
+        await services.polls.vote(voter, poll.id, [0])
+    async with sessions() as s:
+        # While open, a ballot and its contribution share the transaction id that wrote them.
+        ballot_xmins = set(await s.scalars(text("SELECT xmin::text FROM poll_ballots")))
+        contribution_xmins = set(await s.scalars(text("SELECT xmin::text FROM contributions")))
+        assert ballot_xmins & contribution_xmins
+    await services.polls.close(WORKER, poll.id)
+    async with sessions() as s:
+        ballot_xmins = set(await s.scalars(text("SELECT xmin::text FROM poll_ballots")))
+        contribution_xmins = set(await s.scalars(text("SELECT xmin::text FROM contributions")))
+        assert len(ballot_xmins) == 1 and not ballot_xmins & contribution_xmins
+        by_position = list(
+            await s.scalars(text("SELECT voter_key FROM poll_ballots ORDER BY ctid"))
+        )
+        assert by_position == sorted(by_position)  # stored in (random) key order
+    assert (await services.polls.results(WORKER, poll.id)).counts == (4, 0, 0)
