@@ -25,6 +25,7 @@ from bot.services.sessions_common import (
     KEEP,
     QuorumAlert,
     SessionEdit,
+    SessionEnded,
     SessionForm,
     SessionView,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "KEEP",
     "QuorumAlert",
     "SessionEdit",
+    "SessionEnded",
     "SessionForm",
     "SessionReminderEvent",
     "SessionView",

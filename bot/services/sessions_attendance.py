@@ -164,6 +164,7 @@ class AttendanceMixin(SessionsBase):
                         recorded_by=actor.user_id,
                     )
             gs.attendance_marked_at = now
+            gs.wrapup_due_at = None
             gs.attendance_marked_by = actor.user_id
             s.add(
                 AuditEntry(

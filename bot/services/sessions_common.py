@@ -181,6 +181,20 @@ class QuorumAlert:
     created_by: int | None
 
 
+@dataclass(frozen=True)
+class SessionEnded:
+    """A session has ended and nobody has marked attendance yet: prompt the workers."""
+
+    session_id: int
+    guild_id: int
+    title: str
+    starts_at: datetime
+    local_text: str
+    going: int
+    worker_log_channel_id: int | None
+    created_by: int | None
+
+
 def check_url(value: str | None, field: str) -> str | None:
     """Return a cleaned http(s) link, None for empty, or explain what is wrong."""
     text = (value or "").strip()

@@ -14,6 +14,7 @@ from bot.db.models import GroupSession, Member, SessionReminder, SessionRsvp
 from bot.services.sessions_common import (
     PAPERS,
     QuorumAlert,
+    SessionEnded,
     SessionsBase,
 )
 from bot.services.sessions_common import (
@@ -135,7 +136,8 @@ class RemindersMixin(SessionsBase):
                     GroupSession.status == "scheduled",
                 )
             )
-        found = [d for d in (reminder, quorum) if d is not None]
+            wrapup = await s.scalar(select(func.min(GroupSession.wrapup_due_at)))
+        found = [d for d in (reminder, quorum, wrapup) if d is not None]
         return min(found) if found else None
 
     async def take_due(self, now: datetime) -> list[Any]:
@@ -143,7 +145,55 @@ class RemindersMixin(SessionsBase):
         events: list[Any] = []
         events.extend(await self._take_reminders(now))
         events.extend(await self._take_quorum(now))
+        events.extend(await self._take_wrapups(now))
         return events
+
+    async def _take_wrapups(self, now: datetime) -> list[SessionEnded]:
+        from bot.db.models import GuildConfig
+
+        async with self.sessions.begin() as s:
+            # Clearing the due time is the claim: a second claimer finds nothing to clear.
+            claimed = list(
+                (
+                    await s.execute(
+                        update(GroupSession)
+                        .where(
+                            GroupSession.wrapup_due_at <= now,
+                            GroupSession.status == "scheduled",
+                            GroupSession.attendance_marked_at.is_(None),
+                        )
+                        .values(wrapup_due_at=None)
+                        .returning(GroupSession.id)
+                        .execution_options(synchronize_session=False)
+                    )
+                ).scalars()
+            )
+            if not claimed:
+                return []
+            rows = list(
+                await s.scalars(
+                    select(GroupSession)
+                    .where(GroupSession.id.in_(claimed))
+                    .order_by(GroupSession.starts_at)
+                )
+            )
+            counts = await self._counts(s, claimed)
+            ended = []
+            for gs in rows:
+                config = await s.get(GuildConfig, gs.guild_id)
+                ended.append(
+                    SessionEnded(
+                        session_id=gs.id,
+                        guild_id=gs.guild_id,
+                        title=gs.title,
+                        starts_at=gs.starts_at,
+                        local_text=self._view(gs, {}).local_text,
+                        going=counts[gs.id]["going"],
+                        worker_log_channel_id=config.worker_log_channel_id if config else None,
+                        created_by=gs.created_by,
+                    )
+                )
+            return ended
 
     async def _claim(self, s: AsyncSession, ids: list[int], values: dict[str, Any]) -> set[int]:
         if not ids:

@@ -99,6 +99,7 @@ class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
                     created_at=now,
                     updated_at=now,
                     quorum_due_at=quorum_due(self.settings, start, now),
+                    wrapup_due_at=start + timedelta(minutes=fields["duration_minutes"]),
                     **fields,
                 )
                 s.add(gs)
@@ -207,6 +208,8 @@ class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
                     setattr(target, name, value)
                 target.starts_at = start
                 target.ends_at = start + timedelta(minutes=fields["duration_minutes"])
+                if target.attendance_marked_at is None:
+                    target.wrapup_due_at = target.ends_at
                 target.sequence += 1
                 target.updated_at = now
                 if moved:
@@ -258,6 +261,7 @@ class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
                     cancelled_at=now,
                     cancelled_by=actor.user_id,
                     cancel_reason=text,
+                    wrapup_due_at=None,
                     sequence=GroupSession.sequence + 1,
                     updated_at=now,
                 )

@@ -23,6 +23,7 @@ from cogs.sessions._events import (
     after_edit,
     after_schedule,
     ask_feedback,
+    on_ended,
     on_quorum,
     on_reminder,
 )
@@ -58,7 +59,7 @@ class SessionsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         """Make announcement and DM buttons work after a restart; handle due work."""
-        from bot.services.sessions_common import QuorumAlert
+        from bot.services.sessions_common import QuorumAlert, SessionEnded
         from bot.services.sessions_common import SessionReminder as ReminderEvent
 
         self.bot.add_dynamic_items(RsvpButton, CalendarButton, FeedbackButton)
@@ -71,6 +72,11 @@ class SessionsCog(commands.Cog):
 
         self.bot.scheduler.on(ReminderEvent, reminder)
         self.bot.scheduler.on(QuorumAlert, quorum)
+
+        async def ended(event: SessionEnded) -> None:
+            await on_ended(self.bot, event)
+
+        self.bot.scheduler.on(SessionEnded, ended)
 
     # ---- scheduling --------------------------------------------------------------------------
 

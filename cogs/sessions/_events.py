@@ -7,7 +7,7 @@ from typing import Any
 
 import discord
 
-from bot.services.sessions_common import QuorumAlert, SessionView
+from bot.services.sessions_common import QuorumAlert, SessionEnded, SessionView
 from bot.services.sessions_common import SessionReminder as ReminderEvent
 from bot.services.sessions_scheduling import CancelOutcome, EditOutcome
 from bot.ui.replies import clip
@@ -20,7 +20,7 @@ from cogs.sessions._actions import (
     tell_promoted,
     tell_repliers,
 )
-from cogs.sessions._render import esc, quorum_text, reminder_text
+from cogs.sessions._render import esc, quorum_text, reminder_text, when_line
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,23 @@ async def on_quorum(client: Any, alert: QuorumAlert) -> None:
         return
     await target.send(
         quorum_text(alert, client.settings.tz), allowed_mentions=discord.AllowedMentions.none()
+    )
+
+
+async def on_ended(client: Any, ended: SessionEnded) -> None:
+    """Prompt the workers in worker-log to mark attendance and post minutes."""
+    target = await channel(client, ended.worker_log_channel_id)
+    if target is None:
+        return
+    await target.send(
+        clip(
+            f"**{esc(ended.title)}** ({when_line(ended.starts_at, ended.local_text)}) has "
+            f"ended; {ended.going} had a place. Please mark who came with "
+            f"`/session attendance session:{ended.session_id}` (it records their contribution "
+            f"and sends them a feedback form), and post minutes with "
+            f"`/session minutes session:{ended.session_id}`."
+        ),
+        allowed_mentions=discord.AllowedMentions.none(),
     )
 
 

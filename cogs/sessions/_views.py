@@ -91,9 +91,9 @@ class RsvpButton(
             calendar = await sessions.calendar_file(actor, self.session_id)
             extra["file"] = ics_file(calendar.filename, calendar.content)
         await reply(interaction, rsvp_text(outcome, client.settings.tz), **extra)
-        await refresh_announcement(client, outcome.session)
-        await tell_promoted(client, outcome.promoted)
         await client.scheduler.poke()
+        await tell_promoted(client, outcome.promoted)
+        await refresh_announcement(client, outcome.session)
 
 
 class CalendarButton(

@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("discord_event_id", sa.BigInteger(), nullable=True),
         sa.Column("announce_channel_id", sa.BigInteger(), nullable=True),
         sa.Column("announce_message_id", sa.BigInteger(), nullable=True),
+        sa.Column("wrapup_due_at", bot.db.base.TZDateTime(timezone=True), nullable=True),
         sa.Column("attendance_marked_at", bot.db.base.TZDateTime(timezone=True), nullable=True),
         sa.Column("attendance_marked_by", sa.BigInteger(), nullable=True),
         sa.Column("minutes", sa.Text(), nullable=True),
@@ -87,6 +88,9 @@ def upgrade() -> None:
             batch_op.f("ix_group_sessions_starts_at"), ["starts_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_group_sessions_status"), ["status"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_group_sessions_wrapup_due_at"), ["wrapup_due_at"], unique=False
+        )
 
     op.create_table(
         "session_attendance",
@@ -248,6 +252,7 @@ def downgrade() -> None:
 
     op.drop_table("session_attendance")
     with op.batch_alter_table("group_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_group_sessions_wrapup_due_at"))
         batch_op.drop_index(batch_op.f("ix_group_sessions_status"))
         batch_op.drop_index(batch_op.f("ix_group_sessions_starts_at"))
         batch_op.drop_index(batch_op.f("ix_group_sessions_series_id"))

@@ -135,6 +135,11 @@ async def test_the_full_life_of_a_session(
 
     # After the session: attendance with a co-facilitator, feedback, minutes.
     clock.set(datetime(2026, 12, 10, 18, 30, tzinfo=UTC))
+    await harness.run_due()
+    prompt = await fake.wait_for(
+        lambda: [m for m in fake.messages_in(group["#worker-log"]) if "has ended" in str(m)]
+    )
+    assert f"/session attendance session:{sid}" in prompt[0]["content"]
     form = await slash(fake, group.worker, group["guild"], "session attendance", {"session": sid})
     message = form.original
     ana_member = (await harness.services.membership.status_of(group["guild"], ana)).id
@@ -330,6 +335,7 @@ async def test_bad_input_and_refusals(
     await fake.wait_for(
         lambda: "Going 1 ·" in everything_text(fake.message(int(announcement["id"])))
     )
+    await asyncio.sleep(0.3)  # let the second click's redraw finish before the bot stops
 
 
 async def test_editing_a_series_moves_everything_and_tells_people(

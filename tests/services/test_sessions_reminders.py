@@ -13,7 +13,7 @@ from bot.clock import ManualClock
 from bot.db.models import SessionReminder
 from bot.scheduler import Scheduler
 from bot.services.container import Services, build_services
-from bot.services.sessions import QuorumAlert, SessionEdit, SessionReminderEvent
+from bot.services.sessions import QuorumAlert, SessionEdit, SessionEnded, SessionReminderEvent
 from tests.conftest import WORKER
 from tests.services.helpers import approved_member, set_up_guild
 from tests.services.test_sessions_helpers import ZOOM, scheduled
@@ -114,7 +114,8 @@ async def test_down_bot_sends_late_if_useful_and_skips_and_logs_otherwise(
     assert "too late to be useful" in caplog.text
     skipped = [r for r in await rows(sessions) if r.kind == "1h"]
     assert skipped[0].skipped_at == clock.now() and skipped[0].sent_at is None
-    assert await services.group_sessions.next_due() is None
+    # No reminder is left; what remains due is the prompt to mark attendance at the end.
+    assert await services.group_sessions.next_due() == view.ends_at
 
 
 async def test_never_after_the_start(services: Services, clock: ManualClock, sessions) -> None:
@@ -293,3 +294,28 @@ async def test_restart_mid_schedule_sends_every_due_reminder_once(
         clock.set(moment)
         await asyncio.gather(second.run_pending(), boot().run_pending())
     assert len(delivered) == len(set(delivered)) == 4 * 2 * 3
+
+
+async def test_workers_are_prompted_once_to_mark_attendance(
+    services: Services, clock: ManualClock
+) -> None:
+    record = await set_up_guild(services)
+    marked = await scheduled(services)
+    prompted = await scheduled(services, start="2026-12-10 19:00")
+    moved = await scheduled(services, start="2026-12-10 19:00")
+    cancelled = await scheduled(services, start="2026-12-10 19:00")
+    await services.group_sessions.cancel(WORKER, cancelled.id)
+    await services.group_sessions.edit(
+        WORKER, moved.id, SessionEdit(start="2026-12-11 19:00"), confirm=True
+    )
+    clock.set(marked.ends_at)
+    await services.group_sessions.mark_attendance(WORKER, marked.id, [])
+    clock.set(prompted.ends_at)
+    results = await asyncio.gather(
+        services.group_sessions.take_due(clock.now()),
+        services.group_sessions.take_due(clock.now()),
+    )
+    ended = [e for batch in results for e in batch if isinstance(e, SessionEnded)]
+    assert [e.session_id for e in ended] == [prompted.id]
+    assert ended[0].worker_log_channel_id == record.channel_ids["worker_log"]
+    assert await services.group_sessions.next_due() == moved.ends_at + timedelta(days=1)

@@ -66,6 +66,8 @@ class GroupSession(Base):
     discord_event_id: Mapped[int | None] = mapped_column(Snowflake)
     announce_channel_id: Mapped[int | None] = mapped_column(Snowflake)
     announce_message_id: Mapped[int | None] = mapped_column(Snowflake)
+    # When to remind workers to mark attendance (the end); cleared once prompted or marked.
+    wrapup_due_at: Mapped[datetime | None] = mapped_column(TZDateTime, index=True)
     attendance_marked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     attendance_marked_by: Mapped[int | None] = mapped_column(Snowflake)
     minutes: Mapped[str | None] = mapped_column(Text)
