@@ -238,7 +238,12 @@ class SupportService(SupportStaffMixin, SupportReraiseMixin, SupportDataMixin):
         link = self._link(link)
         now = self.clock.now()
         async with self.sessions.begin() as s:
-            config = await s.get(GuildConfig, guild_id)
+            # Flags are rare; locking the server's row makes concurrent flags take turns on
+            # PostgreSQL (SQLite's BEGIN IMMEDIATE already does), so "is this a repeat for
+            # this person?" below always sees the flag committed just before it.
+            config = await s.scalar(
+                select(GuildConfig).where(GuildConfig.guild_id == guild_id).with_for_update()
+            )
             if config is None or not await self._watched(s, guild_id, channel_id, parent_id):
                 return None
             if is_moderator(config, Actor(author_id, guild_id, author_role_ids)):

@@ -206,6 +206,17 @@ async def test_second_message_gets_a_shorter_note_then_full_again_later(
     assert third and "check you're okay" in third.author_message
 
 
+async def test_flags_at_once_give_one_full_note_then_short_ones(services: Services) -> None:
+    await set_up_guild(services)
+    peer = await _peer(services)
+    results = await asyncio.gather(
+        *[services.support.flag_message(GUILD, peer, 9150 + i, 3009, LINK) for i in range(4)]
+    )
+    notes = [r.author_message for r in results if r]
+    assert len(notes) == 4 and all(r and r.created for r in results)
+    assert sum("check you're okay" in n for n in notes) == 1
+
+
 async def test_flag_ignored_outside_watched_channels_and_for_staff(services: Services) -> None:
     await set_up_guild(services)
     peer = await _peer(services)
