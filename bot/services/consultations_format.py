@@ -44,6 +44,10 @@ OPTION_MAX = 100
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
 FILE_MAX_BYTES = 20_000
+FORMAT_HINT = (
+    "Format: start each question with 'Q:', then a line 'type: single', 'multiple', 'scale' "
+    "or 'text', then one '- option' line per choice; leave a blank line between questions."
+)
 KINDS = ("single", "multiple", "scale", "text")
 KIND_LABELS = {
     "single": "single choice",

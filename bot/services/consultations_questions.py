@@ -11,6 +11,7 @@ from bot.db.models import Consultation, ConsultationQuestion
 from bot.services.access import Actor, require_worker
 from bot.services.consultations_common import ConsultationBase, QuestionView, question_view
 from bot.services.consultations_format import (
+    FORMAT_HINT,
     MAX_QUESTIONS,
     check_question,
     decode_upload,
@@ -88,6 +89,7 @@ class ConsultationQuestions(ConsultationBase):
                 "Nothing was added: please fix the file and upload it again.\n"
                 + "\n".join(f"• {e}" for e in shown)
                 + tail
+                + f"\n{FORMAT_HINT}"
             )
         async with self.sessions.begin() as s:
             row = await self._editable(s, actor, consultation_id)

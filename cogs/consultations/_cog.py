@@ -10,9 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ParticipationBot
-from bot.services import consultations_format
 from bot.services.consultations import ConsultationClosed, FeedbackOverdue
-from bot.services.consultations_format import FILE_MAX_BYTES, KIND_LABELS
+from bot.services.consultations_format import FILE_MAX_BYTES, FORMAT_HINT, KIND_LABELS
 from bot.services.errors import InvalidInput, ServiceError
 from bot.services.timeparse import parse_local
 from bot.ui.actor import actor_for
@@ -131,7 +130,7 @@ class ConsultationsCog(commands.Cog):
 
     @consult.command(
         name="template",
-        description="Create the end-of-involvement questionnaire ('how did it feel?')",
+        description="Add the 'how did it feel?' questionnaire",
         extras={"audience": "worker"},
     )
     @app_commands.autocomplete(audience=_audiences)
@@ -152,7 +151,7 @@ class ConsultationsCog(commands.Cog):
 
     @consult.command(
         name="show",
-        description="See a consultation and its questions",
+        description="See a consultation",
         extras={"audience": "member"},
     )
     @app_commands.autocomplete(consultation=_mine)
@@ -189,8 +188,12 @@ class ConsultationsCog(commands.Cog):
 
     @consult.command(
         name="upload",
-        description="Add questions from a plain text file (see /consult format)",
+        description="Add questions from a text file",
         extras={"audience": "worker"},
+    )
+    @app_commands.describe(
+        file="Plain text: 'Q: question', 'type: single|multiple|scale|text', '- option' lines",
+        replace="Replace the questions already there (default: add to them)",
     )
     @app_commands.autocomplete(consultation=_mine)
     async def upload(
@@ -203,8 +206,7 @@ class ConsultationsCog(commands.Cog):
         """Read the file and add every question in it, or explain what to fix."""
         if file.size > FILE_MAX_BYTES:
             raise InvalidInput(
-                f"The file is {file.size:,} bytes; the most is {FILE_MAX_BYTES:,}. "
-                "See `/consult format` for what it should look like."
+                f"The file is {file.size:,} bytes; the most is {FILE_MAX_BYTES:,}. " + FORMAT_HINT
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
@@ -214,18 +216,10 @@ class ConsultationsCog(commands.Cog):
         lines = [f"{q.position}. {esc(q.text)} ({KIND_LABELS[q.kind]})" for q in added]
         await reply(interaction, clip(f"Added {len(added)} questions:\n" + "\n".join(lines)))
 
-    @consult.command(
-        name="format", description="How to write a questions file", extras={"audience": "worker"}
-    )
-    async def format(self, interaction: discord.Interaction[Any]) -> None:
-        """Show the upload format."""
-        body = (consultations_format.__doc__ or "").split("\n\n", 1)[-1]
-        await reply(interaction, clip("**Writing a questions file**\n" + body))
-
     # ---- co-production -----------------------------------------------------------------------
 
     @consult.command(
-        name="suggest", description="Suggest a question for a draft", extras={"audience": "member"}
+        name="suggest", description="Suggest a question", extras={"audience": "member"}
     )
     @app_commands.describe(question="Your question (up to 300 characters)")
     @app_commands.autocomplete(consultation=_mine)
@@ -242,7 +236,7 @@ class ConsultationsCog(commands.Cog):
         )
 
     @consult.command(
-        name="suggestions", description="Decide suggested questions", extras={"audience": "worker"}
+        name="suggestions", description="Decide suggestions", extras={"audience": "worker"}
     )
     @app_commands.autocomplete(consultation=_mine)
     async def suggestions(self, interaction: discord.Interaction[Any], consultation: int) -> None:
@@ -272,7 +266,7 @@ class ConsultationsCog(commands.Cog):
         await self.bot.scheduler.poke()
 
     @consult.command(
-        name="answer", description="Answer (or carry on answering)", extras={"audience": "member"}
+        name="answer", description="Answer a consultation", extras={"audience": "member"}
     )
     @app_commands.autocomplete(consultation=_mine)
     async def answer(self, interaction: discord.Interaction[Any], consultation: int) -> None:
@@ -293,9 +287,7 @@ class ConsultationsCog(commands.Cog):
         await on_closed(self.bot, event)
         await self.bot.scheduler.poke()
 
-    @consult.command(
-        name="results", description="Results, charts and CSV", extras={"audience": "worker"}
-    )
+    @consult.command(name="results", description="Results and CSV", extras={"audience": "worker"})
     @app_commands.autocomplete(consultation=_mine)
     async def results(self, interaction: discord.Interaction[Any], consultation: int) -> None:
         """Send counts, charts, free-text answers and the CSV privately."""
@@ -319,17 +311,3 @@ class ConsultationsCog(commands.Cog):
                 "Close it early with `/consult close` if you're ready."
             )
         await interaction.response.send_modal(FeedbackModal(consultation))
-
-    @consult.command(name="list", description="All consultations", extras={"audience": "worker"})
-    async def list_all(self, interaction: discord.Interaction[Any]) -> None:
-        """List consultations with their status and deadline."""
-        found = await self.services.consultations.drafting.list_for_worker(actor_for(interaction))
-        if not found:
-            await reply(interaction, "No consultations yet: start one with `/consult draft`.")
-            return
-        lines = [
-            f"#{v.id} **{esc(v.title)}** ({v.status}), {len(v.questions)} questions, "
-            f"deadline <t:{int(v.deadline.timestamp())}:f>"
-            for v in found
-        ]
-        await reply(interaction, clip("\n".join(lines)))
