@@ -269,7 +269,21 @@ class PollsCog(commands.Cog):
     @app_commands.guild_only()
     async def results(self, interaction: discord.Interaction[Any], poll: int) -> None:
         """Show counts and a chart privately (once results are not hidden)."""
-        found = await self.services.polls.results(actor_for(interaction), poll)
+        actor = actor_for(interaction)
+        try:
+            found = await self.services.polls.results(actor, poll)
+        except NotAllowed as hidden:
+            # Workers still see how many have voted, to judge whether to nudge people.
+            try:
+                so_far = await self.services.polls.turnout(actor, poll)
+            except NotAllowed:
+                raise hidden from None
+            await reply(
+                interaction,
+                f"{hidden.message}\nSo far {so_far.total_ballots} of {so_far.audience_size} "
+                "members have voted.",
+            )
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         png = await asyncio.to_thread(results_chart_png, found)
         file, name = _chart_file(found, png)

@@ -56,6 +56,8 @@ async def test_anonymous_poll_links_nobody_to_a_choice(
     assert "anonymous" in (refused.content or "")
     hidden = await slash(fake, group.worker, group["guild"], "poll results", {"poll": _id(message)})
     assert "hidden" in (hidden.content or "")
+    assert "So far 3 of 3 members have voted" in (hidden.content or "")
+    assert not any(o in (hidden.content or "") for o in OPTIONS)
     closed = await slash(fake, group.worker, group["guild"], "poll close", {"poll": _id(message)})
     await settle(fake, closed)
     await fake.wait_for(lambda: results_posts(fake, group))
