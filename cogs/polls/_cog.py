@@ -208,8 +208,9 @@ class PollsCog(commands.Cog):
     @app_commands.guild_only()
     async def close(self, interaction: discord.Interaction[Any], poll: int) -> None:
         """Close a poll early and post its results."""
-        event = await self.services.polls.close(actor_for(interaction), poll)
+        # Closing rewrites every ballot and the chart takes a moment: answer Discord first.
         await interaction.response.defer(ephemeral=True, thinking=True)
+        event = await self.services.polls.close(actor_for(interaction), poll)
         await self.announce(event)
         await interaction.followup.send(
             f"Poll {poll} is closed and its results are posted in "

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.sandbox.fakediscord import FakeDiscord
 from tests.e2e.flows import approved, join
 from tests.e2e.harness import (
@@ -123,6 +125,8 @@ async def test_restart_between_two_votes_and_select_polls(
     buttons = await create_poll(fake, group)
     many = await create_poll(fake, group, "Pick topics", options="A;B;C;D;E;F", multiple=True)
     assert f"poll:pick:{_id(many)}" in custom_ids(many)
+    seven = await create_poll(fake, group, "Seven?", options="1;2;3;4;5;6;7")
+    assert [c for c in custom_ids(seven) if c.startswith("poll:vote:")] == []
     sam = await approved(fake, group, "Sam")
     kit = await approved(fake, group, "Kit")
     await vote(fake, sam, buttons, 0)
@@ -133,6 +137,11 @@ async def test_restart_between_two_votes_and_select_polls(
         await fake.select(kit, int(many["id"]), f"poll:pick:{_id(many)}", ["0", "5"])
     )
     assert "A" in (picked.content or "") and "F" in (picked.content or "")
+    with_select = f"poll:pick:{_id(seven)}"
+    one = await answered(await fake.select(sam, int(seven["id"]), with_select, ["6"]))
+    assert "**7**" in (one.content or "")
+    with pytest.raises(ValueError, match="takes 1..1 values"):  # Discord refuses it first
+        await fake.select(sam, int(seven["id"]), with_select, ["0", "1"])
     closed = await slash(fake, group.worker, group["guild"], "poll close", {"poll": _id(buttons)})
     assert "closed" in await settle(fake, closed)
     posts = await fake.wait_for(lambda: results_posts(fake, group))
