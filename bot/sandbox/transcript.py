@@ -71,6 +71,10 @@ class Transcript:
     def _names(self, text: str) -> str:
         for user_id, name in self.names.items():
             text = text.replace(f"<@{user_id}>", f"@{name}")
+        for role in self.fake.guild_roles(self.guild_id):
+            text = text.replace(f"<@&{role['id']}>", f"@{role['name']}")
+        for channel in self.fake.guild_channels(self.guild_id):
+            text = text.replace(f"<#{channel['id']}>", f"#{channel['name']}")
         return text
 
     def _record_answer(self, handle: Interaction) -> None:
