@@ -235,3 +235,17 @@ def test_any_draft_is_accepted_within_rules_or_refused_kindly(
     assert len(set(folded)) == len(folded)
     assert 0 < len(clean.question) <= 300
     assert _NOW + timedelta(minutes=1) <= clean.closes_at <= _NOW + timedelta(days=90)
+
+
+async def test_recent_and_discarding_an_unposted_poll(services: Services) -> None:
+    await ready(services)
+    posted = await new_poll(services)
+    await services.polls.set_message(posted.id, 1, 2)
+    unposted = await new_poll(services)
+    assert [p.id for p in await services.polls.recent(GUILD)] == [unposted.id, posted.id]
+    [member] = await members(services, 1)
+    with pytest.raises(NotAllowed):
+        await services.polls.discard(member, unposted.id)
+    await services.polls.discard(WORKER, unposted.id)
+    await services.polls.discard(WORKER, posted.id)  # posted polls are never discarded
+    assert [p.id for p in await services.polls.recent(GUILD)] == [posted.id]
