@@ -74,7 +74,10 @@ class SupportDataMixin:
         return {
             "about": (
                 "Support requests you made, messages of yours that were flagged for a "
-                "moderator, and messages you reported. We never keep what was written."
+                "moderator, and messages you reported. We never keep what was written. "
+                "Staff notes about keeping people safe are not in this automatic file: a "
+                "participation worker can give you a full copy of your records on request, "
+                "after checking that nothing in it could put anyone at risk."
             ),
             "requests": [
                 {
@@ -88,10 +91,9 @@ class SupportDataMixin:
                     "picked_up_at": _iso(r.claimed_at),
                     "escalated_to": ESCALATION_TARGETS.get(r.escalated_to or "", None),
                     "escalated_at": _iso(r.escalated_at),
-                    "escalation_reason": r.escalation_reason,
                     "resolved_at": _iso(r.resolved_at),
                     "outcome": OUTCOMES.get(r.outcome or "", r.outcome),
-                    "staff_note": r.resolution_note,
+                    "staff_notes_held": bool(r.escalation_reason or r.resolution_note),
                 }
                 for r in own
             ],

@@ -74,7 +74,9 @@ async def test_export_lists_metadata_and_staff_actions(services: Services, sessi
     entry = section["requests"][0]
     assert entry["topic"] == "A question about taking part"
     assert entry["outcome"] == "Question answered"
-    assert entry["staff_note"] == "Sent the dates"
+    # Staff notes stay out of the self-serve file (reviewed copy on request), but are flagged.
+    assert entry["staff_notes_held"] is True
+    assert "Sent the dates" not in str(data)
     assert entry["created_at"].startswith("2026-11-23T12:00")
     assert section["handled_as_staff"] == []
 
