@@ -24,7 +24,7 @@ from cogs.consultations._publish import (
     on_feedback_overdue,
     send_results,
 )
-from cogs.consultations._render import esc, question_lines, summary_embed
+from cogs.consultations._render import esc, people, question_lines, summary_embed
 from cogs.consultations._views import DYNAMIC_ITEMS, show_step, suggestion_lines, suggestion_view
 
 Kind = Literal["single choice", "multiple choice", "scale 1-5", "free text"]
@@ -283,7 +283,7 @@ class ConsultationsCog(commands.Cog):
         event = await self.services.consultations.closing.close(
             actor_for(interaction), consultation
         )
-        await reply(interaction, f"Closed: {event.respondents} people took part.")
+        await reply(interaction, f"Closed: {people(event.respondents)} took part.")
         await on_closed(self.bot, event)
         await self.bot.scheduler.poke()
 

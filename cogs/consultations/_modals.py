@@ -11,7 +11,7 @@ from bot.services.consultations import DraftForm
 from bot.ui.actor import actor_for
 from bot.ui.replies import guarded, reply
 from cogs.consultations._publish import publish_feedback
-from cogs.consultations._render import summary_embed
+from cogs.consultations._render import people, summary_embed
 
 TEXT_MAX = 1000
 
@@ -117,7 +117,7 @@ class FeedbackModal(discord.ui.Modal, title="You said, we did"):
         await reply(
             interaction,
             f"Published in announcements, {published.feedback.days_to_feedback} days after "
-            f"closing. Sending it to the {len(published.dm_user_ids)} people who took part and "
+            f"closing. Sending it to {people(len(published.dm_user_ids))} who took part and "
             "asked for DMs.",
         )
         await publish_feedback(client, published)

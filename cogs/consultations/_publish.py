@@ -20,6 +20,7 @@ from cogs.consultations._render import (
     esc,
     feedback_embed,
     free_text_file,
+    people,
     results_text,
     summary_embed,
 )
@@ -73,7 +74,7 @@ async def on_closed(client: Any, event: ConsultationClosed) -> None:
         event.worker_log_channel_id,
         content=(
             f"Consultation **{title}** (#{event.consultation_id}) {how}: "
-            f"{event.respondents} of {event.audience_size} people took part.\n"
+            f"{event.respondents} of {people(event.audience_size)} took part.\n"
             'See the answers with `/consult results`, then publish "you said, we did" with '
             f"`/consult feedback` by {both(event.review_date, tz)}."
         )[:2000],
@@ -82,8 +83,9 @@ async def on_closed(client: Any, event: ConsultationClosed) -> None:
         client,
         event.announcements_channel_id,
         content=(
-            f"The consultation **{title}** has now closed. Thank you to the "
-            f"{event.respondents} people who took part! We'll tell you what we did with your "
+            f"The consultation **{title}** has now closed. Thank you to "
+            f"{'the one person' if event.respondents == 1 else f'the {event.respondents} people'}"
+            " who took part! We'll tell you what we did with your "
             f"answers by {both(event.review_date, tz)}."
         )[:2000],
     )
@@ -97,7 +99,7 @@ async def on_feedback_overdue(client: Any, event: FeedbackOverdue) -> None:
         content=(
             f"⏰ Reminder: the review date for **{esc(event.title)}** "
             f'(#{event.consultation_id}) has passed and no "you said, we did" has been '
-            f"published. {event.respondents} people took part and are waiting to hear what "
+            f"published. {people(event.respondents)} took part and are waiting to hear what "
             "happened. Use `/consult feedback` to close the loop, even if the answer is "
             '"not yet, and here\'s why".'
         )[:2000],

@@ -25,6 +25,11 @@ ANONYMOUS_NOTE = (
 NAMED_NOTE = "This consultation is **named**: workers can see who gave each answer."
 
 
+def people(count: int) -> str:
+    """Return '1 person' or 'N people'."""
+    return "1 person" if count == 1 else f"{count} people"
+
+
 def esc(text: str) -> str:
     """Escape Discord markdown in text people typed."""
     return discord.utils.escape_markdown(text)
@@ -112,7 +117,7 @@ def results_text(results: ConsultationResults) -> str:
     share = f" ({rate:.0%})" if rate is not None else ""
     lines = [
         f"**Results: {esc(view.title)}** ({view.status})",
-        f"{results.respondents} of {results.audience_size} people in the audience took "
+        f"{results.respondents} of {people(results.audience_size)} in the audience took "
         f"part{share}.",
     ]
     for q in results.questions:

@@ -391,7 +391,7 @@ async def test_refusals_named_results_and_review_reminder(
     message = await do(fake, ana, step_message(start), f"consult:scale:{cid}:")
     assert "All done" in message["content"]
     closed = await slash(fake, group.worker, guild, "consult close", {"consultation": cid})
-    assert "1 people took part" in (closed.content or "")
+    assert "1 person took part" in (closed.content or "")
     results = await slash(fake, group.worker, guild, "consult results", {"consultation": cid})
     await settle(fake, results)
     files = {a["filename"]: fake.attachment_bytes(a) for a in attachments_of(results)}
