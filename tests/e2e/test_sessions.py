@@ -83,8 +83,10 @@ async def test_the_full_life_of_a_session(
 ) -> None:
     ana = await approved(fake, group, "Ana", adjustments_note="Captions please")
     ben = await approved(fake, group, "Ben")
-    (announcement,) = await schedule(fake, group, places=5)
+    papers = fake.upload_attachment("papers.pdf", b"%PDF-1.4 the agenda papers")
+    (announcement,) = await schedule(fake, group, places=5, papers_file=papers)
     public = everything_text(announcement)
+    assert papers["url"] in public
     assert (
         "Monthly group" in public and "5:00pm" in public and "Thursday 10 December 2026" in public
     )
@@ -112,6 +114,12 @@ async def test_the_full_life_of_a_session(
     assert "Ana" in who.content and "Captions please" in who.content
     denied = await slash(fake, ana, group["guild"], "session who", {"session": sid})
     assert "Only participation workers" in denied.content
+
+    # 7 days before: the papers go to those going, so they have time to read them.
+    clock.set(datetime(2026, 12, 3, 17, 0, tzinfo=UTC))
+    await harness.run_due()
+    [sent] = await fake.wait_for(lambda: dms(fake, ana, "papers"))
+    assert papers["url"] in sent["content"] and ZOOM in sent["content"]
 
     # 72 hours before: only one member going, so workers are alerted in worker-log, once.
     clock.set(datetime(2026, 12, 7, 17, 0, tzinfo=UTC))
