@@ -221,3 +221,26 @@ async def test_audience_size_frozen_at_close(services: Services, sessions) -> No
     async with sessions() as s:
         assert await s.scalar(select(Consultation.audience_size_at_close)) == 1
     assert view.deadline > START
+
+
+async def test_close_and_answers_at_once_never_lose_or_sneak_in(
+    services: Services, sessions
+) -> None:
+    await set_up_guild(services)
+    members = [await approved_member(services, 4100 + i) for i in range(8)]
+    view = await open_consultation(services, anonymous=True)
+    q = view.questions[2]
+    outcomes = await asyncio.gather(
+        *(services.consultations.answering.answer_scale(m, view.id, q.id, 3) for m in members),
+        services.consultations.closing.close(WORKER, view.id),
+        return_exceptions=True,
+    )
+    saved = [o for o in outcomes[:-1] if not isinstance(o, Exception)]
+    refused = [o for o in outcomes[:-1] if isinstance(o, Exception)]
+    assert all(isinstance(r, Conflict) for r in refused)
+    event = outcomes[-1]
+    assert isinstance(event, ConsultationClosed)
+    # Every answer that was accepted is counted; none arrived after the close.
+    assert event.respondents == len(saved)
+    results = await services.consultations.results.results(WORKER, view.id, charts=False)
+    assert results.questions[2].counts[2] == len(saved)
