@@ -242,7 +242,9 @@ async def test_anonymous_consultation_end_to_end(
     assert "question 2 of 5" in message["content"]
 
     # Ben answers only the text question's neighbour: one scale answer.
-    ben_start = await slash(fake, ben, guild, "consult answer", {"consultation": cid})
+    # Ben uses the "Take part" button posted before the restart: it still works.
+    ben_start = await answered(await fake.click(ben, int(post["id"]), f"consult:start:{cid}"))
+    assert "question 1 of 5" in (ben_start.content or ""), ben_start.content
     message = await do(fake, ben, step_message(ben_start), "consult:skip:")
     message = await do(fake, ben, message, "consult:skip:")
     message = await do(fake, ben, message, f"consult:scale:{cid}:")
@@ -390,6 +392,10 @@ async def test_refusals_named_results_and_review_reminder(
     assert "named" in (start.content or "")
     message = await do(fake, ana, step_message(start), f"consult:scale:{cid}:")
     assert "All done" in message["content"]
+    locked = await slash(
+        fake, group.worker, guild, "consult remove-question", {"consultation": cid, "number": 1}
+    )
+    assert "questions are locked" in (locked.content or ""), locked.content
     closed = await slash(fake, group.worker, guild, "consult close", {"consultation": cid})
     assert "1 person took part" in (closed.content or "")
     results = await slash(fake, group.worker, guild, "consult results", {"consultation": cid})
