@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.sandbox.fakediscord import FakeDiscord
 from tests.e2e.flows import approved, join
@@ -202,3 +204,33 @@ async def test_create_with_a_form(fake: FakeDiscord, harness: BotHarness, group:
     posted = fake.messages_in(group["#polls"])[-1]
     assert "Second option" in everything_text(posted)
     assert attachments_of(done) == []
+
+
+_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=120
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    question=st.one_of(_TEXT, st.text(min_size=290, max_size=310)),
+    options=st.lists(st.one_of(_TEXT, st.text(min_size=78, max_size=82)), max_size=12),
+    closes=st.sampled_from(["1h", "3d", "95d", "yesterday 5pm", "2027-01-10 17:00", "??"]),
+)
+async def test_anything_typed_into_poll_create_gets_a_kind_answer(
+    fake: FakeDiscord, harness: BotHarness, group: People, question, options, closes
+) -> None:
+    handle = await slash(
+        fake,
+        group.worker,
+        group["guild"],
+        "poll create",
+        {"question": question or "?", "options": ";".join(options) or "-", "closes": closes},
+    )
+    text = handle.content or ""
+    assert handle.ephemeral and text, text
+    assert "went wrong" not in text, text
