@@ -11,7 +11,7 @@ from bot.services.consultations import DraftForm
 from bot.ui.actor import actor_for
 from bot.ui.replies import guarded, reply
 from cogs.consultations._publish import publish_feedback
-from cogs.consultations._render import people, summary_embed
+from cogs.consultations._render import people, summary_embed, unique
 
 TEXT_MAX = 1000
 
@@ -32,7 +32,7 @@ class DraftModal(discord.ui.Modal, title="Draft a consultation"):
     def __init__(
         self, deadline: datetime, review: datetime | None, audience: str, anonymous: bool
     ) -> None:
-        super().__init__(custom_id="consult:draftform")
+        super().__init__(custom_id=unique("consult:draftform"))
         self.deadline = deadline
         self.review = review
         self.audience = audience
@@ -77,7 +77,7 @@ class QuestionModal(discord.ui.Modal, title="Add a question"):
     )
 
     def __init__(self, consultation_id: int, kind: str) -> None:
-        super().__init__(custom_id=f"consult:qform:{consultation_id}")
+        super().__init__(custom_id=unique(f"consult:qform:{consultation_id}"))
         self.consultation_id = consultation_id
         self.kind = kind
 
@@ -100,7 +100,7 @@ class FeedbackModal(discord.ui.Modal, title="You said, we did"):
     could_not = _long("What we couldn't do, and why")
 
     def __init__(self, consultation_id: int) -> None:
-        super().__init__(custom_id=f"consult:fbform:{consultation_id}")
+        super().__init__(custom_id=unique(f"consult:fbform:{consultation_id}"))
         self.consultation_id = consultation_id
 
     @guarded

@@ -14,7 +14,7 @@ import discord
 from bot.services.consultations import AnswerView, Step, SuggestionView
 from bot.ui.actor import actor_for
 from bot.ui.replies import guarded, reply
-from cogs.consultations._render import esc, step_text
+from cogs.consultations._render import esc, step_text, unique
 
 ANSWER_MAX = 1000
 
@@ -278,7 +278,7 @@ class TextAnswerModal(discord.ui.Modal):
         self, consultation_id: int, question_id: int, question: str, current: str | None
     ) -> None:
         super().__init__(
-            title="Your answer", custom_id=f"consult:text:{consultation_id}:{question_id}"
+            title="Your answer", custom_id=unique(f"consult:text:{consultation_id}:{question_id}")
         )
         self.consultation_id = consultation_id
         self.question_id = question_id
@@ -350,7 +350,9 @@ class AcceptModal(discord.ui.Modal):
     """Turn a suggestion into a question."""
 
     def __init__(self, suggestion_id: int, text: str) -> None:
-        super().__init__(title="Accept this question", custom_id=f"consult:sgform:{suggestion_id}")
+        super().__init__(
+            title="Accept this question", custom_id=unique(f"consult:sgform:{suggestion_id}")
+        )
         self.suggestion_id = suggestion_id
         self.wording: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="Question", default=text[:300], max_length=300, custom_id="wording"

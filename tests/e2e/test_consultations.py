@@ -417,3 +417,34 @@ async def test_refusals_named_results_and_review_reminder(
     # The end-of-involvement questionnaire in one command.
     made = await slash(fake, group.worker, guild, "consult template")
     assert "7 questions" in (made.content or "")
+
+
+async def test_two_people_writing_at_once_keep_their_own_words(
+    fake: FakeDiscord, harness: BotHarness, group: People
+) -> None:
+    guild = group["guild"]
+    ana = await approved(fake, group, "Ana")
+    ben = await approved(fake, group, "Ben")
+    cid = await draft(fake, group, anonymous=False)
+    form = await slash(
+        fake, group.worker, guild, "consult question", {"consultation": cid, "kind": "free text"}
+    )
+    await submit(fake, group.worker, form, question="What should we change first?")
+    await slash(fake, group.worker, guild, "consult open", {"consultation": cid})
+    forms = {}
+    for user in (ana, ben):
+        start = await slash(fake, user, guild, "consult answer", {"consultation": cid})
+        message = step_message(start)
+        forms[user] = await answered(
+            await fake.click(user, int(message["id"]), cid_starting(message, "consult:write:"))
+        )
+    # Both forms are open at the same time; each submission reaches its own form.
+    for user, words in ((ben, "Ben's own words"), (ana, "Ana's own words")):
+        handle = forms[user]
+        done = await answered(
+            await fake.submit_modal(user, handle, {handle.modal.fields[0].custom_id: words})
+        )
+        assert done.callback_type in (4, 7), done.content
+    async with harness.services.sessions() as s:
+        texts = sorted(await s.scalars(select(ConsultationAnswer.text)))
+    assert texts == ["Ana's own words", "Ben's own words"]
