@@ -290,6 +290,13 @@ async def test_restart_in_the_middle_sends_every_reminder_once(
     clock.set(datetime(2026, 12, 10, 16, 20, tzinfo=UTC))
     await harness.start()  # start-up catches up at once
     await fake.wait_for(lambda: all(dms(fake, p, "in an hour") for p in people))
+    # The announcement buttons still work after the restart.
+    calendar = await answered(
+        await fake.click(people[0], int(second["id"]), f"session:ics:{session_id(second)}")
+    )
+    [ics] = await fake.wait_for(lambda: attachments_of(calendar))
+    vevent = Calendar.from_ical(fake.attachment_bytes(ics)).walk("VEVENT")[0]
+    assert vevent.decoded("dtstart") == datetime(2026, 12, 11, 17, 0, tzinfo=UTC)
     await harness.restart()
     await harness.run_due()
     clock.set(datetime(2026, 12, 10, 17, 0, tzinfo=UTC))
