@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.contribution_kinds import ContributionKind
@@ -394,12 +394,3 @@ class ConsultationAnswering(ConsultationBase):
             recorded_at=when,
         )
         return True
-
-    async def participant_count(self, s: AsyncSession, consultation_id: int) -> int:
-        """Count members who answered at least one question."""
-        count = await s.scalar(
-            select(func.count())
-            .select_from(ConsultationParticipant)
-            .where(ConsultationParticipant.consultation_id == consultation_id)
-        )
-        return int(count or 0)

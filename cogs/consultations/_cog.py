@@ -25,7 +25,8 @@ from cogs.consultations._publish import (
     send_results,
 )
 from cogs.consultations._render import esc, people, question_lines, summary_embed
-from cogs.consultations._views import DYNAMIC_ITEMS, show_step, suggestion_lines, suggestion_view
+from cogs.consultations._suggestions import SUGGESTION_ITEMS, suggestion_lines, suggestion_view
+from cogs.consultations._views import DYNAMIC_ITEMS, show_step
 
 Kind = Literal["single choice", "multiple choice", "scale 1-5", "free text"]
 KINDS = {
@@ -48,7 +49,7 @@ class ConsultationsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         """Make answer buttons work after a restart; listen for closes and overdue feedback."""
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, *SUGGESTION_ITEMS)
         self.bot.scheduler.on(ConsultationClosed, self._closed)
         self.bot.scheduler.on(FeedbackOverdue, self._overdue)
 
