@@ -170,6 +170,21 @@ class EngagementPersonalData:
             .where(Contribution.member_id == member_id)
             .values(member_id=None, note=None, recorded_by=None)
         )
+        # Money not yet paid cannot reach an erased person: withdraw it rather than leave
+        # records that workers could approve or mark paid with nobody to receive them.
+        await s.execute(
+            update(Payment)
+            .where(Payment.member_id == member_id, Payment.status == "due")
+            .values(status="cancelled")
+        )
+        await s.execute(
+            update(ExpenseClaim)
+            .where(
+                ExpenseClaim.member_id == member_id,
+                ExpenseClaim.status.in_(["submitted", "approved"]),
+            )
+            .values(status="withdrawn")
+        )
         await s.execute(
             update(Payment).where(Payment.member_id == member_id).values(member_id=None)
         )

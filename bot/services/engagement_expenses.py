@@ -25,6 +25,7 @@ CATEGORIES: dict[str, str] = {
 }
 STATUS_TEXT = {
     "submitted": "waiting for a worker",
+    "withdrawn": "withdrawn when the person's data was erased",
     "approved": "approved, waiting to be paid",
     "rejected": "not approved",
     "paid": "paid",

@@ -107,10 +107,11 @@ class Decision:
 
 @dataclass(frozen=True)
 class Departure:
-    """Roles to take away when someone leaves or is erased."""
+    """Roles to take away when someone leaves or is erased, and bot messages to redact."""
 
     user_id: int
     remove_role_ids: list[int]
+    redact_messages: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _view(member: Member, settings: Settings) -> MemberView:
@@ -529,7 +530,7 @@ class MembershipService:
     # ---- data rights ------------------------------------------------------------------------
 
     async def export(self, actor: Actor) -> dict[str, Any]:
-        """Return everything held about the actor, as JSON-ready data."""
+        """Return everything held about the actor, as JSON-ready data (members or not)."""
         async with self.sessions.begin() as s:
             await guild_config(s, actor.guild_id)
             member = await s.scalar(
@@ -537,16 +538,21 @@ class MembershipService:
                     Member.guild_id == actor.guild_id, Member.user_id == actor.user_id
                 )
             )
-            if member is None:
-                raise NotFound("We don't hold any sign-up details for you.")
-            equality = await s.get(EqualityMonitoring, member.id)
-            audit = await s.scalars(
-                select(AuditEntry).where(AuditEntry.member_id == member.id).order_by(AuditEntry.id)
-            )
             data: dict[str, Any] = {
                 "about": "Everything participation-bot holds about you in this server.",
-                "discord_user_id": str(member.user_id),
-                "profile": {
+                "discord_user_id": str(actor.user_id),
+                "profile": None,
+                "equality_monitoring": None,
+                "history": [],
+            }
+            if member is not None:
+                equality = await s.get(EqualityMonitoring, member.id)
+                audit = await s.scalars(
+                    select(AuditEntry)
+                    .where(AuditEntry.member_id == member.id)
+                    .order_by(AuditEntry.id)
+                )
+                data["profile"] = {
                     "preferred_name": member.preferred_name,
                     "pronouns": member.pronouns,
                     "age_band": member.age_band,
@@ -564,13 +570,14 @@ class MembershipService:
                     "parent_carer_aware_confirmed_at": _iso(member.carer_aware_confirmed_at),
                     "paused_at": _iso(member.paused_at),
                     "left_at": _iso(member.left_at),
-                },
-                "equality_monitoring": equality.answers if equality else None,
-                "history": [{"action": a.action, "at": _iso(a.at)} for a in audit],
-            }
+                }
+                data["equality_monitoring"] = equality.answers if equality else None
+                data["history"] = [{"action": a.action, "at": _iso(a.at)} for a in audit]
+            # Someone who never signed up may still have used /support or reported a message.
+            member_id = member.id if member is not None else 0
             for provider in self.providers:
                 data[provider.section] = await provider.export(
-                    s, actor.guild_id, actor.user_id, member.id
+                    s, actor.guild_id, actor.user_id, member_id
                 )
             return data
 
@@ -583,18 +590,19 @@ class MembershipService:
                     Member.guild_id == actor.guild_id, Member.user_id == actor.user_id
                 )
             )
-            if member is None:
-                raise NotFound(
-                    "We don't hold any sign-up details for you, so there is nothing to erase."
-                )
+            member_id = member.id if member is not None else 0
+            redact: list[tuple[int, int]] = []
+            if member is not None and member.card_channel_id and member.card_message_id:
+                redact.append((member.card_channel_id, member.card_message_id))
             for provider in self.providers:
-                await provider.erase(s, actor.guild_id, actor.user_id, member.id)
+                await provider.erase(s, actor.guild_id, actor.user_id, member_id)
             # Staff actions stay for accountability, but no longer point at the person.
-            await s.execute(
-                update(AuditEntry)
-                .where(AuditEntry.member_id == member.id)
-                .values(member_id=None, detail=None)
-            )
+            if member is not None:
+                await s.execute(
+                    update(AuditEntry)
+                    .where(AuditEntry.member_id == member.id)
+                    .values(member_id=None, detail=None)
+                )
             await s.execute(
                 update(AuditEntry)
                 .where(AuditEntry.actor_user_id == actor.user_id)
@@ -608,7 +616,8 @@ class MembershipService:
             await s.execute(
                 update(Member).where(Member.decided_by == actor.user_id).values(decided_by=None)
             )
-            await s.execute(delete(Member).where(Member.id == member.id))
+            if member is not None:
+                await s.execute(delete(Member).where(Member.id == member.id))
             s.add(
                 AuditEntry(
                     guild_id=actor.guild_id,
@@ -617,7 +626,7 @@ class MembershipService:
                     at=self.clock.now(),
                 )
             )
-            return Departure(actor.user_id, await self._member_role_ids(s, config))
+            return Departure(actor.user_id, await self._member_role_ids(s, config), redact)
 
     async def audiences(self, actor: Actor) -> set[str]:
         """Return who the actor counts as for /help: everyone, member, worker, moderator, admin."""

@@ -14,19 +14,23 @@ from bot.settings import Settings
 
 CATEGORY_NAME = "Participation"
 
-PEER_SUPPORT_GUIDELINES = (
-    "**Peer support: how we look after each other here**\n"
-    "1. Be kind. Everyone here has their own story; listen first.\n"
-    "2. Keep it private: what people share here stays here.\n"
-    "3. Share your experience, not advice about medication or diagnosis.\n"
-    "4. This space is not watched all the time. If you need help now, use /support, "
-    "or call 999 in an emergency, NHS 111 (mental health option), Samaritans on 116 123, "
-    "or text SHOUT to 85258.\n"
-    "5. If something here worries you, right-click the message and choose "
-    "Apps → Report to moderators.\n"
-    "Messages that suggest someone may be at risk are never deleted; the person is offered "
-    "help and a moderator is told."
-)
+
+def peer_support_guidelines(settings: Settings) -> str:
+    """Return the pinned peer-support guidelines, with the configured crisis contacts."""
+    contacts = "\n".join(f"• **{r.name}**: {r.detail}" for r in settings.support.crisis_resources)
+    return (
+        "**Peer support: how we look after each other here**\n"
+        "1. Be kind. Everyone here has their own story; listen first.\n"
+        "2. Keep it private: what people share here stays here.\n"
+        "3. Share your experience, not advice about medication or diagnosis.\n"
+        "4. This space is not watched all the time. If you need help, use /support. "
+        "If you need help now:\n"
+        f"{contacts}\n"
+        "5. If something here worries you, right-click the message and choose "
+        "Apps → Report to moderators.\n"
+        "Messages that suggest someone may be at risk are never deleted; the person is offered "
+        "help and a moderator is told."
+    )[:2000]
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class SetupPlan:
     category_name: str
     roles: list[RoleSpec]
     channels: list[ChannelSpec]
+    guidelines: str
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ class SetupService:
                 staff_only=True,
             ),
         ]
-        return SetupPlan(CATEGORY_NAME, roles, channels)
+        return SetupPlan(CATEGORY_NAME, roles, channels, peer_support_guidelines(self.settings))
 
     async def current(self, guild_id: int) -> SetupRecord | None:
         """Return the ids recorded by an earlier /setup, if any."""

@@ -45,19 +45,27 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
     original = getattr(error, "original", error)
     if isinstance(original, ServiceError):
         message = original.message
+    elif isinstance(original, discord.app_commands.CommandOnCooldown):
+        message = f"Please wait {original.retry_after:.0f} seconds and try again."
     elif isinstance(original, discord.app_commands.CheckFailure):
         message = "You can't use that here."
     else:
         reference = secrets.token_hex(3).upper()
+        # Log what was used, never what was typed or chosen: forms and selects carry words.
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        used = getattr(interaction.command, "qualified_name", None) or custom_id.split(":")[0]
         log.error(
-            "unexpected error ref=%s command=%s",
+            "unexpected error ref=%s type=%s used=%s",
             reference,
-            getattr(interaction.command, "qualified_name", None) or interaction.data,
+            interaction.type.name,
+            used,
             exc_info=original,
         )
         message = (
-            "Sorry, something went wrong on our side and nothing was changed. "
-            f"If it happens again, tell a worker the reference {reference}."
+            "Sorry, something went wrong on our side. Part of it may already have been done, "
+            "so please check before trying again. If it keeps happening, tell a worker the "
+            f"reference {reference}."
         )
     try:
         await reply(interaction, message)

@@ -6,7 +6,7 @@ from typing import Any
 
 import discord
 
-from bot.services.setup import PEER_SUPPORT_GUIDELINES, ChannelSpec, SetupPlan, SetupRecord
+from bot.services.setup import ChannelSpec, SetupPlan, SetupRecord
 
 STAFF_KEYS = ("worker", "moderator", "safeguarding")
 MEMBER_KEYS = ("member", "carer", *STAFF_KEYS)
@@ -104,7 +104,7 @@ async def apply_plan(
             )
             made.append(f"#{spec.name}")
             if spec.key == "peer_support":
-                guidelines = await channel.send(PEER_SUPPORT_GUIDELINES)
+                guidelines = await channel.send(plan.guidelines)
                 await guidelines.pin(reason="Peer-support guidelines")
             if spec.key == "welcome":
                 await channel.send(
@@ -114,6 +114,11 @@ async def apply_plan(
                 )
         else:
             linked.append(f"#{channel.name}")
+            if spec.staff_only or spec.members_only:
+                # A linked channel may be public: staff cards and member talk must not be.
+                await channel.edit(
+                    overwrites=_overwrites(guild, spec, roles), reason="participation-bot /setup"
+                )
         channels[spec.key] = channel
     record = SetupRecord(
         role_ids={k: r.id for k, r in roles.items()},

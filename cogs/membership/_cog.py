@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from typing import Any, Literal
 
 import discord
@@ -22,6 +23,8 @@ from cogs.membership._views import (
     JoinConsentView,
     consent_text,
 )
+
+log = logging.getLogger(__name__)
 
 IAm = Literal["Young person", "Parent or carer"]
 TYPE_KEYS = {"Young person": "young_person", "Parent or carer": "carer"}
@@ -323,22 +326,37 @@ class MembershipCog(commands.Cog):
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def forgetme(self, interaction: discord.Interaction[Any]) -> None:
         """Ask for confirmation, then erase."""
-        actor = actor_for(interaction)
-        await self.services.membership.export(actor)  # explains if there is nothing to erase
+        actor_for(interaction)  # explains if the person is not in the group's server
 
         async def do_forget(inner: discord.Interaction[Any]) -> None:
+            await inner.response.defer()
             departure = await self.services.membership.forget(actor_for(inner))
-            await inner.response.edit_message(
-                content="Done. Your personal details have been erased. What you contributed "
-                "is kept only as anonymous counts. Take care.",
+            await inner.edit_original_response(
+                content="Done. Anything we held about you has been erased. What you "
+                "contributed is kept only as anonymous counts. Take care.",
                 view=None,
             )
             await self._remove_roles(guild_for(inner), departure.user_id, departure.remove_role_ids)
+            await self._redact(departure.redact_messages)
 
         await reply(
             interaction,
             "This erases your profile, answers and history for good, removes your roles, and "
-            "keeps only anonymous counts of what you contributed. It cannot be undone. "
-            "Go ahead?",
+            "keeps only anonymous counts of what you contributed. Any payment or expenses "
+            "claim not yet paid is withdrawn. It cannot be undone. Go ahead?",
             view=ConfirmView(interaction.user.id, "Yes, erase my data", do_forget),
         )
+
+    async def _redact(self, locations: list[tuple[int, int]]) -> None:
+        """Replace the bot's messages about an erased person with a short note."""
+        for channel_id, message_id in locations:
+            channel = self.bot.get_channel(channel_id)
+            if not isinstance(channel, discord.TextChannel):
+                continue
+            try:
+                message = await channel.fetch_message(message_id)
+                await message.edit(
+                    content="(Erased at the person's request.)", embeds=[], view=None
+                )
+            except discord.HTTPException:
+                log.info("could not redact a message after an erasure")

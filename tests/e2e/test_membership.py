@@ -17,7 +17,6 @@ from tests.e2e.harness import (
     answered,
     attachments_of,
     everything_text,
-    settle,
     slash,
 )
 
@@ -274,5 +273,11 @@ async def test_forgetme_leaves_nothing_personal(
                 text = str(value)
                 for needle in needles:
                     assert needle not in text, f"{needle!r} left in {table}: {row}"
+    # The sign-up card in #worker-log no longer shows who they were.
+    card_texts = [everything_text(m) for m in fake.messages_in(group["#worker-log"])]
+    assert any("Erased at the person's request" in t for t in card_texts)
+    assert not any(name in t for t in card_texts)
     handle = await slash(fake, user, group["guild"], "mydata")
-    assert "don't hold" in await settle(fake, handle)
+    files = await fake.wait_for(lambda: attachments_of(handle))
+    after = json.loads(fake.attachment_bytes(files[0]))
+    assert after["profile"] is None and name not in json.dumps(after)
