@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.clock import ManualClock
-from bot.sandbox.driver import BotHarness, attachments_of, command, press
+from bot.sandbox.driver import BotHarness, attachments_of, command, everything_text, press
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
 from bot.sandbox.transcript import Transcript
 from bot.settings import Settings
@@ -179,6 +179,43 @@ class Demo:
         await fake.wait_for(lambda: not (fake.member(self.guild, kai) or {}).get("roles"))
         story.flush()
 
+    async def polls(self) -> None:
+        """A worker asks a quick anonymous poll; Jess votes, changes her mind; it closes on time."""
+        story, fake = self.story, self.fake
+        worker, jess = self.people["worker"], self.people["jess"]
+        polls = self.channel("polls")
+        story.heading("Week 2: a quick poll")
+        before = len(fake.messages_in(polls))
+        question = "Which evening suits you best for our online sessions?"
+        await story.step(
+            worker,
+            f"/poll create question: {question} options: Monday; Wednesday; Thursday closes: 3d",
+            lambda: command(
+                fake,
+                worker,
+                self.guild,
+                "poll create",
+                {"question": question, "options": "Monday; Wednesday; Thursday", "closes": "3d"},
+            ),
+        )
+        poll = (await fake.wait_for(lambda: fake.messages_in(polls)[before:]))[-1]
+        story.flush()
+        ids = [c["custom_id"] for row in poll["components"] for c in row["components"]]
+        monday, thursday = ids[0], ids[2]
+        await story.step(jess, "votes Monday", lambda: press(fake, jess, poll, monday))
+        await story.step(
+            jess, "changes her vote to Thursday", lambda: press(fake, jess, poll, thursday)
+        )
+        story.heading("Week 2: the poll closes")
+        self.harness.clock.advance(timedelta(days=3))
+        story.note("three days pass")
+        await self.harness.run_due()
+        await fake.wait_for(
+            lambda: any("Poll results" in everything_text(m) for m in fake.messages_in(polls))
+        )
+        story.note("nobody, workers included, can see who chose what")
+        story.flush()
+
     async def engagement(self) -> None:
         """Jess's contributions make her eligible; she moves up; she claims travel expenses."""
         story, fake, harness = self.story, self.fake, self.harness
@@ -334,7 +371,8 @@ async def run_demo(settings: Settings, out: Path) -> int:
         f"({'requests checked against' if spec else 'no'} Discord's OpenAPI spec"
         f"{' ' + str(spec) if spec else ''})"
     )
-    clock = ManualClock(datetime.now(UTC))
+    # A fixed Monday, 4pm UK time: the story reads the same on every run.
+    clock = ManualClock(datetime(2026, 11, 2, 16, 0, tzinfo=UTC))
     admin = fake.create_user("admin", "Alex (admin)")
     guild = fake.create_guild("Riverside Participation Group", owner_id=admin)
     fake.create_channel(guild, "general")
@@ -359,6 +397,7 @@ async def run_demo(settings: Settings, out: Path) -> int:
         await harness.start()
         await demo.setup()
         await demo.membership()
+        await demo.polls()
         await demo.engagement()
         await demo.support()
     except Exception:
