@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pkgutil
 from typing import Any
@@ -99,10 +100,20 @@ class ParticipationBot(commands.Bot):
                 await self.tree.sync()
         else:
             await self.tree.sync()
-        await self.scheduler.start()
+        # setup_hook runs before the gateway connects: start scheduled work (including what
+        # fell due while the bot was down) only once the cache of channels and members is
+        # filled, or sends at start-up would find nothing to send to.
+        self._scheduler_task = asyncio.create_task(self._start_scheduler_when_ready())
         log.info("bot ready to serve: %d extensions", len(self.extensions))
+
+    async def _start_scheduler_when_ready(self) -> None:
+        await self.wait_until_ready()
+        await self.scheduler.start()
 
     async def close(self) -> None:
         """Stop the scheduler (rows stay in the database), then disconnect."""
+        task = getattr(self, "_scheduler_task", None)
+        if task is not None and not task.done():
+            task.cancel()
         await self.scheduler.stop()
         await super().close()

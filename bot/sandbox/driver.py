@@ -53,6 +53,11 @@ class BotHarness:
             return bool(bot.is_ready()) and self.fake.commands(self.settings.discord_guild_id) != []
 
         await self.fake.wait_for(ready, timeout=15)
+        # Scheduled work starts just after ready (overdue rows are handled then): wait for it
+        # so that what a script sees next does not depend on timing.
+        starting = getattr(bot, "_scheduler_task", None)
+        if starting is not None:
+            await asyncio.wait_for(asyncio.shield(starting), 15)
 
     async def stop(self) -> None:
         """Disconnect the bot as a shutdown would (rows stay)."""
