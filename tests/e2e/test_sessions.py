@@ -400,3 +400,51 @@ async def test_editing_a_series_moves_everything_and_tells_people(
         fake, ana, group["guild"], "session edit", {"session": session_id(first), "title": "Mine"}
     )
     assert "Only participation workers" in (refused.content or "")
+
+
+async def test_mydata_and_forgetme_cover_sessions(
+    fake: FakeDiscord, harness: BotHarness, group: People, clock, db_url: str
+) -> None:
+    import json
+
+    from tests.e2e.harness import table_dump
+
+    name = "Quillon"
+    user = await approved(fake, group, name)
+    (announcement,) = await schedule(fake, group)
+    sid = session_id(announcement)
+    await press(fake, user, announcement, "going")
+    clock.set(datetime(2026, 12, 10, 18, 30, tzinfo=UTC))
+    form = await slash(fake, group.worker, group["guild"], "session attendance", {"session": sid})
+    await answered(
+        await fake.click(group.worker, int(form.original["id"]), "session:att:save")
+    )  # people who were going are ticked already
+    words = "The breakout rooms were a bit loud for me"
+    [ask] = await fake.wait_for(lambda: dms(fake, user, "How was it?"))
+    opened = await answered(await fake.click(user, int(ask["id"]), f"session:feedback:{sid}"))
+    await answered(
+        await fake.submit_modal(
+            user, opened, {"rating": "4", "listened": "partly", "comment": words}
+        )
+    )
+    handle = await slash(fake, user, group["guild"], "mydata")
+    files = await fake.wait_for(lambda: attachments_of(handle))
+    data = json.loads(fake.attachment_bytes(files[0]))
+    assert data["sessions"]["feedback"][0]["comment"] == words
+    assert data["sessions"]["replies"][0]["reply"] == "going"
+    assert data["sessions"]["attendance"][0]["session"] == "Monthly group"
+
+    ask_erase = await slash(fake, user, group["guild"], "forgetme")
+    await answered(await fake.click(user, int(ask_erase.original["id"]), "confirm:yes"))
+    await fake.wait_for(
+        lambda: group["role:Member"]
+        not in {int(r) for r in fake.member(group["guild"], user)["roles"]}
+    )
+    dump = await table_dump(db_url)
+    for table in ("session_rsvps", "session_reminders", "session_attendance", "session_feedback"):
+        assert dump[table] == [], table
+    for table, rows in dump.items():
+        for row in rows:
+            for value in row:
+                assert str(user) not in str(value) and words not in str(value), table
+    assert name not in str(dump)
