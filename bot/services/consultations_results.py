@@ -75,6 +75,14 @@ ANONYMOUS_WAIT = (
 )
 
 
+MIN_ANONYMOUS_RESPONDENTS = 3
+TOO_FEW = (
+    "Only {n} of the people asked answered this anonymous consultation. With fewer than "
+    f"{MIN_ANONYMOUS_RESPONDENTS}, anyone who knows who took part could tell whose answers "
+    "are whose, so the results are not shown. (A named consultation has no such limit.)"
+)
+
+
 def _safe_cell(value: str) -> str:
     # Spreadsheets run cells that start like a formula; a leading apostrophe keeps it text.
     return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
@@ -120,6 +128,19 @@ class ConsultationResultsService(ConsultationBase):
                 .where(ConsultationParticipant.consultation_id == row.id)
             )
             raise Conflict(ANONYMOUS_WAIT.format(n=int(count or 0)))
+        if row.anonymous:
+            # Who took part is known (contributions, feedback DMs); with one or two people,
+            # their answers would be theirs for all to see, so small results stay hidden.
+            answered = await s.scalar(
+                select(func.count(func.distinct(ConsultationAnswer.respondent_id)))
+                .join(ConsultationRespondent)
+                .where(
+                    ConsultationRespondent.consultation_id == row.id,
+                    ConsultationAnswer.skipped.is_(False),
+                )
+            )
+            if int(answered or 0) < MIN_ANONYMOUS_RESPONDENTS:
+                raise Conflict(TOO_FEW.format(n=int(answered or 0)))
         return row
 
     async def results(

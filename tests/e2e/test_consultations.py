@@ -138,6 +138,7 @@ async def test_anonymous_consultation_end_to_end(
     ana = await approved(fake, group, "Ana", reminder_dms=True)
     ben = await approved(fake, group, "Ben", reminder_dms=False)
     cat = await approved(fake, group, "Cat", reminder_dms=True)  # never answers
+    dee = await approved(fake, group, "Dee", reminder_dms=False)
     cid = await draft(fake, group)
 
     # A malformed file is refused with line numbers and adds nothing; a good one adds four.
@@ -257,6 +258,10 @@ async def test_anonymous_consultation_end_to_end(
         await fake.submit_modal(ben, ben_form, {ben_form.modal.fields[0].custom_id: ben_words})
     )
 
+    # Dee answers one question (an anonymous result needs at least three people).
+    dee_start = await slash(fake, dee, guild, "consult answer", {"consultation": cid})
+    await pick(fake, dee, step_message(dee_start), ["0"])
+
     # Results of an anonymous consultation wait for the close.
     early = await slash(fake, group.worker, guild, "consult results", {"consultation": cid})
     assert "shown once it closes" in await settle(fake, early)
@@ -277,14 +282,14 @@ async def test_anonymous_consultation_end_to_end(
         for m in fake.messages_in(group["#worker-log"])
         if "closed on its deadline" in (m.get("content") or "")
     ]
-    assert len(closes) == 1 and "2 of 3 people took part" in closes[0]["content"], closes
+    assert len(closes) == 1 and "3 of 4 people took part" in closes[0]["content"], closes
     late = await slash(fake, ana, guild, "consult answer", {"consultation": cid})
     assert "has closed" in (late.content or "")
 
     # Results: counts, charts, CSV and free text, with no names.
     results = await slash(fake, group.worker, guild, "consult results", {"consultation": cid})
     summary = await settle(fake, results)
-    assert "2 of 3 people" in summary, summary
+    assert "3 of 4 people" in summary, summary
     files = {a["filename"]: fake.attachment_bytes(a) for a in attachments_of(results)}
     assert {"free-text-answers.txt", "q1.png", "q2.png", "q3.png", "q5.png"} <= set(files)
     assert files["q1.png"].startswith(b"\x89PNG")
@@ -315,7 +320,7 @@ async def test_anonymous_consultation_end_to_end(
 
     # Anonymity: no table row, message or log line joins Ana or Ben to what they wrote.
     dump = await table_dump(db_url)
-    people = {ana: "Ana", ben: "Ben"}
+    people = {ana: "Ana", ben: "Ben", dee: "Dee"}
     for table, rows in dump.items():
         for row in rows:
             cells = {str(v) for v in row}

@@ -242,5 +242,28 @@ async def test_close_and_answers_at_once_never_lose_or_sneak_in(
     assert isinstance(event, ConsultationClosed)
     # Every answer that was accepted is counted; none arrived after the close.
     assert event.respondents == len(saved)
+    if len(saved) < 3:
+        with pytest.raises(Conflict, match="not shown"):
+            await services.consultations.results.results(WORKER, view.id, charts=False)
+        return
     results = await services.consultations.results.results(WORKER, view.id, charts=False)
     assert results.questions[2].counts[2] == len(saved)
+
+
+async def test_anonymous_results_need_three_respondents(services: Services) -> None:
+    await set_up_guild(services)
+    members = [await approved_member(services, 4200 + i) for i in range(3)]
+    view = await open_consultation(services, anonymous=True)
+    a = services.consultations.answering
+    await a.answer_scale(members[0], view.id, view.questions[2].id, 2)
+    await a.answer_scale(members[1], view.id, view.questions[2].id, 4)
+    await a.skip(members[2], view.id, view.questions[2].id)  # a skip is not an answer
+    await services.consultations.closing.close(WORKER, view.id)
+    with pytest.raises(Conflict, match="Only 2 of the people asked"):
+        await services.consultations.results.results(WORKER, view.id)
+    with pytest.raises(Conflict, match="not shown"):
+        await services.consultations.results.export_csv(WORKER, view.id)
+    named = await open_consultation(services, anonymous=False)
+    await a.answer_scale(members[0], named.id, named.questions[2].id, 2)
+    results = await services.consultations.results.results(WORKER, named.id, charts=False)
+    assert results.respondents == 1
