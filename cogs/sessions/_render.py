@@ -56,7 +56,7 @@ def where_private(place: str | None, link: str | None) -> str:
 def announcement_embed(view: SessionView, tz: ZoneInfo) -> discord.Embed:
     """Return the public announcement of a session (no online link, ever)."""
     cancelled = view.status == "cancelled"
-    title = ("Cancelled: " if cancelled else "") + view.title
+    title = ("Cancelled: " if cancelled else "") + esc(view.title)
     embed = discord.Embed(
         title=clip(title, 256),
         description=clip(esc(view.agenda) or "Agenda to follow.", 4000),

@@ -448,3 +448,38 @@ async def test_mydata_and_forgetme_cover_sessions(
             for value in row:
                 assert str(user) not in str(value) and words not in str(value), table
     assert name not in str(dump)
+
+
+async def test_awkward_text_is_stored_exactly_or_refused_kindly(
+    fake: FakeDiscord, harness: BotHarness, group: People
+) -> None:
+    titles = [
+        "@everyone **bold** __under__ `code` <@123> #sessions",
+        "🌈" * 100,
+        "Zoë's group — “quotes” & <tags>",
+        "x" * 101,
+        "tab\u200bhidden",
+        "right\u202eleft",
+        "   ",
+    ]
+    for title in titles:
+        handle = await slash(
+            fake,
+            group.worker,
+            group["guild"],
+            "session schedule",
+            {"title": title, "start": "2026-12-10 17:00", "duration": "90", "place": "Hall"},
+        )
+        text = await settle(fake, handle)
+        assert handle.ephemeral
+        if "scheduled" not in text:
+            assert any(w in text for w in ("too long", "hidden control", "can't be empty")), text
+    posts = await fake.wait_for(
+        lambda: len(fake.messages_in(group["#sessions"])) == 3
+        and fake.messages_in(group["#sessions"])
+    )
+    titles_shown = [p["embeds"][0]["title"] for p in posts]
+    assert titles_shown[1] == "🌈" * 100
+    assert "\\*\\*bold\\*\\*" in titles_shown[0]  # markdown shown as typed, not applied
+    events = {e["name"] for e in fake.scheduled_events(group["guild"])}
+    assert "Zoë's group — “quotes” & <tags>" in events
