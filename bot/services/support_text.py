@@ -98,8 +98,8 @@ def acknowledgement(
     parts = [
         "Thank you for reaching out. Asking for help takes courage, and you've done it.",
         (
-            "**What happens next:** a private space has been opened for you and the "
-            "moderators. Nobody else in the group can see it. "
+            "**What happens next:** I'm opening a private space for you and the moderators "
+            "(I'll link it here in a moment). Nobody else in the group can see it. "
             if has_space
             else "**What happens next:** "
         )
@@ -109,7 +109,8 @@ def acknowledgement(
     if (crisis or urgent) and out_of_hours:
         # Never let someone wait for a team that is not there: say so, and point at help now.
         parts.append(
-            "We've marked this as urgent, but the team may not see it until they're back. "
+            ("What you wrote sounds really hard. " if crisis else "You said you need help today. ")
+            + "The moderators have been told, but they may not see it until they're back. "
             "If you need help before then, please use the contacts below: they are there "
             "for you right now."
         )

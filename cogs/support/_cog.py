@@ -111,9 +111,9 @@ class SupportCog(commands.Cog):
         interaction: discord.Interaction[Any],
         topic: app_commands.Choice[str],
         urgency: app_commands.Choice[str],
-        message: str | None = None,
+        message: app_commands.Range[str, None, 1500] | None = None,
     ) -> None:
-        """Open a request, answer at once, then open the private space and post the card."""
+        """Open a request, answer at once, then post the card and open the private space."""
         guild, member = self._where(interaction)
         actor = actor_from_member(guild.id, member, interaction.user.id)
         opened = await self.services.support.open_request(
@@ -124,17 +124,32 @@ class SupportCog(commands.Cog):
             in_server=member is not None,
         )
         await reply(interaction, opened.acknowledgement)
-        space = await self._open_space(guild, member, opened)
+        # The card comes first: whatever else fails, the moderators must see the request.
+        card = None
+        try:
+            view = await self.services.support.get_for_card(opened.request.id) or opened.request
+            card = await post_card(
+                self.bot,
+                view,
+                opened.queue_channel_id,
+                opened.moderator_role_id,
+                opened.ping_moderators,
+            )
+        except Exception:
+            log.exception("could not post the card for support request %s", opened.request.id)
+        space = None
+        try:
+            space = await self._open_space(guild, member, opened)
+        except Exception:
+            log.exception("could not set up the private space for request %s", opened.request.id)
         if space is not None:
             await reply(interaction, f"Your private space is ready: {space.mention}")
-        view = await self.services.support.get_for_card(opened.request.id) or opened.request
-        card = await post_card(
-            self.bot,
-            view,
-            opened.queue_channel_id,
-            opened.moderator_role_id,
-            opened.ping_moderators,
-        )
+        else:
+            await reply(
+                interaction,
+                "I couldn't open a private space just now, so your request has gone straight "
+                "to the moderators' queue. They will contact you.",
+            )
         if space is None and card is not None and opened.message_to_forward:
             # No private space could be made: the staff queue is the only place their words
             # can reach the moderators (they are still never stored).
