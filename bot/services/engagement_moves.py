@@ -296,6 +296,21 @@ class LevelMovesService:
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise Conflict("Your level just changed; please look at /progress again.")
+            # Reopen the notice for the level left, so that moving back up is the member's
+            # choice again (from /progress); it is not sent again, so there is no nudge.
+            await s.execute(
+                update(LevelNotice)
+                .where(LevelNotice.member_id == member.id, LevelNotice.level_key == current.key)
+                .values(
+                    choice=None,
+                    chose_at=None,
+                    outcome=None,
+                    decided_at=None,
+                    decided_by=None,
+                    decline_reason=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
             return await self._moved(s, actor, member, current.key, lower.key, "down", now, None)
 
     async def _moved(

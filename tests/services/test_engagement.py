@@ -250,6 +250,12 @@ async def test_step_down(services: Services, clock: ManualClock) -> None:
         await services.engagement.moves.step_down(sam)
     # The notice for Working Together was already sent: stepping down does not re-send it.
     assert await services.engagement.progress.take_due(clock.now()) == []
+    # But moving back up stays the member's choice, from /progress.
+    view = await services.engagement.progress.progress(sam, chart=False)
+    assert view.open_notice_id == notice and view.open_notice_choice is None
+    await services.engagement.moves.choose(sam, notice, "move_up")
+    back = await services.engagement.moves.confirm(WORKER, notice)
+    assert back.to_level_key == "working_together"
 
 
 async def test_paused_members_get_their_notice_after_resuming(
