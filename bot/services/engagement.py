@@ -274,31 +274,33 @@ class EngagementService:
     async def _monthly(
         self, s: AsyncSession, member_id: int, now: datetime
     ) -> tuple[list[str], dict[str, list[int]]]:
-        """Return month labels and per-kind counts for the last months, grouped in SQL."""
-        first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        """Return month labels and per-kind counts for the last months, by UK calendar month."""
+        tz = self.settings.tz
+        local_now = now.astimezone(tz)
+        first_local = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         for _ in range(CHART_MONTHS - 1):
-            first = (first - timedelta(days=1)).replace(day=1)
+            first_local = (first_local - timedelta(days=1)).replace(day=1)
         keys: list[str] = []
-        cursor = first
+        cursor = first_local
         for _ in range(CHART_MONTHS):
             keys.append(cursor.strftime("%Y-%m"))
             cursor = (cursor + timedelta(days=32)).replace(day=1)
-        if s.get_bind().dialect.name == "postgresql":
-            month = func.to_char(func.timezone("UTC", Contribution.occurred_at), "YYYY-MM")
-        else:
-            month = func.strftime("%Y-%m", Contribution.occurred_at)
+        # One member's rows over a few months are few: fetch them and bucket by UK month, so
+        # a session at 00:30 on the 1st (UK summer time) counts in the right month.
+        start = first_local.astimezone(now.tzinfo)
         rows = await s.execute(
-            select(month, Contribution.kind, func.count())
-            .where(Contribution.member_id == member_id, Contribution.occurred_at >= first)
-            .group_by(month, Contribution.kind)
+            select(Contribution.occurred_at, Contribution.kind).where(
+                Contribution.member_id == member_id, Contribution.occurred_at >= start
+            )
         )
         series: dict[str, list[int]] = {}
         index = {k: i for i, k in enumerate(keys)}
-        for key, kind, n in rows:
+        for occurred_at, kind in rows:
+            key = occurred_at.astimezone(tz).strftime("%Y-%m")
             if key not in index:
                 continue
             label = PLURAL.get(ContributionKind(kind), kind).capitalize()
-            series.setdefault(label, [0] * len(keys))[index[key]] += n
+            series.setdefault(label, [0] * len(keys))[index[key]] += 1
         labels = [
             datetime.strptime(k, "%Y-%m").strftime("%b %y")  # noqa: DTZ007 (a label, not a time)
             for k in keys

@@ -290,3 +290,31 @@ async def test_progress_needs_membership(services: Services) -> None:
     await set_up_guild(services)
     with pytest.raises(NotAllowed, match="join"):
         await services.engagement.progress.progress(Actor(2019, GUILD))
+
+
+async def test_chart_months_are_uk_calendar_months(services: Services, clock: ManualClock) -> None:
+    from datetime import UTC, datetime
+
+    from bot.contribution_kinds import ContributionKind
+    from bot.services.contributions import record_contribution
+
+    await set_up_guild(services)
+    sam = await approved_member(services, 2099, "Sam")
+    member = await services.membership.profile(sam)
+    # 23:30 UTC on 31 May is 00:30 on 1 June in UK summer time.
+    moment = datetime(2026, 5, 31, 23, 30, tzinfo=UTC)
+    async with services.sessions.begin() as s:
+        await record_contribution(
+            s,
+            guild_id=member.guild_id,
+            member_id=member.id,
+            kind=ContributionKind.SESSION_ATTENDED,
+            source_key="session:boundary",
+            occurred_at=moment,
+            recorded_at=moment,
+        )
+    clock.set(datetime(2026, 6, 15, 12, tzinfo=UTC))
+    async with services.sessions() as s:
+        labels, series = await services.engagement.progress._monthly(s, member.id, clock.now())
+    counts = next(iter(series.values()))
+    assert counts[labels.index("Jun 26")] == 1 and counts[labels.index("May 26")] == 0
