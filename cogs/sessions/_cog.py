@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, Literal
 
 import discord
@@ -10,12 +11,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ParticipationBot
-from bot.services.sessions_common import KEEP, MINUTES_MAX, SessionEdit, SessionForm
+from bot.services.sessions_common import AGENDA_MAX, KEEP, MINUTES_MAX, SessionEdit, SessionForm
 from bot.services.timeparse import parse_duration
 from bot.ui.actor import actor_for
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
-from cogs.sessions._actions import channel, ics_file, refresh_announcement
+from cogs.sessions._actions import ics_file
 from cogs.sessions._choices import areas, audiences, parse_audience
 from cogs.sessions._choices import sessions as sessions_choices
 from cogs.sessions._events import (
@@ -26,8 +27,9 @@ from cogs.sessions._events import (
     on_ended,
     on_quorum,
     on_reminder,
+    publish_minutes,
 )
-from cogs.sessions._render import esc, upcoming_lines
+from cogs.sessions._render import esc, scheduled_text, upcoming_lines, warned_text, who_text
 from cogs.sessions._views import (
     AttendanceView,
     CalendarButton,
@@ -40,11 +42,6 @@ from cogs.sessions._views import (
 log = logging.getLogger(__name__)
 Repeat = Literal["weekly", "fortnightly", "monthly"]
 CLEAR = {"none", "-", "clear"}
-
-
-def _warned(warnings: tuple[str, ...], ending: str) -> str:
-    lines = "\n".join(f"• {w}" for w in warnings)
-    return clip(f"Before this goes ahead, please check:\n{lines}\n\n{ending}")
 
 
 class SessionsCog(commands.Cog):
@@ -145,26 +142,22 @@ class SessionsCog(commands.Cog):
                 done = await self.services.group_sessions.schedule(
                     actor_for(inner), form, confirm=True
                 )
-                await inner.response.edit_message(content=self._scheduled(done.sessions), view=None)
+                await inner.response.edit_message(
+                    content=scheduled_text(self.settings.tz, done.sessions), view=None
+                )
                 await after_schedule(self.bot, done.sessions, done.sessions_channel_id)
 
             await reply(
                 interaction,
-                _warned(outcome.warnings, "Press **Schedule anyway** to keep it as it is."),
+                warned_text(outcome.warnings, "Press **Schedule anyway** to keep it as it is."),
                 view=ConfirmView(interaction.user.id, "Schedule anyway", go_ahead),
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await interaction.followup.send(self._scheduled(outcome.sessions), ephemeral=True)
-        await after_schedule(self.bot, outcome.sessions, outcome.sessions_channel_id)
-
-    def _scheduled(self, views: Any) -> str:
-        tz = self.settings.tz
-        lines = [f"• {esc(v.title)} — {both(v.starts_at, tz)}" for v in views[:12]]
-        many = f"{len(views)} sessions are" if len(views) > 1 else "The session is"
-        return clip(
-            f"✅ {many} scheduled and announced in the sessions channel:\n" + "\n".join(lines)
+        await interaction.followup.send(
+            scheduled_text(self.settings.tz, outcome.sessions), ephemeral=True
         )
+        await after_schedule(self.bot, outcome.sessions, outcome.sessions_channel_id)
 
     @session.command(name="edit", description="Change a session", extras={"audience": "worker"})
     @app_commands.describe(
@@ -177,9 +170,11 @@ class SessionsCog(commands.Cog):
         place="New place ('none' to remove)",
         places="New number of places",
         papers_link="New papers link ('none' to remove)",
+        audience="Who it's for: Everyone, an area or a level",
+        area="The area the session is in ('none' to remove)",
         whole_series="Change this and the later sessions of its series",
     )
-    @app_commands.autocomplete(session=sessions_choices)
+    @app_commands.autocomplete(session=sessions_choices, audience=audiences, area=areas)
     @app_commands.guild_only()
     async def edit(
         self,
@@ -193,6 +188,8 @@ class SessionsCog(commands.Cog):
         place: str | None = None,
         places: int | None = None,
         papers_link: str | None = None,
+        audience: str | None = None,
+        area: str | None = None,
         whole_series: bool = False,
     ) -> None:
         """Apply the changes given (warnings need confirming); tell people who replied."""
@@ -211,7 +208,11 @@ class SessionsCog(commands.Cog):
             place=text(place),
             capacity=places if places is not None else KEEP,
             papers_url=text(papers_link),
+            locality=text(area),
         )
+        if audience is not None:
+            kind, value = parse_audience(self.settings, audience)
+            changes = replace(changes, audience=kind, audience_value=value)
         sessions = self.services.group_sessions
 
         async def apply(inner: discord.Interaction[Any], confirm: bool) -> None:
@@ -225,7 +226,7 @@ class SessionsCog(commands.Cog):
 
                 await reply(
                     inner,
-                    _warned(outcome.warnings, "Press **Change anyway** to go ahead."),
+                    warned_text(outcome.warnings, "Press **Change anyway** to go ahead."),
                     view=ConfirmView(inner.user.id, "Change anyway", go_ahead),
                 )
                 return
@@ -245,6 +246,36 @@ class SessionsCog(commands.Cog):
             await after_edit(self.bot, outcome)
 
         await apply(interaction, False)
+
+    @session.command(
+        name="agenda",
+        description="Write or change a session's agenda",
+        extras={"audience": "worker"},
+    )
+    @app_commands.describe(session="The session")
+    @app_commands.autocomplete(session=sessions_choices)
+    @app_commands.guild_only()
+    async def agenda(self, interaction: discord.Interaction[Any], session: int) -> None:
+        """Open a form (with room for several lines) holding the current agenda."""
+        view = await self.services.group_sessions.view(actor_for(interaction).guild_id, session)
+
+        async def save(inner: discord.Interaction[Any], text: str) -> None:
+            outcome = await self.services.group_sessions.edit(
+                actor_for(inner), session, SessionEdit(agenda=text)
+            )
+            await reply(inner, "✅ The agenda is updated on the announcement.")
+            await after_edit(self.bot, outcome)
+
+        await interaction.response.send_modal(
+            TextModal(
+                clip(f"Agenda: {view.title}", 45),
+                "Agenda (up to 1,500 characters)",
+                f"session:agenda-form:{session}",
+                AGENDA_MAX,
+                save,
+                default=view.agenda,
+            )
+        )
 
     @session.command(name="cancel", description="Cancel a session", extras={"audience": "worker"})
     @app_commands.describe(
@@ -294,22 +325,7 @@ class SessionsCog(commands.Cog):
     async def who(self, interaction: discord.Interaction[Any], session: int) -> None:
         """List replies with each person's reasonable adjustments, privately."""
         people = await self.services.group_sessions.attendees(actor_for(interaction), session)
-        if not people:
-            await reply(interaction, "Nobody has replied yet.")
-            return
-        lines = []
-        for p in people:
-            status = (
-                "waiting list"
-                if p.waitlisted
-                else {"going": "going", "maybe": "maybe", "cant": "can't"}[p.reply]
-            )
-            needs = ", ".join(p.adjustments) or "no adjustments listed"
-            note = f" — “{esc(p.adjustments_note)}”" if p.adjustments_note else ""
-            lines.append(f"• **{esc(p.preferred_name)}** ({status}): {needs}{note}")
-        await reply(
-            interaction, clip("**Replies and reasonable adjustments**\n" + "\n".join(lines))
-        )
+        await reply(interaction, who_text(people))
 
     @session.command(
         name="attendance",
@@ -354,19 +370,8 @@ class SessionsCog(commands.Cog):
             outcome = await self.services.group_sessions.post_minutes(
                 actor_for(inner), session, text
             )
-            target = await channel(self.bot, outcome.announcements_channel_id)
-            if target is not None:
-                embed = discord.Embed(
-                    title=clip(f"Minutes: {outcome.session.title}", 256),
-                    description=clip(esc(outcome.minutes), 4096),
-                    colour=discord.Colour.teal(),
-                )
-                embed.add_field(
-                    name="Session", value=both(outcome.session.starts_at, self.settings.tz)
-                )
-                await target.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
             await reply(inner, "✅ Minutes posted in announcements.")
-            await refresh_announcement(self.bot, outcome.session)
+            await publish_minutes(self.bot, outcome)
 
         await interaction.response.send_modal(
             TextModal(

@@ -123,3 +123,21 @@ async def ask_feedback(client: Any, outcome: Any) -> None:
             view=buttons,
             allowed_mentions=discord.AllowedMentions.none(),
         )
+
+
+async def publish_minutes(client: Any, outcome: Any) -> None:
+    """Post the minutes in announcements and note them on the session's announcement."""
+    from cogs.sessions._actions import refresh_announcement as redraw
+
+    target = await channel(client, outcome.announcements_channel_id)
+    if target is not None:
+        embed = discord.Embed(
+            title=clip(f"Minutes: {esc(outcome.session.title)}", 256),
+            description=clip(esc(outcome.minutes), 4096),
+            colour=discord.Colour.teal(),
+        )
+        embed.add_field(
+            name="Session", value=when_line(outcome.session.starts_at, outcome.session.local_text)
+        )
+        await target.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
+    await redraw(client, outcome.session)

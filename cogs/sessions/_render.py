@@ -64,7 +64,11 @@ def announcement_embed(view: SessionView, tz: ZoneInfo) -> discord.Embed:
     )
     embed.add_field(name="When", value=clip(when(view, tz), 1024), inline=False)
     embed.add_field(name="Where", value=clip(where_public(view), 1024), inline=False)
-    embed.add_field(name="Who it's for", value=view.audience_text.capitalize(), inline=True)
+    embed.add_field(
+        name="Who it's for",
+        value=view.audience_text[:1].upper() + view.audience_text[1:],
+        inline=True,
+    )
     places = "No limit" if view.capacity is None else f"{view.spaces_left} of {view.capacity} left"
     embed.add_field(name="Places", value=places, inline=True)
     replies = f"Going {view.going} · Maybe {view.maybe} · Can't {view.cant}"
@@ -160,3 +164,29 @@ def upcoming_lines(items: list[Any], tz: ZoneInfo) -> str:
             )
         lines.append(line)
     return clip("\n".join(lines))
+
+
+def warned_text(warnings: tuple[str, ...], ending: str) -> str:
+    """Return the reasonable-adjustment warnings a worker must confirm."""
+    lines = "\n".join(f"• {w}" for w in warnings)
+    return clip(f"Before this goes ahead, please check:\n{lines}\n\n{ending}")
+
+
+def scheduled_text(tz: ZoneInfo, views: Any) -> str:
+    """Return the private confirmation that sessions are scheduled."""
+    lines = [f"• {esc(v.title)} — {both(v.starts_at, tz)}" for v in views[:12]]
+    many = f"{len(views)} sessions are" if len(views) > 1 else "The session is"
+    return clip(f"✅ {many} scheduled and announced in the sessions channel:\n" + "\n".join(lines))
+
+
+def who_text(people: list[Any]) -> str:
+    """Return who replied with each person's reasonable adjustments, for workers."""
+    if not people:
+        return "Nobody has replied yet."
+    lines = []
+    for p in people:
+        status = "waiting list" if p.waitlisted else REPLY_WORDS[p.reply].lower()
+        needs = ", ".join(p.adjustments) or "no adjustments listed"
+        note = f" — “{esc(p.adjustments_note)}”" if p.adjustments_note else ""
+        lines.append(f"• **{esc(p.preferred_name)}** ({status}): {needs}{note}")
+    return clip("**Replies and reasonable adjustments**\n" + "\n".join(lines))

@@ -208,7 +208,7 @@ class FeedbackModal(discord.ui.Modal):
 
 
 class TextModal(discord.ui.Modal):
-    """One long text box (minutes), handed to a callback."""
+    """One long text box (minutes, agenda), handed to a callback."""
 
     def __init__(
         self,
@@ -217,6 +217,7 @@ class TextModal(discord.ui.Modal):
         custom_id: str,
         max_length: int,
         action: Callable[[discord.Interaction[Any], str], Awaitable[None]],
+        default: str | None = None,
     ) -> None:
         super().__init__(title=title, custom_id=custom_id)
         self.action = action
@@ -225,6 +226,7 @@ class TextModal(discord.ui.Modal):
             custom_id="text",
             style=discord.TextStyle.paragraph,
             max_length=max_length,
+            default=(default or "")[:max_length] or None,
         )
         self.add_item(self.text)
 

@@ -401,6 +401,29 @@ async def test_editing_a_series_moves_everything_and_tells_people(
     )
     assert "Only participation workers" in (refused.content or "")
 
+    # The agenda has room for several lines in a form, prefilled with the current one.
+    form = await slash(
+        fake, group.worker, group["guild"], "session agenda", {"session": session_id(second)}
+    )
+    assert form.modal is not None and "Welcome" in (form.modal.fields[0].value or "")
+    agenda = "1. Check-in\n2. Ideas for the garden\n3. Close"
+    saved = await answered(await fake.submit_modal(group.worker, form, {"text": agenda}))
+    assert "agenda is updated" in (saved.content or "")
+    await fake.wait_for(
+        lambda: "Ideas for the garden" in everything_text(fake.message(int(second["id"])))
+    )
+    moved = await slash(
+        fake,
+        group.worker,
+        group["guild"],
+        "session edit",
+        {"session": session_id(second), "audience": "Area: South"},
+    )
+    assert "Saved changes to 1 session(s)" in (moved.content or ""), moved.content
+    await fake.wait_for(
+        lambda: "Members in South" in everything_text(fake.message(int(second["id"])))
+    )
+
 
 async def test_mydata_and_forgetme_cover_sessions(
     fake: FakeDiscord, harness: BotHarness, group: People, clock, db_url: str
