@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.clock import ManualClock
+from bot.sandbox.demo_consultation import consultation
 from bot.sandbox.driver import BotHarness, attachments_of, command, everything_text, press
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
 from bot.sandbox.transcript import Transcript
@@ -283,7 +284,7 @@ class Demo:
         def cards() -> list[dict[str, Any]]:
             return [m for m in fake.messages_in(queue) if m.get("embeds")]
 
-        story.heading("Week 3: support and safeguarding")
+        story.heading("Week 8: support and safeguarding")
         before = len(cards())
         await story.step(
             jess,
@@ -347,10 +348,10 @@ class Demo:
                 return message
         return None
 
-    async def _submit(self, user: int, form: object, values: dict[str, str]) -> object:
+    async def _submit(self, user: int, form: Interaction, values: dict[str, str]) -> Interaction:
         from bot.sandbox.driver import answered
 
-        return await answered(await self.fake.submit_modal(user, form, values))  # type: ignore[arg-type]
+        return await answered(await self.fake.submit_modal(user, form, values))
 
     def _has_member_role(self, user_id: int, role_name: str) -> bool:
         member = self.fake.member(self.guild, user_id) or {}
@@ -399,6 +400,7 @@ async def run_demo(settings: Settings, out: Path) -> int:
         await demo.membership()
         await demo.polls()
         await demo.engagement()
+        await consultation(demo)
         await demo.support()
     except Exception:
         log.exception("the sandbox demo stopped early")
