@@ -321,3 +321,30 @@ async def test_random_forms_save_valid_sessions_or_refuse(
     assert 0 < len(view.title) <= 100
     assert 15 <= view.duration_minutes <= 480
     assert capacity is None or 1 <= capacity <= 500
+
+
+async def test_weekly_series_keeps_local_time_across_the_october_change(
+    services: Services, clock: ManualClock
+) -> None:
+    clock.set(datetime(2027, 10, 1, 12, tzinfo=UTC))
+    await set_up_guild(services)
+    outcome = await services.group_sessions.schedule(
+        WORKER,
+        session_form(start="2027-10-24 17:00", repeat="weekly", repeat_count=2),
+        confirm=True,
+    )
+    # Sunday 24 October is BST; Sunday 31 October is the day the clocks go back (GMT by 5pm).
+    assert [v.starts_at for v in outcome.sessions] == [
+        datetime(2027, 10, 24, 16, 0, tzinfo=UTC),
+        datetime(2027, 10, 31, 17, 0, tzinfo=UTC),
+    ]
+    assert all("5:00pm" in v.local_text for v in outcome.sessions)
+    # The 24h reminder is 24 real hours before: Saturday 30 October 17:00 UTC (6pm BST).
+    sam = await approved_member(services, 2101, "Sam")
+    await services.group_sessions.rsvp(sam, outcome.sessions[1].id, "going")
+    clock.set(datetime(2027, 10, 30, 16, 59, tzinfo=UTC))
+    events = await services.group_sessions.take_due(clock.now())
+    assert [e.kind for e in events if hasattr(e, "kind")] == []
+    clock.set(datetime(2027, 10, 30, 17, 0, tzinfo=UTC))
+    events = await services.group_sessions.take_due(clock.now())
+    assert [e.kind for e in events if hasattr(e, "kind")] == ["24h"]
