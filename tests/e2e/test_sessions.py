@@ -58,10 +58,13 @@ def session_id(message: dict[str, Any]) -> int:
 
 
 async def press(fake: FakeDiscord, user: int, message: dict[str, Any], reply: str) -> Any:
-    """Press Going / Maybe / Can't go and return the private answer."""
+    """Press Going / Maybe / Can't go; wait for the announcement redraw; return the answer."""
     cid = f"session:rsvp:{session_id(message)}:{reply}"
+    edited = fake.message(int(message["id"])).get("edited_timestamp")
     handle = await answered(await fake.click(user, int(message["id"]), cid))
     assert handle.ephemeral, handle.content
+    # The redraw is the last thing the button does; waiting for it keeps steps in order.
+    await fake.wait_for(lambda: fake.message(int(message["id"])).get("edited_timestamp") != edited)
     return handle
 
 
