@@ -20,6 +20,13 @@ from bot.ui.replies import report_error
 log = logging.getLogger(__name__)
 
 
+EXPIRED_AFTER_SECONDS = 2.2
+EXPIRED_FORM = (
+    "Sorry, this form has expired (it was open too long, or the bot restarted). Nothing from "
+    "it was saved: please run the command again."
+)
+
+
 def intents() -> discord.Intents:
     """Return the gateway intents the bot needs (see the README for why each)."""
     wanted = discord.Intents.none()
@@ -76,6 +83,8 @@ class ParticipationBot(commands.Bot):
         self.settings = settings
         self.services = services
         self.scheduler = scheduler
+        self._expiry_timers: dict[int, asyncio.TimerHandle] = {}
+        self._expiry_tasks: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
         """Load every feature, sync commands, and start scheduled work (once per process)."""
@@ -106,12 +115,39 @@ class ParticipationBot(commands.Bot):
         self._scheduler_task = asyncio.create_task(self._start_scheduler_when_ready())
         log.info("bot ready to serve: %d extensions", len(self.extensions))
 
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer a button or form nobody handled, e.g. one shown before a restart."""
+        if interaction.type not in (
+            discord.InteractionType.component,
+            discord.InteractionType.modal_submit,
+        ):
+            return
+        # Every handler answers well within this; only an orphaned form is still unanswered.
+        self._expiry_timers[interaction.id] = asyncio.get_running_loop().call_later(
+            EXPIRED_AFTER_SECONDS, self._answer_if_orphaned, interaction
+        )
+
+    def _answer_if_orphaned(self, interaction: discord.Interaction[Any]) -> None:
+        self._expiry_timers.pop(interaction.id, None)
+        if not interaction.response.is_done() and not self.is_closed():
+            task = asyncio.create_task(self._say_expired(interaction))
+            self._expiry_tasks.add(task)
+            task.add_done_callback(self._expiry_tasks.discard)
+
+    async def _say_expired(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await interaction.response.send_message(EXPIRED_FORM, ephemeral=True)
+        except discord.HTTPException:
+            log.info("could not answer an expired form")
+
     async def _start_scheduler_when_ready(self) -> None:
         await self.wait_until_ready()
         await self.scheduler.start()
 
     async def close(self) -> None:
         """Stop the scheduler (rows stay in the database), then disconnect."""
+        for timer in self._expiry_timers.values():
+            timer.cancel()
         task = getattr(self, "_scheduler_task", None)
         if task is not None and not task.done():
             task.cancel()

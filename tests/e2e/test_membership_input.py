@@ -115,3 +115,21 @@ async def test_data_rights_work_in_dms_and_errors_get_a_reference(
         failed.content or ""
     )
     assert "database on fire" not in (failed.content or "")
+
+
+async def test_a_form_from_before_a_restart_says_it_expired(
+    fake: FakeDiscord, harness: BotHarness, group: People
+) -> None:
+    from bot.sandbox.driver import answered
+    from tests.e2e.flows import start_join
+
+    user = fake.create_user("late", "Late")
+    fake.add_member(group["guild"], user)
+    consent = await start_join(fake, group, user, name="Late")
+    await harness.restart()
+    message = consent.original
+    assert message is not None
+    handle = await answered(await fake.click(user, int(message["id"]), "join:agree"))
+    assert handle.ephemeral and "expired" in (handle.content or "")
+    async with harness.services.sessions() as s:
+        assert await s.scalar(select(Member).where(Member.user_id == user)) is None
