@@ -18,4 +18,15 @@ async def test_demo_plays_to_the_end(tmp_path: Path) -> None:
     assert "declines with the reason" in transcript
     assert "my-data.json" in transcript
     assert "erased" in transcript
+    for part in (
+        "Poll results",  # a poll closed on time with its results
+        "Your move to Working Together has been confirmed",  # a level move
+        "has been paid",  # an expenses claim paid
+        "You said, we did",  # feedback reached the member
+        "Safeguarding alert",  # a crisis phrase raised an urgent card
+        "A reminder: your session starts in an hour",  # a reminder by DM
+        "Minutes: Planning the new waiting room",  # minutes posted
+    ):
+        assert part in transcript, part
+    assert "Still waiting" not in transcript  # every alert was picked up
     assert (tmp_path / "transcript.html").read_text(encoding="utf-8").startswith("<!doctype html>")

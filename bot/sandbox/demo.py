@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 from bot.clock import ManualClock
 from bot.sandbox.demo_consultation import consultation
+from bot.sandbox.demo_session import session
 from bot.sandbox.driver import BotHarness, attachments_of, command, everything_text, press
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
 from bot.sandbox.transcript import Transcript
@@ -327,6 +328,10 @@ class Demo:
         await fake.wait_for(lambda: len(cards()) > before)
         story.flush()
         story.note("the message stays in #peer-support; only a link to it is kept")
+        alert = cards()[-1]
+        await story.step(
+            mo, "claims the safeguarding alert", lambda: press(fake, mo, alert, "support:claim:")
+        )
         await story.step(
             mo, "/support-queue", lambda: command(fake, mo, self.guild, "support-queue")
         )
@@ -402,6 +407,7 @@ async def run_demo(settings: Settings, out: Path) -> int:
         await demo.engagement()
         await consultation(demo)
         await demo.support()
+        await session(demo)
     except Exception:
         log.exception("the sandbox demo stopped early")
         status = 1
