@@ -29,7 +29,11 @@ class AdminCog(commands.Cog):
         self.bot = bot
         self.services = bot.services
 
-    @app_commands.command(name="setup", description="Create or link the group's roles and channels")
+    @app_commands.command(
+        name="setup",
+        description="Create or link the group's roles and channels",
+        extras={"audience": "admin"},
+    )
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def setup_command(self, interaction: discord.Interaction[Any]) -> None:
