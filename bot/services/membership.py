@@ -21,7 +21,7 @@ from bot.services.access import (
     require_worker,
 )
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.services.personal_data import PersonalDataProvider
+from bot.services.personal_data import PersonalDataProvider, collect_traces
 from bot.services.text import clean_text
 from bot.settings import Settings
 
@@ -112,6 +112,7 @@ class Departure:
     user_id: int
     remove_role_ids: list[int]
     redact_messages: list[tuple[int, int]] = field(default_factory=list)
+    leave_channels: list[int] = field(default_factory=list)
 
 
 def _view(member: Member, settings: Settings) -> MemberView:
@@ -594,6 +595,10 @@ class MembershipService:
             redact: list[tuple[int, int]] = []
             if member is not None and member.card_channel_id and member.card_message_id:
                 redact.append((member.card_channel_id, member.card_message_id))
+            traces = await collect_traces(
+                self.providers, s, actor.guild_id, actor.user_id, member_id
+            )
+            redact += traces.messages
             for provider in self.providers:
                 await provider.erase(s, actor.guild_id, actor.user_id, member_id)
             # Staff actions stay for accountability, but no longer point at the person.
@@ -626,7 +631,12 @@ class MembershipService:
                     at=self.clock.now(),
                 )
             )
-            return Departure(actor.user_id, await self._member_role_ids(s, config), redact)
+            return Departure(
+                actor.user_id,
+                await self._member_role_ids(s, config),
+                redact,
+                traces.channels_to_leave,
+            )
 
     async def audiences(self, actor: Actor) -> set[str]:
         """Return who the actor counts as for /help: everyone, member, worker, moderator, admin."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,3 +24,30 @@ class PersonalDataProvider(Protocol):
     ) -> None:
         """Delete or anonymise everything this feature holds about the person."""
         ...
+
+
+@dataclass
+class DiscordTraces:
+    """What the bot posted in Discord about a person, to tidy up when they are erased."""
+
+    messages: list[tuple[int, int]] = field(default_factory=list)  # (channel id, message id)
+    channels_to_leave: list[int] = field(default_factory=list)  # take the person's access away
+
+
+async def collect_traces(
+    providers: list[PersonalDataProvider],
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    member_id: int,
+) -> DiscordTraces:
+    """Ask every provider that knows of Discord messages about the person (before erasing)."""
+    traces = DiscordTraces()
+    for provider in providers:
+        finder = getattr(provider, "discord_traces", None)
+        if finder is None:
+            continue
+        found: DiscordTraces = await finder(session, guild_id, user_id, member_id)
+        traces.messages += found.messages
+        traces.channels_to_leave += found.channels_to_leave
+    return traces

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.db.models import SupportRequest
+from bot.services.personal_data import DiscordTraces
 from bot.services.support_views import (
     ESCALATION_TARGETS,
     KINDS,
@@ -107,6 +108,24 @@ class SupportDataMixin:
                 for r in handled
             ],
         }
+
+    async def discord_traces(
+        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
+    ) -> DiscordTraces:
+        """Return the person's queue cards and private spaces (read before erasing)."""
+        rows = await session.scalars(
+            select(SupportRequest).where(
+                SupportRequest.guild_id == guild_id,
+                or_(SupportRequest.user_id == user_id, SupportRequest.member_id == member_id),
+            )
+        )
+        traces = DiscordTraces()
+        for r in rows:
+            if r.card_channel_id and r.card_message_id and r.kind != "report":
+                traces.messages.append((r.card_channel_id, r.card_message_id))
+            if r.private_channel_id:
+                traces.channels_to_leave.append(r.private_channel_id)
+        return traces
 
     async def erase(
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int

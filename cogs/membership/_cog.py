@@ -338,6 +338,9 @@ class MembershipCog(commands.Cog):
             )
             await self._remove_roles(guild_for(inner), departure.user_id, departure.remove_role_ids)
             await self._redact(departure.redact_messages)
+            await self._leave_channels(
+                guild_for(inner), departure.user_id, departure.leave_channels
+            )
 
         await reply(
             interaction,
@@ -346,6 +349,20 @@ class MembershipCog(commands.Cog):
             "claim not yet paid is withdrawn. It cannot be undone. Go ahead?",
             view=ConfirmView(interaction.user.id, "Yes, erase my data", do_forget),
         )
+
+    async def _leave_channels(
+        self, guild: discord.Guild, user_id: int, channel_ids: list[int]
+    ) -> None:
+        """Take an erased person's access to their private spaces away (staff keep them)."""
+        for channel_id in channel_ids:
+            channel = guild.get_channel(channel_id)
+            if not isinstance(channel, discord.TextChannel):
+                continue
+            kept = {t: o for t, o in channel.overwrites.items() if t.id != user_id}
+            try:
+                await channel.edit(overwrites=kept, reason="Erased at their request")
+            except discord.HTTPException:
+                log.info("could not remove an erased person's access to a private space")
 
     async def _redact(self, locations: list[tuple[int, int]]) -> None:
         """Replace the bot's messages about an erased person with a short note."""
