@@ -1,13 +1,11 @@
-"""Sign-up, approval, profile, breaks, leaving, data export and erasure."""
+"""Sign-up, approval, profile, breaks and leaving (data rights are in membership_rights)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -21,129 +19,55 @@ from bot.services.access import (
     require_worker,
 )
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.services.personal_data import PersonalDataProvider, collect_traces
+from bot.services.membership_forms import (
+    ADJUSTMENTS,
+    CONSENT_STATEMENT,
+    EQUALITY_QUESTIONS,
+    MEMBER_TYPES,
+    NAME_MAX,
+    NOTE_MAX,
+    PREFER_NOT,
+    PRONOUNS_MAX,
+    REASON_MAX,
+    Decision,
+    Departure,
+    JoinForm,
+    MemberView,
+    member_view,
+)
+from bot.services.membership_rights import DataRightsMixin
+from bot.services.personal_data import PersonalDataProvider
 from bot.services.text import clean_text
 from bot.settings import Settings
 
-ADJUSTMENTS: dict[str, str] = {
-    "captions": "Captions or a transcript",
-    "camera_off": "Camera off is fine",
-    "papers_early": "Papers sent early",
-    "no_early_starts": "No early starts",
-    "breaks": "Regular breaks",
-}
-MEMBER_TYPES = {"young_person": "Young person", "carer": "Parent or carer"}
-EQUALITY_QUESTIONS: dict[str, list[str]] = {
-    "gender": ["Woman or girl", "Man or boy", "Non-binary", "Another way"],
-    "ethnicity": ["Asian or Asian British", "Black or Black British", "Mixed", "White", "Other"],
-    "disability": ["Yes", "No"],
-    "sexual_orientation": ["Heterosexual or straight", "Gay or lesbian", "Bisexual", "Another way"],
-}
-PREFER_NOT = "Prefer not to say"
-NAME_MAX = 64
-PRONOUNS_MAX = 40
-NOTE_MAX = 500
-REASON_MAX = 500
-
-CONSENT_STATEMENT = (
-    "What we keep and why: your preferred name, pronouns, age band, whether you are a young "
-    "person or a parent/carer, your area, how you'd like us to contact you and any adjustments "
-    "you need. We use it to run the group, to invite you to things that suit you and to make "
-    "sessions work for you. We record what you take part in so you can see your progress and "
-    "be paid fairly. Only participation workers can see your details. You can see everything "
-    "we hold with /mydata and delete it with /forgetme at any time."
-)
+__all__ = [
+    "ADJUSTMENTS",
+    "CONSENT_STATEMENT",
+    "EQUALITY_QUESTIONS",
+    "MEMBER_TYPES",
+    "PREFER_NOT",
+    "Decision",
+    "Departure",
+    "JoinForm",
+    "MemberView",
+    "MembershipService",
+]
 
 
-@dataclass(frozen=True)
-class JoinForm:
-    """What someone typed into the sign-up form."""
-
-    preferred_name: str
-    age_band: str
-    member_type: str
-    locality: str
-    consent: bool
-    pronouns: str | None = None
-    dm_opt_in: bool = False
-    adjustments: Sequence[str] = ()
-    adjustments_note: str | None = None
-
-
-@dataclass(frozen=True)
-class MemberView:
-    """A member as the bot shows them."""
-
-    id: int
-    guild_id: int
-    user_id: int
-    preferred_name: str
-    pronouns: str | None
-    age_band: str
-    member_type: str
-    locality: str
-    dm_opt_in: bool
-    adjustments: list[str]
-    adjustments_note: str | None
-    status: str
-    level_key: str | None
-    needs_carer_confirmation: bool
-    carer_confirmed: bool
-    joined_at: datetime
-    decline_reason: str | None
-    card_channel_id: int | None
-    card_message_id: int | None
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The outcome of an approval or decline, with what Discord needs to change."""
-
-    member: MemberView
-    add_role_ids: list[int] = field(default_factory=list)
-    welcome_channel_id: int | None = None
-    worker_log_channel_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Departure:
-    """Roles to take away when someone leaves or is erased, and bot messages to redact."""
-
-    user_id: int
-    remove_role_ids: list[int]
-    redact_messages: list[tuple[int, int]] = field(default_factory=list)
-    leave_channels: list[int] = field(default_factory=list)
-
-
-def _view(member: Member, settings: Settings) -> MemberView:
-    return MemberView(
-        id=member.id,
-        guild_id=member.guild_id,
-        user_id=member.user_id,
-        preferred_name=member.preferred_name,
-        pronouns=member.pronouns,
-        age_band=member.age_band,
-        member_type=member.member_type,
-        locality=member.locality,
-        dm_opt_in=member.dm_opt_in,
-        adjustments=list(member.adjustments or []),
-        adjustments_note=member.adjustments_note,
-        status=member.status,
-        level_key=member.level_key,
-        needs_carer_confirmation=member.age_band in settings.group.under_16_age_bands,
-        carer_confirmed=member.carer_aware_confirmed_at is not None,
-        joined_at=member.joined_at,
-        decline_reason=member.decline_reason,
-        card_channel_id=member.card_channel_id,
-        card_message_id=member.card_message_id,
+def _audit(s: AsyncSession, actor: Actor, action: str, member_id: int, at: datetime) -> None:
+    """Record what someone did to a membership record (staff actions and the member's own)."""
+    s.add(
+        AuditEntry(
+            guild_id=actor.guild_id,
+            actor_user_id=actor.user_id,
+            action=action,
+            member_id=member_id,
+            at=at,
+        )
     )
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-class MembershipService:
+class MembershipService(DataRightsMixin):
     """Everything about being (or becoming, or ceasing to be) a member."""
 
     def __init__(
@@ -246,16 +170,8 @@ class MembershipService:
             existing.card_channel_id = None
             existing.card_message_id = None
             await s.flush()
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="member.join",
-                    member_id=existing.id,
-                    at=now,
-                )
-            )
-            return _view(existing, self.settings)
+            _audit(s, actor, "member.join", existing.id, now)
+            return member_view(existing, self.settings)
 
     async def set_card(self, member_id: int, channel_id: int, message_id: int) -> None:
         """Remember where the approval card for a sign-up was posted."""
@@ -276,7 +192,7 @@ class MembershipService:
         """Return one member's record to a worker."""
         async with self.sessions.begin() as s:
             await require_worker(s, actor)
-            return _view(await self._get(s, actor.guild_id, member_id), self.settings)
+            return member_view(await self._get(s, actor.guild_id, member_id), self.settings)
 
     async def pending(self, actor: Actor) -> list[MemberView]:
         """List sign-ups waiting for a decision, oldest first."""
@@ -287,7 +203,7 @@ class MembershipService:
                 .where(Member.guild_id == actor.guild_id, Member.status == "pending")
                 .order_by(Member.joined_at, Member.id)
             )
-            return [_view(m, self.settings) for m in rows]
+            return [member_view(m, self.settings) for m in rows]
 
     async def _get(self, s: AsyncSession, guild_id: int, member_id: int) -> Member:
         member = await s.get(Member, member_id)
@@ -306,16 +222,8 @@ class MembershipService:
             if member.carer_aware_confirmed_at is None:
                 member.carer_aware_confirmed_at = now
                 member.carer_aware_confirmed_by = actor.user_id
-                s.add(
-                    AuditEntry(
-                        guild_id=actor.guild_id,
-                        actor_user_id=actor.user_id,
-                        action="member.carer_aware",
-                        member_id=member.id,
-                        at=now,
-                    )
-                )
-            return _view(member, self.settings)
+                _audit(s, actor, "member.carer_aware", member.id, now)
+            return member_view(member, self.settings)
 
     async def approve(self, actor: Actor, member_id: int) -> Decision:
         """Approve a pending sign-up exactly once; return the roles to give and where to welcome."""
@@ -350,15 +258,7 @@ class MembershipService:
                 await s.refresh(member)
                 raise Conflict(f"This sign-up has already been {member.status}.")
             await s.refresh(member)
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="member.approve",
-                    member_id=member.id,
-                    at=now,
-                )
-            )
+            _audit(s, actor, "member.approve", member.id, now)
             roles = [
                 config.carer_role_id if member.member_type == "carer" else config.member_role_id
             ]
@@ -366,7 +266,7 @@ class MembershipService:
             if level_role is not None:
                 roles.append(level_role.role_id)
             return Decision(
-                member=_view(member, self.settings),
+                member=member_view(member, self.settings),
                 add_role_ids=[r for r in roles if r is not None],
                 welcome_channel_id=config.welcome_channel_id,
                 worker_log_channel_id=config.worker_log_channel_id,
@@ -391,17 +291,9 @@ class MembershipService:
                 await s.refresh(member)
                 raise Conflict(f"This sign-up has already been {member.status}.")
             await s.refresh(member)
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="member.decline",
-                    member_id=member.id,
-                    at=now,
-                )
-            )
+            _audit(s, actor, "member.decline", member.id, now)
             return Decision(
-                member=_view(member, self.settings),
+                member=member_view(member, self.settings),
                 worker_log_channel_id=config.worker_log_channel_id,
             )
 
@@ -410,7 +302,7 @@ class MembershipService:
     async def profile(self, actor: Actor) -> MemberView:
         """Return the actor's own membership record."""
         async with self.sessions.begin() as s:
-            return _view(await require_member(s, actor), self.settings)
+            return member_view(await require_member(s, actor), self.settings)
 
     async def status_of(self, guild_id: int, user_id: int) -> MemberView | None:
         """Return someone's record whatever its status, or None (for help and routing)."""
@@ -418,7 +310,7 @@ class MembershipService:
             member = await s.scalar(
                 select(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
             )
-            return _view(member, self.settings) if member else None
+            return member_view(member, self.settings) if member else None
 
     async def update_profile(self, actor: Actor, form: JoinForm) -> MemberView:
         """Replace the editable profile fields with what the member typed."""
@@ -428,16 +320,8 @@ class MembershipService:
             member = await require_member(s, actor)
             for key, value in values.items():
                 setattr(member, key, value)
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="member.profile_edit",
-                    member_id=member.id,
-                    at=now,
-                )
-            )
-            return _view(member, self.settings)
+            _audit(s, actor, "member.profile_edit", member.id, now)
+            return member_view(member, self.settings)
 
     async def pause(self, actor: Actor) -> MemberView:
         """Start a break: the level is kept and no reminders are sent meanwhile."""
@@ -448,16 +332,8 @@ class MembershipService:
                 raise Conflict("You are already on a break. Use /resume when you are ready.")
             member.status = "paused"
             member.paused_at = now
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="member.pause",
-                    member_id=member.id,
-                    at=now,
-                )
-            )
-            return _view(member, self.settings)
+            _audit(s, actor, "member.pause", member.id, now)
+            return member_view(member, self.settings)
 
     async def resume(self, actor: Actor) -> MemberView:
         """End a break."""
@@ -468,16 +344,8 @@ class MembershipService:
                 raise Conflict("You are not on a break, so there is nothing to resume.")
             member.status = "approved"
             member.paused_at = None
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="member.resume",
-                    member_id=member.id,
-                    at=now,
-                )
-            )
-            return _view(member, self.settings)
+            _audit(s, actor, "member.resume", member.id, now)
+            return member_view(member, self.settings)
 
     async def _member_role_ids(self, s: AsyncSession, config: GuildConfig) -> list[int]:
         level_roles = await s.scalars(
@@ -495,15 +363,7 @@ class MembershipService:
             member.status = "left"
             member.left_at = now
             member.dm_opt_in = False
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="member.leave",
-                    member_id=member.id,
-                    at=now,
-                )
-            )
+            _audit(s, actor, "member.leave", member.id, now)
             return Departure(actor.user_id, await self._member_role_ids(s, config))
 
     async def save_equality(self, actor: Actor, answers: dict[str, str]) -> None:
@@ -529,114 +389,6 @@ class MembershipService:
                 row.answered_at = now
 
     # ---- data rights ------------------------------------------------------------------------
-
-    async def export(self, actor: Actor) -> dict[str, Any]:
-        """Return everything held about the actor, as JSON-ready data (members or not)."""
-        async with self.sessions.begin() as s:
-            await guild_config(s, actor.guild_id)
-            member = await s.scalar(
-                select(Member).where(
-                    Member.guild_id == actor.guild_id, Member.user_id == actor.user_id
-                )
-            )
-            data: dict[str, Any] = {
-                "about": "Everything participation-bot holds about you in this server.",
-                "discord_user_id": str(actor.user_id),
-                "profile": None,
-                "equality_monitoring": None,
-                "history": [],
-            }
-            if member is not None:
-                equality = await s.get(EqualityMonitoring, member.id)
-                audit = await s.scalars(
-                    select(AuditEntry)
-                    .where(AuditEntry.member_id == member.id)
-                    .order_by(AuditEntry.id)
-                )
-                data["profile"] = {
-                    "preferred_name": member.preferred_name,
-                    "pronouns": member.pronouns,
-                    "age_band": member.age_band,
-                    "member_type": member.member_type,
-                    "locality": member.locality,
-                    "reminder_dms": member.dm_opt_in,
-                    "adjustments": [ADJUSTMENTS.get(a, a) for a in member.adjustments or []],
-                    "adjustments_note": member.adjustments_note,
-                    "status": member.status,
-                    "level": member.level_key,
-                    "consented_at": _iso(member.consent_at),
-                    "joined_at": _iso(member.joined_at),
-                    "decided_at": _iso(member.decided_at),
-                    "decline_reason": member.decline_reason,
-                    "parent_carer_aware_confirmed_at": _iso(member.carer_aware_confirmed_at),
-                    "paused_at": _iso(member.paused_at),
-                    "left_at": _iso(member.left_at),
-                }
-                data["equality_monitoring"] = equality.answers if equality else None
-                data["history"] = [{"action": a.action, "at": _iso(a.at)} for a in audit]
-            # Someone who never signed up may still have used /support or reported a message.
-            member_id = member.id if member is not None else 0
-            for provider in self.providers:
-                data[provider.section] = await provider.export(
-                    s, actor.guild_id, actor.user_id, member_id
-                )
-            return data
-
-    async def forget(self, actor: Actor) -> Departure:
-        """Erase the actor: personal data deleted, contributions anonymised, votes unlinked."""
-        async with self.sessions.begin() as s:
-            config = await guild_config(s, actor.guild_id)
-            member = await s.scalar(
-                select(Member).where(
-                    Member.guild_id == actor.guild_id, Member.user_id == actor.user_id
-                )
-            )
-            member_id = member.id if member is not None else 0
-            redact: list[tuple[int, int]] = []
-            if member is not None and member.card_channel_id and member.card_message_id:
-                redact.append((member.card_channel_id, member.card_message_id))
-            traces = await collect_traces(
-                self.providers, s, actor.guild_id, actor.user_id, member_id
-            )
-            redact += traces.messages
-            for provider in self.providers:
-                await provider.erase(s, actor.guild_id, actor.user_id, member_id)
-            # Staff actions stay for accountability, but no longer point at the person.
-            if member is not None:
-                await s.execute(
-                    update(AuditEntry)
-                    .where(AuditEntry.member_id == member.id)
-                    .values(member_id=None, detail=None)
-                )
-            await s.execute(
-                update(AuditEntry)
-                .where(AuditEntry.actor_user_id == actor.user_id)
-                .values(actor_user_id=None)
-            )
-            await s.execute(
-                update(Member)
-                .where(Member.carer_aware_confirmed_by == actor.user_id)
-                .values(carer_aware_confirmed_by=None)
-            )
-            await s.execute(
-                update(Member).where(Member.decided_by == actor.user_id).values(decided_by=None)
-            )
-            if member is not None:
-                await s.execute(delete(Member).where(Member.id == member.id))
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=None,
-                    action="member.erased",
-                    at=self.clock.now(),
-                )
-            )
-            return Departure(
-                actor.user_id,
-                await self._member_role_ids(s, config),
-                redact,
-                traces.channels_to_leave,
-            )
 
     async def audiences(self, actor: Actor) -> set[str]:
         """Return who the actor counts as for /help: everyone, member, worker, moderator, admin."""
