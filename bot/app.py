@@ -140,6 +140,15 @@ class ParticipationBot(commands.Bot):
         except discord.HTTPException:
             log.info("could not answer an expired form")
 
+    def _stop_open_forms(self) -> None:
+        """Stop in-memory views so their timers end with the bot (their forms expire)."""
+        store = getattr(self._connection, "_view_store", None)
+        for items in list(getattr(store, "_views", {}).values()):
+            for item in list(items.values()):
+                view = getattr(item, "view", None)
+                if view is not None and not view.is_finished():
+                    view.stop()
+
     async def _start_scheduler_when_ready(self) -> None:
         await self.wait_until_ready()
         await self.scheduler.start()
@@ -148,6 +157,7 @@ class ParticipationBot(commands.Bot):
         """Stop the scheduler (rows stay in the database), then disconnect."""
         for timer in self._expiry_timers.values():
             timer.cancel()
+        self._stop_open_forms()
         task = getattr(self, "_scheduler_task", None)
         if task is not None and not task.done():
             task.cancel()
