@@ -32,7 +32,9 @@ def configure_logging(level: str, stream: object = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # Chatter that drowns what matters: the stand-in's access log and every scheduler wake-up.
+    for name in ("alembic.runtime.plugins", "aiohttp.access", "apscheduler"):
+        logging.getLogger(name).setLevel(max(logging.getLevelName(level), logging.WARNING))
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
     # The database layer logs every statement with its parameters at INFO/DEBUG, which would
     # put a voter's id next to their anonymous ballot in the log: keep it at WARNING always.
