@@ -45,9 +45,10 @@ class Transcript:
         self._seen = {m["id"] for _, m in self._all_messages()}
 
     def _say(self, kind: str, text: str) -> None:
+        # The files keep every word; the console shows each message cut to a readable length.
         self.lines.append((kind, text))
         if self.echo:
-            print(text, flush=True)
+            print(_short(text, 400) if kind == "bot" else text, flush=True)
 
     def heading(self, text: str) -> None:
         """Start a new part of the story."""
@@ -86,12 +87,12 @@ class Transcript:
             private = "updates the message"
         for message in [m for m in (handle.original, *handle.followups) if m]:
             self._seen.add(message["id"])
-            body = self._names(_short(everything_text(message)))
+            body = self._names(_flat(everything_text(message)))
             self._say("bot", f"   bot → {private}: {body}")
             for attachment in message.get("attachments") or []:
                 self._say("bot", f"   bot attaches {attachment['filename']}")
         if handle.original is None and not handle.followups and handle.content:
-            self._say("bot", f"   bot → {private}: {_short(handle.content)}")
+            self._say("bot", f"   bot → {private}: {_flat(handle.content)}")
 
     def flush(self) -> None:
         """Record messages the bot posted in channels or DMs since the last step."""
@@ -104,7 +105,7 @@ class Transcript:
                 continue
             if not _has_body(message):  # e.g. Discord's "pinned a message" notice
                 continue
-            body = self._names(_short(everything_text(message)))
+            body = self._names(_flat(everything_text(message)))
             self._say("bot", f"   bot in {where}: {body}")
 
     def write(self, folder: Path) -> tuple[Path, Path]:
@@ -133,6 +134,10 @@ def _has_body(message: dict[str, Any]) -> bool:
     return bool(everything_text(message) or message.get("attachments"))
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _short(text: str, limit: int = 400) -> str:
-    flat = " ".join(text.split())
+    flat = _flat(text)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
