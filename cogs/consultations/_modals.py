@@ -9,9 +9,10 @@ import discord
 
 from bot.services.consultations import DraftForm
 from bot.ui.actor import actor_for
+from bot.ui.forms import unique
 from bot.ui.replies import guarded, reply
 from cogs.consultations._publish import publish_feedback
-from cogs.consultations._render import people, summary_embed, unique
+from cogs.consultations._render import people, summary_embed
 
 TEXT_MAX = 1000
 

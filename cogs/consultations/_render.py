@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from zoneinfo import ZoneInfo
 
 import discord
@@ -24,15 +23,6 @@ ANONYMOUS_NOTE = (
     "and nobody can see who said what."
 )
 NAMED_NOTE = "This consultation is **named**: workers can see who gave each answer."
-
-
-def unique(custom_id: str) -> str:
-    """Return a modal custom_id no one else's open form shares.
-
-    discord.py keeps open modals by custom_id alone, so two people with the same form open
-    would otherwise receive each other's submissions.
-    """
-    return f"{custom_id}:{secrets.token_hex(4)}"
 
 
 def people(count: int) -> str:

@@ -9,8 +9,9 @@ import discord
 
 from bot.services.consultations import SuggestionView
 from bot.ui.actor import actor_for
+from bot.ui.forms import unique
 from bot.ui.replies import guarded, reply
-from cogs.consultations._render import esc, unique
+from cogs.consultations._render import esc
 from cogs.consultations._views import IdButton, client_of
 
 

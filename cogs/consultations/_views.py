@@ -13,8 +13,9 @@ import discord
 
 from bot.services.consultations import AnswerView, Step
 from bot.ui.actor import actor_for
+from bot.ui.forms import unique
 from bot.ui.replies import guarded, reply
-from cogs.consultations._render import step_text, unique
+from cogs.consultations._render import step_text
 
 ANSWER_MAX = 1000
 

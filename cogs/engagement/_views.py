@@ -11,6 +11,7 @@ import discord
 from bot.services.engagement_expenses import ClaimView
 from bot.services.engagement_moves import LevelMove
 from bot.ui.actor import actor_for, guild_for
+from bot.ui.forms import unique
 from bot.ui.replies import clip, guarded, reply
 from cogs.engagement._render import claim_embed
 
@@ -270,7 +271,7 @@ class ReasonModal(discord.ui.Modal, title="Give a reason"):
     )
 
     def __init__(self, kind: str, item_id: int) -> None:
-        super().__init__(custom_id=f"eng:reason:{kind}:{item_id}")
+        super().__init__(custom_id=unique(f"eng:reason:{kind}:{item_id}"))
         self.kind = kind
         self.item_id = item_id
 

@@ -10,6 +10,7 @@ import discord
 
 from bot.services.membership import ADJUSTMENTS, CONSENT_STATEMENT, JoinForm, MemberView
 from bot.ui.actor import actor_for, guild_for
+from bot.ui.forms import unique
 from bot.ui.replies import guarded, reply
 from cogs.membership._render import card_embed
 
@@ -257,7 +258,7 @@ class DeclineModal(discord.ui.Modal, title="Decline this sign-up"):
     )
 
     def __init__(self, member_id: int) -> None:
-        super().__init__(custom_id=f"signup:decline-reason:{member_id}")
+        super().__init__(custom_id=unique(f"signup:decline-reason:{member_id}"))
         self.member_id = member_id
 
     @guarded

@@ -10,6 +10,7 @@ import discord
 
 from bot.services.polls_views import PollView, VoteReceipt
 from bot.ui.actor import actor_for
+from bot.ui.forms import unique
 from bot.ui.replies import guarded, reply
 from bot.ui.timefmt import both
 
@@ -234,7 +235,7 @@ class CreatePollModal(discord.ui.Modal):
         question: str | None,
         create: Callable[[discord.Interaction[Any], str, str], Awaitable[None]],
     ) -> None:
-        super().__init__(title="New quick poll", timeout=900, custom_id="poll:create:modal")
+        super().__init__(title="New quick poll", timeout=900, custom_id=unique("poll:create:modal"))
         if question:
             self.question.default = question[:300]
         self.create = create

@@ -11,6 +11,7 @@ import discord
 from bot.services.errors import InvalidInput
 from bot.services.sessions_rsvp import AttendeeView, RsvpOutcome
 from bot.ui.actor import actor_for
+from bot.ui.forms import unique
 from bot.ui.replies import guarded, reply
 from cogs.sessions._actions import ics_file, refresh_announcement, tell_promoted
 from cogs.sessions._render import esc, session_details
@@ -166,7 +167,9 @@ class FeedbackModal(discord.ui.Modal):
     """How was it (1-5), did you feel listened to, anything else."""
 
     def __init__(self, session_id: int) -> None:
-        super().__init__(title="How was the session?", custom_id=f"session:fb-form:{session_id}")
+        super().__init__(
+            title="How was the session?", custom_id=unique(f"session:fb-form:{session_id}")
+        )
         self.session_id = session_id
         self.rating: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="How was it? 1 (not good) to 5 (very good)",
@@ -219,7 +222,7 @@ class TextModal(discord.ui.Modal):
         action: Callable[[discord.Interaction[Any], str], Awaitable[None]],
         default: str | None = None,
     ) -> None:
-        super().__init__(title=title, custom_id=custom_id)
+        super().__init__(title=title, custom_id=unique(custom_id))
         self.action = action
         self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label=label,

@@ -17,6 +17,7 @@ from bot.services.support_views import (
     StaffAction,
 )
 from bot.ui.actor import actor_for
+from bot.ui.forms import unique
 from bot.ui.replies import guarded, reply
 from cogs.support._render import card_content, card_embed
 
@@ -213,7 +214,8 @@ class EscalateModal(discord.ui.Modal):
     def __init__(self, request_id: int, to: str) -> None:
         target = "the safeguarding lead" if to == "safeguarding" else "a worker"
         super().__init__(
-            title=f"Escalate to {target}"[:45], custom_id=f"support:escalate-modal:{request_id}"
+            title=f"Escalate to {target}"[:45],
+            custom_id=unique(f"support:escalate-modal:{request_id}"),
         )
         self.request_id = request_id
         self.to = to
@@ -306,7 +308,7 @@ class ResolveModal(discord.ui.Modal):
 
     def __init__(self, request_id: int, outcome: str) -> None:
         super().__init__(
-            title="Resolve support request", custom_id=f"support:resolve-modal:{request_id}"
+            title="Resolve support request", custom_id=unique(f"support:resolve-modal:{request_id}")
         )
         self.request_id = request_id
         self.outcome = outcome

@@ -206,6 +206,33 @@ async def test_create_with_a_form(fake: FakeDiscord, harness: BotHarness, group:
     assert attachments_of(done) == []
 
 
+async def test_two_workers_with_the_form_open_keep_their_own_settings(
+    fake: FakeDiscord, harness: BotHarness, group: People
+) -> None:
+    other = fake.create_user("worker2", "Wyn")
+    fake.add_member(group["guild"], other, [group["role:Worker"]])
+    await fake.wait_for(lambda: harness.bot.get_guild(group["guild"]).get_member(other))
+    first = await slash(
+        fake, group.worker, group["guild"], "poll create", {"question": "Mine?", "closes": "1d"}
+    )
+    second = await slash(
+        fake,
+        other,
+        group["guild"],
+        "poll create",
+        {"question": "Theirs?", "closes": "2d", "anonymous": False},
+    )
+    assert first.modal is not None and second.modal is not None
+    assert first.modal.custom_id != second.modal.custom_id
+    await answered(await fake.submit_modal(group.worker, first, {"poll:create:options": "a\nb"}))
+    await answered(await fake.submit_modal(other, second, {"poll:create:options": "c\nd"}))
+    posted = [everything_text(m) for m in fake.messages_in(group["#polls"])]
+    mine = next(t for t in posted if "Mine?" in t)
+    theirs = next(t for t in posted if "Theirs?" in t)
+    assert "anonymous" in mine.lower()
+    assert "named" in theirs.lower() or "anonymous" not in theirs.lower()
+
+
 _TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=120
 )
