@@ -15,7 +15,9 @@ BAR_COLOUR = "#2a6f97"
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width=width, max_lines=3, placeholder="…")) or text
+    wrapped = "\n".join(textwrap.wrap(text, width=width, max_lines=3, placeholder="…")) or text
+    # A '$' pair would switch matplotlib into maths mode, which can fail to parse.
+    return wrapped.replace("$", r"\$")
 
 
 def results_chart_png(results: PollResults) -> bytes:

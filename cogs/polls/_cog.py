@@ -33,7 +33,13 @@ from cogs.polls._views import (
 log = logging.getLogger(__name__)
 
 
-def _chart_file(results: PollResults, png: bytes) -> tuple[discord.File, str]:
+async def _chart(results: PollResults) -> tuple[discord.File | None, str | None]:
+    """Draw the results chart; if drawing fails, the results still go out without it."""
+    try:
+        png = await asyncio.to_thread(results_chart_png, results)
+    except Exception:
+        log.exception("could not draw the chart for poll %s", results.poll.id)
+        return None, None
     name = f"poll-{results.poll.id}-results.png"
     return discord.File(io.BytesIO(png), filename=name), name
 
@@ -286,10 +292,11 @@ class PollsCog(commands.Cog):
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        png = await asyncio.to_thread(results_chart_png, found)
-        file, name = _chart_file(found, png)
+        file, name = await _chart(found)
         await interaction.followup.send(
-            embed=results_embed(found, self.settings.tz, chart=name), file=file, ephemeral=True
+            embed=results_embed(found, self.settings.tz, chart=name),
+            file=file or discord.utils.MISSING,
+            ephemeral=True,
         )
 
     @poll.command(
@@ -330,13 +337,8 @@ class PollsCog(commands.Cog):
         except NotAllowed:
             log.warning("poll %s closed but its channel is gone", poll.id)
             return
-        png = await asyncio.to_thread(results_chart_png, results)
-        file, name = _chart_file(results, png)
-        await channel.send(
-            embed=results_embed(results, self.settings.tz, chart=name, late=event.late),
-            file=file,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        # Close the poll message first, so that nobody can press a vote button any more even
+        # if posting the results fails.
         if poll.message_id is not None and isinstance(channel, discord.abc.Messageable):
             try:
                 message = channel.get_partial_message(poll.message_id)  # type: ignore[attr-defined]
@@ -345,6 +347,12 @@ class PollsCog(commands.Cog):
                 )
             except discord.HTTPException:
                 log.info("poll %s message could not be marked closed", poll.id)
+        file, name = await _chart(results)
+        await channel.send(
+            embed=results_embed(results, self.settings.tz, chart=name, late=event.late),
+            file=file or discord.utils.MISSING,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
     async def remind(self, event: PollReminder) -> None:
         """DM the one reminder to audience members who opted in and have not voted."""

@@ -187,3 +187,14 @@ async def test_open_polls_lists_only_open_ones(services: Services, sessions) -> 
         closed = await s.get(Poll, first.id)
         assert closed is not None and closed.ballot_secret is None
         assert (await s.scalar(select(Poll.ballot_secret).where(Poll.id == second.id))) is not None
+
+
+async def test_results_chart_draws_dollar_signs_as_text(services: Services) -> None:
+    await ready(services)
+    poll = await new_poll(
+        services, question="Price $5 for 1% or $6?", options=["$x^$", "$5_{a or $6", "Free"]
+    )
+    [sam] = await members(services, 1)
+    await services.polls.vote(sam, poll.id, [0])
+    event = await services.polls.close(WORKER, poll.id)
+    assert results_chart_png(event.results).startswith(b"\x89PNG\r\n\x1a\n")
