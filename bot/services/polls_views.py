@@ -55,6 +55,9 @@ class PollResults:
     counts: tuple[int, ...]
     total_ballots: int
     audience_size: int
+    # Set for an anonymous poll with too few ballots to show choices safely: whatever shows
+    # results (the results post, /poll results, live results, the chart) shows turnout only.
+    withheld: bool = False
 
     @property
     def turnout(self) -> float:
@@ -172,11 +175,23 @@ async def tally(s: AsyncSession, poll: Poll) -> tuple[tuple[int, ...], int]:
     return counts, total
 
 
+# Workers can see who took part (contributions), so one or two ballots in an anonymous poll
+# would give their choices away: below this, counts per option are withheld.
+MIN_ANONYMOUS_BALLOTS = 3
+
+
 async def results_of(s: AsyncSession, poll: Poll) -> PollResults:
     """Return the poll's results; the audience is the close-time snapshot once closed."""
     counts, total = await tally(s, poll)
     size = poll.audience_size if poll.audience_size is not None else await audience_size(s, poll)
-    return PollResults(poll=poll_view(poll), counts=counts, total_ballots=total, audience_size=size)
+    withheld = poll.anonymous and 0 < total < MIN_ANONYMOUS_BALLOTS
+    return PollResults(
+        poll=poll_view(poll),
+        counts=counts,
+        total_ballots=total,
+        audience_size=size,
+        withheld=withheld,
+    )
 
 
 def labels_for(poll: Poll | PollView, indexes: tuple[int, ...]) -> tuple[str, ...]:

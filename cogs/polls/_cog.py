@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 async def _chart(results: PollResults) -> tuple[discord.File | None, str | None]:
     """Draw the results chart; if drawing fails, the results still go out without it."""
+    if results.withheld:
+        return None, None
     try:
         png = await asyncio.to_thread(results_chart_png, results)
     except Exception:

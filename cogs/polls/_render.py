@@ -84,6 +84,11 @@ def _bar(count: int, top: int) -> str:
 
 def results_lines(results: PollResults) -> list[str]:
     """Return one line per option with its count, share and a text bar."""
+    if results.withheld:
+        return [
+            "Fewer than 3 people voted, so the choices are not shown: with so few votes, "
+            "showing them could tell people how someone voted in an anonymous poll."
+        ]
     top = max(results.counts, default=0)
     total = results.total_ballots
     lines = []

@@ -198,3 +198,25 @@ async def test_results_chart_draws_dollar_signs_as_text(services: Services) -> N
     await services.polls.vote(sam, poll.id, [0])
     event = await services.polls.close(WORKER, poll.id)
     assert results_chart_png(event.results).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+async def test_anonymous_results_withheld_below_three_ballots(services: Services) -> None:
+    from cogs.polls._render import results_embed
+
+    await ready(services)
+    small = await new_poll(services)
+    voters = await members(services, 3)
+    for voter in voters[:2]:
+        await services.polls.vote(voter, small.id, [1])
+    results = (await services.polls.close(WORKER, small.id)).results
+    assert results.withheld
+    shown = results_embed(results, services.settings.tz).description or ""
+    assert "Fewer than 3 people voted" in shown and "vote" in shown
+    assert "2 of" in shown and "█" not in shown and "(100%)" not in shown
+    enough = await new_poll(services)
+    for voter in voters:
+        await services.polls.vote(voter, enough.id, [1])
+    assert not (await services.polls.close(WORKER, enough.id)).results.withheld
+    named = await new_poll(services, anonymous=False)
+    await services.polls.vote(voters[0], named.id, [0])
+    assert not (await services.polls.close(WORKER, named.id)).results.withheld
