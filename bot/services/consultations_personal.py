@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     Consultation,
     ConsultationAnswer,
+    ConsultationFeedback,
     ConsultationParticipant,
     ConsultationQuestion,
     ConsultationRespondent,
@@ -117,4 +118,28 @@ class ConsultationPersonalData:
         )
         await session.execute(
             delete(ConsultationSuggestion).where(ConsultationSuggestion.member_id == member_id)
+        )
+        # If the person also acted as staff, their Discord id goes from what they did.
+        in_guild = select(Consultation.id).where(Consultation.guild_id == guild_id)
+        for column in (Consultation.created_by, Consultation.closed_by):
+            await session.execute(
+                update(Consultation)
+                .where(Consultation.guild_id == guild_id, column == user_id)
+                .values({column.key: None})
+            )
+        await session.execute(
+            update(ConsultationSuggestion)
+            .where(
+                ConsultationSuggestion.consultation_id.in_(in_guild),
+                ConsultationSuggestion.decided_by == user_id,
+            )
+            .values(decided_by=None)
+        )
+        await session.execute(
+            update(ConsultationFeedback)
+            .where(
+                ConsultationFeedback.consultation_id.in_(in_guild),
+                ConsultationFeedback.published_by == user_id,
+            )
+            .values(published_by=None)
         )

@@ -78,3 +78,26 @@ async def test_forget_deletes_named_answers_and_unlinks(services: Services, sess
     again = await approved_member(services, 6002, "Ana")
     fresh = await c.answering.next_question(again, anonymous.id)
     assert fresh.answered == 0
+
+
+async def test_forget_removes_a_staff_members_id_from_what_they_did(
+    services: Services, sessions
+) -> None:
+    from bot.services.access import Actor
+
+    await set_up_guild(services)
+    # A worker who is also a member (staff can take part too) runs a consultation.
+    worker_member = await approved_member(services, 7301, "Wren")
+    staff = Actor(
+        user_id=worker_member.user_id, guild_id=worker_member.guild_id, role_ids=WORKER.role_ids
+    )
+    c = services.consultations
+    draft = await c.drafting.draft(staff, draft_form())
+    from tests.services.test_consultations_helpers import SAMPLE_FILE
+
+    await c.questions.upload_questions(staff, draft.id, SAMPLE_FILE.encode())
+    await c.drafting.open(staff, draft.id)
+    await c.closing.close(staff, draft.id)
+    assert "7301" in await _dump(sessions)
+    await services.membership.forget(worker_member)
+    assert "7301" not in await _dump(sessions)
