@@ -106,13 +106,27 @@ class PollsService(PollsDue):
         async with self.sessions.begin() as s:
             return poll_view(await self._poll(s, guild_id, poll_id))
 
-    async def recent(self, guild_id: int, limit: int = 25) -> list[PollView]:
-        """List the server's newest polls, open or closed (their questions are public)."""
+    async def recent(self, actor: Actor, limit: int = 25) -> list[PollView]:
+        """List the newest polls this person may see: all for workers, their audience's else."""
         async with self.sessions.begin() as s:
+            config = await guild_config(s, actor.guild_id)
+            member = None
+            if not is_worker(config, actor):
+                member = await s.scalar(
+                    select(Member).where(
+                        Member.guild_id == actor.guild_id, Member.user_id == actor.user_id
+                    )
+                )
+                if member is None or member.status not in {"approved", "paused"}:
+                    return []
             rows = await s.scalars(
-                select(Poll).where(Poll.guild_id == guild_id).order_by(Poll.id.desc()).limit(limit)
+                select(Poll)
+                .where(Poll.guild_id == actor.guild_id)
+                .order_by(Poll.id.desc())
+                .limit(limit * 4 if member is not None else limit)
             )
-            return [poll_view(p) for p in rows]
+            visible = [p for p in rows if member is None or in_audience(p, member)]
+            return [poll_view(p) for p in visible[:limit]]
 
     async def discard(self, actor: Actor, poll_id: int) -> None:
         """Delete a poll that could not be posted (nobody has seen it, nobody voted)."""
@@ -312,9 +326,9 @@ class PollsService(PollsDue):
         """Return counts per option, unless they are hidden until the poll closes."""
         async with self.sessions.begin() as s:
             config = await guild_config(s, actor.guild_id)
-            if not is_worker(config, actor):
-                await require_member(s, actor)
             poll = await self._poll(s, actor.guild_id, poll_id)
+            if not is_worker(config, actor):
+                self._check_audience(poll, await require_member(s, actor))
             if poll.results_hidden and poll.closed_at is None:
                 raise NotAllowed(
                     "The results of this poll are hidden until it closes on "

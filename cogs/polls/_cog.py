@@ -72,8 +72,7 @@ class PollsCog(commands.Cog):
         return [app_commands.Choice(name=n, value=n) for n in names if needle in n.casefold()][:25]
 
     async def _polls(self, interaction: discord.Interaction[Any], current: str) -> list[Any]:
-        guild_id = actor_for(interaction).guild_id
-        found = await self.services.polls.recent(guild_id)
+        found = await self.services.polls.recent(actor_for(interaction))
         needle = current.casefold()
         return [
             app_commands.Choice(

@@ -242,10 +242,26 @@ async def test_recent_and_discarding_an_unposted_poll(services: Services) -> Non
     posted = await new_poll(services)
     await services.polls.set_message(posted.id, 1, 2)
     unposted = await new_poll(services)
-    assert [p.id for p in await services.polls.recent(GUILD)] == [unposted.id, posted.id]
+    assert [p.id for p in await services.polls.recent(WORKER)] == [unposted.id, posted.id]
     [member] = await members(services, 1)
     with pytest.raises(NotAllowed):
         await services.polls.discard(member, unposted.id)
     await services.polls.discard(WORKER, unposted.id)
     await services.polls.discard(WORKER, posted.id)  # posted polls are never discarded
-    assert [p.id for p in await services.polls.recent(GUILD)] == [posted.id]
+    assert [p.id for p in await services.polls.recent(WORKER)] == [posted.id]
+
+
+async def test_members_only_see_polls_meant_for_them(services: Services) -> None:
+    from bot.services.access import Actor
+
+    await ready(services)
+    everyone = await new_poll(services)
+    north = await new_poll(services, audience_kind="locality", audience_value="North")
+    south = await new_poll(services, audience_kind="locality", audience_value="South")
+    [sam] = await members(services, 1)  # lives in the North
+    assert [p.id for p in await services.polls.recent(sam)] == [north.id, everyone.id]
+    outsider = Actor(user_id=999, guild_id=GUILD)
+    assert await services.polls.recent(outsider) == []
+    await services.polls.close(WORKER, south.id)
+    with pytest.raises(NotAllowed):
+        await services.polls.results(sam, south.id)
