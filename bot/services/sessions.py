@@ -56,6 +56,12 @@ def _iso(value: datetime | None) -> str | None:
 class SessionsService(SchedulingMixin, AttendanceMixin, RemindersMixin):
     """Everything about sessions; also the scheduler's "sessions" DueSource."""
 
+    async def view_for_worker(self, actor: Actor, session_id: int) -> SessionView:
+        """Return one session to a worker, refusing anyone else before a form is shown."""
+        async with self.sessions.begin() as s:
+            await require_worker(s, actor)
+        return await self.view(actor.guild_id, session_id)
+
     async def for_worker(self, actor: Actor, past_days: int = 30) -> list[SessionView]:
         """List recent and upcoming sessions for workers to pick from, soonest first."""
         since = self.clock.now() - timedelta(days=past_days)

@@ -108,7 +108,7 @@ class PollsCog(commands.Cog):
         anonymous="Keep votes anonymous (cannot be turned off later)",
         hide_results="Hide results until the poll closes (cannot be turned off later)",
         channel="Where to post it (default: the polls channel)",
-        reminder="When to send one reminder DM to people who have not voted, e.g. '2d'",
+        reminder="When to DM one reminder to those who haven't voted: from now ('2d') or a UK time",
     )
     @app_commands.autocomplete(audience=_audiences)
     @app_commands.guild_only()

@@ -257,7 +257,7 @@ class SessionsCog(commands.Cog):
     @app_commands.guild_only()
     async def agenda(self, interaction: discord.Interaction[Any], session: int) -> None:
         """Open a form (with room for several lines) holding the current agenda."""
-        view = await self.services.group_sessions.view(actor_for(interaction).guild_id, session)
+        view = await self.services.group_sessions.view_for_worker(actor_for(interaction), session)
 
         async def save(inner: discord.Interaction[Any], text: str) -> None:
             outcome = await self.services.group_sessions.edit(
@@ -364,7 +364,7 @@ class SessionsCog(commands.Cog):
     @app_commands.guild_only()
     async def minutes(self, interaction: discord.Interaction[Any], session: int) -> None:
         """Open a form for the minutes; post them in announcements."""
-        view = await self.services.group_sessions.view(actor_for(interaction).guild_id, session)
+        view = await self.services.group_sessions.view_for_worker(actor_for(interaction), session)
 
         async def post(inner: discord.Interaction[Any], text: str) -> None:
             outcome = await self.services.group_sessions.post_minutes(
