@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import GroupSession, Member, SessionRsvp
+from bot.db.models import GroupSession, Member, SessionAttendance, SessionRsvp
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, is_worker, require_member, require_worker
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
@@ -62,6 +62,9 @@ class AttendeeView:
     waitlisted: bool
     adjustments: tuple[str, ...]
     adjustments_note: str | None
+    # What a worker already saved: None until attendance is first marked for the session.
+    attended: bool | None = None
+    cofacilitated: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +265,15 @@ class RsvpMixin(SessionsBase):
                 .where(SessionRsvp.session_id == gs.id)
                 .order_by(SessionRsvp.waitlisted, SessionRsvp.reply, Member.preferred_name)
             )
+            marked = {
+                member_id: helped
+                for member_id, helped in await s.execute(
+                    select(SessionAttendance.member_id, SessionAttendance.cofacilitated).where(
+                        SessionAttendance.session_id == gs.id
+                    )
+                )
+            }
+            already = gs.attendance_marked_at is not None or bool(marked)
             return [
                 AttendeeView(
                     member_id=m.id,
@@ -272,6 +284,8 @@ class RsvpMixin(SessionsBase):
                     waitlisted=r.waitlisted,
                     adjustments=tuple(ADJUSTMENTS.get(a, a) for a in m.adjustments or []),
                     adjustments_note=m.adjustments_note,
+                    attended=(m.id in marked) if already else None,
+                    cofacilitated=marked.get(m.id, False),
                 )
                 for r, m in rows.all()
             ]

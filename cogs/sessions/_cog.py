@@ -349,10 +349,21 @@ class SessionsCog(commands.Cog):
             )
             await ask_feedback(self.bot, outcome)
 
+        already = any(p.attended is not None for p in people)
+        ticked = (
+            "The attendance you saved before is ticked."
+            if already
+            else "People who were going are already ticked."
+        )
+        more = (
+            f" Only the first 25 of the {len(people)} who replied can be shown here."
+            if len(people) > 25
+            else ""
+        )
         await reply(
             interaction,
             "Choose who came and who co-facilitated, then press **Save attendance**. "
-            "(People who were going are already ticked.)",
+            f"({ticked}){more}",
             view=AttendanceView(interaction.user.id, people, save),
         )
 

@@ -285,12 +285,15 @@ class AttendanceView(discord.ui.View):
                 label=p.preferred_name[:100],
                 value=str(p.member_id),
                 description=("Going" if p.reply == "going" and not p.waitlisted else p.reply)[:100],
-                default=p.reply == "going" and not p.waitlisted,
+                # Once attendance is saved, start from what was saved, not from the replies.
+                default=p.attended
+                if p.attended is not None
+                else p.reply == "going" and not p.waitlisted,
             )
             for p in people[:25]
         ]
         self.came: list[int] = [int(o.value) for o in options if o.default]
-        self.helped: list[int] = []
+        self.helped: list[int] = [p.member_id for p in people[:25] if p.cofacilitated]
         if options:
             came: discord.ui.Select[Any] = discord.ui.Select(
                 placeholder="Who came?",
@@ -305,7 +308,12 @@ class AttendanceView(discord.ui.View):
                 placeholder="Who co-facilitated? (optional)",
                 min_values=0,
                 max_values=len(options),
-                options=[discord.SelectOption(label=o.label, value=o.value) for o in options],
+                options=[
+                    discord.SelectOption(
+                        label=o.label, value=o.value, default=int(o.value) in self.helped
+                    )
+                    for o in options
+                ],
                 custom_id="session:att:helped",
                 row=1,
             )

@@ -208,3 +208,28 @@ async def test_forgetting_a_worker_unlinks_their_id(services: Services, sessions
     async with sessions() as s:
         row = await s.get(GroupSession, view.id)
         assert row is not None and row.created_by is None
+
+
+async def test_attendees_show_what_was_saved_once_marked(
+    services: Services, clock: ManualClock
+) -> None:
+    await set_up_guild(services)
+    ana = await approved_member(services, 6101, "Ana")
+    ben = await approved_member(services, 6102, "Ben")
+    cat = await approved_member(services, 6103, "Cat")
+    view = await scheduled(services)
+    await services.group_sessions.rsvp(ana, view.id, "going")
+    await services.group_sessions.rsvp(ben, view.id, "going")
+    await services.group_sessions.rsvp(cat, view.id, "maybe")
+    before = await services.group_sessions.attendees(WORKER, view.id)
+    assert all(p.attended is None for p in before)
+    clock.set(view.ends_at)
+    ana_id, cat_id = await member_id(services, ana), await member_id(services, cat)
+    await services.group_sessions.mark_attendance(
+        WORKER, view.id, attended=[ana_id], cofacilitators=[cat_id]
+    )
+    after = {p.member_id: p for p in await services.group_sessions.attendees(WORKER, view.id)}
+    assert after[ana_id].attended is True
+    assert after[cat_id].attended is True and after[cat_id].cofacilitated
+    ben_id = await member_id(services, ben)
+    assert after[ben_id].attended is False  # replied going, but did not come
