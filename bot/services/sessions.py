@@ -56,6 +56,12 @@ def _iso(value: datetime | None) -> str | None:
 class SessionsService(SchedulingMixin, AttendanceMixin, RemindersMixin):
     """Everything about sessions; also the scheduler's "sessions" DueSource."""
 
+    async def take_due(self, now: datetime) -> list[Any]:
+        """Claim due reminders, quorum checks and wrap-ups, and release places of leavers."""
+        events = await super().take_due(now)
+        events.extend(await self.release_departed(now))
+        return events
+
     async def view_for_worker(self, actor: Actor, session_id: int) -> SessionView:
         """Return one session to a worker, refusing anyone else before a form is shown."""
         async with self.sessions.begin() as s:

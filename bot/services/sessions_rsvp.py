@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GroupSession, Member, SessionAttendance, SessionRsvp
@@ -137,6 +137,45 @@ class RsvpMixin(SessionsBase):
             )
             for m, _ in moved
         )
+
+    async def release_departed(self, now: datetime) -> list[Promotion]:
+        """Free upcoming places held by people who left the group; offer them to the waitlist.
+
+        Run by the scheduler's sweep: leaving is a membership action, and the database, not
+        a call between features, records the work it leaves for sessions.
+        """
+        async with self.sessions.begin() as s:
+            left = select(Member.id).where(Member.status == "left")
+            upcoming = select(GroupSession.id).where(
+                GroupSession.status == "scheduled", GroupSession.starts_at > now
+            )
+            # The conditional update is the claim: a second sweep finds nothing to release.
+            released = await s.execute(
+                update(SessionRsvp)
+                .where(
+                    SessionRsvp.member_id.in_(left),
+                    SessionRsvp.session_id.in_(upcoming),
+                    SessionRsvp.reply != "cant",
+                )
+                .values(reply="cant", waitlisted=False, waitlisted_at=None, replied_at=now)
+                .returning(SessionRsvp.session_id, SessionRsvp.member_id)
+                .execution_options(synchronize_session=False)
+            )
+            by_session: dict[int, list[int]] = {}
+            for session_id, member_id in released.all():
+                by_session.setdefault(session_id, []).append(member_id)
+            promotions: list[Promotion] = []
+            for session_id, member_ids in sorted(by_session.items()):
+                gs = await s.get(GroupSession, session_id)
+                if gs is None:
+                    continue
+                moved = await promote(s, self.settings, gs, now)
+                await refresh_reminders(
+                    s, self.settings, gs, now, [*member_ids, *(m.id for m, _ in moved)]
+                )
+                view = await self._one_view(s, gs)
+                promotions.extend(self._promotions(view, gs, moved))
+            return promotions
 
     async def rsvp(self, actor: Actor, session_id: int, reply: str) -> RsvpOutcome:
         """Record a member's reply (one per member per session); fill or free places."""

@@ -11,12 +11,19 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ParticipationBot
-from bot.services.sessions_common import AGENDA_MAX, KEEP, MINUTES_MAX, SessionEdit, SessionForm
+from bot.services.sessions_common import (
+    AGENDA_MAX,
+    KEEP,
+    MINUTES_MAX,
+    Promotion,
+    SessionEdit,
+    SessionForm,
+)
 from bot.services.timeparse import parse_duration
 from bot.ui.actor import actor_for
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
-from cogs.sessions._actions import ics_file
+from cogs.sessions._actions import ics_file, tell_promoted
 from cogs.sessions._choices import areas, audiences, parse_audience
 from cogs.sessions._choices import sessions as sessions_choices
 from cogs.sessions._events import (
@@ -74,6 +81,12 @@ class SessionsCog(commands.Cog):
             await on_ended(self.bot, event)
 
         self.bot.scheduler.on(SessionEnded, ended)
+
+        async def promoted(event: Promotion) -> None:
+            await tell_promoted(self.bot, (event,))
+
+        # A place freed because someone left the group goes to the next on the waitlist.
+        self.bot.scheduler.on(Promotion, promoted)
 
     # ---- scheduling --------------------------------------------------------------------------
 

@@ -187,3 +187,28 @@ async def test_calendar_file_link_only_for_confirmed(services: Services) -> None
     assert mine.filename == f"session-{view.id}.ics"
     assert await services.group_sessions.online_link(sam, view.id) == ZOOM
     assert await services.group_sessions.online_link(WORKER, view.id) == ZOOM
+
+
+async def test_a_place_held_by_someone_who_left_goes_to_the_waitlist_once(
+    services: Services, clock: ManualClock
+) -> None:
+    import asyncio
+
+    await set_up_guild(services)
+    ana = await approved_member(services, 6201, "Ana")
+    ben = await approved_member(services, 6202, "Ben")
+    view = await scheduled(services, capacity=1)
+    await services.group_sessions.rsvp(ana, view.id, "going")
+    waiting = await services.group_sessions.rsvp(ben, view.id, "going")
+    assert waiting.waitlisted
+    assert await services.group_sessions.take_due(clock.now()) == []
+    await services.membership.leave(ana)
+    first, second = await asyncio.gather(
+        services.group_sessions.take_due(clock.now()),
+        services.group_sessions.take_due(clock.now()),
+    )
+    promotions = [e for e in [*first, *second] if type(e).__name__ == "Promotion"]
+    assert [p.user_id for p in promotions] == [6202]
+    assert promotions[0].online_link is not None
+    upcoming = await services.group_sessions.upcoming(ben)
+    assert upcoming[0].reply == "going" and not upcoming[0].waitlisted
