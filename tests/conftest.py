@@ -71,6 +71,15 @@ async def db_url(_template_db: str, tmp_path: Path) -> AsyncIterator[str]:
         engine = create_async_engine(PG_URL)
         names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         async with engine.begin() as conn:
+            # A handler of the last test's bot may still hold a connection (and its locks):
+            # end those, and never wait on a lock silently.
+            await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            await conn.execute(text("SET LOCAL lock_timeout = '20s'"))
             await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         await engine.dispose()
         yield PG_URL
