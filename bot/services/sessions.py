@@ -33,7 +33,6 @@ from bot.services.sessions_common import (
     SessionReminder as SessionReminderEvent,
 )
 from bot.services.sessions_reminders import RemindersMixin
-from bot.services.sessions_rsvp import promote
 from bot.services.sessions_scheduling import SchedulingMixin
 
 __all__ = [
@@ -162,23 +161,10 @@ class SessionsPersonalData:
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
     ) -> None:
         """Delete the person's replies, reminders, attendance and feedback; unlink staff ids."""
-        now = self.service.clock.now()
-        held = list(
-            await session.scalars(
-                select(GroupSession)
-                .join(SessionRsvp, SessionRsvp.session_id == GroupSession.id)
-                .where(
-                    SessionRsvp.member_id == member_id,
-                    SessionRsvp.reply == "going",
-                    SessionRsvp.waitlisted.is_(False),
-                )
-            )
-        )
+        # A place given up by erasure is offered to the next person waiting by the scheduler's
+        # sweep (release_departed), which also tells them.
         for model in (SessionRsvp, SessionReminder, SessionAttendance, SessionFeedback):
             await session.execute(delete(model).where(model.member_id == member_id))
-        # A place given up by erasure goes to the next person waiting.
-        for gs in held:
-            await promote(session, self.service.settings, gs, now)
         for column in (
             GroupSession.created_by,
             GroupSession.cancelled_by,

@@ -139,7 +139,7 @@ class RsvpMixin(SessionsBase):
         )
 
     async def release_departed(self, now: datetime) -> list[Promotion]:
-        """Free upcoming places held by people who left the group; offer them to the waitlist.
+        """Free upcoming places held by people who left; offer every free place to the waitlist.
 
         Run by the scheduler's sweep: leaving is a membership action, and the database, not
         a call between features, records the work it leaves for sessions.
@@ -164,17 +164,34 @@ class RsvpMixin(SessionsBase):
             by_session: dict[int, list[int]] = {}
             for session_id, member_id in released.all():
                 by_session.setdefault(session_id, []).append(member_id)
+            # Any upcoming session with someone waiting may have a free place now (a leaver's,
+            # or one given up by erasure): fill it.
+            waiting = set(
+                await s.scalars(
+                    select(SessionRsvp.session_id)
+                    .join(GroupSession, GroupSession.id == SessionRsvp.session_id)
+                    .where(
+                        SessionRsvp.waitlisted.is_(True),
+                        GroupSession.status == "scheduled",
+                        GroupSession.starts_at > now,
+                    )
+                    .distinct()
+                )
+            )
             promotions: list[Promotion] = []
-            for session_id, member_ids in sorted(by_session.items()):
-                gs = await s.get(GroupSession, session_id)
+            for session_id in sorted(set(by_session) | waiting):
+                # Locked, so that two sweeps at once cannot give the same place twice.
+                gs = await s.scalar(
+                    select(GroupSession).where(GroupSession.id == session_id).with_for_update()
+                )
                 if gs is None:
                     continue
                 moved = await promote(s, self.settings, gs, now)
-                await refresh_reminders(
-                    s, self.settings, gs, now, [*member_ids, *(m.id for m, _ in moved)]
-                )
-                view = await self._one_view(s, gs)
-                promotions.extend(self._promotions(view, gs, moved))
+                if session_id in by_session:
+                    await refresh_reminders(s, self.settings, gs, now, by_session[session_id])
+                if moved:
+                    view = await self._one_view(s, gs)
+                    promotions.extend(self._promotions(view, gs, moved))
             return promotions
 
     async def rsvp(self, actor: Actor, session_id: int, reply: str) -> RsvpOutcome:

@@ -189,7 +189,9 @@ async def test_mydata_and_forgetme(services: Services, clock: ManualClock, sessi
             assert left == [], model.__name__
         comments = list(await s.scalars(select(SessionFeedback.comment)))
         assert "Secret words" not in comments
-    # Ana's place in the later session went to the person waiting.
+    # Ana's place in the later session goes to the person waiting, at the next sweep.
+    events = await services.group_sessions.take_due(clock.now())
+    assert [e.user_id for e in events if type(e).__name__ == "Promotion"] == [6402]
     upcoming = await services.group_sessions.upcoming(waiting)
     assert [(i.session.id, i.waitlisted) for i in upcoming] == [(later.id, False)]
 

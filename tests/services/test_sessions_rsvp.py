@@ -212,3 +212,19 @@ async def test_a_place_held_by_someone_who_left_goes_to_the_waitlist_once(
     assert promotions[0].online_link is not None
     upcoming = await services.group_sessions.upcoming(ben)
     assert upcoming[0].reply == "going" and not upcoming[0].waitlisted
+
+
+async def test_a_place_given_up_by_erasure_goes_to_the_waitlist_who_are_told(
+    services: Services, clock: ManualClock
+) -> None:
+    await set_up_guild(services)
+    ana = await approved_member(services, 6301, "Ana")
+    ben = await approved_member(services, 6302, "Ben")
+    view = await scheduled(services, capacity=1)
+    await services.group_sessions.rsvp(ana, view.id, "going")
+    assert (await services.group_sessions.rsvp(ben, view.id, "going")).waitlisted
+    await services.membership.forget(ana)
+    events = await services.group_sessions.take_due(clock.now())
+    promotions = [e for e in events if type(e).__name__ == "Promotion"]
+    assert [p.user_id for p in promotions] == [6302]
+    assert await services.group_sessions.take_due(clock.now()) == []
