@@ -86,3 +86,14 @@ def guarded(func: Any) -> Any:
             return None
 
     return wrapper
+
+
+async def send_dm(client: Any, user_id: int, text: str, **kwargs: Any) -> bool:
+    """DM someone; return False (and carry on) if their DMs are closed or they are gone."""
+    try:
+        user = client.get_user(user_id) or await client.fetch_user(user_id)
+        await user.send(clip(text), **kwargs)
+        return True
+    except discord.HTTPException:
+        log.info("could not DM a member")
+        return False

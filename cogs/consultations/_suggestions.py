@@ -10,7 +10,7 @@ import discord
 from bot.services.consultations import SuggestionView
 from bot.ui.actor import actor_for
 from bot.ui.forms import unique
-from bot.ui.replies import guarded, reply
+from bot.ui.replies import guarded, reply, send_dm
 from cogs.consultations._render import esc
 from cogs.consultations._views import IdButton, client_of
 
@@ -142,14 +142,7 @@ class DeclineSuggestion(IdButton, template=r"consult:sgno:(?P<sid>[0-9]+)"):
             )
 
 
-async def tell(client: Any, user_id: int, text: str) -> bool:
-    """DM someone; return False (and carry on) if their DMs are closed."""
-    try:
-        user = client.get_user(user_id) or await client.fetch_user(user_id)
-        await user.send(text[:2000])
-        return True
-    except discord.HTTPException:
-        return False
+tell = send_dm
 
 
 SUGGESTION_ITEMS = (AcceptSuggestion, DeclineSuggestion)

@@ -12,21 +12,13 @@ from bot.services.engagement_expenses import ClaimView
 from bot.services.engagement_moves import LevelMove
 from bot.ui.actor import actor_for, guild_for
 from bot.ui.forms import unique
-from bot.ui.replies import clip, guarded, reply
+from bot.ui.replies import clip, guarded, reply, send_dm
 from cogs.engagement._render import claim_embed
 
 log = logging.getLogger(__name__)
 
 
-async def tell(client: Any, user_id: int, text: str, **kwargs: Any) -> bool:
-    """DM someone; return False (and carry on) if their DMs are closed."""
-    try:
-        user = client.get_user(user_id) or await client.fetch_user(user_id)
-        await user.send(text[:2000], **kwargs)
-        return True
-    except discord.HTTPException:
-        log.info("could not DM a member about engagement")
-        return False
+tell = send_dm
 
 
 async def post(client: Any, channel_id: int | None, **kwargs: Any) -> discord.Message | None:

@@ -11,7 +11,7 @@ import discord
 from bot.services.membership import ADJUSTMENTS, CONSENT_STATEMENT, JoinForm, MemberView
 from bot.ui.actor import actor_for, guild_for
 from bot.ui.forms import unique
-from bot.ui.replies import guarded, reply
+from bot.ui.replies import guarded, reply, send_dm
 from cogs.membership._render import card_embed
 
 log = logging.getLogger(__name__)
@@ -41,15 +41,7 @@ async def post_card(client: Any, view: MemberView) -> None:
     await services.membership.set_card(view.id, channel.id, message.id)
 
 
-async def tell(client: Any, user_id: int, text: str) -> bool:
-    """DM someone; return False (and carry on) if their DMs are closed."""
-    try:
-        user = client.get_user(user_id) or await client.fetch_user(user_id)
-        await user.send(text[:2000])
-        return True
-    except discord.HTTPException:
-        log.info("could not DM a member about their sign-up")
-        return False
+tell = send_dm
 
 
 class JoinConsentView(discord.ui.View):

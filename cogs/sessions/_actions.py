@@ -9,7 +9,7 @@ from typing import Any
 import discord
 
 from bot.services.sessions_common import Promotion, Recipient, SessionView
-from bot.ui.replies import clip
+from bot.ui.replies import clip, send_dm
 from cogs.sessions._render import announcement_embed, esc, session_details, when_line
 
 log = logging.getLogger(__name__)
@@ -110,15 +110,7 @@ async def sync_event(client: Any, view: SessionView) -> None:
         log.warning("could not mirror session %s as a Discord scheduled event", view.id)
 
 
-async def dm(client: Any, user_id: int, text: str, **kwargs: Any) -> bool:
-    """DM someone; return False (and carry on) when their DMs are closed."""
-    try:
-        user = client.get_user(user_id) or await client.fetch_user(user_id)
-        await user.send(clip(text), **kwargs)
-        return True
-    except discord.HTTPException:
-        log.info("could not DM a member about a session")
-        return False
+dm = send_dm
 
 
 def ics_file(filename: str, content: bytes) -> discord.File:

@@ -18,7 +18,7 @@ from bot.services.support_views import (
 )
 from bot.ui.actor import actor_for
 from bot.ui.forms import unique
-from bot.ui.replies import guarded, reply
+from bot.ui.replies import guarded, reply, send_dm
 from cogs.support._render import card_content, card_embed
 
 log = logging.getLogger(__name__)
@@ -78,13 +78,8 @@ async def redraw(client: Any, view: RequestView, note: str | None = None) -> Non
 
 
 async def dm(client: Any, user_id: int, text: str) -> bool:
-    """DM someone; return False (and carry on) when their DMs are closed."""
-    try:
-        user = client.get_user(user_id) or await client.fetch_user(user_id)
-        await user.send(text[:2000], allowed_mentions=ONLY_MEMBER)
-        return True
-    except discord.HTTPException:
-        return False
+    """DM someone, mentioning nobody else; return False when their DMs are closed."""
+    return await send_dm(client, user_id, text, allowed_mentions=ONLY_MEMBER)
 
 
 async def tell_member(client: Any, action: StaffAction) -> None:
