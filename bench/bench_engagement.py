@@ -27,7 +27,7 @@ from bot.db.migrate import upgrade
 from bot.db.models import Contribution, GuildConfig, Member
 from bot.services.access import Actor
 from bot.services.container import build_services
-from bot.services.engagement_eligibility import check_member, scan
+from bot.services.engagement.eligibility import check_member, scan
 from bot.settings import load_settings
 
 GUILD = 1

@@ -75,7 +75,7 @@ async def main(members: int, concurrency: int) -> int:
         for user in users:
             fake.add_member(guild, user, [roles["Member"]])
         now = clock.now()
-        async with harness.services.sessions.begin() as s:
+        async with harness.services.db.begin() as s:
             for i, user in enumerate(users):
                 s.add(
                     Member(

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.services.safeguarding import SafeguardingMatcher
+from bot.services.support.safeguarding import SafeguardingMatcher
 from bot.settings import load_settings
 
 OPENERS = [

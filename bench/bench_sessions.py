@@ -37,7 +37,7 @@ from bot.db.models import (
     SessionRsvp,
 )
 from bot.scheduler import Scheduler
-from bot.services.sessions import SessionReminderEvent, SessionsService
+from bot.services.sessions.service import SessionReminderEvent, SessionsService
 from bot.settings import load_settings
 
 GUILD = 1

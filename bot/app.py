@@ -92,6 +92,7 @@ class ParticipationBot(commands.Bot):
             await self.load_extension(extension)
         for source in self.services.due_sources():
             self.scheduler.add_source(source)
+        self.scheduler.check_handlers()
         guild_id = self.settings.discord_guild_id
         if guild_id is not None:
             guild = discord.Object(id=guild_id)

@@ -42,7 +42,7 @@ async def build_runtime(
     point_discord_py_at(settings.discord_api_base, settings.discord_gateway_url)
     engine = create_engine(url)
     clock = clock or Clock()
-    services = build_services(settings, create_sessionmaker(engine), clock)
     scheduler = Scheduler(clock)
+    services = build_services(settings, create_sessionmaker(engine), clock, scheduler.wake)
     bot = ParticipationBot(settings, services, scheduler)
     return Runtime(bot=bot, engine=engine, services=services, scheduler=scheduler)

@@ -1,8 +1,11 @@
 """Run scheduled work whose record is the database.
 
 Each feature service that has timed work (reminders, poll closes, re-raises) is a `DueSource`:
-it can say when its next row falls due, and it can atomically claim the rows that are due,
-returning plain event objects. Cogs register a handler per event type that renders and sends.
+it can say when its next row falls due, it can atomically claim the rows that are due,
+returning plain event objects, and it declares the event types it `emits`. The sources are
+listed in one place, `Services.due_sources()` in bot/services/container.py. Cogs register a
+handler per event type that renders and sends; `check_handlers()` refuses to start when an
+emitted event has no handler. Services call `wake()` after adding or changing timed rows.
 APScheduler holds only in-memory jobs derived from the rows; they are rebuilt at start-up,
 and anything overdue is handled at once.
 """
@@ -28,6 +31,7 @@ class DueSource(Protocol):
     """A service with timed work recorded in the database."""
 
     name: str
+    emits: tuple[type, ...]
 
     async def next_due(self) -> datetime | None:
         """Return when the earliest unclaimed row falls due, or None."""
@@ -36,6 +40,10 @@ class DueSource(Protocol):
     async def take_due(self, now: datetime) -> list[Any]:
         """Claim every row due at `now` (exactly once, atomically) and return events for them."""
         ...
+
+
+class MissingHandler(RuntimeError):
+    """Scheduled work would be claimed and then dropped: an emitted event has no handler."""
 
 
 class Scheduler:
@@ -48,6 +56,7 @@ class Scheduler:
         self.handlers: dict[type, Handler] = {}
         self._aps: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
+        self._wakes: set[asyncio.Task[None]] = set()
 
     def add_source(self, source: DueSource) -> None:
         """Register a service whose rows drive jobs."""
@@ -56,6 +65,21 @@ class Scheduler:
     def on(self, event_type: type, handler: Handler) -> None:
         """Register the coroutine that renders and sends one kind of event."""
         self.handlers[event_type] = handler
+
+    def check_handlers(self) -> None:
+        """Refuse to start if any source emits an event nothing handles."""
+        missing = [
+            f"{event.__name__} (from {source.name})"
+            for source in self.sources
+            for event in source.emits
+            if event not in self.handlers
+        ]
+        if missing:
+            raise MissingHandler(
+                "scheduled work has no handler, so it would be claimed and lost: "
+                + ", ".join(missing)
+                + ". Register one with scheduler.on(EventType, handler) in the feature's cog."
+            )
 
     async def start(self) -> None:
         """Handle overdue work now, then keep jobs for every source's next due row."""
@@ -74,6 +98,8 @@ class Scheduler:
 
     async def stop(self) -> None:
         """Stop the in-memory jobs (the rows stay)."""
+        for task in list(self._wakes):
+            task.cancel()
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
@@ -81,6 +107,18 @@ class Scheduler:
     async def poke(self) -> None:
         """Recompute the next wake-up after rows were added or changed."""
         await self._reschedule()
+
+    def wake(self) -> None:
+        """Recompute the next wake-up soon; services call this after committing timed rows."""
+        if self._aps is None:
+            return  # not started: start() reads every row anyway
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        task = loop.create_task(self._reschedule())
+        self._wakes.add(task)
+        task.add_done_callback(self._wakes.discard)
 
     async def run_pending(self) -> int:
         """Claim and dispatch everything due now; return how many events were handled."""

@@ -1,18 +1,22 @@
-"""Build every service once, with the settings, database and clock they share."""
+"""Build every service once, with the settings, database, clock and scheduler wake-up they share.
+
+This is also the one place where scheduled work is wired: `Services.due_sources()` lists every
+service whose rows fall due, and each source declares the events it emits (see bot/scheduler.py).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.scheduler import DueSource
+from bot.services.base import Wake
 from bot.services.consultations import ConsultationService
-from bot.services.engagement_services import EngagementServices, build_engagement
+from bot.services.engagement import EngagementServices, build_engagement
 from bot.services.membership import MembershipService
-from bot.services.polls import PollsService
-from bot.services.polls_data import PollsPersonalData
+from bot.services.polls import PollsPersonalData, PollsService
 from bot.services.sessions import SessionsPersonalData, SessionsService
 from bot.services.setup import SetupService
 from bot.services.support import SupportService
@@ -24,7 +28,7 @@ class Services:
     """The services the cogs call; features add theirs here."""
 
     settings: Settings
-    sessions: async_sessionmaker[AsyncSession]
+    db: async_sessionmaker[AsyncSession]
     clock: Clock
     setup: SetupService
     membership: MembershipService
@@ -34,40 +38,44 @@ class Services:
     support: SupportService
     group_sessions: SessionsService
 
-    def due_sources(self) -> list[Any]:
-        """Return every service that has timed work (a `take_due` and a `next_due`)."""
-        found = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if hasattr(value, "take_due") and hasattr(value, "next_due"):
-                found.append(value)
-            found.extend(getattr(value, "extra_due_sources", ()))
-        return found
+    def due_sources(self) -> list[DueSource]:
+        """Return every service with timed work, in the order the scheduler asks them."""
+        return [
+            self.polls,
+            self.consultations.closing,
+            self.consultations.reminders,
+            self.group_sessions,
+            self.support,
+            self.engagement.progress,
+        ]
 
 
 def build_services(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+    settings: Settings,
+    db: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    wake: Wake | None = None,
 ) -> Services:
     """Create every service and wire the personal-data providers into membership."""
-    membership = MembershipService(settings, sessions, clock)
-    engagement = build_engagement(settings, sessions, clock)
+    membership = MembershipService(settings, db, clock)
+    engagement = build_engagement(settings, db, clock)
     membership.register_personal_data(engagement.personal_data)
-    consultations = ConsultationService(settings, sessions, clock)
+    consultations = ConsultationService(settings, db, clock)
     membership.register_personal_data(consultations.personal_data)
     membership.register_personal_data(PollsPersonalData())
-    support = SupportService(settings, sessions, clock)
+    support = SupportService(settings, db, clock)
     membership.register_personal_data(support)
-    group_sessions = SessionsService(settings, sessions, clock)
+    group_sessions = SessionsService(settings, db, clock)
     membership.register_personal_data(SessionsPersonalData(group_sessions))
     return Services(
         settings=settings,
-        sessions=sessions,
+        db=db,
         clock=clock,
-        setup=SetupService(settings, sessions, clock),
+        setup=SetupService(settings, db, clock),
         membership=membership,
         engagement=engagement,
         consultations=consultations,
-        polls=PollsService(settings, sessions, clock),
+        polls=PollsService(settings, db, clock),
         support=support,
         group_sessions=group_sessions,
     )

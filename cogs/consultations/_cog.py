@@ -10,8 +10,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ParticipationBot
-from bot.services.consultations import ConsultationClosed, FeedbackOverdue
-from bot.services.consultations_format import FILE_MAX_BYTES, FORMAT_HINT, KIND_LABELS
+from bot.services.consultations import (
+    FILE_MAX_BYTES,
+    FORMAT_HINT,
+    KIND_LABELS,
+    ConsultationClosed,
+    FeedbackOverdue,
+)
 from bot.services.errors import InvalidInput, ServiceError
 from bot.services.timeparse import parse_local
 from bot.ui.actor import actor_for

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.services.consultations import (
+    KIND_LABELS,
     ConsultationResults,
     ConsultationView,
     FeedbackView,
     Step,
 )
-from bot.services.consultations_format import KIND_LABELS
 from bot.ui.replies import clip
 from bot.ui.timefmt import both
 

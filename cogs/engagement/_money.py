@@ -10,10 +10,7 @@ from discord.ext import commands
 
 from bot.app import ParticipationBot
 from bot.contribution_kinds import ContributionKind
-from bot.services.engagement_contributions import ContributionView
-from bot.services.engagement_expenses import CATEGORIES
-from bot.services.engagement_ladder import SINGULAR
-from bot.services.engagement_payments import REWARDS
+from bot.services.engagement import CATEGORIES, REWARDS, SINGULAR, ContributionView
 from bot.ui.actor import actor_for
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import uk_text

@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.services.engagement import ProgressView
-from bot.services.engagement_expenses import ClaimView
+from bot.services.engagement import ClaimView, ProgressView
 from bot.ui.timefmt import both
 
 CLAIM_COLOURS = {

@@ -8,8 +8,7 @@ from typing import Any
 
 import discord
 
-from bot.services.engagement_expenses import ClaimView
-from bot.services.engagement_moves import LevelMove
+from bot.services.engagement import ClaimView, LevelMove
 from bot.ui.actor import actor_for, guild_for
 from bot.ui.forms import unique
 from bot.ui.replies import clip, guarded, reply, send_dm

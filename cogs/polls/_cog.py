@@ -14,9 +14,16 @@ from discord.ext import commands
 
 from bot.app import ParticipationBot
 from bot.services.errors import NotAllowed
-from bot.services.poll_charts import results_chart_png
-from bot.services.polls_rules import PollDraft, parse_closing, parse_options
-from bot.services.polls_views import PollClosed, PollReminder, PollResults, PollView
+from bot.services.polls import (
+    PollClosed,
+    PollDraft,
+    PollReminder,
+    PollResults,
+    PollView,
+    parse_closing,
+    parse_options,
+    results_chart_png,
+)
 from bot.ui.actor import actor_for
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.services.polls_views import PollResults, PollView
+from bot.services.polls import PollResults, PollView
 from bot.settings import Settings
 from bot.ui.timefmt import both
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import discord
 
-from bot.services.polls_views import PollView, VoteReceipt
+from bot.services.polls import PollView, VoteReceipt
 from bot.ui.actor import actor_for
 from bot.ui.forms import unique
 from bot.ui.replies import guarded, reply

@@ -8,7 +8,7 @@ from typing import Any
 
 import discord
 
-from bot.services.sessions_common import Promotion, Recipient, SessionView
+from bot.services.sessions import Promotion, Recipient, SessionView
 from bot.ui.replies import clip, send_dm
 from cogs.sessions._render import announcement_embed, esc, session_details, when_line
 
@@ -136,7 +136,7 @@ async def tell_promoted(client: Any, promoted: tuple[Promotion, ...]) -> None:
             )
             + "\n\nIf you can't make it after all, press Can't go on the announcement."
         )
-        from bot.services.ics import session_ics
+        from bot.services.sessions import session_ics
 
         content = session_ics(
             session_id=view.id,

@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ParticipationBot
-from bot.services.sessions_common import (
+from bot.services.sessions import (
     AGENDA_MAX,
     KEEP,
     MINUTES_MAX,
@@ -63,8 +63,8 @@ class SessionsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         """Make announcement and DM buttons work after a restart; handle due work."""
-        from bot.services.sessions_common import QuorumAlert, SessionEnded
-        from bot.services.sessions_common import SessionReminder as ReminderEvent
+        from bot.services.sessions import QuorumAlert, SessionEnded
+        from bot.services.sessions import SessionReminder as ReminderEvent
 
         self.bot.add_dynamic_items(RsvpButton, CalendarButton, FeedbackButton)
 

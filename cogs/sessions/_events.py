@@ -7,9 +7,8 @@ from typing import Any
 
 import discord
 
-from bot.services.sessions_common import QuorumAlert, SessionEnded, SessionView
-from bot.services.sessions_common import SessionReminder as ReminderEvent
-from bot.services.sessions_scheduling import CancelOutcome, EditOutcome
+from bot.services.sessions import CancelOutcome, EditOutcome, QuorumAlert, SessionEnded, SessionView
+from bot.services.sessions import SessionReminder as ReminderEvent
 from bot.ui.replies import clip
 from cogs.sessions._actions import (
     channel,

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.services.sessions_common import QuorumAlert, SessionView
-from bot.services.sessions_common import SessionReminder as ReminderEvent
+from bot.services.sessions import QuorumAlert, SessionView
+from bot.services.sessions import SessionReminder as ReminderEvent
 from bot.ui.replies import clip
 from bot.ui.timefmt import both
 

@@ -9,7 +9,7 @@ from typing import Any
 import discord
 
 from bot.services.errors import InvalidInput
-from bot.services.sessions_rsvp import AttendeeView, RsvpOutcome
+from bot.services.sessions import AttendeeView, RsvpOutcome
 from bot.ui.actor import actor_for
 from bot.ui.forms import unique
 from bot.ui.replies import guarded, reply

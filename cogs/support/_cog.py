@@ -12,14 +12,14 @@ from discord.ext import commands
 
 from bot.app import ParticipationBot
 from bot.services.errors import NotAllowed
-from bot.services.support_text import refusal_with_resources
-from bot.services.support_views import (
+from bot.services.support import (
     MEMBER_URGENCIES,
     TOPICS,
     URGENCIES,
     Flagged,
     Opened,
     SupportRaised,
+    refusal_with_resources,
 )
 from bot.ui.actor import actor_for, actor_from_member
 from bot.ui.replies import clip, reply

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.services.support_views import ESCALATION_TARGETS, QueuePage, RequestView
+from bot.services.support import ESCALATION_TARGETS, QueuePage, RequestView
 from bot.ui.timefmt import both
 
 URGENCY_COLOURS = {

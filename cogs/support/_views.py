@@ -8,7 +8,7 @@ from typing import Any
 
 import discord
 
-from bot.services.support_views import (
+from bot.services.support import (
     ESCALATION_TARGETS,
     NOTE_MAX,
     OUTCOMES,

@@ -218,7 +218,7 @@ async def test_anonymous_consultation_end_to_end(
             comp["custom_id"], comp["label"] = f"{prefix}:6", "6"
     forged = await answered(await fake.click(ana, int(message["id"]), f"{prefix}:6"))
     assert forged.ephemeral and "so 6 can't be used" in (forged.content or ""), forged.content
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         assert await s.scalar(select(func.count()).select_from(ConsultationAnswer)) == 2
     message = await do(fake, ana, message, f"{prefix}:4")
     assert "question 4 of 5" in message["content"]
@@ -450,6 +450,6 @@ async def test_two_people_writing_at_once_keep_their_own_words(
             await fake.submit_modal(user, handle, {handle.modal.fields[0].custom_id: words})
         )
         assert done.callback_type in (4, 7), done.content
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         texts = sorted(await s.scalars(select(ConsultationAnswer.text)))
     assert texts == ["Ana's own words", "Ben's own words"]

@@ -27,7 +27,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 async def _member(harness: BotHarness, user_id: int) -> Member:
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         member = await s.scalar(select(Member).where(Member.user_id == user_id))
         assert member is not None
         return member
@@ -37,7 +37,7 @@ async def _record(harness: BotHarness, user_id: int, kind: ContributionKind, sou
     """Record a contribution through the one service call other features use."""
     member = await _member(harness, user_id)
     now = harness.clock.now()
-    async with harness.services.sessions.begin() as s:
+    async with harness.services.db.begin() as s:
         return await record_contribution(
             s,
             guild_id=member.guild_id,
@@ -85,7 +85,7 @@ async def test_contributions_notice_once_move_up_and_step_down(
         {"member": sam, "kind": "session_attended", "hours": "2", "note": "Planning day"},
     )
     assert logged.ephemeral and "session attended" in (logged.content or "")
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         count = await s.scalar(select(func.count()).select_from(Contribution))
     assert count == 4
 
@@ -154,7 +154,7 @@ async def test_contributions_notice_once_move_up_and_step_down(
     # Stepping down does not re-send the notice for Working Together.
     await harness.run_due()
     assert len(_notices(fake, sam)) == 1
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         assert await s.scalar(select(func.count()).select_from(LevelNotice)) == 1
 
 
@@ -195,7 +195,7 @@ async def test_mentoring_pairs_and_tells_both(
     guild = group["guild"]
     kim = await approved(fake, group, "Kim")
     lee = await approved(fake, group, "Lee")
-    async with harness.services.sessions.begin() as s:
+    async with harness.services.db.begin() as s:
         member = await s.scalar(select(Member).where(Member.user_id == lee))
         assert member is not None
         member.level_key = "leading"

@@ -22,7 +22,7 @@ def _cards(fake: FakeDiscord, group: People) -> list[dict]:
 
 
 async def _claims(harness: BotHarness) -> list[ExpenseClaim]:
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         return list((await s.scalars(select(ExpenseClaim).order_by(ExpenseClaim.id))).all())
 
 
@@ -140,7 +140,7 @@ async def test_declining_payment_and_fixing_contributions(
 ) -> None:
     guild = group["guild"]
     lee = await approved(fake, group, "Lee")
-    async with harness.services.sessions.begin() as s:
+    async with harness.services.db.begin() as s:
         member = await s.scalar(select(Member).where(Member.user_id == lee))
         assert member is not None
         member.level_key = "doing_together"
@@ -162,7 +162,7 @@ async def test_declining_payment_and_fixing_contributions(
         {"member": lee, "kind": "project_work", "hours": "2", "note": "Leaflet"},
     )
     assert "payment record" in (logged.content or "")
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         payment = await s.scalar(select(Payment))
         assert payment is not None and payment.status == "declined"
         contribution_id = payment.contribution_id
@@ -193,7 +193,7 @@ async def test_declining_payment_and_fixing_contributions(
         {"number": contribution_id, "reason": "Logged for the wrong person"},
     )
     assert "Removed" in (removed.content or "")
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         actions = list(
             await s.scalars(
                 select(AuditEntry.action)

@@ -22,7 +22,7 @@ from tests.e2e.harness import (
 
 
 async def _member(harness: BotHarness, user_id: int) -> Member | None:
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         return await s.scalar(select(Member).where(Member.user_id == user_id))
 
 

@@ -37,7 +37,7 @@ async def test_bad_names_get_a_clear_private_message(
         fake, user, group["guild"], "join", {**JOIN_DEFAULTS, "adjustments_note": "n" * 501}
     )
     assert "too long" in (long_note.content or "")
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         assert await s.scalar(select(Member).where(Member.user_id == user)) is None
 
 
@@ -50,7 +50,7 @@ async def test_unusual_names_and_pronouns_at_the_limit_stored_exactly(
         fake.add_member(group["guild"], user)
         card = await join(fake, group, user, name=name, pronouns=pronouns)
         assert card is not None
-        async with harness.services.sessions() as s:
+        async with harness.services.db() as s:
             member = await s.scalar(select(Member).where(Member.user_id == user))
         assert member is not None
         assert member.preferred_name == name
@@ -131,5 +131,5 @@ async def test_a_form_from_before_a_restart_says_it_expired(
     assert message is not None
     handle = await answered(await fake.click(user, int(message["id"]), "join:agree"))
     assert handle.ephemeral and "expired" in (handle.content or "")
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         assert await s.scalar(select(Member).where(Member.user_id == user)) is None

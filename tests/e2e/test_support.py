@@ -31,7 +31,7 @@ CRISIS_SECRET = "moonbeamtoast"
 
 
 async def _requests(harness: BotHarness) -> list[SupportRequest]:
-    async with harness.services.sessions() as s:
+    async with harness.services.db() as s:
         return list((await s.scalars(select(SupportRequest).order_by(SupportRequest.id))).all())
 
 

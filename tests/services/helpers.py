@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.services.access import Actor
 from bot.services.container import Services
-from bot.services.membership import JoinForm
-from bot.services.setup import SetupRecord
+from bot.services.membership.service import JoinForm
+from bot.services.setup.service import SetupRecord
 from tests.conftest import ADMIN, GUILD, MODERATOR_ROLE, WORKER, WORKER_ROLE
 
 

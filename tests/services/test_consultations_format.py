@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.consultations_format import (
+from bot.services.consultations.question_file import (
     decode_upload,
     normalise_kind,
     parse_questions,

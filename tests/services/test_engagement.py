@@ -156,7 +156,7 @@ async def test_concurrent_confirms_move_once(services: Services, clock: ManualCl
     )
     assert sum(not isinstance(r, BaseException) for r in results) == 1
     assert sum(isinstance(r, Conflict) for r in results) == 2
-    async with services.sessions() as s:
+    async with services.db() as s:
         assert await s.scalar(select(func.count()).select_from(LevelChange)) == 1
         assert (
             await s.scalar(select(Member.level_key).where(Member.user_id == 2008))
@@ -225,7 +225,7 @@ async def test_declined_move_can_be_asked_again(services: Services, clock: Manua
 async def test_confirm_rechecks_requirements(services: Services, clock: ManualClock) -> None:
     await set_up_guild(services)
     sam, notice = await _eligible_and_asking(services, clock, 2015)
-    async with services.sessions.begin() as s:
+    async with services.db.begin() as s:
         wrong = await s.scalar(select(Contribution).where(Contribution.source_key == "session:1"))
         assert wrong is not None
         wrong_id = wrong.id
@@ -279,7 +279,7 @@ async def test_same_source_twice_at_once_is_one_contribution(services: Services)
     )
     assert sorted(results) == [False, False, False, False, True]
     mid = await member_id(services, sam)
-    async with services.sessions() as s:
+    async with services.db() as s:
         count = await s.scalar(
             select(func.count()).select_from(Contribution).where(Contribution.member_id == mid)
         )
@@ -303,7 +303,7 @@ async def test_chart_months_are_uk_calendar_months(services: Services, clock: Ma
     member = await services.membership.profile(sam)
     # 23:30 UTC on 31 May is 00:30 on 1 June in UK summer time.
     moment = datetime(2026, 5, 31, 23, 30, tzinfo=UTC)
-    async with services.sessions.begin() as s:
+    async with services.db.begin() as s:
         await record_contribution(
             s,
             guild_id=member.guild_id,
@@ -314,7 +314,7 @@ async def test_chart_months_are_uk_calendar_months(services: Services, clock: Ma
             recorded_at=moment,
         )
     clock.set(datetime(2026, 6, 15, 12, tzinfo=UTC))
-    async with services.sessions() as s:
+    async with services.db() as s:
         labels, series = await services.engagement.progress._monthly(s, member.id, clock.now())
     counts = next(iter(series.values()))
     assert counts[labels.index("Jun 26")] == 1 and counts[labels.index("May 26")] == 0

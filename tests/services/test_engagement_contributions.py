@@ -18,8 +18,8 @@ from bot.contribution_kinds import ContributionKind
 from bot.db.models import AuditEntry, Contribution
 from bot.services.access import Actor
 from bot.services.container import Services
-from bot.services.engagement_contributions import parse_hours
-from bot.services.engagement_ladder import Ladder, Standing
+from bot.services.engagement.contributions import parse_hours
+from bot.services.engagement.ladder import Ladder, Standing
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.settings import Settings
 from tests.conftest import GUILD, WORKER
@@ -34,7 +34,7 @@ async def test_worker_logs_a_contribution_with_audit(services: Services) -> None
     )
     assert logged.new and logged.contribution.kind_words == "session co-facilitated"
     assert logged.contribution.hours == Decimal("2.50")
-    async with services.sessions() as s:
+    async with services.db() as s:
         audit = await s.scalar(select(AuditEntry).where(AuditEntry.action == "contribution.log"))
         assert audit is not None and audit.actor_user_id == WORKER.user_id
         assert json.loads(audit.detail or "{}")["kind"] == "session_cofacilitated"
@@ -101,7 +101,7 @@ async def test_bad_logs_are_refused(
     await approved_member(services, 3006, "Sam")
     with pytest.raises(InvalidInput):
         await services.engagement.contributions.log(WORKER, 3006, kind, hours=hours, note=note)
-    async with services.sessions() as s:
+    async with services.db() as s:
         assert await s.scalar(select(func.count()).select_from(Contribution)) == 0
 
 
@@ -140,7 +140,7 @@ async def test_correct_and_remove_are_audited(services: Services) -> None:
     with pytest.raises(NotFound):
         await services.engagement.contributions.remove(WORKER, cid, "again")
     assert await services.engagement.contributions.list_for(WORKER, 3008) == []
-    async with services.sessions() as s:
+    async with services.db() as s:
         rows = (
             await s.scalars(
                 select(AuditEntry)

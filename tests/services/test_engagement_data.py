@@ -85,7 +85,7 @@ async def test_forget_leaves_no_trace(services: Services, clock: ManualClock) ->
     sam = await _busy_member(services, clock)
     mid = await member_id(services, sam)
     await services.membership.forget(sam)
-    async with services.sessions() as s:
+    async with services.db() as s:
         for model in TABLES:
             for row in await s.scalars(select(model)):
                 values = [getattr(row, c.key) for c in model.__table__.columns]
@@ -114,7 +114,7 @@ async def test_forgetting_a_worker_clears_their_id(services: Services, clock: Ma
     await services.engagement.contributions.log(kim_worker, 7011, "project_work", hours="1")
     await services.engagement.training.record(kim_worker, 7011, "introduction")
     await services.membership.forget(kim_worker)
-    async with services.sessions() as s:
+    async with services.db() as s:
         for model in TABLES:
             for row in await s.scalars(select(model)):
                 values = [getattr(row, c.key) for c in model.__table__.columns]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.clock import ManualClock
 from bot.services.access import Actor
 from bot.services.container import Services
-from bot.services.engagement_expenses import parse_amount
+from bot.services.engagement.expenses import parse_amount
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tests.conftest import GUILD, WORKER
 from tests.services.helpers import approved_member, set_up_guild

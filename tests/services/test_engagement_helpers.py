@@ -19,7 +19,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 async def member_id(services: Services, actor: Actor) -> int:
     """Return the member id of an actor."""
-    async with services.sessions() as s:
+    async with services.db() as s:
         found = await s.scalar(select(Member.id).where(Member.user_id == actor.user_id))
         assert found is not None
         return found
@@ -35,7 +35,7 @@ async def record(
     """Record a contribution through the shared call, as other features do."""
     mid = await member_id(services, actor)
     now = services.clock.now()
-    async with services.sessions.begin() as s:
+    async with services.db.begin() as s:
         return await record_contribution(
             s,
             guild_id=actor.guild_id,
@@ -58,7 +58,7 @@ async def meet_working_together(services: Services, actor: Actor, clock: ManualC
 
 async def set_level(services: Services, actor: Actor, level_key: str) -> None:
     """Put a member straight at a level (test set-up only)."""
-    async with services.sessions.begin() as s:
+    async with services.db.begin() as s:
         member = await s.scalar(select(Member).where(Member.user_id == actor.user_id))
         assert member is not None
         member.level_key = level_key

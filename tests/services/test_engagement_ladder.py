@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.engagement_ladder import Ladder, Standing, months_between
+from bot.services.engagement.ladder import Ladder, Standing, months_between
 from bot.settings import DEFAULT_CONFIG_DIR, ConfigError, Settings, load_settings
 
 GOOD_TAIL = """

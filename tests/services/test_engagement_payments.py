@@ -12,8 +12,8 @@ from bot.clock import ManualClock
 from bot.contribution_kinds import ContributionKind
 from bot.services.access import Actor
 from bot.services.container import Services
-from bot.services.engagement_ladder import format_pounds
-from bot.services.engagement_payments import amount_for
+from bot.services.engagement.ladder import format_pounds
+from bot.services.engagement.payments import amount_for
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from tests.conftest import GUILD, WORKER
 from tests.services.helpers import approved_member, set_up_guild

@@ -33,10 +33,10 @@ def test_any_text_is_refused_clearly_or_stored_exactly(
             await services.membership.join(actor, form(name, pronouns=pronouns))
         except InvalidInput as exc:
             assert exc.message and len(exc.message) < 300
-            async with services.sessions() as s:
+            async with services.db() as s:
                 assert await s.scalar(select(Member).where(Member.user_id == 4242)) is None
             return
-        async with services.sessions.begin() as s:
+        async with services.db.begin() as s:
             member = await s.scalar(select(Member).where(Member.user_id == 4242))
             assert member is not None
             assert member.preferred_name == name.strip()

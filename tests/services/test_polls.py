@@ -14,7 +14,7 @@ from bot.db.models import PollBallot
 from bot.services.access import Actor
 from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
-from bot.services.polls_rules import (
+from bot.services.polls.rules import (
     MAX_OPTIONS,
     OPTION_MAX,
     PollDraft,

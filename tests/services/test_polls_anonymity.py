@@ -13,8 +13,8 @@ from bot.db.base import Base
 from bot.db.models import AuditEntry, Contribution, Poll, PollBallot
 from bot.services.container import Services
 from bot.services.errors import NotAllowed
-from bot.services.polls_ballots import voter_key
-from bot.services.polls_data import ANONYMOUS_NOTE, PollsPersonalData
+from bot.services.polls.ballots import voter_key
+from bot.services.polls.personal_data import ANONYMOUS_NOTE, PollsPersonalData
 from tests.conftest import GUILD, WORKER
 from tests.services.test_polls_helpers import members, new_poll, ready
 

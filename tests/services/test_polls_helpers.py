@@ -7,9 +7,9 @@ from typing import Any
 
 from bot.services.access import Actor
 from bot.services.container import Services
-from bot.services.polls_rules import PollDraft
-from bot.services.polls_views import PollView
-from bot.services.setup import SetupRecord
+from bot.services.polls.results import PollView
+from bot.services.polls.rules import PollDraft
+from bot.services.setup.service import SetupRecord
 from tests.conftest import WORKER
 from tests.services.helpers import approved_member, set_up_guild
 
@@ -53,7 +53,7 @@ async def bulk_members(
     from tests.conftest import GUILD
 
     now = services.clock.now()
-    async with services.sessions.begin() as s:
+    async with services.db.begin() as s:
         for i in range(count):
             values: dict[str, Any] = {
                 "guild_id": GUILD,

@@ -17,7 +17,7 @@ from bot.db.models import SupportRequest
 from bot.services.access import Actor
 from bot.services.container import Services
 from bot.services.errors import InvalidInput, NotAllowed
-from bot.services.safeguarding import SafeguardingMatcher
+from bot.services.support.safeguarding import SafeguardingMatcher
 from bot.settings import (
     DEFAULT_CONFIG_DIR,
     ConfigError,
@@ -96,7 +96,7 @@ def test_known_misses_are_documented(matcher: SafeguardingMatcher) -> None:
     # These are misses the module docstring admits to; if one starts matching, update it.
     for text in ["I just want it all to stop", "kms", "sucide", "s u i c i d e"]:
         assert matcher.check(text) is None
-    import bot.services.safeguarding as module
+    import bot.services.support.safeguarding as module
 
     assert module.__doc__ and "What it misses" in module.__doc__
 

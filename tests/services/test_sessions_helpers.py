@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.services.container import Services
-from bot.services.ics import session_ics
-from bot.services.sessions import SessionForm, SessionView
-from bot.services.sessions_common import check_url
+from bot.services.sessions.calendar import session_ics
+from bot.services.sessions.common import check_url
+from bot.services.sessions.service import SessionForm, SessionView
 from tests.conftest import WORKER
 
 ZOOM = "https://zoom.us/j/123456789"

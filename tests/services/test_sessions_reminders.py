@@ -13,7 +13,12 @@ from bot.clock import ManualClock
 from bot.db.models import SessionReminder
 from bot.scheduler import Scheduler
 from bot.services.container import Services, build_services
-from bot.services.sessions import QuorumAlert, SessionEdit, SessionEnded, SessionReminderEvent
+from bot.services.sessions.service import (
+    QuorumAlert,
+    SessionEdit,
+    SessionEnded,
+    SessionReminderEvent,
+)
 from tests.conftest import WORKER
 from tests.services.helpers import approved_member, set_up_guild
 from tests.services.test_sessions_helpers import ZOOM, scheduled

@@ -15,7 +15,7 @@ from bot.db.models import GroupSession, SessionSeries
 from bot.services.access import Actor
 from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.services.sessions import SessionEdit
+from bot.services.sessions.service import SessionEdit
 from tests.conftest import GUILD, MODERATOR, WORKER
 from tests.services.helpers import approved_member, set_up_guild
 from tests.services.test_sessions_helpers import ZOOM, scheduled, session_form

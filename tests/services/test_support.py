@@ -15,7 +15,7 @@ from bot.db.models import AuditEntry, SupportRequest
 from bot.services.access import Actor
 from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.services.support_views import MESSAGE_MAX, OUTCOMES
+from bot.services.support.records import MESSAGE_MAX, OUTCOMES
 from tests.conftest import ADMIN, GUILD, MODERATOR, MODERATOR_ROLE, WORKER
 from tests.services.helpers import approved_member, set_up_guild
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.clock import ManualClock
 from bot.services.access import Actor
 from bot.services.container import Services, build_services
-from bot.services.support_views import SupportRaised
+from bot.services.support.records import SupportRaised
 from tests.conftest import GUILD, MODERATOR, MODERATOR_ROLE
 from tests.services.helpers import set_up_guild
 

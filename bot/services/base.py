@@ -1,0 +1,111 @@
+"""The one base every service builds on: settings, database, clock, audit, claims, wake-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import CursorResult, Update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.models import AuditEntry
+from bot.services.access import Actor
+from bot.services.errors import Conflict
+from bot.settings import Settings
+
+Wake = Callable[[], None]
+
+
+def _no_wake() -> None:
+    """Do nothing: a service built without a scheduler (in a test) has no one to wake."""
+
+
+def audit(
+    s: AsyncSession,
+    actor: Actor | None,
+    action: str,
+    at: Any,
+    *,
+    guild_id: int | None = None,
+    member_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """Add an audit entry to the transaction: who did what, to whom, and when."""
+    s.add(
+        AuditEntry(
+            guild_id=guild_id if guild_id is not None else (actor.guild_id if actor else 0),
+            actor_user_id=actor.user_id if actor else None,
+            action=action,
+            member_id=member_id,
+            detail=detail,
+            at=at,
+        )
+    )
+
+
+async def claim(s: AsyncSession, statement: Update, refusal: str | None = None) -> bool:
+    """Run a conditional UPDATE that must change exactly one row.
+
+    The WHERE clause states what must still be true (a status, an unset column), so double
+    clicks and two people at once act once. With a refusal, losing raises Conflict with it;
+    without, return whether this call won.
+    """
+    result: CursorResult[Any] = await s.execute(  # type: ignore[assignment]
+        statement.execution_options(synchronize_session=False)
+    )
+    won = result.rowcount == 1
+    if not won and refusal is not None:
+        raise Conflict(refusal)
+    return won
+
+
+async def changed(s: AsyncSession, statement: Any) -> int:
+    """Run an UPDATE, DELETE or INSERT … ON CONFLICT DO NOTHING; return how many rows changed."""
+    result: CursorResult[Any] = await s.execute(statement)  # type: ignore[assignment]
+    return int(result.rowcount or 0)
+
+
+class Service:
+    """What every service holds: the settings, the database, the clock, and a scheduler wake-up.
+
+    `db` is the database's transaction factory (`async with self.db.begin() as s:`); it is not
+    called "sessions" so it is never confused with the group-sessions feature.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        wake: Wake | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self._wake = wake or _no_wake
+
+    def wake(self) -> None:
+        """Tell the scheduler that timed rows were added or changed (after the commit)."""
+        self._wake()
+
+    def audit(
+        self,
+        s: AsyncSession,
+        actor: Actor | None,
+        action: str,
+        *,
+        guild_id: int | None = None,
+        member_id: int | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Add an audit entry, stamped with this service's clock, to the transaction."""
+        audit(
+            s,
+            actor,
+            action,
+            self.clock.now(),
+            guild_id=guild_id,
+            member_id=member_id,
+            detail=detail,
+        )

@@ -1,0 +1,191 @@
+"""Closing consultations: on the deadline (a DueSource, also at start-up) or early by a worker."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    AuditEntry,
+    Consultation,
+    ConsultationAnswer,
+    ConsultationParticipant,
+    ConsultationRespondent,
+    GuildConfig,
+)
+from bot.services.access import Actor, require_worker
+from bot.services.consultations.common import ConsultationBase
+from bot.services.errors import Conflict
+
+
+@dataclass(frozen=True)
+class ConsultationClosed:
+    """A consultation closed: tell workers, and thank those who took part."""
+
+    consultation_id: int
+    guild_id: int
+    title: str
+    anonymous: bool
+    closed_at: datetime
+    review_date: datetime
+    early: bool
+    respondents: int
+    audience_size: int
+    worker_log_channel_id: int | None
+    announcements_channel_id: int | None
+
+
+class ConsultationClosing(ConsultationBase):
+    """Close consultations exactly once, scrubbing the anonymous link as they close."""
+
+    name = "consultations.close"
+    emits: tuple[type, ...] = (ConsultationClosed,)
+
+    async def close(self, actor: Actor, consultation_id: int) -> ConsultationClosed:
+        """Close an open consultation before its deadline."""
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            row = await self._load(s, actor.guild_id, consultation_id)
+            if row.status == "draft":
+                raise Conflict("This consultation is still a draft: there is nothing to close.")
+            event = await self._close(s, row, self.clock.now(), actor.user_id)
+            if event is None:
+                raise Conflict("This consultation has already closed.")
+            s.add(
+                AuditEntry(
+                    guild_id=actor.guild_id,
+                    actor_user_id=actor.user_id,
+                    action="consultation.close",
+                    detail=f"consultation {row.id}",
+                    at=event.closed_at,
+                )
+            )
+            return event
+
+    async def next_due(self) -> datetime | None:
+        """Return the earliest deadline of an open consultation."""
+        async with self.db.begin() as s:
+            due: datetime | None = await s.scalar(
+                select(func.min(Consultation.deadline)).where(Consultation.status == "open")
+            )
+            return due
+
+    async def take_due(self, now: datetime) -> list[ConsultationClosed]:
+        """Close every open consultation whose deadline has passed; one event each, once."""
+        async with self.db.begin() as s:
+            rows = list(
+                await s.scalars(
+                    select(Consultation)
+                    .where(Consultation.status == "open", Consultation.deadline <= now)
+                    .order_by(Consultation.deadline)
+                )
+            )
+            events = []
+            for row in rows:
+                event = await self._close(s, row, now, None)
+                if event is not None:
+                    events.append(event)
+            return events
+
+    async def _close(
+        self, s: AsyncSession, row: Consultation, now: datetime, by: int | None
+    ) -> ConsultationClosed | None:
+        early = by is not None and row.deadline > now
+        audience = await self.audience_size(s, row.guild_id, row.audience)
+        # Only the caller whose UPDATE changes the row closes it (and gets the event).
+        result = await s.execute(
+            update(Consultation)
+            .where(Consultation.id == row.id, Consultation.status == "open")
+            .values(
+                status="closed",
+                closed_at=now,
+                closed_by=by,
+                secret=None,
+                audience_size_at_close=audience,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        await s.refresh(row)
+        if row.anonymous:
+            await self._scrub(s, row.id)
+        respondents = await s.scalar(
+            select(func.count())
+            .select_from(ConsultationParticipant)
+            .where(ConsultationParticipant.consultation_id == row.id)
+        )
+        config = await s.get(GuildConfig, row.guild_id)
+        return ConsultationClosed(
+            consultation_id=row.id,
+            guild_id=row.guild_id,
+            title=row.title,
+            anonymous=row.anonymous,
+            closed_at=now,
+            review_date=row.review_date,
+            early=early,
+            respondents=int(respondents or 0),
+            audience_size=audience,
+            worker_log_channel_id=config.worker_log_channel_id if config else None,
+            announcements_channel_id=config.announcements_channel_id if config else None,
+        )
+
+    async def _scrub(self, s: AsyncSession, consultation_id: int) -> None:
+        """Rewrite an anonymous consultation's respondents: fresh random ids, shuffled, no keys.
+
+        With the secret gone the keys are useless anyway; rewriting the rows in a random
+        order also removes any link through the order in which they were first stored.
+        """
+        respondents = list(
+            await s.scalars(
+                select(ConsultationRespondent.id).where(
+                    ConsultationRespondent.consultation_id == consultation_id
+                )
+            )
+        )
+        if not respondents:
+            return
+        answers = list(
+            await s.scalars(
+                select(ConsultationAnswer).where(ConsultationAnswer.respondent_id.in_(respondents))
+            )
+        )
+        by_respondent: dict[str, list[ConsultationAnswer]] = {r: [] for r in respondents}
+        for answer in answers:
+            by_respondent[answer.respondent_id].append(answer)
+        copies = [
+            [
+                {
+                    "question_id": a.question_id,
+                    "choices": a.choices,
+                    "scale": a.scale,
+                    "text": a.text,
+                    "skipped": a.skipped,
+                }
+                for a in items
+            ]
+            for items in by_respondent.values()
+        ]
+        for answer in answers:
+            s.expunge(answer)
+        await s.execute(
+            delete(ConsultationAnswer).where(ConsultationAnswer.respondent_id.in_(respondents))
+        )
+        await s.execute(
+            delete(ConsultationRespondent).where(
+                ConsultationRespondent.consultation_id == consultation_id
+            )
+        )
+        random.SystemRandom().shuffle(copies)
+        for items in copies:
+            new_id = secrets.token_hex(16)
+            s.add(ConsultationRespondent(id=new_id, consultation_id=consultation_id, key=None))
+            await s.flush()
+            for item in items:
+                s.add(ConsultationAnswer(respondent_id=new_id, **item))
+            await s.flush()

@@ -1,0 +1,236 @@
+""" "You said, we did": publishing feedback after close, and reminding workers when it is late."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    AuditEntry,
+    Consultation,
+    ConsultationFeedback,
+    ConsultationParticipant,
+    GuildConfig,
+    Member,
+)
+from bot.db.upsert import insert_for
+from bot.services.access import Actor, guild_config, require_worker
+from bot.services.consultations.common import TEXT_MAX, ConsultationBase, ConsultationView
+from bot.services.errors import Conflict, NotFound
+from bot.services.text import clean_text
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    """A published "you said, we did"."""
+
+    consultation_id: int
+    title: str
+    said: str
+    did: str
+    could_not: str
+    published_at: datetime
+    days_to_feedback: int
+
+
+@dataclass(frozen=True)
+class FeedbackPublished:
+    """Feedback to post to announcements and to DM to respondents who opted in."""
+
+    feedback: FeedbackView
+    announcements_channel_id: int | None
+    dm_user_ids: tuple[int, ...]
+    respondents: int
+
+
+@dataclass(frozen=True)
+class FeedbackOverdue:
+    """No feedback by the review date: remind workers in the worker-log channel (once)."""
+
+    consultation_id: int
+    guild_id: int
+    title: str
+    closed_at: datetime | None
+    review_date: datetime
+    respondents: int
+    worker_log_channel_id: int | None
+
+
+def _feedback_view(row: Consultation, fb: ConsultationFeedback) -> FeedbackView:
+    return FeedbackView(
+        row.id, row.title, fb.said, fb.did, fb.could_not, fb.published_at, fb.days_to_feedback
+    )
+
+
+class ConsultationFeedbackService(ConsultationBase):
+    """Close the loop: tell people what changed because they spoke up."""
+
+    async def publish(
+        self, actor: Actor, consultation_id: int, said: str, did: str, could_not: str
+    ) -> FeedbackPublished:
+        """Publish feedback once, after close; return where to post it and whom to DM."""
+        texts = {
+            "said": clean_text(said, field="what people said", max_length=TEXT_MAX, multiline=True),
+            "did": clean_text(did, field="what we did", max_length=TEXT_MAX, multiline=True),
+            "could_not": clean_text(
+                could_not,
+                field="what we could not do and why",
+                max_length=TEXT_MAX,
+                multiline=True,
+            ),
+        }
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            config = await require_worker(s, actor)
+            row = await self._load(s, actor.guild_id, consultation_id)
+            if row.status != "closed":
+                raise Conflict(
+                    "Feedback can be published once the consultation has closed. "
+                    "Close it early with /consult close if you're ready."
+                )
+            closed = row.closed_at or now
+            days = max((now - closed).days, 0)
+            inserted = await s.execute(
+                insert_for(s, ConsultationFeedback)
+                .values(
+                    consultation_id=row.id,
+                    published_by=actor.user_id,
+                    published_at=now,
+                    days_to_feedback=days,
+                    **texts,
+                )
+                .on_conflict_do_nothing(index_elements=["consultation_id"])
+            )
+            if not inserted.rowcount:  # type: ignore[attr-defined]
+                raise Conflict("Feedback for this consultation has already been published.")
+            fb = await s.get(ConsultationFeedback, row.id)
+            assert fb is not None
+            s.add(
+                AuditEntry(
+                    guild_id=actor.guild_id,
+                    actor_user_id=actor.user_id,
+                    action="consultation.feedback",
+                    detail=f"consultation {row.id}",
+                    at=now,
+                )
+            )
+            recipients = await s.scalars(
+                select(Member.user_id)
+                .join(ConsultationParticipant, ConsultationParticipant.member_id == Member.id)
+                .where(
+                    ConsultationParticipant.consultation_id == row.id,
+                    Member.dm_opt_in.is_(True),
+                    Member.status.in_(["approved", "paused"]),
+                )
+                .order_by(Member.user_id)
+            )
+            return FeedbackPublished(
+                feedback=_feedback_view(row, fb),
+                announcements_channel_id=config.announcements_channel_id,
+                dm_user_ids=tuple(recipients),
+                respondents=await self._respondents(s, row.id),
+            )
+
+    async def feedback(self, actor: Actor, consultation_id: int) -> FeedbackView:
+        """Return the published feedback to anyone in the server."""
+        async with self.db.begin() as s:
+            await guild_config(s, actor.guild_id)
+            row = await self._load(s, actor.guild_id, consultation_id)
+            fb = await s.get(ConsultationFeedback, row.id)
+            if fb is None:
+                raise NotFound("No feedback has been published for this consultation yet.")
+            return _feedback_view(row, fb)
+
+    async def awaiting_feedback(self, actor: Actor) -> list[ConsultationView]:
+        """List closed consultations that still need their "you said, we did"."""
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            rows = await s.scalars(
+                select(Consultation)
+                .outerjoin(ConsultationFeedback)
+                .where(
+                    Consultation.guild_id == actor.guild_id,
+                    Consultation.status == "closed",
+                    ConsultationFeedback.consultation_id.is_(None),
+                )
+                .order_by(Consultation.review_date)
+                .limit(25)
+            )
+            return [await self._view(s, r) for r in rows]
+
+    async def _respondents(self, s: AsyncSession, consultation_id: int) -> int:
+        count = await s.scalar(
+            select(func.count())
+            .select_from(ConsultationParticipant)
+            .where(ConsultationParticipant.consultation_id == consultation_id)
+        )
+        return int(count or 0)
+
+
+class FeedbackReminders(ConsultationBase):
+    """A DueSource: remind workers once when the review date passes with no feedback."""
+
+    name = "consultations.feedback_reminder"
+    emits: tuple[type, ...] = (FeedbackOverdue,)
+
+    async def next_due(self) -> datetime | None:
+        """Return the earliest review date still waiting for feedback."""
+        async with self.db.begin() as s:
+            due: datetime | None = await s.scalar(
+                select(func.min(Consultation.review_date))
+                .outerjoin(ConsultationFeedback)
+                .where(
+                    Consultation.status == "closed",
+                    Consultation.review_reminded_at.is_(None),
+                    ConsultationFeedback.consultation_id.is_(None),
+                )
+            )
+            return due
+
+    async def take_due(self, now: datetime) -> list[FeedbackOverdue]:
+        """Claim every overdue review (once each) and return reminders for workers."""
+        async with self.db.begin() as s:
+            rows = list(
+                await s.scalars(
+                    select(Consultation)
+                    .outerjoin(ConsultationFeedback)
+                    .where(
+                        Consultation.status == "closed",
+                        Consultation.review_reminded_at.is_(None),
+                        Consultation.review_date <= now,
+                        ConsultationFeedback.consultation_id.is_(None),
+                    )
+                    .order_by(Consultation.review_date)
+                )
+            )
+            events = []
+            for row in rows:
+                claimed = await s.execute(
+                    update(Consultation)
+                    .where(Consultation.id == row.id, Consultation.review_reminded_at.is_(None))
+                    .values(review_reminded_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                    continue
+                config = await s.get(GuildConfig, row.guild_id)
+                count = await s.scalar(
+                    select(func.count())
+                    .select_from(ConsultationParticipant)
+                    .where(ConsultationParticipant.consultation_id == row.id)
+                )
+                events.append(
+                    FeedbackOverdue(
+                        consultation_id=row.id,
+                        guild_id=row.guild_id,
+                        title=row.title,
+                        closed_at=row.closed_at,
+                        review_date=row.review_date,
+                        respondents=int(count or 0),
+                        worker_log_channel_id=config.worker_log_channel_id if config else None,
+                    )
+                )
+            return events

@@ -1,0 +1,24 @@
+"""The engagement feature."""
+
+from __future__ import annotations
+
+from bot.services.engagement.contributions import ContributionView
+from bot.services.engagement.expenses import CATEGORIES, ClaimView
+from bot.services.engagement.ladder import SINGULAR
+from bot.services.engagement.moves import LevelMove
+from bot.services.engagement.payments import REWARDS
+from bot.services.engagement.progression import EligibilityNotice, ProgressView
+from bot.services.engagement.service import EngagementServices, build_engagement
+
+__all__ = [
+    "CATEGORIES",
+    "REWARDS",
+    "SINGULAR",
+    "ClaimView",
+    "ContributionView",
+    "EligibilityNotice",
+    "EngagementServices",
+    "LevelMove",
+    "ProgressView",
+    "build_engagement",
+]

@@ -1,0 +1,412 @@
+"""Moving between levels: the member chooses, a worker confirms once, or the member steps down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.models import AuditEntry, LevelChange, LevelNotice, LevelRole, Member
+from bot.services.access import Actor, guild_config, require_member, require_worker
+from bot.services.engagement.eligibility import scan, standing_of
+from bot.services.engagement.ladder import Ladder
+from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.services.text import clean_text
+from bot.settings import Settings
+
+CHOICES = {"move_up", "stay"}
+STATE_TEXT = {
+    "unsent": "not told yet",
+    "told": "told; no answer yet",
+    "move_up": "wants to move up: please confirm",
+    "stay": "chose to stay",
+    "declined": "a worker did not confirm the move",
+}
+
+
+@dataclass(frozen=True)
+class MoveChoice:
+    """A member's answer to their notice; on move_up the cog posts a confirm card to workers."""
+
+    notice_id: int
+    member_id: int
+    user_id: int
+    preferred_name: str
+    level_key: str
+    level_name: str
+    choice: str
+    worker_log_channel_id: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class LevelMove:
+    """A level change done; the cog swaps the roles and tells the member."""
+
+    member_id: int
+    user_id: int
+    preferred_name: str
+    direction: str
+    from_level_key: str
+    from_level_name: str
+    to_level_key: str
+    to_level_name: str
+    remove_role_id: int | None
+    add_role_id: int | None
+    notice_id: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class MoveDeclined:
+    """A worker did not confirm a move; the member is told why."""
+
+    notice_id: int
+    user_id: int
+    level_name: str
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EligibleView:
+    """A member who meets their next level, for the workers' list."""
+
+    notice_id: int
+    member_id: int
+    user_id: int
+    preferred_name: str
+    current_level_name: str
+    next_level_key: str
+    next_level_name: str
+    state: str
+    state_text: str
+    eligible_at: datetime
+
+
+class LevelMovesService:
+    """Answer notices, confirm or decline moves, step down, list who is eligible."""
+
+    def __init__(
+        self, settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.ladder = Ladder(settings)
+
+    async def _notice(self, s: AsyncSession, guild_id: int, notice_id: int) -> LevelNotice:
+        notice = await s.get(LevelNotice, notice_id)
+        if notice is None or notice.guild_id != guild_id:
+            raise NotFound("That level message no longer exists.")
+        return notice
+
+    async def _role(self, s: AsyncSession, guild_id: int, level_key: str) -> int | None:
+        row = await s.get(LevelRole, (guild_id, level_key))
+        return row.role_id if row else None
+
+    async def check_worker(self, actor: Actor) -> None:
+        """Refuse anyone who is not a worker (before a form opens)."""
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+
+    async def choose(self, actor: Actor, notice_id: int, choice: str) -> MoveChoice:
+        """Record the member's choice to move up or stay (they can change it until confirmed)."""
+        if choice not in CHOICES:
+            raise InvalidInput("Please choose Move up or Stay.")
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            member = await require_member(s, actor, allow_paused=False)
+            notice = await self._notice(s, actor.guild_id, notice_id)
+            if notice.member_id != member.id:
+                raise NotAllowed("That message was meant for someone else.")
+            level = self.ladder.get(notice.level_key)
+            if self.ladder.index(member.level_key) >= self.ladder.index(notice.level_key):
+                raise Conflict(f"You are already at {self.ladder.get(member.level_key).name}.")
+            # Conditional: a double click records one choice and posts one card for workers.
+            result = await s.execute(
+                update(LevelNotice)
+                .where(
+                    LevelNotice.id == notice_id,
+                    or_(LevelNotice.outcome.is_(None), LevelNotice.outcome == "declined"),
+                    or_(
+                        LevelNotice.choice.is_(None),
+                        LevelNotice.choice != choice,
+                        LevelNotice.outcome == "declined",
+                    ),
+                )
+                .values(choice=choice, chose_at=now, outcome=None, decline_reason=None)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                if choice == "move_up":
+                    raise Conflict("You have already asked to move up: a worker will confirm it.")
+                raise Conflict("You have already chosen to stay. Nothing has changed.")
+            s.add(
+                AuditEntry(
+                    guild_id=actor.guild_id,
+                    actor_user_id=actor.user_id,
+                    action=f"level.choose_{choice}",
+                    member_id=member.id,
+                    detail=notice.level_key,
+                    at=now,
+                )
+            )
+            config = await guild_config(s, actor.guild_id)
+            text = (
+                f"Thanks. You have asked to move up to {level.name}; a worker will confirm it "
+                "and you will get a message when they have."
+                if choice == "move_up"
+                else f"That's fine: you are staying where you are. You can choose {level.name} "
+                "later from /progress."
+            )
+            return MoveChoice(
+                notice_id=notice.id,
+                member_id=member.id,
+                user_id=member.user_id,
+                preferred_name=member.preferred_name,
+                level_key=level.key,
+                level_name=level.name,
+                choice=choice,
+                worker_log_channel_id=config.worker_log_channel_id,
+                text=text,
+            )
+
+    async def confirm(self, actor: Actor, notice_id: int) -> LevelMove:
+        """Confirm a requested move up exactly once; return the roles to swap."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            notice = await self._notice(s, actor.guild_id, notice_id)
+            member = await s.get(Member, notice.member_id)
+            assert member is not None
+            if member.user_id == actor.user_id:
+                raise NotAllowed("You can't confirm your own level move: ask another worker.")
+            if notice.outcome == "confirmed":
+                raise Conflict(f"{member.preferred_name}'s move has already been confirmed.")
+            if notice.choice != "move_up":
+                raise Conflict(f"{member.preferred_name} has not asked to move up.")
+            target = self.ladder.get(notice.level_key)
+            current = self.ladder.below(target.key)
+            if current is None or member.level_key != current.key:
+                raise Conflict(
+                    f"{member.preferred_name} is at {self.ladder.get(member.level_key).name} "
+                    "now, so this move no longer applies."
+                )
+            needs = self.ladder.missing(target, await standing_of(s, self.settings, member, now))
+            if needs:
+                raise Conflict(
+                    f"{member.preferred_name} no longer meets {target.name}: still needs "
+                    + "; ".join(needs)
+                    + "."
+                )
+            # Two workers confirming at once: only one UPDATE matches outcome IS NULL.
+            result = await s.execute(
+                update(LevelNotice)
+                .where(
+                    LevelNotice.id == notice_id,
+                    LevelNotice.choice == "move_up",
+                    LevelNotice.outcome.is_(None),
+                )
+                .values(outcome="confirmed", decided_at=now, decided_by=actor.user_id)
+                .execution_options(synchronize_session=False)
+            )
+            moved = await s.execute(
+                update(Member)
+                .where(Member.id == member.id, Member.level_key == current.key)
+                .values(level_key=target.key)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1 or moved.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict(f"{member.preferred_name}'s move has already been confirmed.")
+            return await self._moved(
+                s, actor, member, current.key, target.key, "up", now, notice_id
+            )
+
+    async def decline(self, actor: Actor, notice_id: int, reason: str) -> MoveDeclined:
+        """Do not confirm a requested move, with a reason the member is given."""
+        text = clean_text(reason, field="the reason", max_length=500, multiline=True)
+        assert text is not None
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            notice = await self._notice(s, actor.guild_id, notice_id)
+            member = await s.get(Member, notice.member_id)
+            assert member is not None
+            if member.user_id == actor.user_id:
+                raise NotAllowed("You can't decide your own level move: ask another worker.")
+            result = await s.execute(
+                update(LevelNotice)
+                .where(
+                    LevelNotice.id == notice_id,
+                    LevelNotice.choice == "move_up",
+                    LevelNotice.outcome.is_(None),
+                )
+                .values(
+                    outcome="declined",
+                    decided_at=now,
+                    decided_by=actor.user_id,
+                    decline_reason=text,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict("This move is not waiting for a decision.")
+            s.add(
+                AuditEntry(
+                    guild_id=actor.guild_id,
+                    actor_user_id=actor.user_id,
+                    action="level.decline",
+                    member_id=member.id,
+                    detail=notice.level_key,
+                    at=now,
+                )
+            )
+            level = self.ladder.get(notice.level_key)
+            return MoveDeclined(
+                notice_id=notice_id,
+                user_id=member.user_id,
+                level_name=level.name,
+                reason=text,
+                text=(
+                    f"A worker has not confirmed your move to {level.name} for now. "
+                    f"Their reason: {text}\nYou can ask again from /progress."
+                ),
+            )
+
+    async def step_down(self, actor: Actor) -> LevelMove:
+        """Move the actor down one level at once (no confirmation needed)."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            member = await require_member(s, actor)
+            current = self.ladder.get(member.level_key)
+            lower = self.ladder.below(current.key)
+            if lower is None:
+                raise Conflict(
+                    f"You are at the first level, {current.name}, so you can't step down."
+                )
+            result = await s.execute(
+                update(Member)
+                .where(Member.id == member.id, Member.level_key == member.level_key)
+                .values(level_key=lower.key)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict("Your level just changed; please look at /progress again.")
+            # Reopen the notice for the level left, so that moving back up is the member's
+            # choice again (from /progress); it is not sent again, so there is no nudge.
+            await s.execute(
+                update(LevelNotice)
+                .where(LevelNotice.member_id == member.id, LevelNotice.level_key == current.key)
+                .values(
+                    choice=None,
+                    chose_at=None,
+                    outcome=None,
+                    decided_at=None,
+                    decided_by=None,
+                    decline_reason=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            return await self._moved(s, actor, member, current.key, lower.key, "down", now, None)
+
+    async def _moved(
+        self,
+        s: AsyncSession,
+        actor: Actor,
+        member: Member,
+        from_key: str,
+        to_key: str,
+        direction: str,
+        now: datetime,
+        notice_id: int | None,
+    ) -> LevelMove:
+        s.add(
+            LevelChange(
+                guild_id=member.guild_id,
+                member_id=member.id,
+                from_level=from_key,
+                to_level=to_key,
+                direction=direction,
+                by_user_id=actor.user_id,
+                at=now,
+            )
+        )
+        s.add(
+            AuditEntry(
+                guild_id=member.guild_id,
+                actor_user_id=actor.user_id,
+                action=f"level.{direction}",
+                member_id=member.id,
+                detail=f"{from_key} -> {to_key}",
+                at=now,
+            )
+        )
+        old, new = self.ladder.get(from_key), self.ladder.get(to_key)
+        text = (
+            f"Your move to {new.name} has been confirmed. {new.description}"
+            if direction == "up"
+            else f"You are now at {new.name}. You can move up again when you are ready."
+        )
+        return LevelMove(
+            member_id=member.id,
+            user_id=member.user_id,
+            preferred_name=member.preferred_name,
+            direction=direction,
+            from_level_key=old.key,
+            from_level_name=old.name,
+            to_level_key=new.key,
+            to_level_name=new.name,
+            remove_role_id=await self._role(s, member.guild_id, old.key),
+            add_role_id=await self._role(s, member.guild_id, new.key),
+            notice_id=notice_id,
+            text=text,
+        )
+
+    async def eligible(self, actor: Actor, limit: int = 25) -> list[EligibleView]:
+        """List members who meet their next level and are not yet moved (workers only)."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            await scan(s, self.settings, self.ladder, now, guild_id=actor.guild_id)
+            rows = await s.execute(
+                select(LevelNotice, Member)
+                .join(Member, Member.id == LevelNotice.member_id)
+                .where(
+                    LevelNotice.guild_id == actor.guild_id,
+                    or_(LevelNotice.outcome.is_(None), LevelNotice.outcome == "declined"),
+                    Member.status.in_(["approved", "paused"]),
+                )
+                .order_by(LevelNotice.eligible_at, LevelNotice.id)
+            )
+            views: list[EligibleView] = []
+            for notice, member in rows:
+                below = self.ladder.below(notice.level_key)
+                if below is None or member.level_key != below.key:
+                    continue
+                if notice.outcome == "declined":
+                    state = "declined"
+                elif notice.choice:
+                    state = notice.choice
+                else:
+                    state = "told" if notice.sent_at else "unsent"
+                views.append(
+                    EligibleView(
+                        notice_id=notice.id,
+                        member_id=member.id,
+                        user_id=member.user_id,
+                        preferred_name=member.preferred_name,
+                        current_level_name=below.name,
+                        next_level_key=notice.level_key,
+                        next_level_name=self.ladder.get(notice.level_key).name,
+                        state=state,
+                        state_text=STATE_TEXT[state],
+                        eligible_at=notice.eligible_at,
+                    )
+                )
+            # Those waiting for a worker come first.
+            views.sort(key=lambda v: (v.state != "move_up", v.eligible_at))
+            return views[:limit]

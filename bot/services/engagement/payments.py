@@ -1,0 +1,300 @@
+"""Payments for paid activity at paid levels, the rate stated in advance, reward choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.models import AuditEntry, Contribution, LevelChange, Member, Payment, RewardPreference
+from bot.db.upsert import insert_for
+from bot.services.access import Actor, require_member, require_worker
+from bot.services.engagement.ladder import PLURAL, Ladder, format_pounds
+from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.settings import Settings
+
+REWARDS: dict[str, str] = {
+    "money": "money (a bank payment)",
+    "voucher": "a voucher",
+    "accreditation": "accreditation (a record of hours towards a qualification)",
+    "declined": "no payment (you have declined it)",
+}
+
+
+@dataclass(frozen=True)
+class RateStatement:
+    """What a member will be paid for paid activity, said before they take part."""
+
+    level_key: str
+    level_name: str
+    paid: bool
+    hourly_rate_pence: int | None
+    reward: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    """One payment record."""
+
+    id: int
+    member_id: int | None
+    user_id: int | None
+    level_key: str
+    kind: str
+    hours: Decimal
+    rate_pence: int
+    amount_pence: int
+    amount_text: str
+    reward: str
+    status: str
+    created_at: datetime
+    paid_at: datetime | None
+
+
+def amount_for(hours: Decimal, rate_pence: int) -> int:
+    """Return hours x rate in whole pence, halves rounded up."""
+    return int((hours * rate_pence).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _view(p: Payment, user_id: int | None) -> PaymentView:
+    return PaymentView(
+        id=p.id,
+        member_id=p.member_id,
+        user_id=user_id,
+        level_key=p.level_key,
+        kind=p.kind,
+        hours=p.hours,
+        rate_pence=p.rate_pence,
+        amount_pence=p.amount_pence,
+        amount_text=format_pounds(p.amount_pence),
+        reward=p.reward,
+        status=p.status,
+        created_at=p.created_at,
+        paid_at=p.paid_at,
+    )
+
+
+async def create_payments(
+    s: AsyncSession, settings: Settings, now: datetime, *, after_id: int = 0
+) -> list[int]:
+    """Create the missing payment rows for paid contributions with id > after_id.
+
+    A contribution is paid when its kind is a paid kind, it has hours, the member is now at a
+    paid level, and it happened since they reached that level. Idempotent: one payment per
+    contribution (unique), so overlapping scans are harmless. Returns the new payment ids.
+    """
+    paid_levels = {lvl.key: lvl.hourly_rate_pence for lvl in settings.ladder.levels if lvl.paid}
+    kinds = [k.value for k in settings.payments.paid_kinds]
+    if not paid_levels or not kinds:
+        return []
+    since = (
+        select(LevelChange.member_id, func.max(LevelChange.at).label("at"))
+        .group_by(LevelChange.member_id)
+        .subquery()
+    )
+    rows = await s.execute(
+        select(
+            Contribution.id,
+            Contribution.guild_id,
+            Contribution.member_id,
+            Contribution.kind,
+            Contribution.hours,
+            Member.level_key,
+            RewardPreference.reward,
+        )
+        .join(Member, Member.id == Contribution.member_id)
+        .outerjoin(since, since.c.member_id == Member.id)
+        .outerjoin(RewardPreference, RewardPreference.member_id == Member.id)
+        .outerjoin(Payment, Payment.contribution_id == Contribution.id)
+        .where(
+            Contribution.id > after_id,
+            Contribution.hours > 0,
+            Contribution.kind.in_(kinds),
+            Member.level_key.in_(list(paid_levels)),
+            Member.status.in_(["approved", "paused"]),
+            Contribution.occurred_at >= func.coalesce(since.c.at, Member.decided_at),
+            Payment.id.is_(None),
+        )
+    )
+    created: list[int] = []
+    for cid, guild_id, member_id, kind, hours, level_key, reward in rows:
+        rate = paid_levels[level_key] or 0
+        reward = reward or "money"
+        result = await s.execute(
+            insert_for(s, Payment)
+            .values(
+                guild_id=guild_id,
+                member_id=member_id,
+                contribution_id=cid,
+                level_key=level_key,
+                kind=kind,
+                hours=hours,
+                rate_pence=rate,
+                amount_pence=amount_for(Decimal(hours), rate),
+                reward=reward,
+                status="declined" if reward == "declined" else "due",
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["contribution_id"])
+            .returning(Payment.id)
+        )
+        new_id = result.scalar_one_or_none()
+        if new_id is not None:
+            created.append(new_id)
+    return created
+
+
+class PaymentsService:
+    """Reward choices, rate statements and the payments workers mark as paid."""
+
+    def __init__(
+        self, settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.ladder = Ladder(settings)
+
+    async def _statement(self, s: AsyncSession, member: Member) -> RateStatement:
+        level = self.ladder.get(member.level_key)
+        pref = await s.get(RewardPreference, member.id)
+        reward = pref.reward if pref else "money"
+        kinds = ", ".join(PLURAL[k] for k in self.settings.payments.paid_kinds)
+        if not level.paid or level.hourly_rate_pence is None:
+            text = (
+                f"Your level, {level.name}, is a volunteer level: taking part is not paid. "
+                "You can still claim out-of-pocket expenses (travel, childcare, respite care) "
+                "with /expenses claim."
+            )
+        elif reward == "declined":
+            text = (
+                f"At your level, {level.name}, paid activity ({kinds}) is paid at "
+                f"{format_pounds(level.hourly_rate_pence)} an hour. You have chosen not to be "
+                "paid, so nothing will be paid to you. You can change this at any time with "
+                "/payments preference."
+            )
+        else:
+            text = (
+                f"At your level, {level.name}, paid activity ({kinds}) is paid at "
+                f"{format_pounds(level.hourly_rate_pence)} an hour, as {REWARDS[reward]}. "
+                "You can change this, or decline payment, with /payments preference."
+            )
+        return RateStatement(
+            level_key=level.key,
+            level_name=level.name,
+            paid=level.paid,
+            hourly_rate_pence=level.hourly_rate_pence,
+            reward=reward,
+            text=text,
+        )
+
+    async def rate_statement(self, actor: Actor) -> RateStatement:
+        """Return what the actor will be paid for paid activity, before they take part."""
+        async with self.db.begin() as s:
+            member = await require_member(s, actor)
+            return await self._statement(s, member)
+
+    async def rate_statement_for(self, guild_id: int, user_id: int) -> RateStatement | None:
+        """Return a member's rate statement for another feature's invitation, or None."""
+        async with self.db.begin() as s:
+            member = await s.scalar(
+                select(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
+            )
+            if member is None or member.status not in {"approved", "paused"}:
+                return None
+            return await self._statement(s, member)
+
+    async def set_preference(self, actor: Actor, reward: str) -> RateStatement:
+        """Choose money, voucher or accreditation, or decline payment; applies from now on."""
+        if reward not in REWARDS:
+            raise InvalidInput("Please choose money, voucher, accreditation or no payment.")
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            member = await require_member(s, actor)
+            await s.execute(
+                insert_for(s, RewardPreference)
+                .values(member_id=member.id, guild_id=actor.guild_id, reward=reward, updated_at=now)
+                .on_conflict_do_update(
+                    index_elements=["member_id"], set_={"reward": reward, "updated_at": now}
+                )
+            )
+            s.add(
+                AuditEntry(
+                    guild_id=actor.guild_id,
+                    actor_user_id=actor.user_id,
+                    action="payments.preference",
+                    member_id=member.id,
+                    detail=reward,
+                    at=now,
+                )
+            )
+            return await self._statement(s, member)
+
+    async def my_payments(self, actor: Actor, limit: int = 25) -> list[PaymentView]:
+        """List the actor's payment records, newest first."""
+        async with self.db.begin() as s:
+            member = await require_member(s, actor)
+            rows = await s.scalars(
+                select(Payment)
+                .where(Payment.member_id == member.id)
+                .order_by(Payment.id.desc())
+                .limit(limit)
+            )
+            return [_view(p, actor.user_id) for p in rows]
+
+    async def due(self, actor: Actor, limit: int = 25) -> list[PaymentView]:
+        """List payments waiting to be paid, oldest first (workers only)."""
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            rows = await s.execute(
+                select(Payment, Member.user_id)
+                .outerjoin(Member, Member.id == Payment.member_id)
+                .where(Payment.guild_id == actor.guild_id, Payment.status == "due")
+                .order_by(Payment.id)
+                .limit(limit)
+            )
+            return [_view(p, uid) for p, uid in rows]
+
+    async def mark_paid(self, actor: Actor, payment_id: int) -> PaymentView:
+        """Mark a due payment as paid, exactly once; a worker cannot mark their own."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            row = (
+                await s.execute(
+                    select(Payment, Member.user_id)
+                    .outerjoin(Member, Member.id == Payment.member_id)
+                    .where(Payment.id == payment_id, Payment.guild_id == actor.guild_id)
+                )
+            ).first()
+            if row is None:
+                raise NotFound("That payment record does not exist.")
+            payment, user_id = row
+            if user_id == actor.user_id:
+                raise NotAllowed("You can't mark your own payment as paid: ask another worker.")
+            result = await s.execute(
+                update(Payment)
+                .where(and_(Payment.id == payment_id, Payment.status == "due"))
+                .values(status="paid", paid_at=now, paid_by=actor.user_id)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                await s.refresh(payment)
+                raise Conflict(f"This payment is already {payment.status}.")
+            await s.refresh(payment)
+            s.add(
+                AuditEntry(
+                    guild_id=actor.guild_id,
+                    actor_user_id=actor.user_id,
+                    action="payments.paid",
+                    member_id=payment.member_id,
+                    detail=f"payment {payment.id}",
+                    at=now,
+                )
+            )
+            return _view(payment, user_id)

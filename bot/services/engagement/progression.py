@@ -1,0 +1,309 @@
+"""Progression: /progress, the once-per-level eligibility notice, moving up, staying, stepping down.
+
+Eligibility notices are rows (level_notices, unique per member and level). Whoever notices
+first inserts the row (ON CONFLICT DO NOTHING); this service is a DueSource whose take_due
+claims unsent rows with a conditional UPDATE and returns `EligibilityNotice` events, so the
+message goes out exactly once even when contributions keep arriving. take_due also picks up
+contributions other features recorded through `record_contribution` (by id watermark) and,
+every few hours, everyone (months involved grow with time alone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.contribution_kinds import ContributionKind
+from bot.db.models import Contribution, LevelNotice, Member, TrainingRecord
+from bot.services.access import Actor, require_member
+from bot.services.engagement.charts import render_contributions_chart
+from bot.services.engagement.eligibility import scan, standing_of
+from bot.services.engagement.ladder import PLURAL, Ladder, count_words, format_pounds
+from bot.services.engagement.payments import create_payments
+from bot.settings import Settings
+
+FULL_SCAN_EVERY = timedelta(hours=6)
+# Ids are handed out before commit on PostgreSQL, so re-read a margin below the watermark.
+OVERLAP_IDS = 500
+CHART_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class EligibilityNotice:
+    """Event: tell a member, once, that they meet the next level (send privately)."""
+
+    notice_id: int
+    guild_id: int
+    member_id: int
+    user_id: int
+    preferred_name: str
+    level_key: str
+    level_name: str
+    dm_opt_in: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class KindCount:
+    """How many contributions of one kind, in words."""
+
+    kind: str
+    count: int
+    words: str
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """Everything /progress shows."""
+
+    member_id: int
+    level_key: str
+    level_name: str
+    level_description: str
+    level_number: int
+    level_count: int
+    counts: list[KindCount]
+    total: int
+    hours: Decimal
+    training: list[str]
+    months_involved: int
+    next_level_key: str | None
+    next_level_name: str | None
+    next_needs: list[str]
+    next_met: bool
+    open_notice_id: int | None
+    open_notice_choice: str | None
+    rate_text: str | None
+    chart_png: bytes | None
+    chart_alt: str
+
+
+def notice_text(name: str, ladder: Ladder, level_key: str) -> str:
+    """Return the neutral eligibility message: no pressure, no streaks, both choices equal."""
+    level = ladder.get(level_key)
+    asks = ", ".join(ladder.describe(level)) or "nothing extra"
+    paid = (
+        f" It is a paid level: paid activity is paid at {format_pounds(level.hourly_rate_pence)} "
+        "an hour."
+        if level.paid and level.hourly_rate_pence
+        else ""
+    )
+    return (
+        f"Hello {name}. Your record now meets what the {level.name} level asks for ({asks}).\n"
+        f"{level.name}: {level.description}{paid}\n"
+        "If you would like to move up, choose Move up and a worker will confirm it. If you "
+        "would rather stay where you are, that is completely fine: choose Stay. You can "
+        "change your mind later in /progress."
+    )
+
+
+class EngagementService:
+    """Levels and progress; also the DueSource for eligibility notices."""
+
+    name = "engagement.levels"
+    emits: tuple[type, ...] = (EligibilityNotice,)
+
+    def __init__(
+        self, settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.ladder = Ladder(settings)
+        self._watermark = 0
+        self._last_full: datetime | None = None
+
+    # ---- DueSource ------------------------------------------------------------------------
+
+    async def next_due(self) -> datetime | None:
+        """Return when the earliest unsent notice (or the next full check) falls due."""
+        async with self.db.begin() as s:
+            due = await s.scalar(
+                select(func.min(LevelNotice.eligible_at))
+                .join(Member, Member.id == LevelNotice.member_id)
+                .where(LevelNotice.sent_at.is_(None), Member.status == "approved")
+            )
+        full = self.clock.now() if self._last_full is None else self._last_full + FULL_SCAN_EVERY
+        return min(due, full) if due is not None else full
+
+    async def take_due(self, now: datetime) -> list[EligibilityNotice]:
+        """Notice newly eligible members, then claim every unsent notice exactly once."""
+        async with self.db.begin() as s:
+            top = await s.scalar(select(func.max(Contribution.id))) or 0
+            full = self._last_full is None or now - self._last_full >= FULL_SCAN_EVERY
+            if full:
+                await scan(s, self.settings, self.ladder, now)
+                await create_payments(s, self.settings, now)
+            elif top > self._watermark - OVERLAP_IDS:
+                since = max(self._watermark - OVERLAP_IDS, 0)
+                changed = await s.scalars(
+                    select(Contribution.member_id)
+                    .where(Contribution.id > since, Contribution.member_id.is_not(None))
+                    .distinct()
+                )
+                await scan(
+                    s,
+                    self.settings,
+                    self.ladder,
+                    now,
+                    member_ids=[m for m in changed if m is not None],
+                )
+                await create_payments(s, self.settings, now, after_id=since)
+            events = await self._claim(s, now)
+        self._watermark = max(self._watermark, top)
+        if full:
+            self._last_full = now
+        return events
+
+    async def _claim(self, s: AsyncSession, now: datetime) -> list[EligibilityNotice]:
+        rows = await s.execute(
+            select(LevelNotice.id, Member)
+            .join(Member, Member.id == LevelNotice.member_id)
+            .where(LevelNotice.sent_at.is_(None), Member.status == "approved")
+            .order_by(LevelNotice.id)
+        )
+        events: list[EligibilityNotice] = []
+        for notice_id, member in rows.all():
+            claimed = await s.execute(
+                update(LevelNotice)
+                .where(LevelNotice.id == notice_id, LevelNotice.sent_at.is_(None))
+                .values(sent_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                continue
+            level_key = await s.scalar(
+                select(LevelNotice.level_key).where(LevelNotice.id == notice_id)
+            )
+            assert level_key is not None
+            events.append(
+                EligibilityNotice(
+                    notice_id=notice_id,
+                    guild_id=member.guild_id,
+                    member_id=member.id,
+                    user_id=member.user_id,
+                    preferred_name=member.preferred_name,
+                    level_key=level_key,
+                    level_name=self.ladder.get(level_key).name,
+                    dm_opt_in=member.dm_opt_in,
+                    text=notice_text(member.preferred_name, self.ladder, level_key),
+                )
+            )
+        return events
+
+    # ---- /progress --------------------------------------------------------------------------
+
+    async def progress(self, actor: Actor, *, chart: bool = True) -> ProgressView:
+        """Return the actor's level, contributions by kind, next level needs and a PNG chart."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            member = await require_member(s, actor)
+            standing = await standing_of(s, self.settings, member, now)
+            hours = await s.scalar(
+                select(func.coalesce(func.sum(Contribution.hours), 0)).where(
+                    Contribution.member_id == member.id
+                )
+            )
+            modules = await s.scalars(
+                select(TrainingRecord.module_key)
+                .where(TrainingRecord.member_id == member.id)
+                .order_by(TrainingRecord.completed_at)
+            )
+            module_names = [self.ladder.modules.get(m, m) for m in modules]
+            level = self.ladder.get(member.level_key)
+            target = self.ladder.next_after(member.level_key)
+            notice = None
+            if target is not None:
+                notice = await s.scalar(
+                    select(LevelNotice).where(
+                        LevelNotice.member_id == member.id,
+                        LevelNotice.level_key == target.key,
+                        LevelNotice.outcome.is_distinct_from("confirmed"),
+                    )
+                )
+            months, series = await self._monthly(s, member.id, now) if chart else ([], {})
+        counts = [
+            KindCount(kind.value, standing.counts[kind.value], count_words(kind, n))
+            for kind in ContributionKind
+            if (n := standing.counts.get(kind.value, 0))
+        ]
+        needs = self.ladder.missing(target, standing) if target else []
+        rate = (
+            f"{level.name} is a paid level: {format_pounds(level.hourly_rate_pence)} an hour."
+            if level.paid and level.hourly_rate_pence
+            else None
+        )
+        total = sum(c.count for c in counts)
+        png = None
+        if chart:
+            png = await asyncio.to_thread(
+                render_contributions_chart, months, series, "Your contributions each month"
+            )
+        return ProgressView(
+            member_id=member.id,
+            level_key=level.key,
+            level_name=level.name,
+            level_description=level.description,
+            level_number=self.ladder.index(level.key) + 1,
+            level_count=len(self.ladder.levels),
+            counts=counts,
+            total=total,
+            hours=Decimal(hours or 0),
+            training=module_names,
+            months_involved=standing.months,
+            next_level_key=target.key if target else None,
+            next_level_name=target.name if target else None,
+            next_needs=needs,
+            next_met=target is not None and not needs,
+            open_notice_id=notice.id if notice else None,
+            open_notice_choice=notice.choice if notice else None,
+            rate_text=rate,
+            chart_png=png,
+            chart_alt=(
+                f"Bar chart of your contributions each month over the last {CHART_MONTHS} "
+                f"months: {total} in all"
+                + (f" ({', '.join(c.words for c in counts)})." if counts else ".")
+            ),
+        )
+
+    async def _monthly(
+        self, s: AsyncSession, member_id: int, now: datetime
+    ) -> tuple[list[str], dict[str, list[int]]]:
+        """Return month labels and per-kind counts for the last months, by UK calendar month."""
+        tz = self.settings.tz
+        local_now = now.astimezone(tz)
+        first_local = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        for _ in range(CHART_MONTHS - 1):
+            first_local = (first_local - timedelta(days=1)).replace(day=1)
+        keys: list[str] = []
+        cursor = first_local
+        for _ in range(CHART_MONTHS):
+            keys.append(cursor.strftime("%Y-%m"))
+            cursor = (cursor + timedelta(days=32)).replace(day=1)
+        # One member's rows over a few months are few: fetch them and bucket by UK month, so
+        # a session at 00:30 on the 1st (UK summer time) counts in the right month.
+        start = first_local.astimezone(now.tzinfo)
+        rows = await s.execute(
+            select(Contribution.occurred_at, Contribution.kind).where(
+                Contribution.member_id == member_id, Contribution.occurred_at >= start
+            )
+        )
+        series: dict[str, list[int]] = {}
+        index = {k: i for i, k in enumerate(keys)}
+        for occurred_at, kind in rows:
+            key = occurred_at.astimezone(tz).strftime("%Y-%m")
+            if key not in index:
+                continue
+            label = PLURAL.get(ContributionKind(kind), kind).capitalize()
+            series.setdefault(label, [0] * len(keys))[index[key]] += 1
+        labels = [
+            datetime.strptime(k, "%Y-%m").strftime("%b %y")  # noqa: DTZ007 (a label, not a time)
+            for k in keys
+        ]
+        return labels, dict(sorted(series.items()))

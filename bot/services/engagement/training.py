@@ -1,0 +1,314 @@
+"""Training modules workers record, and mentoring: a member asks, a worker pairs them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.contribution_kinds import ContributionKind
+from bot.db.models import AuditEntry, Member, MentorRequest, TrainingRecord
+from bot.db.upsert import insert_for
+from bot.services.access import Actor, guild_config, require_member, require_worker
+from bot.services.contributions import record_contribution
+from bot.services.engagement.eligibility import check_member
+from bot.services.engagement.ladder import Ladder
+from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.services.text import clean_text
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class TrainingDone:
+    """A module recorded as completed, and whether it made the member eligible."""
+
+    member_id: int
+    user_id: int
+    module_key: str
+    module_name: str
+    eligibility_notice_id: int | None
+
+
+@dataclass(frozen=True)
+class MentorRequestView:
+    """A request for a mentor."""
+
+    id: int
+    member_id: int
+    user_id: int
+    preferred_name: str
+    level_name: str
+    note: str | None
+    status: str
+    requested_at: datetime
+    worker_log_channel_id: int | None
+
+
+@dataclass(frozen=True)
+class MentorCandidate:
+    """Someone at a higher level who could mentor."""
+
+    member_id: int
+    user_id: int
+    preferred_name: str
+    level_key: str
+    level_name: str
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """A mentoring pair; the cog tells both people with the texts given."""
+
+    request_id: int
+    mentee_user_id: int
+    mentor_user_id: int
+    mentee_text: str
+    mentor_text: str
+
+
+class TrainingService:
+    """Training records and mentoring."""
+
+    def __init__(
+        self, settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.ladder = Ladder(settings)
+
+    def modules(self) -> list[tuple[str, str]]:
+        """Return (key, name) for every configured training module."""
+        return list(self.ladder.modules.items())
+
+    async def _member(self, s: AsyncSession, guild_id: int, user_id: int) -> Member:
+        member = await s.scalar(
+            select(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
+        )
+        if member is None or member.status not in {"approved", "paused"}:
+            raise NotFound("That person is not a member of the group.")
+        return member
+
+    async def record(self, actor: Actor, member_user_id: int, module_key: str) -> TrainingDone:
+        """Record that a member completed a module (workers only, once per module)."""
+        if module_key not in self.ladder.modules:
+            names = ", ".join(self.ladder.modules.values()) or "none are set up"
+            raise InvalidInput(f"Please choose a training module from: {names}.")
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            member = await self._member(s, actor.guild_id, member_user_id)
+            if member.user_id == actor.user_id:
+                raise NotAllowed("You can't record your own training: ask another worker.")
+            result = await s.execute(
+                insert_for(s, TrainingRecord)
+                .values(
+                    guild_id=actor.guild_id,
+                    member_id=member.id,
+                    module_key=module_key,
+                    completed_at=now,
+                    recorded_by=actor.user_id,
+                )
+                .on_conflict_do_nothing(index_elements=["member_id", "module_key"])
+            )
+            name = self.ladder.modules[module_key]
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict(f"{member.preferred_name} already has “{name}” recorded.")
+            await record_contribution(
+                s,
+                guild_id=actor.guild_id,
+                member_id=member.id,
+                kind=ContributionKind.TRAINING_COMPLETED,
+                source_key=f"training:{module_key}",
+                occurred_at=now,
+                recorded_at=now,
+                recorded_by=actor.user_id,
+            )
+            s.add(
+                AuditEntry(
+                    guild_id=actor.guild_id,
+                    actor_user_id=actor.user_id,
+                    action="training.record",
+                    member_id=member.id,
+                    detail=module_key,
+                    at=now,
+                )
+            )
+            notice = await check_member(s, self.settings, self.ladder, member, now)
+            return TrainingDone(member.id, member.user_id, module_key, name, notice)
+
+    # ---- mentoring ---------------------------------------------------------------------------
+
+    def _request_view(
+        self, r: MentorRequest, m: Member, channel_id: int | None = None
+    ) -> MentorRequestView:
+        return MentorRequestView(
+            id=r.id,
+            member_id=m.id,
+            user_id=m.user_id,
+            preferred_name=m.preferred_name,
+            level_name=self.ladder.get(m.level_key).name,
+            note=r.note,
+            status=r.status,
+            requested_at=r.requested_at,
+            worker_log_channel_id=channel_id,
+        )
+
+    async def request_mentor(self, actor: Actor, note: str | None = None) -> MentorRequestView:
+        """Ask for a mentor; one open request at a time. Workers are told (worker log)."""
+        text = clean_text(
+            note, field="what you'd like help with", max_length=500, required=False, multiline=True
+        )
+        now = self.clock.now()
+        try:
+            async with self.db.begin() as s:
+                member = await require_member(s, actor, allow_paused=False)
+                config = await guild_config(s, actor.guild_id)
+                request = MentorRequest(
+                    guild_id=actor.guild_id,
+                    member_id=member.id,
+                    open_key=member.id,
+                    note=text,
+                    requested_at=now,
+                    status="requested",
+                )
+                s.add(request)
+                await s.flush()
+                return self._request_view(request, member, config.worker_log_channel_id)
+        except IntegrityError:
+            raise Conflict(
+                "You already have a mentoring request or a mentor. A worker will be in touch."
+            ) from None
+
+    async def open_requests(self, actor: Actor, limit: int = 25) -> list[MentorRequestView]:
+        """List mentoring requests waiting for a pairing, oldest first (workers only)."""
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            rows = await s.execute(
+                select(MentorRequest, Member)
+                .join(Member, Member.id == MentorRequest.member_id)
+                .where(
+                    MentorRequest.guild_id == actor.guild_id, MentorRequest.status == "requested"
+                )
+                .order_by(MentorRequest.requested_at, MentorRequest.id)
+                .limit(limit)
+            )
+            return [self._request_view(r, m) for r, m in rows]
+
+    async def candidates(self, actor: Actor, request_id: int) -> list[MentorCandidate]:
+        """List members at a higher level than the mentee (at most 25, highest first)."""
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            request, mentee = await self._request(s, actor.guild_id, request_id)
+            above = [
+                lvl.key
+                for lvl in self.ladder.levels
+                if self.ladder.index(lvl.key) > self.ladder.index(mentee.level_key)
+            ]
+            rows = await s.scalars(
+                select(Member).where(
+                    Member.guild_id == actor.guild_id,
+                    Member.status == "approved",
+                    Member.level_key.in_(above),
+                )
+            )
+            found = [
+                MentorCandidate(
+                    m.id,
+                    m.user_id,
+                    m.preferred_name,
+                    self.ladder.get(m.level_key).key,
+                    self.ladder.get(m.level_key).name,
+                )
+                for m in rows
+                if m.id != mentee.id
+            ]
+            found.sort(key=lambda c: (-self.ladder.index(c.level_key), c.preferred_name))
+            return found[:25]
+
+    async def _request(
+        self, s: AsyncSession, guild_id: int, request_id: int
+    ) -> tuple[MentorRequest, Member]:
+        request = await s.get(MentorRequest, request_id)
+        if request is None or request.guild_id != guild_id:
+            raise NotFound("That mentoring request no longer exists.")
+        mentee = await s.get(Member, request.member_id)
+        assert mentee is not None
+        return request, mentee
+
+    async def pair(self, actor: Actor, request_id: int, mentor_user_id: int) -> Pairing:
+        """Pair a mentee with a member at a higher level, once; return what to tell both."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            request, mentee = await self._request(s, actor.guild_id, request_id)
+            mentor = await self._member(s, actor.guild_id, mentor_user_id)
+            if mentor.id == mentee.id:
+                raise InvalidInput("Someone can't be their own mentor.")
+            if mentor.status != "approved":
+                raise Conflict(
+                    f"{mentor.preferred_name} is on a break, so please choose someone else."
+                )
+            if self.ladder.index(mentor.level_key) <= self.ladder.index(mentee.level_key):
+                raise InvalidInput(
+                    f"A mentor needs to be at a higher level than {mentee.preferred_name} "
+                    f"({self.ladder.get(mentee.level_key).name})."
+                )
+            result = await s.execute(
+                update(MentorRequest)
+                .where(MentorRequest.id == request_id, MentorRequest.status == "requested")
+                .values(
+                    status="paired",
+                    mentor_member_id=mentor.id,
+                    paired_at=now,
+                    paired_by=actor.user_id,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict(f"{mentee.preferred_name}'s request is already {request.status}.")
+            s.add(
+                AuditEntry(
+                    guild_id=actor.guild_id,
+                    actor_user_id=actor.user_id,
+                    action="mentoring.pair",
+                    member_id=mentee.id,
+                    at=now,
+                )
+            )
+            return Pairing(
+                request_id=request_id,
+                mentee_user_id=mentee.user_id,
+                mentor_user_id=mentor.user_id,
+                mentee_text=(
+                    f"Good news: {mentor.preferred_name} "
+                    f"({self.ladder.get(mentor.level_key).name}) will be your mentor. "
+                    "They have been told and will get in touch; a worker can help if anything "
+                    "is unclear."
+                ),
+                mentor_text=(
+                    f"Thank you for mentoring: you have been paired with "
+                    f"{mentee.preferred_name}. Please get in touch with them; a worker can help "
+                    "if anything is unclear."
+                ),
+            )
+
+    async def close(self, actor: Actor, request_id: int) -> None:
+        """End a request or pairing (the mentee, or a worker)."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            request, mentee = await self._request(s, actor.guild_id, request_id)
+            if mentee.user_id != actor.user_id:
+                await require_worker(s, actor)
+            result = await s.execute(
+                update(MentorRequest)
+                .where(MentorRequest.id == request_id, MentorRequest.status != "closed")
+                .values(status="closed", open_key=None, closed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict("That mentoring request is already closed.")

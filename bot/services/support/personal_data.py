@@ -1,0 +1,207 @@
+"""Support requests in /mydata and /forgetme, and the aggregate figures for reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import median
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.models import SupportRequest
+from bot.services.personal_data import DiscordTraces
+from bot.services.support.records import (
+    ESCALATION_TARGETS,
+    KINDS,
+    OPEN_STATUSES,
+    OUTCOMES,
+    TOPICS,
+    URGENCIES,
+    WITHDRAWN,
+)
+from bot.settings import Settings
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class SupportStats:
+    """Support figures for a period; erased people still count, anonymously."""
+
+    requests: int
+    by_kind: dict[str, int]
+    resolved: int
+    median_minutes_to_first_response: float | None
+    median_minutes_to_resolve: float | None
+
+
+class SupportDataMixin:
+    """Export and erase a person's support records; keep anonymous counts for reports."""
+
+    settings: Settings
+    db: async_sessionmaker[AsyncSession]
+    clock: Clock
+    section = "support_requests"
+
+    async def export(
+        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
+    ) -> Any:
+        """Return the person's requests (metadata only) and any they handled as staff."""
+        own = await session.scalars(
+            select(SupportRequest)
+            .where(
+                SupportRequest.guild_id == guild_id,
+                or_(SupportRequest.user_id == user_id, SupportRequest.member_id == member_id),
+            )
+            .order_by(SupportRequest.id)
+        )
+        handled = await session.scalars(
+            select(SupportRequest)
+            .where(
+                SupportRequest.guild_id == guild_id,
+                or_(
+                    SupportRequest.claimed_by == user_id,
+                    SupportRequest.escalated_by == user_id,
+                    SupportRequest.resolved_by == user_id,
+                ),
+            )
+            .order_by(SupportRequest.id)
+        )
+        return {
+            "about": (
+                "Support requests you made, messages of yours that were flagged for a "
+                "moderator, and messages you reported. We never keep what was written. "
+                "Staff notes about keeping people safe are not in this automatic file: a "
+                "participation worker can give you a full copy of your records on request, "
+                "after checking that nothing in it could put anyone at risk."
+            ),
+            "requests": [
+                {
+                    "id": r.id,
+                    "kind": KINDS.get(r.kind, r.kind),
+                    "topic": TOPICS.get(r.topic, r.topic) if r.topic else None,
+                    "urgency": URGENCIES.get(r.urgency, r.urgency),
+                    "status": r.status,
+                    "message_link": r.message_link,
+                    "created_at": _iso(r.created_at),
+                    "picked_up_at": _iso(r.claimed_at),
+                    "escalated_to": ESCALATION_TARGETS.get(r.escalated_to or "", None),
+                    "escalated_at": _iso(r.escalated_at),
+                    "resolved_at": _iso(r.resolved_at),
+                    "outcome": OUTCOMES.get(r.outcome or "", r.outcome),
+                    "staff_notes_held": bool(r.escalation_reason or r.resolution_note),
+                }
+                for r in own
+            ],
+            "handled_as_staff": [
+                {
+                    "id": r.id,
+                    "picked_up": r.claimed_by == user_id,
+                    "escalated": r.escalated_by == user_id,
+                    "resolved": r.resolved_by == user_id,
+                }
+                for r in handled
+            ],
+        }
+
+    async def discord_traces(
+        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
+    ) -> DiscordTraces:
+        """Return the person's queue cards and private spaces (read before erasing)."""
+        rows = await session.scalars(
+            select(SupportRequest).where(
+                SupportRequest.guild_id == guild_id,
+                or_(SupportRequest.user_id == user_id, SupportRequest.member_id == member_id),
+            )
+        )
+        traces = DiscordTraces()
+        for r in rows:
+            if r.card_channel_id and r.card_message_id and r.kind != "report":
+                traces.messages.append((r.card_channel_id, r.card_message_id))
+            if r.private_channel_id:
+                traces.channels_to_leave.append(r.private_channel_id)
+        return traces
+
+    async def erase(
+        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
+    ) -> None:
+        """Unlink the person from their requests and staff actions; keep the bare counts."""
+        mine = (
+            SupportRequest.guild_id == guild_id,
+            or_(SupportRequest.user_id == user_id, SupportRequest.member_id == member_id),
+        )
+        # A request still open is withdrawn: nobody can help an anonymous row.
+        await session.execute(
+            update(SupportRequest)
+            .where(*mine, SupportRequest.status.in_(OPEN_STATUSES))
+            .values(status="resolved", outcome=WITHDRAWN, resolved_at=self.clock.now())
+            .execution_options(synchronize_session=False)
+        )
+        await session.execute(
+            update(SupportRequest)
+            .where(*mine)
+            .values(
+                user_id=None,
+                member_id=None,
+                dedup_key=None,
+                message_link=None,
+                message_channel_id=None,
+                message_id=None,
+                private_channel_id=None,
+                escalation_reason=None,
+                resolution_note=None,
+                next_raise_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        for column in ("claimed_by", "escalated_by", "resolved_by"):
+            await session.execute(
+                update(SupportRequest)
+                .where(
+                    SupportRequest.guild_id == guild_id, getattr(SupportRequest, column) == user_id
+                )
+                .values({column: None})
+                .execution_options(synchronize_session=False)
+            )
+
+    async def stats(self, guild_id: int, start: datetime, end: datetime) -> SupportStats:
+        """Return counts and median response and resolution times for requests made in a period."""
+        async with self.db.begin() as s:
+            rows = (
+                await s.execute(
+                    select(
+                        SupportRequest.kind,
+                        SupportRequest.created_at,
+                        SupportRequest.claimed_at,
+                        SupportRequest.resolved_at,
+                        SupportRequest.outcome,
+                    ).where(
+                        SupportRequest.guild_id == guild_id,
+                        SupportRequest.created_at >= start,
+                        SupportRequest.created_at < end,
+                    )
+                )
+            ).all()
+        by_kind = {kind: 0 for kind in KINDS}
+        first: list[float] = []
+        resolve: list[float] = []
+        resolved = 0
+        for kind, created, claimed, done, outcome in rows:
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+            if claimed is not None:
+                first.append((claimed - created).total_seconds() / 60)
+            if done is not None and outcome != WITHDRAWN:
+                resolved += 1
+                resolve.append((done - created).total_seconds() / 60)
+        return SupportStats(
+            requests=len(rows),
+            by_kind=by_kind,
+            resolved=resolved,
+            median_minutes_to_first_response=median(first) if first else None,
+            median_minutes_to_resolve=median(resolve) if resolve else None,
+        )

@@ -1,0 +1,83 @@
+"""Raise unclaimed requests again, once per interval, however often the scheduler asks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.models import GuildConfig, SupportRequest
+from bot.services.support.records import SupportRaised
+from bot.settings import Settings
+
+
+class SupportReraiseMixin:
+    """The support service as a scheduler DueSource: events are `SupportRaised`."""
+
+    settings: Settings
+    db: async_sessionmaker[AsyncSession]
+    clock: Clock
+
+    async def next_due(self) -> datetime | None:
+        """Return when the next unclaimed request should be raised again."""
+        async with self.db.begin() as s:
+            return await s.scalar(
+                select(func.min(SupportRequest.next_raise_at)).where(
+                    SupportRequest.status == "open", SupportRequest.next_raise_at.is_not(None)
+                )
+            )
+
+    async def take_due(self, now: datetime) -> list[SupportRaised]:
+        """Claim every overdue re-raise atomically and return one event per request."""
+        interval = timedelta(minutes=self.settings.support.reraise_after_minutes)
+        events: list[SupportRaised] = []
+        async with self.db.begin() as s:
+            rows = (
+                await s.execute(
+                    select(SupportRequest.id, SupportRequest.created_at).where(
+                        SupportRequest.status == "open",
+                        SupportRequest.next_raise_at <= now,
+                    )
+                )
+            ).all()
+            configs: dict[int, GuildConfig | None] = {}
+            for request_id, created_at in rows:
+                # Intervals are counted from creation: after downtime the request is raised
+                # once for the interval we are in, not once for every interval missed.
+                number = max(1, int((now - created_at) / interval))
+                result = await s.execute(
+                    update(SupportRequest)
+                    .where(
+                        SupportRequest.id == request_id,
+                        SupportRequest.status == "open",
+                        SupportRequest.raised_interval < number,
+                    )
+                    .values(
+                        raised_interval=number, next_raise_at=created_at + interval * (number + 1)
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                if not result.rowcount:  # type: ignore[attr-defined]
+                    continue  # another worker raised this interval already
+                row = await s.get(SupportRequest, request_id)
+                assert row is not None
+                await s.refresh(row)
+                if row.guild_id not in configs:
+                    configs[row.guild_id] = await s.get(GuildConfig, row.guild_id)
+                config = configs[row.guild_id]
+                events.append(
+                    SupportRaised(
+                        request_id=row.id,
+                        guild_id=row.guild_id,
+                        kind=row.kind,
+                        urgency=row.urgency,
+                        waiting_minutes=int((now - row.created_at).total_seconds() // 60),
+                        times_raised=number,
+                        queue_channel_id=config.support_queue_channel_id if config else None,
+                        card_message_id=row.card_message_id,
+                        moderator_role_id=config.moderator_role_id if config else None,
+                    )
+                )
+        return events

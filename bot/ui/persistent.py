@@ -1,0 +1,207 @@
+"""Buttons and selects that survive restarts, and forms that answer errors kindly.
+
+A persistent component declares its custom id once, as a key with named fields::
+
+    class ClaimButton(PersistentButton, key="support:claim:{request_id}"):
+        def __init__(self, request_id: int) -> None:
+            super().__init__(label="Claim", style=discord.ButtonStyle.success,
+                             request_id=request_id)
+
+        async def run(self, interaction: Interaction) -> None:
+            ...  # self.ids["request_id"], or an attribute the subclass keeps
+
+A field is a whole number unless the key gives its pattern (`{to:worker|safeguarding}`).
+After a restart discord.py matches the custom id, the base parses the fields back and calls
+the subclass with them as keyword arguments; `run` is wrapped so any error gets the same
+private, friendly reply as a slash command.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+import discord
+
+from bot.ui.context import Interaction
+from bot.ui.forms import unique
+from bot.ui.replies import report_error
+
+_FIELD = re.compile(r"\{(\w+)(?::([^}]*))?\}")
+_NUMBER = "[0-9]+"
+
+
+def _parse_key(key: str) -> tuple[str, dict[str, str]]:
+    """Return the regex template for a key and each field's pattern."""
+    fields: dict[str, str] = {}
+    template, last = "", 0
+    for match in _FIELD.finditer(key):
+        name, pattern = match.group(1), match.group(2) or _NUMBER
+        fields[name] = pattern
+        template += re.escape(key[last : match.start()]) + f"(?P<{name}>{pattern})"
+        last = match.end()
+    return template + re.escape(key[last:]), fields
+
+
+class _Keyed:
+    """The custom-id key shared by persistent buttons and selects."""
+
+    key: ClassVar[str] = ""
+    fields: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def _template_for(cls, key: str | None, kwargs: dict[str, Any]) -> None:
+        if key is not None:
+            template, fields = _parse_key(key)
+            cls.key, cls.fields = key, fields
+            kwargs["template"] = template
+
+    @classmethod
+    def custom_id_for(cls, **ids: Any) -> str:
+        """Return the custom id for these field values."""
+        custom_id = _FIELD.sub(lambda m: str(ids[m.group(1)]), cls.key)
+        if len(custom_id) > 100:
+            raise ValueError(f"custom id over Discord's 100 characters: {custom_id!r}")
+        return custom_id
+
+    @classmethod
+    def values_from(cls, match: re.Match[str]) -> dict[str, Any]:
+        """Return the field values in a matched custom id (numbers as int)."""
+        return {
+            name: int(match[name]) if pattern == _NUMBER else match[name]
+            for name, pattern in cls.fields.items()
+        }
+
+
+class PersistentButton(
+    _Keyed, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"persistent:never"
+):
+    """A button whose ids live in its custom id, so it works after a restart."""
+
+    def __init_subclass__(cls, *, key: str | None = None, **kwargs: Any) -> None:
+        cls._template_for(key, kwargs)
+        super().__init_subclass__(**kwargs)
+
+    def __init__(
+        self,
+        *,
+        label: str,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        emoji: str | None = None,
+        row: int | None = None,
+        disabled: bool = False,
+        **ids: Any,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=style,
+                emoji=emoji,
+                row=row,
+                disabled=disabled,
+                custom_id=self.custom_id_for(**ids),
+            )
+        )
+        self.ids = ids
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> PersistentButton:
+        """Rebuild the button from its custom id (after a restart, or on any click)."""
+        return cls(**cls.values_from(match))
+
+    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
+        """Run the button's work; any error becomes a private, friendly reply."""
+        try:
+            await self.run(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+    async def run(self, interaction: Interaction) -> None:
+        """Do what pressing the button means (subclasses say what)."""
+        raise NotImplementedError
+
+
+class PersistentSelect(
+    _Keyed, discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"persistent-select:never"
+):
+    """A select menu whose ids live in its custom id, so it works after a restart."""
+
+    def __init_subclass__(cls, *, key: str | None = None, **kwargs: Any) -> None:
+        cls._template_for(key, kwargs)
+        super().__init_subclass__(**kwargs)
+
+    def __init__(
+        self,
+        *,
+        options: list[discord.SelectOption],
+        placeholder: str | None = None,
+        min_values: int = 1,
+        max_values: int = 1,
+        row: int | None = None,
+        disabled: bool = False,
+        **ids: Any,
+    ) -> None:
+        super().__init__(
+            discord.ui.Select(
+                options=options,
+                placeholder=placeholder,
+                min_values=min_values,
+                max_values=max_values,
+                row=row,
+                disabled=disabled,
+                custom_id=self.custom_id_for(**ids),
+            )
+        )
+        self.ids = ids
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> PersistentSelect:
+        """Rebuild the select from its custom id; the options come from the message."""
+        rebuilt = cls(**cls.values_from(match))
+        if isinstance(item, discord.ui.Select):
+            rebuilt.item.options = item.options
+        return rebuilt
+
+    @property
+    def values(self) -> list[str]:
+        """Return what the person chose."""
+        return self.item.values
+
+    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
+        """Run the select's work; any error becomes a private, friendly reply."""
+        try:
+            await self.run(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+    async def run(self, interaction: Interaction) -> None:
+        """Do what choosing means (subclasses say what)."""
+        raise NotImplementedError
+
+
+class Form(discord.ui.Modal):
+    """A form (modal) with a custom id no one else's open form shares, and kind errors.
+
+    Subclasses implement `submit`; a service error or anything unexpected gets the same
+    private reply as a slash command.
+    """
+
+    def __init__(
+        self, *, custom_id: str, title: str = discord.utils.MISSING, timeout: float | None = 900
+    ) -> None:
+        super().__init__(title=title, custom_id=unique(custom_id), timeout=timeout)
+
+    async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
+        """Run the form's work; any error becomes a private, friendly reply."""
+        try:
+            await self.submit(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+    async def submit(self, interaction: Interaction) -> None:
+        """Do what sending the form means (subclasses say what)."""
+        raise NotImplementedError
