@@ -40,7 +40,8 @@ class Consultation(Base):
     cannot_change: Mapped[str] = mapped_column(Text)
     deadline: Mapped[datetime] = mapped_column(TZDateTime, index=True)
     review_date: Mapped[datetime] = mapped_column(TZDateTime, index=True)
-    audience: Mapped[str] = mapped_column(String(100))  # everyone | locality:X | level:Y
+    audience_kind: Mapped[str] = mapped_column(String(16))  # everyone | locality | level
+    audience_value: Mapped[str | None] = mapped_column(String(64))
     anonymous: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16), index=True)  # draft | open | closed
     template: Mapped[str | None] = mapped_column(String(32))
@@ -55,6 +56,19 @@ class Consultation(Base):
     closed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     closed_by: Mapped[int | None] = mapped_column(Snowflake)
     review_reminded_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+    # Transitional: the one-string form ("everyone", "locality:X", "level:Y") until the
+    # consultations service uses bot.services.audience directly.
+    @property
+    def audience(self) -> str:
+        """Return the audience in its one-string form."""
+        kind = self.audience_kind
+        return kind if not self.audience_value else f"{kind}:{self.audience_value}"
+
+    @audience.setter
+    def audience(self, text: str) -> None:
+        kind, _, value = text.partition(":")
+        self.audience_kind, self.audience_value = kind, value or None
 
 
 class ConsultationQuestion(Base):
