@@ -1,0 +1,93 @@
+"""Scheduled work is wired in one place: every emitted event has a handler, and wake-ups work."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.scheduler import MissingHandler, Scheduler
+from bot.services.container import Services
+
+
+@dataclass(frozen=True)
+class Ping:
+    """An event nothing may forget."""
+
+    n: int
+
+
+class OneRow:
+    """A due source with one row whose due time a test sets."""
+
+    name = "one-row"
+    emits: tuple[type, ...] = (Ping,)
+
+    def __init__(self) -> None:
+        self.due: datetime | None = None
+        self.taken: list[Ping] = []
+
+    async def next_due(self) -> datetime | None:
+        return self.due
+
+    async def take_due(self, now: datetime) -> list[Ping]:
+        if self.due is None or self.due > now:
+            return []
+        self.due = None
+        return [Ping(1)]
+
+
+async def _handle(event: Ping) -> None:
+    return None
+
+
+def test_start_up_refuses_an_event_without_a_handler(clock: ManualClock) -> None:
+    scheduler = Scheduler(clock)
+    scheduler.add_source(OneRow())
+    with pytest.raises(MissingHandler, match=r"Ping \(from one-row\)"):
+        scheduler.check_handlers()
+    scheduler.on(Ping, _handle)
+    scheduler.check_handlers()
+
+
+def test_every_real_source_declares_what_it_emits(services: Services, clock: ManualClock) -> None:
+    sources = services.due_sources()
+    assert len({id(s) for s in sources}) == len(sources)
+    scheduler = Scheduler(clock)
+    for source in sources:
+        assert source.emits, f"{source.name} declares no events"
+        scheduler.add_source(source)
+    # With no cogs loaded, every declared event is missing, and the message names each one.
+    with pytest.raises(MissingHandler) as refused:
+        scheduler.check_handlers()
+    for source in sources:
+        for event in source.emits:
+            assert f"{event.__name__} (from {source.name})" in str(refused.value)
+
+
+async def test_a_wake_up_schedules_the_new_row(clock: ManualClock) -> None:
+    source = OneRow()
+    scheduler = Scheduler(clock, sweep_seconds=3600)
+    scheduler.add_source(source)
+    scheduler.on(Ping, _handle)
+    await scheduler.start()
+    try:
+        assert scheduler._aps is not None and scheduler._aps.get_job("next") is None
+        source.due = clock.now() + timedelta(minutes=5)
+        scheduler.wake()
+        for _ in range(50):
+            await asyncio.sleep(0.01)
+            if scheduler._aps.get_job("next") is not None:
+                break
+        assert scheduler._aps.get_job("next") is not None
+    finally:
+        await scheduler.stop()
+
+
+def test_a_wake_up_before_start_does_nothing(clock: ManualClock) -> None:
+    scheduler = Scheduler(clock)
+    scheduler.wake()  # no loop, no jobs: start() reads every row anyway
+    assert scheduler._aps is None
