@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +36,17 @@ class Upload:
 
 
 def store_upload(state: State, base_url: str, channel_id: int, upload: Upload) -> Json:
-    """Keep an upload's bytes and return its attachment payload."""
+    """Keep an upload's bytes and return its attachment payload with a signed, expiring url."""
     att_id = state.ids.next()
     state.files[att_id] = StoredFile(att_id, upload.filename, upload.content_type, upload.data)
-    url = f"{base_url}/attachments/{channel_id}/{att_id}/{upload.filename}"
+    issued = time.time()
+    state.file_issued[att_id] = issued
+    expires = int(issued + state.attachment_ttl)
+    # Like Discord's CDN: ex= (expiry), is= (issued) and hm= (signature), all in hex.
+    url = (
+        f"{base_url}/attachments/{channel_id}/{att_id}/{upload.filename}"
+        f"?ex={expires:x}&is={int(issued):x}&hm={(att_id * 2654435761) % (1 << 64):016x}"
+    )
     return {
         "id": str(att_id),
         "filename": upload.filename,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import guards, threads
+from . import guards, sending, threads
 from . import messaging as msgs
 from .model import DM, EPHEMERAL, DiscordError, Json, invalid_form
 from .router import Call, Reply, Router
@@ -105,8 +105,16 @@ def register(router: Router) -> None:
         if isinstance(ref, dict) and ref.get("message_id") is not None:
             ref_channel = int(ref.get("channel_id") or cid)
             msgs.find_message(state, int(ref["message_id"]), ref_channel)
+        repeated = sending.repeated_nonce(state, cid, state.bot_user_id, body)
+        if repeated is not None:  # a retry of a message that was already made: no second one
+            return 200, repeated
         message = msgs.build_message(state, cid, state.bot_user_id, body, _uploads(call, cid))
-        return 200, msgs.post_message(state, message)
+        posted = msgs.post_message(state, message)
+        sending.remember_nonce(state, cid, state.bot_user_id, body, posted)
+        state.notified[int(posted["id"])] = sending.who_is_notified(
+            state, cid, body, state.bot_user_id
+        )
+        return 200, posted
 
     @router.route("GET", "/channels/{channel_id}/messages/{message_id}")
     async def get_message(call: Call) -> Reply:

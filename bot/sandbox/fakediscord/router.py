@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import BodyPartReader, web
 
+from .faults import FaultPlan, failure_body
 from .messaging import Upload
 from .model import DiscordError, Json
 from .openapi import OpenApiSpec
@@ -36,6 +37,7 @@ class Env:
     http_base: str = ""
     gateway_url: str = ""
     violations: list[str] = field(default_factory=list)
+    faults: FaultPlan = field(default_factory=FaultPlan)
 
 
 @dataclass
@@ -70,12 +72,14 @@ class Call:
         return self.body
 
 
-def json_response(status: int, body: Any) -> web.Response:
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
     """Answer JSON with Content-Type exactly application/json (discord.py checks it)."""
     if body is None:
         return web.Response(status=204)
     data = json.dumps(body).encode()
-    return web.Response(status=status, body=data, headers={"Content-Type": "application/json"})
+    return web.Response(
+        status=status, body=data, headers={**(headers or {}), "Content-Type": "application/json"}
+    )
 
 
 class Router:
@@ -175,8 +179,13 @@ async def serve(
             env.violations.append(f"unknown route: {where}")
             return json_response(404, {"message": "404: Not Found", "code": 0})
         handler, params = found
+        fault = env.faults.take(method, path)
+        if fault is not None and not fault.after_effect:
+            return json_response(fault.status, *failure_body(fault.status))
         call = Call(env, method, path, params, dict(request.query), body, uploads)
         status, out = await handler(call)
+        if fault is not None:  # done, but the reply is lost: the caller sees only the failure
+            return json_response(fault.status, *failure_body(fault.status))
         return json_response(status, out)
     except DiscordError as err:
         if err.violation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -13,6 +14,7 @@ from aiohttp import web
 
 from . import callbacks, rest_channels, rest_core, rest_guilds
 from .events import get_event
+from .faults import FaultPlan
 from .gateway import GatewayHub
 from .interaction import InteractionRegistry
 from .messaging import find_message, pinned
@@ -103,6 +105,20 @@ class FakeDiscord(UserActions):
         """Return the websocket URL of the gateway."""
         return f"ws://127.0.0.1:{self._port}/gateway"
 
+    def expire_attachments(self) -> None:
+        """Age every attachment link past its expiry, as a day going by would."""
+        for att_id in self.state.file_issued:
+            self.state.file_issued[att_id] -= self.state.attachment_ttl + 1
+
+    def notified(self, message_id: int) -> set[int]:
+        """Return who Discord would have notified for a message the bot sent."""
+        return set(self.state.notified.get(message_id, set()))
+
+    @property
+    def faults(self) -> FaultPlan:
+        """Return the plan of REST failures to come (5xx, 429, lost replies)."""
+        return self.env.faults
+
     @property
     def bot_user_id(self) -> int:
         """Return the bot user's id."""
@@ -131,9 +147,14 @@ class FakeDiscord(UserActions):
             self._changed.set()
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
-        stored = self.state.files.get(int(request.match_info["attachment_id"]))
+        att_id = int(request.match_info["attachment_id"])
+        stored = self.state.files.get(att_id)
         if stored is None or stored.filename != request.match_info["filename"]:
             return web.Response(status=404)
+        issued = self.state.file_issued.get(att_id, 0.0)
+        if time.time() > issued + self.state.attachment_ttl or "ex" not in request.query:
+            # Discord's CDN refuses an unsigned or expired link (keep the bytes, not the link).
+            return web.Response(status=404, text="This content is no longer available.")
         return web.Response(body=stored.data, headers={"Content-Type": stored.content_type})
 
     async def _unknown(self, request: web.Request) -> web.StreamResponse:

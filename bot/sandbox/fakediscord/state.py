@@ -15,11 +15,15 @@ from .model import (
     DiscordError,
     Json,
     Snowflakes,
+    invalid_form,
     now_iso,
 )
 from .store import Emit, StoredFile
 
 __all__ = ["State", "StoredFile"]
+
+GUILD_CHANNEL_LIMIT = 500
+CATEGORY_CHANNEL_LIMIT = 50
 
 
 class State(MemberStore):
@@ -117,6 +121,7 @@ class State(MemberStore):
         parent = fields.get("parent_id")
         if parent is not None and self.channel(int(parent))["type"] != GUILD_CATEGORY:
             raise DiscordError(400, 50035, "parent_id is not a category", violation=True)
+        self._check_room(guild_id, parent, new=True)
         siblings = [c for c in self.channels.values() if c.get("guild_id") == str(guild_id)]
         cid = self.ids.next()
         channel: Json = {
@@ -145,6 +150,32 @@ class State(MemberStore):
         self.emit("CHANNEL_CREATE", dict(channel), guild_id)
         return dict(channel)
 
+    def _check_room(self, guild_id: int, parent: Any, *, new: bool) -> None:
+        """Refuse a channel past Discord's limits: 500 per server, 50 per category.
+
+        Threads do not count. Hitting a limit is a condition a bot must handle, not a
+        malformed request, so it is not recorded as a violation.
+        """
+        channels = [
+            c
+            for c in self.channels.values()
+            if c.get("guild_id") == str(guild_id) and c["type"] not in THREAD_TYPES
+        ]
+        if new and len(channels) >= GUILD_CHANNEL_LIMIT:
+            raise DiscordError(
+                400, 30013, f"Maximum number of guild channels reached ({GUILD_CHANNEL_LIMIT})"
+            )
+        if parent is not None:
+            inside = sum(1 for c in channels if c.get("parent_id") == str(parent))
+            if inside >= CATEGORY_CHANNEL_LIMIT:
+                full = invalid_form(
+                    "parent_id",
+                    f"Maximum number of channels in category reached ({CATEGORY_CHANNEL_LIMIT})",
+                    "CHANNEL_PARENT_MAX_CHANNELS",
+                )
+                full.violation = False
+                raise full
+
     def update_channel(self, channel_id: int, fields: Json) -> Json:
         """Modify a channel or thread and dispatch CHANNEL_UPDATE / THREAD_UPDATE."""
         channel = self.channel(channel_id)
@@ -153,6 +184,8 @@ class State(MemberStore):
                 channel[key] = fields[key]
         if "parent_id" in fields:
             parent = fields["parent_id"]
+            if parent is not None and str(parent) != channel.get("parent_id"):
+                self._check_room(int(channel["guild_id"]), parent, new=False)
             channel["parent_id"] = str(parent) if parent is not None else None
         if fields.get("permission_overwrites") is not None:
             channel["permission_overwrites"] = _overwrites(fields["permission_overwrites"])

@@ -13,7 +13,7 @@ Emit = Callable[[str, Json, "int | None"], None]
 
 @dataclass
 class StoredFile:
-    """An uploaded attachment's bytes, served back at its url."""
+    """An uploaded attachment's bytes, served back at its (expiring) url."""
 
     id: int
     filename: str
@@ -43,6 +43,13 @@ class Store:
         self.guild_commands: dict[int, dict[int, Json]] = {}
         self.dm_channels: dict[int, int] = {}
         self.dms_closed: set[int] = set()
+        # (channel, author, nonce) -> (message id, monotonic time) for enforce_nonce.
+        self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
+        # message id -> the user ids Discord would notify (mentions allowed and able to ping).
+        self.notified: dict[int, set[int]] = {}
+        # Signed attachment links stop working this many seconds after they were handed out.
+        self.attachment_ttl = 24 * 3600.0
+        self.file_issued: dict[int, float] = {}
         self.bot_user_id = self.create_user("Participation Bot", bot=True)
 
     # ---- users -------------------------------------------------------------------------
