@@ -118,6 +118,7 @@ def failure_body(status: int) -> tuple[Json, dict[str, str]]:
             "X-RateLimit-Reset-After": str(retry),
             "X-RateLimit-Bucket": "fake-fault",
             "X-RateLimit-Scope": "user",
+            "Via": "1.1 google",  # discord.py takes a 429 without it for a Cloudflare ban
         }
         return body, headers
     return {"message": f"{status}: Service Unavailable", "code": 0}, {}
