@@ -20,6 +20,7 @@ from bot.db.models.engagement import (
     TrainingRecord,
 )
 from bot.db.models.membership import AuditEntry, EqualityMonitoring, GuildConfig, LevelRole, Member
+from bot.db.models.outbox import OutboxItem
 from bot.db.models.polls import Poll, PollBallot
 from bot.db.models.sessions import (
     GroupSession,
@@ -60,3 +61,4 @@ __all__ += [
 ]
 __all__ += ["Poll", "PollBallot"]
 __all__ += ["SupportRequest"]
+__all__ += ["OutboxItem"]

@@ -1,0 +1,109 @@
+"""Deliver what the outbox says the bot owes, and tell apart Discord's failures.
+
+Each feature's cog registers a sender per kind (`bot.deliveries.on("polls.results", send)`).
+A sender does the Discord call and returns where the message went (or None); it passes the
+delivery's nonce to every message it posts, so a retry after a lost reply shows it once.
+
+- 5xx, 429 and network errors: try again later (with back-off, across restarts);
+- DMs closed, unknown user/channel/message, missing access or permission, and any other 4xx:
+  undeliverable, recorded with the reason (a sender may fall back first, e.g. to another
+  staff channel, by catching `discord.HTTPException` itself);
+- `Undeliverable` raised by a sender: the same, with the sender's own reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiohttp
+import discord
+
+from bot.services.outbox import Delivery, OutboxService
+
+log = logging.getLogger(__name__)
+
+REASONS = {
+    50007: "the person's DMs are closed to the bot",
+    10013: "the person is no longer on Discord",
+    10007: "the person has left the server",
+    10003: "the channel no longer exists",
+    10008: "the message no longer exists",
+    50001: "the bot cannot see the channel",
+    50013: "the bot is missing a permission",
+}
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Where a delivered message went (so it can be edited or redacted later)."""
+
+    channel_id: int | None = None
+    message_id: int | None = None
+
+    @classmethod
+    def of(cls, message: discord.Message | None) -> Sent:
+        """Return where a message went (nothing, if no message was posted)."""
+        if message is None:
+            return cls()
+        return cls(message.channel.id, message.id)
+
+
+class Undeliverable(Exception):
+    """A sender's word that this can never be delivered, and why."""
+
+
+Sender = Callable[[Delivery], Awaitable[Sent | None]]
+
+
+def reason_for(error: discord.HTTPException) -> str | None:
+    """Return why Discord refused for good, or None when trying again may work."""
+    if error.status >= 500 or error.status == 429:
+        return None
+    known = REASONS.get(error.code)
+    if known is not None:
+        return known
+    return f"Discord refused it ({error.status}, code {error.code})"
+
+
+class Deliveries:
+    """Route each claimed delivery to its feature's sender and record the outcome."""
+
+    def __init__(self, outbox: OutboxService) -> None:
+        self.outbox = outbox
+        self.senders: dict[str, Sender] = {}
+
+    def on(self, kind: str, sender: Sender) -> None:
+        """Register the coroutine that sends one kind of owed effect."""
+        self.senders[kind] = sender
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """Send one delivery; mark it done, retry it later, or record why it never can be."""
+        sender = self.senders.get(delivery.kind)
+        if sender is None:
+            await self.outbox.undeliverable(delivery.id, f"nothing sends {delivery.kind}")
+            log.error("outbox: no sender for %s (row %s)", delivery.kind, delivery.id)
+            return
+        try:
+            sent = await sender(delivery) or Sent()
+        except Undeliverable as refused:
+            await self.outbox.undeliverable(delivery.id, str(refused))
+            log.info("outbox: %s %s undeliverable: %s", delivery.kind, delivery.id, refused)
+        except discord.HTTPException as error:
+            reason = reason_for(error)
+            if reason is None:
+                await self._later(delivery, f"Discord {error.status}")
+            else:
+                await self.outbox.undeliverable(delivery.id, reason)
+                log.info("outbox: %s %s undeliverable: %s", delivery.kind, delivery.id, reason)
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            await self._later(delivery, f"network: {type(error).__name__}")
+        else:
+            await self.outbox.delivered(
+                delivery.id, channel_id=sent.channel_id, message_id=sent.message_id
+            )
+
+    async def _later(self, delivery: Delivery, error: str) -> None:
+        if not await self.outbox.retry_later(delivery.id, error):
+            log.warning("outbox: gave up on %s %s: %s", delivery.kind, delivery.id, error)
