@@ -211,6 +211,7 @@ class _TomlSource(PydanticBaseSettingsSource):
 
 
 _toml_data: dict[str, Any] = {}
+ASYNC_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
 
 class Settings(BaseSettings):
@@ -247,6 +248,24 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _TomlSource(settings_cls, _toml_data))
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: SecretStr) -> SecretStr:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            driver = make_url(value.get_secret_value()).drivername
+        except ArgumentError:
+            raise ValueError("is not a database URL (see the README's Settings)") from None
+        if driver not in ASYNC_DRIVERS:
+            # Name only the driver: the URL may hold a password.
+            raise ValueError(
+                f"needs an async driver: use postgresql+asyncpg://… or sqlite+aiosqlite:///…, "
+                f"not {driver}://"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod

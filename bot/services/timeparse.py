@@ -207,6 +207,10 @@ def _split_zone(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+EARLIEST_YEAR = 1900
+YEARS_AHEAD = 100
+
+
 def parse_local(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     """Parse a typed UK date and time relative to `now`; return an aware UTC datetime."""
     if now.tzinfo is None:
@@ -236,6 +240,11 @@ def parse_local(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     clock = _parse_time(match, raw)
     today = now.astimezone(tz).date()
     day = _parse_date(rest, today, raw)
+    if not EARLIEST_YEAR <= day.year <= today.year + YEARS_AHEAD:
+        # Year 1 or 9999 cannot be turned into UTC at all, and no one means them.
+        raise InvalidInput(
+            f"{format_date(day)} is too far from today to be right. Please check the year."
+        )
     return localize(datetime.combine(day, clock), tz, zone)
 
 

@@ -201,3 +201,11 @@ def test_round_trip_through_the_typed_form(moment: datetime) -> None:
         assert naive.month in (3, 10) and naive.hour == 1
     else:
         assert instant.astimezone(TZ).replace(tzinfo=None) == naive
+
+
+@pytest.mark.parametrize(
+    "text", ["0001-01-01 00:00 BST", "9999-12-31 23:59", "0001-01-01 00:00", "1 Jan 3000 10:00"]
+)
+def test_years_nobody_means_are_refused_kindly(text: str) -> None:
+    with pytest.raises(InvalidInput, match="too far from today"):
+        parse_local(text, NOW, TZ)
