@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import discord
@@ -65,6 +66,30 @@ def reason_for(error: discord.HTTPException) -> str | None:
     if known is not None:
         return known
     return f"Discord refused it ({error.status}, code {error.code})"
+
+
+async def dm_owed(
+    client: discord.Client, delivery: Delivery, user_id: int, content: str, **kwargs: Any
+) -> Sent:
+    """DM someone what the outbox owes them, with the delivery's nonce (sent once)."""
+    user = client.get_user(user_id) or await client.fetch_user(user_id)
+    message = await user.send(content[:2000], nonce=delivery.nonce, **kwargs)
+    return Sent.of(message)
+
+
+async def post_owed(
+    client: discord.Client, delivery: Delivery, channel_id: int | None, content: str, **kwargs: Any
+) -> Sent:
+    """Post what the outbox owes in a channel, with the delivery's nonce (posted once)."""
+    if not channel_id:
+        raise Undeliverable("no channel is set up for it (run /setup)")
+    channel = client.get_channel(channel_id)
+    if channel is None:
+        channel = await client.fetch_channel(channel_id)
+    if not isinstance(channel, discord.abc.Messageable):
+        raise Undeliverable("the channel cannot take messages")
+    message = await channel.send(content[:2000], nonce=delivery.nonce, **kwargs)
+    return Sent.of(message)
 
 
 class Deliveries:

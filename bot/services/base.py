@@ -89,6 +89,34 @@ class Service:
         """Tell the scheduler that timed rows were added or changed (after the commit)."""
         self._wake()
 
+    async def owe(
+        self,
+        s: AsyncSession,
+        *,
+        guild_id: int,
+        kind: str,
+        payload: dict[str, Any],
+        dedup_key: str | None = None,
+        subject_member_id: int | None = None,
+        due_at: Any = None,
+    ) -> None:
+        """Record in this transaction an effect on Discord the bot owes (see outbox.py).
+
+        Call `self.wake()` after the transaction commits so it goes out at once.
+        """
+        from bot.services.outbox import owe  # the outbox builds on this module
+
+        await owe(
+            s,
+            guild_id=guild_id,
+            kind=kind,
+            payload=payload,
+            now=self.clock.now(),
+            due_at=due_at,
+            dedup_key=dedup_key,
+            subject_member_id=subject_member_id,
+        )
+
     def audit(
         self,
         s: AsyncSession,
