@@ -12,15 +12,15 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot.delivery import Deliveries
 from bot.scheduler import Scheduler
 from bot.services.container import Services
+from bot.services.outbox import Delivery
 from bot.settings import Settings
 from bot.ui.replies import report_error
 
 log = logging.getLogger(__name__)
 
-
-EXPIRED_AFTER_SECONDS = 2.2
 EXPIRED_FORM = (
     "Sorry, this form has expired (it was open too long, or the bot restarted). Nothing from "
     "it was saved: please run the command again."
@@ -83,11 +83,14 @@ class ParticipationBot(commands.Bot):
         self.settings = settings
         self.services = services
         self.scheduler = scheduler
-        self._expiry_timers: dict[int, asyncio.TimerHandle] = {}
-        self._expiry_tasks: set[asyncio.Task[None]] = set()
+        # What the outbox owes Discord; each feature's cog registers its senders here.
+        self.deliveries = Deliveries(services.outbox)
+        self._orphans: set[int] = set()
 
     async def setup_hook(self) -> None:
         """Load every feature, sync commands, and start scheduled work (once per process)."""
+        self.scheduler.on(Delivery, self.deliveries.deliver)
+        self._watch_for_orphans()
         for extension in feature_extensions():
             await self.load_extension(extension)
         for source in self.services.due_sources():
@@ -116,26 +119,43 @@ class ParticipationBot(commands.Bot):
         self._scheduler_task = asyncio.create_task(self._start_scheduler_when_ready())
         log.info("bot ready to serve: %d extensions", len(self.extensions))
 
+    def _watch_for_orphans(self) -> None:
+        """Note, as Discord delivers it, each button or form that nothing in this process handles.
+
+        discord.py looks for a handler while it parses INTERACTION_CREATE and then says nothing
+        when there is none; this looks at the same moment (before any handler runs), so a slow
+        handler is never mistaken for a missing one.
+        """
+        parsers = self._connection.parsers
+        original = parsers["INTERACTION_CREATE"]
+
+        def parse(data: Any) -> None:
+            if data.get("type") in (3, 5) and not self._has_handler(data):
+                self._orphans.add(int(data["id"]))
+            original(data)
+
+        parsers["INTERACTION_CREATE"] = parse
+
+    def _has_handler(self, data: Any) -> bool:
+        store = self._connection._view_store
+        inner = data.get("data") or {}
+        custom_id = str(inner.get("custom_id", ""))
+        if data.get("type") == 5:
+            return custom_id in store._modals
+        if any(pattern.fullmatch(custom_id) for pattern in store._dynamic_items):
+            return True
+        key = (int(inner.get("component_type") or 0), custom_id)
+        message_id = (data.get("message") or {}).get("id")
+        views = store._views
+        item = views.get(int(message_id) if message_id else None, {}).get(key)
+        item = item or views.get(None, {}).get(key)
+        return item is not None and item.view is not None and not item.view.is_finished()
+
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer a button or form nobody handled, e.g. one shown before a restart."""
-        if interaction.type not in (
-            discord.InteractionType.component,
-            discord.InteractionType.modal_submit,
-        ):
+        """Answer a button or form nothing handles (e.g. one shown before a restart) at once."""
+        if interaction.id not in self._orphans:
             return
-        # Every handler answers well within this; only an orphaned form is still unanswered.
-        self._expiry_timers[interaction.id] = asyncio.get_running_loop().call_later(
-            EXPIRED_AFTER_SECONDS, self._answer_if_orphaned, interaction
-        )
-
-    def _answer_if_orphaned(self, interaction: discord.Interaction[Any]) -> None:
-        self._expiry_timers.pop(interaction.id, None)
-        if not interaction.response.is_done() and not self.is_closed():
-            task = asyncio.create_task(self._say_expired(interaction))
-            self._expiry_tasks.add(task)
-            task.add_done_callback(self._expiry_tasks.discard)
-
-    async def _say_expired(self, interaction: discord.Interaction[Any]) -> None:
+        self._orphans.discard(interaction.id)
         try:
             await interaction.response.send_message(EXPIRED_FORM, ephemeral=True)
         except discord.HTTPException:
@@ -156,8 +176,6 @@ class ParticipationBot(commands.Bot):
 
     async def close(self) -> None:
         """Stop the scheduler (rows stay in the database), then disconnect."""
-        for timer in self._expiry_timers.values():
-            timer.cancel()
         self._stop_open_forms()
         task = getattr(self, "_scheduler_task", None)
         if task is not None and not task.done():

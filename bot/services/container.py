@@ -16,6 +16,7 @@ from bot.services.base import Wake
 from bot.services.consultations import ConsultationService
 from bot.services.engagement import EngagementServices, build_engagement
 from bot.services.membership import MembershipService
+from bot.services.outbox import OutboxService
 from bot.services.polls import PollsPersonalData, PollsService
 from bot.services.sessions import SessionsPersonalData, SessionsService
 from bot.services.setup import SetupService
@@ -37,6 +38,7 @@ class Services:
     polls: PollsService
     support: SupportService
     group_sessions: SessionsService
+    outbox: OutboxService
 
     def due_sources(self) -> list[DueSource]:
         """Return every service with timed work, in the order the scheduler asks them."""
@@ -47,6 +49,7 @@ class Services:
             self.group_sessions,
             self.support,
             self.engagement.progress,
+            self.outbox,
         ]
 
 
@@ -78,4 +81,5 @@ def build_services(
         polls=PollsService(settings, db, clock),
         support=support,
         group_sessions=group_sessions,
+        outbox=OutboxService(settings, db, clock, wake),
     )
