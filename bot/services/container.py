@@ -60,7 +60,7 @@ def build_services(
     wake: Wake | None = None,
 ) -> Services:
     """Create every service and wire the personal-data providers into membership."""
-    membership = MembershipService(settings, db, clock)
+    membership = MembershipService(settings, db, clock, wake)
     engagement = build_engagement(settings, db, clock)
     membership.register_personal_data(engagement.personal_data)
     consultations = ConsultationService(settings, db, clock)
@@ -74,7 +74,7 @@ def build_services(
         settings=settings,
         db=db,
         clock=clock,
-        setup=SetupService(settings, db, clock),
+        setup=SetupService(settings, db, clock, wake),
         membership=membership,
         engagement=engagement,
         consultations=consultations,

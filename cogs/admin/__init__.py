@@ -1,10 +1,9 @@
 """Server set-up, help and the glossary."""
 
-from discord.ext import commands
-
+from bot.app import ParticipationBot
 from cogs.admin._cog import AdminCog
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: ParticipationBot) -> None:
     """Load the admin feature."""
-    await bot.add_cog(AdminCog(bot))  # type: ignore[arg-type]
+    await bot.add_cog(AdminCog(bot))

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.app import ParticipationBot
 from bot.ui.actor import actor_for
+from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from cogs.admin._setup import apply_plan
 
@@ -20,6 +21,31 @@ AUDIENCES = [
     ("moderator", "For moderators"),
     ("admin", "For server admins"),
 ]
+
+
+def _section(title: str, entries: list[str]) -> list[discord.Embed]:
+    """Return one audience's help as embeds; an embed description holds 4,096 characters."""
+    embeds: list[discord.Embed] = []
+    chunk: list[str] = []
+    for entry in entries:
+        if sum(len(e) + 1 for e in chunk) + len(entry) > 4000:
+            embeds.append(discord.Embed(title=title, description="\n".join(chunk)))
+            chunk = []
+        chunk.append(entry)
+    if chunk:
+        embeds.append(discord.Embed(title=title, description="\n".join(chunk)))
+    return embeds
+
+
+def _batches(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
+    """Group embeds into messages: at most 10 embeds and 6,000 characters of them each."""
+    batches: list[list[discord.Embed]] = [[]]
+    for embed in embeds:
+        size = sum(len(e) for e in batches[-1]) + len(embed)
+        if len(batches[-1]) == 10 or size > 5800:
+            batches.append([])
+        batches[-1].append(embed)
+    return batches
 
 
 class AdminCog(commands.Cog):
@@ -36,7 +62,7 @@ class AdminCog(commands.Cog):
     )
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
-    async def setup_command(self, interaction: discord.Interaction[Any]) -> None:
+    async def setup_command(self, interaction: Interaction) -> None:
         """Create or link roles and channels; running it again creates nothing twice."""
         actor = actor_for(interaction)
         plan = self.services.setup.plan(actor)
@@ -56,43 +82,33 @@ class AdminCog(commands.Cog):
     @app_commands.command(name="help", description="See the commands you can use")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @app_commands.checks.cooldown(5, 30)
-    async def help_command(self, interaction: discord.Interaction[Any]) -> None:
+    async def help_command(self, interaction: Interaction) -> None:
         """List the commands this person's role can use, grouped by who they are for."""
         actor = actor_for(interaction)
         allowed = await self.services.membership.audiences(actor)
-        embeds: list[discord.Embed] = []
-        for key, title in AUDIENCES:
-            if key not in allowed:
-                continue
-            entries = sorted(
-                f"`/{command.qualified_name}` — {command.description}"
-                for command in self._all_commands()
-                if command.extras.get("audience", "everyone") == key
-            )
-            # An embed description holds 4,096 characters; long sections continue in another.
-            chunk: list[str] = []
-            for entry in entries:
-                if sum(len(e) + 1 for e in chunk) + len(entry) > 4000:
-                    embeds.append(discord.Embed(title=title, description="\n".join(chunk)))
-                    chunk = []
-                chunk.append(entry)
-            if chunk:
-                embeds.append(discord.Embed(title=title, description="\n".join(chunk)))
+        embeds = [
+            embed
+            for key, title in AUDIENCES
+            if key in allowed
+            for embed in _section(title, self._entries_for(key))
+        ]
         intro = (
             "Here is what you can do."
             if "member" in allowed
             else ("Not a member yet? Use `/join` to sign up. Here is what you can do now.")
         )
-        # A message carries at most 10 embeds and 6,000 characters of them.
-        batches: list[list[discord.Embed]] = [[]]
-        for embed in embeds:
-            size = sum(len(e) for e in batches[-1]) + len(embed)
-            if len(batches[-1]) == 10 or size > 5800:
-                batches.append([])
-            batches[-1].append(embed)
+        batches = _batches(embeds)
         await reply(interaction, intro, embeds=batches[0])
         for batch in batches[1:]:
             await interaction.followup.send(embeds=batch, ephemeral=True)
+
+    def _entries_for(self, audience: str) -> list[str]:
+        """Return the help lines of the commands meant for one audience, sorted."""
+        return sorted(
+            f"`/{command.qualified_name}` — {command.description}"
+            for command in self._all_commands()
+            if command.extras.get("audience", "everyone") == audience
+        )
 
     def _all_commands(self) -> list[app_commands.Command[Any, Any, Any]]:
         """Return every slash command, global or synced to the group's server, once each."""
@@ -110,16 +126,14 @@ class AdminCog(commands.Cog):
     @app_commands.command(name="jargon", description="Explain a word or abbreviation we use")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @app_commands.describe(term="The word to explain, e.g. CAMHS or co-production")
-    async def jargon(
-        self, interaction: discord.Interaction[Any], term: app_commands.Range[str, 1, 100]
-    ) -> None:
+    async def jargon(self, interaction: Interaction, term: app_commands.Range[str, 1, 100]) -> None:
         """Explain a glossary term in plain English."""
         word, meaning = self.services.membership.explain(term)
         await reply(interaction, f"**{word}**: {meaning}")
 
     @jargon.autocomplete("term")
     async def jargon_autocomplete(
-        self, interaction: discord.Interaction[Any], current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Suggest glossary terms as the person types."""
         return [

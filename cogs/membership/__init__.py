@@ -1,10 +1,9 @@
 """Sign-up, approval, profile and data rights."""
 
-from discord.ext import commands
-
+from bot.app import ParticipationBot
 from cogs.membership._cog import MembershipCog
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: ParticipationBot) -> None:
     """Load the membership feature."""
-    await bot.add_cog(MembershipCog(bot))  # type: ignore[arg-type]
+    await bot.add_cog(MembershipCog(bot))

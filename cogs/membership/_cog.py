@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from typing import Any, Literal
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -14,17 +13,18 @@ from discord.ext import commands
 from bot.app import ParticipationBot
 from bot.services.membership import EQUALITY_QUESTIONS, PREFER_NOT, JoinForm
 from bot.ui.actor import actor_for, guild_for
-from bot.ui.replies import clip, guarded, reply
+from bot.ui.context import Interaction
+from bot.ui.replies import clip, reply
+from cogs.membership._departure import carry_out_erasure, remove_roles
 from cogs.membership._render import profile_embed
 from cogs.membership._views import (
     ApproveButton,
     CarerKnowsButton,
+    ConfirmView,
     DeclineButton,
     JoinConsentView,
     consent_text,
 )
-
-log = logging.getLogger(__name__)
 
 IAm = Literal["Young person", "Parent or carer"]
 TYPE_KEYS = {"Young person": "young_person", "Parent or carer": "carer"}
@@ -33,35 +33,6 @@ TYPE_KEYS = {"Young person": "young_person", "Parent or carer": "carer"}
 def _choices(values: list[str], current: str) -> list[app_commands.Choice[str]]:
     needle = current.casefold()
     return [app_commands.Choice(name=v, value=v) for v in values if needle in v.casefold()][:25]
-
-
-class ConfirmView(discord.ui.View):
-    """A yes/no confirmation for something that cannot be undone."""
-
-    def __init__(self, owner_id: int, label: str, action: Any) -> None:
-        super().__init__(timeout=300)
-        self.owner_id = owner_id
-        self.action = action
-        self.confirm.label = label
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        """Only the person who asked can confirm."""
-        return interaction.user.id == self.owner_id
-
-    @discord.ui.button(label="Yes", style=discord.ButtonStyle.danger, custom_id="confirm:yes")
-    @guarded
-    async def confirm(self, interaction: discord.Interaction[Any], _: Any) -> None:
-        """Do it."""
-        self.stop()
-        await self.action(interaction)
-
-    @discord.ui.button(
-        label="No, keep everything", style=discord.ButtonStyle.secondary, custom_id="confirm:no"
-    )
-    async def keep(self, interaction: discord.Interaction[Any], _: Any) -> None:
-        """Do nothing."""
-        self.stop()
-        await interaction.response.edit_message(content="OK — nothing has changed.", view=None)
 
 
 class MembershipCog(commands.Cog):
@@ -73,17 +44,18 @@ class MembershipCog(commands.Cog):
 
     def __init__(self, bot: ParticipationBot) -> None:
         self.bot = bot
-        self.services = bot.services
+        self.settings = bot.services.settings
+        self.membership = bot.services.membership
 
     async def cog_load(self) -> None:
         """Make approval-card buttons work for cards posted before a restart."""
         self.bot.add_dynamic_items(ApproveButton, DeclineButton, CarerKnowsButton)
 
-    async def _age_bands(self, _: discord.Interaction[Any], current: str) -> list[Any]:
-        return _choices(self.services.settings.group.age_bands, current)
+    async def _age_bands(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return _choices(self.settings.group.age_bands, current)
 
-    async def _areas(self, _: discord.Interaction[Any], current: str) -> list[Any]:
-        return _choices(self.services.settings.group.localities, current)
+    async def _areas(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return _choices(self.settings.group.localities, current)
 
     @app_commands.command(
         name="join",
@@ -103,7 +75,7 @@ class MembershipCog(commands.Cog):
     @app_commands.autocomplete(age_band=_age_bands, area=_areas)
     async def join(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         name: str,
         age_band: str,
         i_am: IAm,
@@ -124,7 +96,7 @@ class MembershipCog(commands.Cog):
             adjustments_note=adjustments_note,
         )
         actor = actor_for(interaction)
-        await self.services.membership.check_can_join(actor, form)
+        await self.membership.check_can_join(actor, form)
         await reply(
             interaction,
             consent_text(form.preferred_name.strip()[:64]),
@@ -135,9 +107,9 @@ class MembershipCog(commands.Cog):
         name="signups", description="Sign-ups waiting for a decision", extras={"audience": "worker"}
     )
     @app_commands.guild_only()
-    async def signups(self, interaction: discord.Interaction[Any]) -> None:
+    async def signups(self, interaction: Interaction) -> None:
         """List pending sign-ups with links to their cards."""
-        pending = await self.services.membership.pending(actor_for(interaction))
+        pending = await self.membership.pending(actor_for(interaction))
         if not pending:
             await reply(interaction, "No sign-ups are waiting. 🎉")
             return
@@ -164,16 +136,16 @@ class MembershipCog(commands.Cog):
     @profile.command(
         name="show", description="See the details we hold for you", extras={"audience": "member"}
     )
-    async def profile_show(self, interaction: discord.Interaction[Any]) -> None:
+    async def profile_show(self, interaction: Interaction) -> None:
         """Show the member their own profile, privately."""
-        view = await self.services.membership.profile(actor_for(interaction))
+        view = await self.membership.profile(actor_for(interaction))
         await reply(interaction, embed=profile_embed(view, "Your profile"))
 
     @profile.command(name="edit", description="Change your details", extras={"audience": "member"})
     @app_commands.autocomplete(age_band=_age_bands, area=_areas)
     async def profile_edit(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         name: str | None = None,
         pronouns: str | None = None,
         age_band: str | None = None,
@@ -184,7 +156,7 @@ class MembershipCog(commands.Cog):
     ) -> None:
         """Change the fields given; leave the rest as they are."""
         actor = actor_for(interaction)
-        current = await self.services.membership.profile(actor)
+        current = await self.membership.profile(actor)
         form = JoinForm(
             preferred_name=name if name is not None else current.preferred_name,
             pronouns=pronouns if pronouns is not None else current.pronouns,
@@ -198,7 +170,7 @@ class MembershipCog(commands.Cog):
             ),
             consent=True,
         )
-        view = await self.services.membership.update_profile(actor, form)
+        view = await self.membership.update_profile(actor, form)
         await reply(interaction, "Saved.", embed=profile_embed(view, "Your profile"))
 
     @app_commands.command(
@@ -207,9 +179,9 @@ class MembershipCog(commands.Cog):
         extras={"audience": "member"},
     )
     @app_commands.guild_only()
-    async def pause(self, interaction: discord.Interaction[Any]) -> None:
+    async def pause(self, interaction: Interaction) -> None:
         """Start a break."""
-        await self.services.membership.pause(actor_for(interaction))
+        await self.membership.pause(actor_for(interaction))
         await reply(
             interaction,
             "You're on a break. Your level and record are kept, and we "
@@ -220,34 +192,28 @@ class MembershipCog(commands.Cog):
         name="resume", description="Come back from a break", extras={"audience": "member"}
     )
     @app_commands.guild_only()
-    async def resume(self, interaction: discord.Interaction[Any]) -> None:
+    async def resume(self, interaction: Interaction) -> None:
         """End a break."""
-        await self.services.membership.resume(actor_for(interaction))
+        await self.membership.resume(actor_for(interaction))
         await reply(interaction, "Welcome back! Reminders are on again if you opted in.")
-
-    async def _remove_roles(self, guild: discord.Guild, user_id: int, role_ids: list[int]) -> None:
-        member = guild.get_member(user_id)
-        roles = [r for rid in role_ids if (r := guild.get_role(rid)) is not None]
-        if member is not None and (held := [r for r in roles if r in member.roles]):
-            await member.remove_roles(*held, reason="Left the participation group")
 
     @app_commands.command(
         name="leave", description="Leave the participation group", extras={"audience": "member"}
     )
     @app_commands.guild_only()
-    async def leave(self, interaction: discord.Interaction[Any]) -> None:
+    async def leave(self, interaction: Interaction) -> None:
         """Ask for confirmation, then leave (the record is kept until /forgetme)."""
         actor = actor_for(interaction)
-        await self.services.membership.profile(actor)
+        await self.membership.profile(actor)
 
-        async def do_leave(inner: discord.Interaction[Any]) -> None:
-            departure = await self.services.membership.leave(actor_for(inner))
+        async def do_leave(inner: Interaction) -> None:
+            departure = await self.membership.leave(actor_for(inner))
             await inner.response.edit_message(
                 content="You've left the group. Thank you for everything you contributed. "
                 "Your record is kept in case you come back; /forgetme erases it.",
                 view=None,
             )
-            await self._remove_roles(guild_for(inner), departure.user_id, departure.remove_role_ids)
+            await remove_roles(guild_for(inner), departure)
 
         await reply(
             interaction,
@@ -273,7 +239,7 @@ class MembershipCog(commands.Cog):
     )
     async def equality(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         gender: app_commands.Choice[str] | None = None,
         ethnicity: app_commands.Choice[str] | None = None,
         disability: app_commands.Choice[str] | None = None,
@@ -294,7 +260,7 @@ class MembershipCog(commands.Cog):
                 "like (each has 'Prefer not to say').",
             )
             return
-        await self.services.membership.save_equality(actor_for(interaction), answers)
+        await self.membership.save_equality(actor_for(interaction), answers)
         await reply(
             interaction,
             "Thank you. These answers are kept apart from your profile "
@@ -307,10 +273,10 @@ class MembershipCog(commands.Cog):
         extras={"audience": "everyone"},
     )
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
-    async def mydata(self, interaction: discord.Interaction[Any]) -> None:
+    async def mydata(self, interaction: Interaction) -> None:
         """Send the person a JSON file of their data, privately."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await self.services.membership.export(actor_for(interaction))
+        data = await self.membership.export(actor_for(interaction))
         raw = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
         await interaction.followup.send(
             "Here is everything we hold about you.",
@@ -324,23 +290,19 @@ class MembershipCog(commands.Cog):
         extras={"audience": "everyone"},
     )
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
-    async def forgetme(self, interaction: discord.Interaction[Any]) -> None:
+    async def forgetme(self, interaction: Interaction) -> None:
         """Ask for confirmation, then erase."""
         actor_for(interaction)  # explains if the person is not in the group's server
 
-        async def do_forget(inner: discord.Interaction[Any]) -> None:
+        async def do_forget(inner: Interaction) -> None:
             await inner.response.defer()
-            departure = await self.services.membership.forget(actor_for(inner))
+            departure = await self.membership.forget(actor_for(inner))
             await inner.edit_original_response(
                 content="Done. Anything we held about you has been erased. What you "
                 "contributed is kept only as anonymous counts. Take care.",
                 view=None,
             )
-            await self._remove_roles(guild_for(inner), departure.user_id, departure.remove_role_ids)
-            await self._redact(departure.redact_messages)
-            await self._leave_channels(
-                guild_for(inner), departure.user_id, departure.leave_channels
-            )
+            await carry_out_erasure(self.bot, guild_for(inner), departure)
 
         await reply(
             interaction,
@@ -349,31 +311,3 @@ class MembershipCog(commands.Cog):
             "claim not yet paid is withdrawn. It cannot be undone. Go ahead?",
             view=ConfirmView(interaction.user.id, "Yes, erase my data", do_forget),
         )
-
-    async def _leave_channels(
-        self, guild: discord.Guild, user_id: int, channel_ids: list[int]
-    ) -> None:
-        """Take an erased person's access to their private spaces away (staff keep them)."""
-        for channel_id in channel_ids:
-            channel = guild.get_channel(channel_id)
-            if not isinstance(channel, discord.TextChannel):
-                continue
-            kept = {t: o for t, o in channel.overwrites.items() if t.id != user_id}
-            try:
-                await channel.edit(overwrites=kept, reason="Erased at their request")
-            except discord.HTTPException:
-                log.info("could not remove an erased person's access to a private space")
-
-    async def _redact(self, locations: list[tuple[int, int]]) -> None:
-        """Replace the bot's messages about an erased person with a short note."""
-        for channel_id, message_id in locations:
-            channel = self.bot.get_channel(channel_id)
-            if not isinstance(channel, discord.TextChannel):
-                continue
-            try:
-                message = await channel.fetch_message(message_id)
-                await message.edit(
-                    content="(Erased at the person's request.)", embeds=[], view=None
-                )
-            except discord.HTTPException:
-                log.info("could not redact a message after an erasure")

@@ -1,18 +1,22 @@
-"""Buttons, selects and modals for sign-up and approval."""
+"""Buttons, selects and forms for sign-up and approval."""
 
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.services.membership import ADJUSTMENTS, CONSENT_STATEMENT, JoinForm, MemberView
 from bot.ui.actor import actor_for, guild_for
-from bot.ui.forms import unique
+from bot.ui.context import Interaction
+from bot.ui.persistent import Form, PersistentButton
 from bot.ui.replies import guarded, reply, send_dm
 from cogs.membership._render import card_embed
+
+if TYPE_CHECKING:
+    from bot.app import ParticipationBot
 
 log = logging.getLogger(__name__)
 
@@ -23,55 +27,91 @@ def card_view(view: MemberView) -> discord.ui.View:
     if view.status != "pending":
         return buttons
     if view.needs_carer_confirmation and not view.carer_confirmed:
-        buttons.add_item(CarerKnowsButton(view.id))
-    buttons.add_item(ApproveButton(view.id))
-    buttons.add_item(DeclineButton(view.id))
+        buttons.add_item(CarerKnowsButton(member_id=view.id))
+    buttons.add_item(ApproveButton(member_id=view.id))
+    buttons.add_item(DeclineButton(member_id=view.id))
     return buttons
 
 
-async def post_card(client: Any, view: MemberView) -> None:
+async def redraw_card(interaction: Interaction, view: MemberView, note: str) -> None:
+    """Redraw the approval card a button was pressed on."""
+    await interaction.response.edit_message(embed=card_embed(view, note), view=card_view(view))
+
+
+async def post_card(client: ParticipationBot, view: MemberView) -> None:
     """Post a new sign-up's card in the worker-log channel and remember where it is."""
-    services = client.services
-    channel_id = await services.membership.worker_log_channel(view.guild_id)
+    membership = client.services.membership
+    channel_id = await membership.worker_log_channel(view.guild_id)
     channel = client.get_channel(channel_id) if channel_id else None
     if not isinstance(channel, discord.TextChannel):
         log.warning("no worker-log channel to post a sign-up card in guild %s", view.guild_id)
         return
     message = await channel.send(embed=card_embed(view), view=card_view(view))
-    await services.membership.set_card(view.id, channel.id, message.id)
+    await membership.set_card(view.id, channel.id, message.id)
 
 
-tell = send_dm
+class OwnerOnlyView(discord.ui.View):
+    """A private, short-lived view only the person who asked for it can use."""
+
+    def __init__(self, owner_id: int, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
+        """Only the person who asked can use it."""
+        return interaction.user.id == self.owner_id
 
 
-class JoinConsentView(discord.ui.View):
+class ConfirmView(OwnerOnlyView):
+    """A yes/no confirmation for something that cannot be undone."""
+
+    def __init__(
+        self, owner_id: int, label: str, action: Callable[[Interaction], Awaitable[None]]
+    ) -> None:
+        super().__init__(owner_id, timeout=300)
+        self.action = action
+        self.confirm.label = label
+
+    @discord.ui.button(label="Yes", style=discord.ButtonStyle.danger, custom_id="confirm:yes")
+    @guarded
+    async def confirm(self, interaction: Interaction, _: discord.ui.Button[ConfirmView]) -> None:
+        """Do it."""
+        self.stop()
+        await self.action(interaction)
+
+    @discord.ui.button(
+        label="No, keep everything", style=discord.ButtonStyle.secondary, custom_id="confirm:no"
+    )
+    async def keep(self, interaction: Interaction, _: discord.ui.Button[ConfirmView]) -> None:
+        """Do nothing."""
+        self.stop()
+        await interaction.response.edit_message(content="OK — nothing has changed.", view=None)
+
+
+class JoinConsentView(OwnerOnlyView):
     """The consent step of /join: adjustments, then agree or cancel. Nothing is kept before."""
 
     def __init__(self, owner_id: int, form: JoinForm) -> None:
-        super().__init__(timeout=900)
-        self.owner_id = owner_id
+        super().__init__(owner_id, timeout=900)
         self.form = form
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            placeholder="Any reasonable adjustments? (optional, choose any)",
-            min_values=0,
-            max_values=len(ADJUSTMENTS),
-            options=[
-                discord.SelectOption(label=label, value=key, default=key in form.adjustments)
-                for key, label in ADJUSTMENTS.items()
-            ],
-            row=0,
-            custom_id="join:adjustments",
-        )
-        select.callback = self._adjust  # type: ignore[method-assign]
-        self.select = select
-        self.add_item(select)
+        self.adjustments.options = [
+            discord.SelectOption(label=label, value=key, default=key in form.adjustments)
+            for key, label in ADJUSTMENTS.items()
+        ]
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        """Only the person signing up can use their form."""
-        return interaction.user.id == self.owner_id
-
-    async def _adjust(self, interaction: discord.Interaction[Any]) -> None:
-        self.form = JoinForm(**{**self.form.__dict__, "adjustments": tuple(self.select.values)})
+    @discord.ui.select(
+        cls=discord.ui.Select[Any],
+        placeholder="Any reasonable adjustments? (optional, choose any)",
+        min_values=0,
+        max_values=len(ADJUSTMENTS),
+        row=0,
+        custom_id="join:adjustments",
+    )
+    async def adjustments(
+        self, interaction: Interaction, select: discord.ui.Select[JoinConsentView]
+    ) -> None:
+        """Remember the adjustments chosen (nothing is stored until the person agrees)."""
+        self.form = JoinForm(**{**self.form.__dict__, "adjustments": tuple(select.values)})
         await interaction.response.defer()
 
     @discord.ui.button(
@@ -81,36 +121,19 @@ class JoinConsentView(discord.ui.View):
         custom_id="join:agree",
     )
     @guarded
-    async def agree(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
+    async def agree(self, interaction: Interaction, _: discord.ui.Button[JoinConsentView]) -> None:
         """Take the sign-up with consent and tell the person what happens next."""
         client = interaction.client
         form = JoinForm(**{**self.form.__dict__, "consent": True})
         view = await client.services.membership.join(actor_for(interaction), form)
         self.stop()
-        await interaction.response.edit_message(
-            content=(
-                f"Thank you, {discord.utils.escape_markdown(view.preferred_name)}! Your sign-up "
-                "is waiting for a participation worker to look at it. We'll let you know here "
-                "or by DM when it has been approved."
-                + (
-                    "\nBecause you are under 16, a worker will first check that a parent or "
-                    "carer knows you are joining."
-                    if view.needs_carer_confirmation
-                    else ""
-                )
-                + "\nIf you'd like to, you can also answer a few optional equality questions "
-                "with /equality (every question has 'Prefer not to say')."
-            ),
-            view=None,
-        )
+        await interaction.response.edit_message(content=_thanks(view), view=None)
         await post_card(client, view)
 
     @discord.ui.button(
         label="Cancel", style=discord.ButtonStyle.secondary, row=1, custom_id="join:cancel"
     )
-    async def cancel(
-        self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]
-    ) -> None:
+    async def cancel(self, interaction: Interaction, _: discord.ui.Button[JoinConsentView]) -> None:
         """Drop the form; nothing was saved."""
         self.stop()
         await interaction.response.edit_message(
@@ -120,6 +143,23 @@ class JoinConsentView(discord.ui.View):
     async def on_timeout(self) -> None:
         """Forget the unsent form (it was never stored)."""
         self.form = JoinForm("", "", "", "", False)
+
+
+def _thanks(view: MemberView) -> str:
+    """Return what someone is told once their sign-up is taken."""
+    return (
+        f"Thank you, {discord.utils.escape_markdown(view.preferred_name)}! Your sign-up "
+        "is waiting for a participation worker to look at it. We'll let you know here "
+        "or by DM when it has been approved."
+        + (
+            "\nBecause you are under 16, a worker will first check that a parent or "
+            "carer knows you are joining."
+            if view.needs_carer_confirmation
+            else ""
+        )
+        + "\nIf you'd like to, you can also answer a few optional equality questions "
+        "with /equality (every question has 'Prefer not to say')."
+    )
 
 
 def consent_text(name: str) -> str:
@@ -132,63 +172,20 @@ def consent_text(name: str) -> str:
     )
 
 
-class _CardButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"x"):
-    """Base for approval-card buttons: the member id lives in the custom_id."""
-
-    action = ""
-    label = ""
-    style = discord.ButtonStyle.secondary
-
-    def __init__(self, member_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=self.label, style=self.style, custom_id=f"signup:{self.action}:{member_id}"
-            )
-        )
-        self.member_id = member_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-    ) -> _CardButton:
-        """Rebuild the button from its custom_id after a restart."""
-        return cls(int(match["id"]))
-
-    async def refresh_card(
-        self, interaction: discord.Interaction[Any], view: MemberView, note: str
-    ) -> None:
-        """Redraw the card the button is on."""
-        await interaction.response.edit_message(embed=card_embed(view, note), view=card_view(view))
-
-
-class ApproveButton(_CardButton, template=r"signup:approve:(?P<id>[0-9]+)"):
+class ApproveButton(PersistentButton, key="signup:approve:{member_id}"):
     """Approve a sign-up: roles, welcome, and the card updated."""
 
-    action = "approve"
-    label = "Approve"
-    style = discord.ButtonStyle.success
+    def __init__(self, member_id: int) -> None:
+        super().__init__(label="Approve", style=discord.ButtonStyle.success, member_id=member_id)
+        self.member_id = member_id
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Approve once; give roles and welcome after answering."""
         client = interaction.client
         decision = await client.services.membership.approve(actor_for(interaction), self.member_id)
         view = decision.member
-        await self.refresh_card(interaction, view, f"Approved by {interaction.user.display_name}")
-        guild = guild_for(interaction)
-        member = guild.get_member(view.user_id)
-        if member is None:
-            try:
-                member = await guild.fetch_member(view.user_id)
-            except discord.NotFound:
-                member = None
-        if member is not None:
-            roles = [r for rid in decision.add_role_ids if (r := guild.get_role(rid)) is not None]
-            await member.add_roles(*roles, reason="Sign-up approved")
-        name = discord.utils.escape_markdown(view.preferred_name)
+        await redraw_card(interaction, view, f"Approved by {interaction.user.display_name}")
+        await _give_roles(guild_for(interaction), view.user_id, decision.add_role_ids)
         welcome = client.get_channel(decision.welcome_channel_id or 0)
         if isinstance(welcome, discord.TextChannel):
             await welcome.send(
@@ -196,53 +193,63 @@ class ApproveButton(_CardButton, template=r"signup:approve:(?P<id>[0-9]+)"):
                 "and use /help to see what you can do.",
                 allowed_mentions=discord.AllowedMentions(users=True),
             )
-        await tell(
+        await send_dm(
             client,
             view.user_id,
-            f"Good news, {name}: your sign-up to the participation group has been approved. "
-            "Welcome! Use /help to see what you can take part in, /profile to check your "
-            "details, and /pause if you ever need a break.",
+            f"Good news, {discord.utils.escape_markdown(view.preferred_name)}: your sign-up to "
+            "the participation group has been approved. Welcome! Use /help to see what you can "
+            "take part in, /profile to check your details, and /pause if you ever need a break.",
         )
 
 
-class DeclineButton(_CardButton, template=r"signup:decline:(?P<id>[0-9]+)"):
+async def _give_roles(guild: discord.Guild, user_id: int, role_ids: list[int]) -> None:
+    """Give a newly approved member their roles, if they are still in the server."""
+    member = guild.get_member(user_id)
+    if member is None:
+        try:
+            member = await guild.fetch_member(user_id)
+        except discord.NotFound:
+            return
+    roles = [r for rid in role_ids if (r := guild.get_role(rid)) is not None]
+    await member.add_roles(*roles, reason="Sign-up approved")
+
+
+class DeclineButton(PersistentButton, key="signup:decline:{member_id}"):
     """Decline a sign-up: asks the worker for a reason first."""
 
-    action = "decline"
-    label = "Decline"
-    style = discord.ButtonStyle.danger
+    def __init__(self, member_id: int) -> None:
+        super().__init__(label="Decline", style=discord.ButtonStyle.danger, member_id=member_id)
+        self.member_id = member_id
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Open the reason form (permission is checked again on submit)."""
-        client = interaction.client
-        await client.services.membership.get_for_worker(actor_for(interaction), self.member_id)
-        await interaction.response.send_modal(DeclineModal(self.member_id))
+        membership = interaction.client.services.membership
+        await membership.get_for_worker(actor_for(interaction), self.member_id)
+        await interaction.response.send_modal(DeclineForm(self.member_id))
 
 
-class CarerKnowsButton(_CardButton, template=r"signup:carer:(?P<id>[0-9]+)"):
+class CarerKnowsButton(PersistentButton, key="signup:carer:{member_id}"):
     """Confirm that a parent or carer knows about an under-16's sign-up."""
 
-    action = "carer"
-    label = "Parent/carer knows"
-    style = discord.ButtonStyle.primary
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Record the check and redraw the card with Approve available."""
-        client = interaction.client
-        view = await client.services.membership.confirm_carer_aware(
-            actor_for(interaction), self.member_id
+    def __init__(self, member_id: int) -> None:
+        super().__init__(
+            label="Parent/carer knows", style=discord.ButtonStyle.primary, member_id=member_id
         )
-        await self.refresh_card(
+        self.member_id = member_id
+
+    async def run(self, interaction: Interaction) -> None:
+        """Record the check and redraw the card with Approve available."""
+        membership = interaction.client.services.membership
+        view = await membership.confirm_carer_aware(actor_for(interaction), self.member_id)
+        await redraw_card(
             interaction, view, f"Parent/carer check by {interaction.user.display_name}"
         )
 
 
-class DeclineModal(discord.ui.Modal, title="Decline this sign-up"):
+class DeclineForm(Form):
     """Ask for the reason the person will be given."""
 
-    reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
+    reason: discord.ui.TextInput[DeclineForm] = discord.ui.TextInput(
         label="Reason (the person will see this)",
         style=discord.TextStyle.paragraph,
         max_length=500,
@@ -250,11 +257,12 @@ class DeclineModal(discord.ui.Modal, title="Decline this sign-up"):
     )
 
     def __init__(self, member_id: int) -> None:
-        super().__init__(custom_id=unique(f"signup:decline-reason:{member_id}"))
+        super().__init__(
+            custom_id=f"signup:decline-reason:{member_id}", title="Decline this sign-up"
+        )
         self.member_id = member_id
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Decline with the reason and tell the person kindly."""
         client = interaction.client
         decision = await client.services.membership.decline(
@@ -266,7 +274,7 @@ class DeclineModal(discord.ui.Modal, title="Decline this sign-up"):
             await interaction.response.edit_message(embed=card_embed(view, note), view=None)
         else:
             await reply(interaction, "Declined; the person has been told the reason.")
-        delivered = await tell(
+        delivered = await send_dm(
             client,
             view.user_id,
             f"Hello {discord.utils.escape_markdown(view.preferred_name)}, thank you for wanting "

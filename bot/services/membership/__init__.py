@@ -1,17 +1,19 @@
-"""The membership feature."""
+"""The membership feature: sign-up, approval, members' own records, data rights, glossary."""
 
 from __future__ import annotations
 
-from bot.services.membership.service import (
+from bot.services.membership.forms import (
     ADJUSTMENTS,
     CONSENT_STATEMENT,
     EQUALITY_QUESTIONS,
     MEMBER_TYPES,
     PREFER_NOT,
+    Decision,
+    Departure,
     JoinForm,
-    MembershipService,
     MemberView,
 )
+from bot.services.membership.service import MembershipService
 
 __all__ = [
     "ADJUSTMENTS",
@@ -19,6 +21,8 @@ __all__ = [
     "EQUALITY_QUESTIONS",
     "MEMBER_TYPES",
     "PREFER_NOT",
+    "Decision",
+    "Departure",
     "JoinForm",
     "MemberView",
     "MembershipService",

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.db.models import AuditEntry, EqualityMonitoring, GuildConfig, Member
+from bot.db.models import AuditEntry, EqualityMonitoring, Member
 from bot.services.access import Actor, guild_config
+from bot.services.base import Service
 from bot.services.membership.forms import ADJUSTMENTS, Departure
+from bot.services.membership.records import member_role_ids, own_record
 from bot.services.personal_data import PersonalDataProvider, collect_traces
 
 
@@ -19,25 +19,21 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-class DataRightsMixin:
+class DataRights(Service):
     """Export and erasure across every feature's personal-data provider."""
 
-    db: async_sessionmaker[AsyncSession]
-    clock: Clock
-    providers: list[PersonalDataProvider]
+    # Replaced, never mutated, as each feature registers: no instance set-up needed.
+    providers: tuple[PersonalDataProvider, ...] = ()
 
-    async def _member_role_ids(self, s: AsyncSession, config: GuildConfig) -> list[int]:
-        raise NotImplementedError
+    def register_personal_data(self, provider: PersonalDataProvider) -> None:
+        """Add a feature's export and erasure to /mydata and /forgetme."""
+        self.providers = (*self.providers, provider)
 
     async def export(self, actor: Actor) -> dict[str, Any]:
         """Return everything held about the actor, as JSON-ready data (members or not)."""
         async with self.db.begin() as s:
             await guild_config(s, actor.guild_id)
-            member = await s.scalar(
-                select(Member).where(
-                    Member.guild_id == actor.guild_id, Member.user_id == actor.user_id
-                )
-            )
+            member = await own_record(s, actor)
             data: dict[str, Any] = {
                 "about": "Everything participation-bot holds about you in this server.",
                 "discord_user_id": str(actor.user_id),
@@ -85,17 +81,13 @@ class DataRightsMixin:
         """Erase the actor: personal data deleted, contributions anonymised, votes unlinked."""
         async with self.db.begin() as s:
             config = await guild_config(s, actor.guild_id)
-            member = await s.scalar(
-                select(Member).where(
-                    Member.guild_id == actor.guild_id, Member.user_id == actor.user_id
-                )
-            )
+            member = await own_record(s, actor)
             member_id = member.id if member is not None else 0
             redact: list[tuple[int, int]] = []
             if member is not None and member.card_channel_id and member.card_message_id:
                 redact.append((member.card_channel_id, member.card_message_id))
             traces = await collect_traces(
-                self.providers, s, actor.guild_id, actor.user_id, member_id
+                list(self.providers), s, actor.guild_id, actor.user_id, member_id
             )
             redact += traces.messages
             for provider in self.providers:
@@ -122,17 +114,10 @@ class DataRightsMixin:
             )
             if member is not None:
                 await s.execute(delete(Member).where(Member.id == member.id))
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=None,
-                    action="member.erased",
-                    at=self.clock.now(),
-                )
-            )
+            self.audit(s, None, "member.erased", guild_id=actor.guild_id)
             return Departure(
                 actor.user_id,
-                await self._member_role_ids(s, config),
+                await member_role_ids(s, config),
                 redact,
                 traces.channels_to_leave,
             )

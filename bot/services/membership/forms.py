@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 from bot.db.models import Member
+from bot.services.errors import InvalidInput
+from bot.services.text import clean_text
 from bot.settings import Settings
 
 ADJUSTMENTS: dict[str, str] = {
@@ -54,6 +57,44 @@ class JoinForm:
     adjustments_note: str | None = None
 
 
+def checked_values(form: JoinForm, settings: Settings) -> dict[str, Any]:
+    """Return the record fields a sign-up or profile form sets, or explain what is wrong."""
+    group = settings.group
+    if not form.consent:
+        raise InvalidInput(
+            "We can only sign you up if you agree to us keeping these details. "
+            "Nothing has been saved."
+        )
+    name = clean_text(form.preferred_name, field="your preferred name", max_length=NAME_MAX)
+    pronouns = clean_text(form.pronouns, field="pronouns", max_length=PRONOUNS_MAX, required=False)
+    if form.age_band not in group.age_bands:
+        raise InvalidInput(f"Please choose an age band from: {', '.join(group.age_bands)}.")
+    if form.member_type not in MEMBER_TYPES:
+        raise InvalidInput("Please say whether you are a young person or a parent/carer.")
+    if form.locality not in group.localities:
+        raise InvalidInput(f"Please choose an area from: {', '.join(group.localities)}.")
+    unknown = [a for a in form.adjustments if a not in ADJUSTMENTS]
+    if unknown:
+        raise InvalidInput(f"Unknown adjustment: {unknown[0]}.")
+    note = clean_text(
+        form.adjustments_note,
+        field="the note about adjustments",
+        max_length=NOTE_MAX,
+        required=False,
+        multiline=True,
+    )
+    return {
+        "preferred_name": name,
+        "pronouns": pronouns,
+        "age_band": form.age_band,
+        "member_type": form.member_type,
+        "locality": form.locality,
+        "dm_opt_in": form.dm_opt_in,
+        "adjustments": sorted(set(form.adjustments)),
+        "adjustments_note": note,
+    }
+
+
 @dataclass(frozen=True)
 class MemberView:
     """A member as the bot shows them."""
@@ -99,26 +140,19 @@ class Departure:
     leave_channels: list[int] = field(default_factory=list)
 
 
+# Fields a view copies straight from the record; the rest are worked out in member_view.
+_COPIED = tuple(
+    f.name
+    for f in fields(MemberView)
+    if f.name not in {"adjustments", "needs_carer_confirmation", "carer_confirmed"}
+)
+
+
 def member_view(member: Member, settings: Settings) -> MemberView:
     """Return the plain view of a membership record."""
     return MemberView(
-        id=member.id,
-        guild_id=member.guild_id,
-        user_id=member.user_id,
-        preferred_name=member.preferred_name,
-        pronouns=member.pronouns,
-        age_band=member.age_band,
-        member_type=member.member_type,
-        locality=member.locality,
-        dm_opt_in=member.dm_opt_in,
+        **{name: getattr(member, name) for name in _COPIED},
         adjustments=list(member.adjustments or []),
-        adjustments_note=member.adjustments_note,
-        status=member.status,
-        level_key=member.level_key,
         needs_carer_confirmation=member.age_band in settings.group.under_16_age_bands,
         carer_confirmed=member.carer_aware_confirmed_at is not None,
-        joined_at=member.joined_at,
-        decline_reason=member.decline_reason,
-        card_channel_id=member.card_channel_id,
-        card_message_id=member.card_message_id,
     )

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from bot.clock import Clock
 from bot.db.models import GuildConfig, LevelRole
 from bot.services.access import Actor
+from bot.services.base import Service
 from bot.services.errors import NotAllowed
 from bot.settings import Settings
 
@@ -31,6 +29,11 @@ def peer_support_guidelines(settings: Settings) -> str:
         "Messages that suggest someone may be at risk are never deleted; the person is offered "
         "help and a moderator is told."
     )[:2000]
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise NotAllowed("Only server admins (with Manage Server) can run /setup.")
 
 
 @dataclass(frozen=True)
@@ -73,20 +76,12 @@ class SetupRecord:
     category_id: int
 
 
-class SetupService:
+class SetupService(Service):
     """Plan and record the roles and channels of a server."""
-
-    def __init__(
-        self, settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.db = db
-        self.clock = clock
 
     def plan(self, actor: Actor) -> SetupPlan:
         """Return what /setup makes; only server admins may run it."""
-        if not actor.is_admin:
-            raise NotAllowed("Only server admins (with Manage Server) can run /setup.")
+        _require_admin(actor)
         roles = [
             RoleSpec("member", "Member"),
             RoleSpec("carer", "Carer"),
@@ -173,8 +168,7 @@ class SetupService:
 
     async def record(self, actor: Actor, record: SetupRecord) -> None:
         """Store the ids /setup made or linked (one transaction)."""
-        if not actor.is_admin:
-            raise NotAllowed("Only server admins (with Manage Server) can run /setup.")
+        _require_admin(actor)
         async with self.db.begin() as s:
             config = await s.get(GuildConfig, actor.guild_id)
             if config is None:

@@ -1,0 +1,120 @@
+"""A member's own record: profile, breaks, leaving, equality answers, and who they count as."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import EqualityMonitoring, GuildConfig, Member
+from bot.services.access import (
+    Actor,
+    guild_config,
+    is_moderator,
+    is_worker,
+    require_member,
+)
+from bot.services.base import Service
+from bot.services.errors import Conflict, InvalidInput, NotAllowed
+from bot.services.membership.forms import (
+    EQUALITY_QUESTIONS,
+    PREFER_NOT,
+    Departure,
+    JoinForm,
+    MemberView,
+    checked_values,
+    member_view,
+)
+from bot.services.membership.records import find_record, member_role_ids, own_record
+
+
+class MemberRecords(Service):
+    """What members do with their own record."""
+
+    async def profile(self, actor: Actor) -> MemberView:
+        """Return the actor's own membership record."""
+        async with self.db.begin() as s:
+            return member_view(await require_member(s, actor), self.settings)
+
+    async def status_of(self, guild_id: int, user_id: int) -> MemberView | None:
+        """Return someone's record whatever its status, or None (for help and routing)."""
+        async with self.db.begin() as s:
+            member = await find_record(s, guild_id, user_id)
+            return member_view(member, self.settings) if member else None
+
+    async def update_profile(self, actor: Actor, form: JoinForm) -> MemberView:
+        """Replace the editable profile fields with what the member typed."""
+        values = checked_values(form, self.settings)
+        async with self.db.begin() as s:
+            member = await require_member(s, actor)
+            for key, value in values.items():
+                setattr(member, key, value)
+            return self._done(s, actor, member, "member.profile_edit")
+
+    async def pause(self, actor: Actor) -> MemberView:
+        """Start a break: the level is kept and no reminders are sent meanwhile."""
+        async with self.db.begin() as s:
+            member = await require_member(s, actor)
+            if member.status == "paused":
+                raise Conflict("You are already on a break. Use /resume when you are ready.")
+            member.status = "paused"
+            member.paused_at = self.clock.now()
+            return self._done(s, actor, member, "member.pause")
+
+    async def resume(self, actor: Actor) -> MemberView:
+        """End a break."""
+        async with self.db.begin() as s:
+            member = await require_member(s, actor)
+            if member.status != "paused":
+                raise Conflict("You are not on a break, so there is nothing to resume.")
+            member.status = "approved"
+            member.paused_at = None
+            return self._done(s, actor, member, "member.resume")
+
+    def _done(self, s: AsyncSession, actor: Actor, member: Member, action: str) -> MemberView:
+        """Audit the member's own change and return the record as it now stands."""
+        self.audit(s, actor, action, member_id=member.id)
+        return member_view(member, self.settings)
+
+    async def leave(self, actor: Actor) -> Departure:
+        """Leave the group: roles go, the record is kept (marked left) until /forgetme."""
+        async with self.db.begin() as s:
+            config = await guild_config(s, actor.guild_id)
+            member = await require_member(s, actor)
+            member.status = "left"
+            member.left_at = self.clock.now()
+            member.dm_opt_in = False
+            self.audit(s, actor, "member.leave", member_id=member.id)
+            return Departure(actor.user_id, await member_role_ids(s, config))
+
+    async def save_equality(self, actor: Actor, answers: dict[str, str]) -> None:
+        """Store optional equality answers; every question accepts 'Prefer not to say'."""
+        for question, answer in answers.items():
+            options = EQUALITY_QUESTIONS.get(question)
+            if options is None or (answer not in options and answer != PREFER_NOT):
+                raise InvalidInput(f"Please choose one of the options for {question}.")
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            member = await own_record(s, actor)
+            if member is None or member.status in {"left", "declined"}:
+                raise NotAllowed("You need to sign up with /join first.")
+            row = await s.get(EqualityMonitoring, member.id)
+            if row is None:
+                s.add(EqualityMonitoring(member_id=member.id, answers=answers, answered_at=now))
+            else:
+                row.answers = {**row.answers, **answers}
+                row.answered_at = now
+
+    async def audiences(self, actor: Actor) -> set[str]:
+        """Return who the actor counts as for /help: everyone, member, worker, moderator, admin."""
+        allowed = {"everyone"}
+        async with self.db.begin() as s:
+            config = await s.get(GuildConfig, actor.guild_id)
+            member = await own_record(s, actor)
+        if member is not None and member.status in {"approved", "paused"}:
+            allowed.add("member")
+        if config is not None and is_worker(config, actor):
+            allowed |= {"worker", "member"}
+        if config is not None and is_moderator(config, actor):
+            allowed.add("moderator")
+        if actor.is_admin:
+            allowed.add("admin")
+        return allowed
