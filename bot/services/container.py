@@ -63,7 +63,7 @@ def build_services(
     membership = MembershipService(settings, db, clock, wake)
     engagement = build_engagement(settings, db, clock)
     membership.register_personal_data(engagement.personal_data)
-    consultations = ConsultationService(settings, db, clock)
+    consultations = ConsultationService(settings, db, clock, wake)
     membership.register_personal_data(consultations.personal_data)
     membership.register_personal_data(PollsPersonalData())
     support = SupportService(settings, db, clock)

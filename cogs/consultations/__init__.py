@@ -1,10 +1,9 @@
 """Consultations: drafting, co-production, answering, results and "you said, we did"."""
 
-from discord.ext import commands
-
+from bot.app import ParticipationBot
 from cogs.consultations._cog import ConsultationsCog
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: ParticipationBot) -> None:
     """Load the consultations feature."""
-    await bot.add_cog(ConsultationsCog(bot))  # type: ignore[arg-type]
+    await bot.add_cog(ConsultationsCog(bot))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -20,6 +20,7 @@ from bot.services.consultations import (
 from bot.services.errors import InvalidInput, ServiceError
 from bot.services.timeparse import parse_local
 from bot.ui.actor import actor_for
+from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
 from cogs.consultations._modals import DraftModal, FeedbackModal, QuestionModal
@@ -49,7 +50,7 @@ class ConsultationsCog(commands.Cog):
 
     def __init__(self, bot: ParticipationBot) -> None:
         self.bot = bot
-        self.services = bot.services
+        self.consultations = bot.services.consultations
         self.settings = bot.settings
 
     async def cog_load(self) -> None:
@@ -66,10 +67,10 @@ class ConsultationsCog(commands.Cog):
 
     # ---- autocomplete ------------------------------------------------------------------------
 
-    async def _mine(self, interaction: discord.Interaction[Any], current: str) -> list[Any]:
+    async def _mine(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
         """Offer consultations the person can act on: all for workers, open/draft for members."""
         actor = actor_for(interaction)
-        c = self.services.consultations
+        c = self.consultations
         try:
             found = await c.drafting.list_for_worker(actor)
         except ServiceError:
@@ -85,7 +86,7 @@ class ConsultationsCog(commands.Cog):
             if needle in f"{v.id} {v.title}".casefold()
         ][:25]
 
-    async def _audiences(self, _: discord.Interaction[Any], current: str) -> list[Any]:
+    async def _audiences(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
         names = {"Everyone": "everyone"}
         names |= {f"Area: {loc}": f"locality:{loc}" for loc in self.settings.group.localities}
         names |= {f"Level: {lv.name}": f"level:{lv.key}" for lv in self.settings.ladder.levels}
@@ -96,13 +97,13 @@ class ConsultationsCog(commands.Cog):
 
     def _when(self, text: str, what: str) -> datetime:
         try:
-            return parse_local(text, self.services.clock.now(), self.settings.tz)
+            return parse_local(text, self.bot.services.clock.now(), self.settings.tz)
         except InvalidInput as exc:
             raise InvalidInput(f"The {what}: {exc.message}") from exc
 
-    async def _require_worker(self, interaction: discord.Interaction[Any]) -> None:
+    async def _require_worker(self, interaction: Interaction) -> None:
         # Refuse before a form is shown, so nobody types into a form that can't be saved.
-        await self.services.consultations.drafting.list_for_worker(actor_for(interaction))
+        await self.consultations.drafting.list_for_worker(actor_for(interaction))
 
     # ---- drafting ----------------------------------------------------------------------------
 
@@ -119,7 +120,7 @@ class ConsultationsCog(commands.Cog):
     @app_commands.guild_only()
     async def draft(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         deadline: str,
         audience: str = "everyone",
         anonymous: bool = True,
@@ -129,7 +130,7 @@ class ConsultationsCog(commands.Cog):
         await self._require_worker(interaction)
         when = self._when(deadline, "deadline")
         review = self._when(review_date, "review date") if review_date else None
-        drafting = self.services.consultations.drafting
+        drafting = self.consultations.drafting
         drafting.check_dates(when, review)
         checked = drafting.check_audience(audience)
         await interaction.response.send_modal(DraftModal(when, review, checked, anonymous))
@@ -141,11 +142,9 @@ class ConsultationsCog(commands.Cog):
     )
     @app_commands.autocomplete(audience=_audiences)
     @app_commands.guild_only()
-    async def template(
-        self, interaction: discord.Interaction[Any], audience: str = "everyone"
-    ) -> None:
+    async def template(self, interaction: Interaction, audience: str = "everyone") -> None:
         """Create the built-in questionnaire as a draft to check and open."""
-        drafting = self.services.consultations.drafting
+        drafting = self.consultations.drafting
         view = await drafting.create_end_of_involvement(
             actor_for(interaction), drafting.check_audience(audience)
         )
@@ -161,16 +160,14 @@ class ConsultationsCog(commands.Cog):
         extras={"audience": "member"},
     )
     @app_commands.autocomplete(consultation=_mine)
-    async def show(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+    async def show(self, interaction: Interaction, consultation: int) -> None:
         """Show the details and numbered questions."""
-        view = await self.services.consultations.drafting.get(actor_for(interaction), consultation)
+        view = await self.consultations.drafting.get(actor_for(interaction), consultation)
         await reply(interaction, question_lines(view), embed=summary_embed(view, self.settings.tz))
 
     @consult.command(name="question", description="Add a question", extras={"audience": "worker"})
     @app_commands.autocomplete(consultation=_mine)
-    async def question(
-        self, interaction: discord.Interaction[Any], consultation: int, kind: Kind
-    ) -> None:
+    async def question(self, interaction: Interaction, consultation: int, kind: Kind) -> None:
         """Ask for the question in a form (the service checks it on submit)."""
         await self._require_worker(interaction)
         await interaction.response.send_modal(QuestionModal(consultation, KINDS[kind]))
@@ -180,10 +177,10 @@ class ConsultationsCog(commands.Cog):
     )
     @app_commands.autocomplete(consultation=_mine)
     async def remove_question(
-        self, interaction: discord.Interaction[Any], consultation: int, number: int
+        self, interaction: Interaction, consultation: int, number: int
     ) -> None:
         """Remove question N (only before anyone answers)."""
-        c = self.services.consultations
+        c = self.consultations
         actor = actor_for(interaction)
         view = await c.drafting.get(actor, consultation)
         match = [q for q in view.questions if q.position == number]
@@ -204,7 +201,7 @@ class ConsultationsCog(commands.Cog):
     @app_commands.autocomplete(consultation=_mine)
     async def upload(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         consultation: int,
         file: discord.Attachment,
         replace: bool = False,
@@ -216,7 +213,7 @@ class ConsultationsCog(commands.Cog):
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
-        added = await self.services.consultations.questions.upload_questions(
+        added = await self.consultations.questions.upload_questions(
             actor_for(interaction), consultation, data, replace=replace
         )
         lines = [f"{q.position}. {esc(q.text)} ({KIND_LABELS[q.kind]})" for q in added]
@@ -229,13 +226,9 @@ class ConsultationsCog(commands.Cog):
     )
     @app_commands.describe(question="Your question (up to 300 characters)")
     @app_commands.autocomplete(consultation=_mine)
-    async def suggest(
-        self, interaction: discord.Interaction[Any], consultation: int, question: str
-    ) -> None:
+    async def suggest(self, interaction: Interaction, consultation: int, question: str) -> None:
         """Send a question suggestion to the workers."""
-        await self.services.consultations.suggestions.suggest(
-            actor_for(interaction), consultation, question
-        )
+        await self.consultations.suggestions.suggest(actor_for(interaction), consultation, question)
         await reply(
             interaction,
             "Thank you! A worker will look at your suggestion before the consultation opens.",
@@ -245,9 +238,9 @@ class ConsultationsCog(commands.Cog):
         name="suggestions", description="Decide suggestions", extras={"audience": "worker"}
     )
     @app_commands.autocomplete(consultation=_mine)
-    async def suggestions(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+    async def suggestions(self, interaction: Interaction, consultation: int) -> None:
         """List up to five waiting suggestions with Accept and Decline buttons."""
-        waiting = await self.services.consultations.suggestions.suggestions(
+        waiting = await self.consultations.suggestions.suggestions(
             actor_for(interaction), consultation
         )
         if not waiting:
@@ -264,53 +257,49 @@ class ConsultationsCog(commands.Cog):
 
     @consult.command(name="open", description="Open a consultation", extras={"audience": "worker"})
     @app_commands.autocomplete(consultation=_mine)
-    async def open(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+    async def open(self, interaction: Interaction, consultation: int) -> None:
         """Open it and post it with a "Take part" button."""
-        view = await self.services.consultations.drafting.open(actor_for(interaction), consultation)
+        view = await self.consultations.drafting.open(actor_for(interaction), consultation)
         await reply(interaction, f"Open until {both(view.deadline, self.settings.tz)}.")
         await announce_open(self.bot, view)
-        await self.bot.scheduler.poke()
 
     @consult.command(
         name="answer", description="Answer a consultation", extras={"audience": "member"}
     )
     @app_commands.autocomplete(consultation=_mine)
-    async def answer(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+    async def answer(self, interaction: Interaction, consultation: int) -> None:
         """Show the next unanswered question privately."""
-        step = await self.services.consultations.answering.next_question(
+        step = await self.consultations.answering.next_question(
             actor_for(interaction), consultation
         )
         await show_step(interaction, step, new_message=True)
 
     @consult.command(name="close", description="Close early", extras={"audience": "worker"})
     @app_commands.autocomplete(consultation=_mine)
-    async def close(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+    async def close(self, interaction: Interaction, consultation: int) -> None:
         """Close now, then tell workers and thank everyone."""
-        event = await self.services.consultations.closing.close(
-            actor_for(interaction), consultation
-        )
+        event = await self.consultations.closing.close(actor_for(interaction), consultation)
         await reply(interaction, f"Closed: {people(event.respondents)} took part.")
         await on_closed(self.bot, event)
-        await self.bot.scheduler.poke()
 
     @consult.command(name="results", description="Results and CSV", extras={"audience": "worker"})
     @app_commands.autocomplete(consultation=_mine)
-    async def results(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+    async def results(self, interaction: Interaction, consultation: int) -> None:
         """Send counts, charts, free-text answers and the CSV privately."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         actor = actor_for(interaction)
-        found = await self.services.consultations.results.results(actor, consultation)
-        csv_bytes = await self.services.consultations.results.export_csv(actor, consultation)
+        found = await self.consultations.results.results(actor, consultation)
+        csv_bytes = await self.consultations.results.export_csv(actor, consultation)
         await send_results(interaction, found, csv_bytes)
 
     @consult.command(
         name="feedback", description='Publish "you said, we did"', extras={"audience": "worker"}
     )
     @app_commands.autocomplete(consultation=_mine)
-    async def feedback(self, interaction: discord.Interaction[Any], consultation: int) -> None:
+    async def feedback(self, interaction: Interaction, consultation: int) -> None:
         """Ask for the three parts in a form (checked again on submit)."""
         await self._require_worker(interaction)
-        view = await self.services.consultations.drafting.get(actor_for(interaction), consultation)
+        view = await self.consultations.drafting.get(actor_for(interaction), consultation)
         if view.status != "closed":
             raise InvalidInput(
                 "Feedback can be published once the consultation has closed. "

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import discord
 
 from bot.services.consultations import DraftForm
 from bot.ui.actor import actor_for
-from bot.ui.forms import unique
-from bot.ui.replies import guarded, reply
+from bot.ui.context import Interaction
+from bot.ui.persistent import Form
+from bot.ui.replies import reply
 from cogs.consultations._publish import publish_feedback
 from cogs.consultations._render import people, summary_embed
 
 TEXT_MAX = 1000
 
 
-def _long(label: str) -> discord.ui.TextInput[Any]:
+def _long(label: str) -> discord.ui.TextInput[Form]:
     return discord.ui.TextInput(label=label, style=discord.TextStyle.paragraph, max_length=TEXT_MAX)
 
 
-class DraftModal(discord.ui.Modal, title="Draft a consultation"):
+class DraftModal(Form):
     """The five long answers a draft needs."""
 
-    name: discord.ui.TextInput[Any] = discord.ui.TextInput(label="Title", max_length=100)
+    name: discord.ui.TextInput[Form] = discord.ui.TextInput(label="Title", max_length=100)
     purpose = _long("Why we are asking")
     outcomes = _long("What we hope will come of it")
     can_change = _long("What can change")
@@ -33,16 +33,15 @@ class DraftModal(discord.ui.Modal, title="Draft a consultation"):
     def __init__(
         self, deadline: datetime, review: datetime | None, audience: str, anonymous: bool
     ) -> None:
-        super().__init__(custom_id=unique("consult:draftform"))
+        super().__init__(title="Draft a consultation", custom_id="consult:draftform")
         self.deadline = deadline
         self.review = review
         self.audience = audience
         self.anonymous = anonymous
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Create the draft and say what to do next."""
-        client: Any = interaction.client
+        client = interaction.client
         form = DraftForm(
             title=self.name.value,
             purpose=self.purpose.value,
@@ -64,13 +63,13 @@ class DraftModal(discord.ui.Modal, title="Draft a consultation"):
         )
 
 
-class QuestionModal(discord.ui.Modal, title="Add a question"):
+class QuestionModal(Form):
     """One question, with options for choice questions."""
 
-    text: discord.ui.TextInput[Any] = discord.ui.TextInput(
+    text: discord.ui.TextInput[Form] = discord.ui.TextInput(
         label="Question", style=discord.TextStyle.paragraph, max_length=300
     )
-    options: discord.ui.TextInput[Any] = discord.ui.TextInput(
+    options: discord.ui.TextInput[Form] = discord.ui.TextInput(
         label="Options, one per line (choice questions)",
         style=discord.TextStyle.paragraph,
         required=False,
@@ -78,14 +77,13 @@ class QuestionModal(discord.ui.Modal, title="Add a question"):
     )
 
     def __init__(self, consultation_id: int, kind: str) -> None:
-        super().__init__(custom_id=unique(f"consult:qform:{consultation_id}"))
+        super().__init__(title="Add a question", custom_id=f"consult:qform:{consultation_id}")
         self.consultation_id = consultation_id
         self.kind = kind
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Add the question at the end."""
-        client: Any = interaction.client
+        client = interaction.client
         options = [o.strip(" -*•\t") for o in self.options.value.splitlines() if o.strip()]
         question = await client.services.consultations.questions.add_question(
             actor_for(interaction), self.consultation_id, self.kind, self.text.value, options
@@ -93,7 +91,7 @@ class QuestionModal(discord.ui.Modal, title="Add a question"):
         await reply(interaction, f"Added as question {question.position}.")
 
 
-class FeedbackModal(discord.ui.Modal, title="You said, we did"):
+class FeedbackModal(Form):
     """The three parts of the feedback, each required."""
 
     said = _long("You said")
@@ -101,13 +99,12 @@ class FeedbackModal(discord.ui.Modal, title="You said, we did"):
     could_not = _long("What we couldn't do, and why")
 
     def __init__(self, consultation_id: int) -> None:
-        super().__init__(custom_id=unique(f"consult:fbform:{consultation_id}"))
+        super().__init__(title="You said, we did", custom_id=f"consult:fbform:{consultation_id}")
         self.consultation_id = consultation_id
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Publish once, answer, then post and DM."""
-        client: Any = interaction.client
+        client = interaction.client
         published = await client.services.consultations.feedback.publish(
             actor_for(interaction),
             self.consultation_id,

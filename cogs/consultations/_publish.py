@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -15,6 +15,7 @@ from bot.services.consultations import (
     FeedbackOverdue,
     FeedbackPublished,
 )
+from bot.ui.context import Interaction
 from bot.ui.timefmt import both
 from cogs.consultations._render import (
     esc,
@@ -26,12 +27,17 @@ from cogs.consultations._render import (
 )
 from cogs.consultations._views import StartButton
 
+if TYPE_CHECKING:
+    from bot.app import ParticipationBot
+
 log = logging.getLogger(__name__)
 FILES_PER_MESSAGE = 10
 NO_PINGS = discord.AllowedMentions.none()
 
 
-async def _send(client: Any, channel_id: int | None, **kwargs: Any) -> discord.Message | None:
+async def _send(
+    client: ParticipationBot, channel_id: int | None, **kwargs: Any
+) -> discord.Message | None:
     channel = client.get_channel(channel_id) if channel_id else None
     if channel is None and channel_id:
         # At start-up (overdue closes) the cache is not filled yet: ask Discord.
@@ -50,7 +56,7 @@ async def _send(client: Any, channel_id: int | None, **kwargs: Any) -> discord.M
         return None
 
 
-async def announce_open(client: Any, view: ConsultationView) -> discord.Message | None:
+async def announce_open(client: ParticipationBot, view: ConsultationView) -> discord.Message | None:
     """Post the consultation with its "Take part" button in announcements."""
     channels = await client.services.consultations.drafting.channels(view.guild_id)
     buttons = discord.ui.View(timeout=None)
@@ -64,7 +70,7 @@ async def announce_open(client: Any, view: ConsultationView) -> discord.Message 
     )
 
 
-async def on_closed(client: Any, event: ConsultationClosed) -> None:
+async def on_closed(client: ParticipationBot, event: ConsultationClosed) -> None:
     """Tell workers it closed (and what is next); thank everyone in announcements."""
     tz = client.settings.tz
     title = esc(event.title)
@@ -91,7 +97,7 @@ async def on_closed(client: Any, event: ConsultationClosed) -> None:
     )
 
 
-async def on_feedback_overdue(client: Any, event: FeedbackOverdue) -> None:
+async def on_feedback_overdue(client: ParticipationBot, event: FeedbackOverdue) -> None:
     """Remind workers (once) that the review date passed with no feedback."""
     await _send(
         client,
@@ -106,7 +112,7 @@ async def on_feedback_overdue(client: Any, event: FeedbackOverdue) -> None:
     )
 
 
-async def publish_feedback(client: Any, published: FeedbackPublished) -> int:
+async def publish_feedback(client: ParticipationBot, published: FeedbackPublished) -> int:
     """Post feedback in announcements and DM respondents who opted in; return DMs delivered."""
     embed = feedback_embed(published.feedback)
     await _send(client, published.announcements_channel_id, embed=embed)
@@ -139,7 +145,7 @@ def result_files(results: ConsultationResults, csv_bytes: bytes) -> list[discord
 
 
 async def send_results(
-    interaction: discord.Interaction[Any], results: ConsultationResults, csv_bytes: bytes
+    interaction: Interaction, results: ConsultationResults, csv_bytes: bytes
 ) -> None:
     """Send the summary and every file privately, ten files to a message."""
     files = result_files(results, csv_bytes)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import discord
 
 from bot.services.consultations import SuggestionView
 from bot.ui.actor import actor_for
-from bot.ui.forms import unique
-from bot.ui.replies import guarded, reply, send_dm
+from bot.ui.context import Interaction
+from bot.ui.persistent import Form, PersistentButton
+from bot.ui.replies import reply, send_dm
 from cogs.consultations._render import esc
-from cogs.consultations._views import IdButton, client_of
 
 
 def suggestion_view(suggestions: list[SuggestionView]) -> discord.ui.View:
@@ -32,48 +29,49 @@ def suggestion_lines(suggestions: list[SuggestionView]) -> str:
     )
 
 
-class AcceptSuggestion(IdButton, template=r"consult:sgok:(?P<sid>[0-9]+)"):
-    """Accept a suggestion: the worker may reword it and choose its type."""
+class _DecideButton(PersistentButton, template=r"consult:never"):
+    """Accept or decline suggestion N of the list (one row of buttons per suggestion)."""
+
+    verb, button_style = "", discord.ButtonStyle.secondary
 
     def __init__(self, suggestion_id: int, row: int = 0, number: int = 1) -> None:
         super().__init__(
-            f"consult:sgok:{suggestion_id}", f"Accept {number}", discord.ButtonStyle.success, row
+            label=f"{self.verb} {number}",
+            style=self.button_style,
+            row=row,
+            suggestion_id=suggestion_id,
         )
         self.suggestion_id = suggestion_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> AcceptSuggestion:
-        """Rebuild from the custom_id."""
-        return cls(int(match["sid"]))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+class AcceptSuggestion(_DecideButton, key="consult:sgok:{suggestion_id}"):
+    """Accept a suggestion: the worker may reword it and choose its type."""
+
+    verb, button_style = "Accept", discord.ButtonStyle.success
+
+    async def run(self, interaction: Interaction) -> None:
         """Open the accept form with the suggestion's words filled in."""
-        suggestions = client_of(interaction).services.consultations.suggestions
+        suggestions = interaction.client.services.consultations.suggestions
         suggestion = await suggestions.suggestion(actor_for(interaction), self.suggestion_id)
         await interaction.response.send_modal(AcceptModal(self.suggestion_id, suggestion.text))
 
 
-class AcceptModal(discord.ui.Modal):
+class AcceptModal(Form):
     """Turn a suggestion into a question."""
 
     def __init__(self, suggestion_id: int, text: str) -> None:
-        super().__init__(
-            title="Accept this question", custom_id=unique(f"consult:sgform:{suggestion_id}")
-        )
+        super().__init__(title="Accept this question", custom_id=f"consult:sgform:{suggestion_id}")
         self.suggestion_id = suggestion_id
-        self.wording: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        self.wording: discord.ui.TextInput[AcceptModal] = discord.ui.TextInput(
             label="Question", default=text[:300], max_length=300, custom_id="wording"
         )
-        self.kind: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        self.kind: discord.ui.TextInput[AcceptModal] = discord.ui.TextInput(
             label="Type: single, multiple, scale or text",
             default="text",
             max_length=20,
             custom_id="kind",
         )
-        self.options: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        self.options: discord.ui.TextInput[AcceptModal] = discord.ui.TextInput(
             label="Options, one per line (choice questions only)",
             style=discord.TextStyle.paragraph,
             required=False,
@@ -83,10 +81,9 @@ class AcceptModal(discord.ui.Modal):
         for item in (self.wording, self.kind, self.options):
             self.add_item(item)
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Add the question and thank the member who suggested it (if they opted in)."""
-        client = client_of(interaction)
+        client = interaction.client
         options = [o.strip(" -*•\t") for o in self.options.value.splitlines() if o.strip()]
         decision = await client.services.consultations.suggestions.accept_suggestion(
             actor_for(interaction),
@@ -98,7 +95,7 @@ class AcceptModal(discord.ui.Modal):
         position = decision.question.position if decision.question else "?"
         await reply(interaction, f"Accepted: it is now question {position}.")
         if decision.notify_user_id:
-            await tell(
+            await send_dm(
                 client,
                 decision.notify_user_id,
                 f"Thank you! Your suggested question for **{esc(decision.consultation_title)}** "
@@ -106,43 +103,25 @@ class AcceptModal(discord.ui.Modal):
             )
 
 
-class DeclineSuggestion(IdButton, template=r"consult:sgno:(?P<sid>[0-9]+)"):
+class DeclineSuggestion(_DecideButton, key="consult:sgno:{suggestion_id}"):
     """Decline a suggestion."""
 
-    def __init__(self, suggestion_id: int, row: int = 0, number: int = 1) -> None:
-        super().__init__(
-            f"consult:sgno:{suggestion_id}",
-            f"Decline {number}",
-            discord.ButtonStyle.secondary,
-            row,
-        )
-        self.suggestion_id = suggestion_id
+    verb = "Decline"
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> DeclineSuggestion:
-        """Rebuild from the custom_id."""
-        return cls(int(match["sid"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Decline once; thank the member anyway (if they opted in)."""
-        client = client_of(interaction)
+        client = interaction.client
         decision = await client.services.consultations.suggestions.decline_suggestion(
             actor_for(interaction), self.suggestion_id
         )
         await reply(interaction, "Declined.")
         if decision.notify_user_id:
-            await tell(
+            await send_dm(
                 client,
                 decision.notify_user_id,
                 f"Thank you for suggesting a question for **{esc(decision.consultation_title)}**. "
                 "This time it wasn't added, but your ideas help shape what we ask.",
             )
-
-
-tell = send_dm
 
 
 SUGGESTION_ITEMS = (AcceptSuggestion, DeclineSuggestion)

@@ -1,28 +1,28 @@
-"""Buttons, selects and forms for answering consultations and deciding suggestions.
+"""Buttons, selects and the form for answering consultations question by question.
 
-Every component carries the ids it needs in its custom_id (DynamicItem) and reads the rest
-from the database, so an answer half-way through keeps working after a restart.
+Every component carries the ids it needs in its custom_id and reads the rest from the
+database, so an answer half-way through keeps working after a restart.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import discord
 
 from bot.services.consultations import AnswerView, Step
 from bot.ui.actor import actor_for
-from bot.ui.forms import unique
-from bot.ui.replies import guarded, reply
+from bot.ui.context import Interaction
+from bot.ui.persistent import Form, PersistentButton, PersistentSelect
+from bot.ui.replies import reply
 from cogs.consultations._render import step_text
 
 ANSWER_MAX = 1000
-
-
-def client_of(interaction: discord.Interaction[Any]) -> Any:
-    """Return the bot (typed loosely: its services are attributes)."""
-    return interaction.client
+# Custom ids posted before this base existed read these fields this way: a scale value is an
+# optional minus and one to six digits (spelled out: a key's pattern can't hold braces), and
+# a position is read from its first four digits (so it is kept as text, not "[0-9]+").
+SCALE_VALUE = "-?[0-9]" + "[0-9]?" * 5
+POSITION = "[0-9][0-9]*"
 
 
 def step_view(step: Step) -> discord.ui.View:
@@ -35,7 +35,7 @@ def step_view(step: Step) -> discord.ui.View:
         return view
     current = step.current
     if q.kind in {"single", "multiple"}:
-        view.add_item(PickSelect(cid, q.id, list(q.options), q.kind == "multiple", current))
+        view.add_item(PickSelect(cid, q.id, int(q.kind == "multiple"), list(q.options), current))
     elif q.kind == "scale":
         for value in range(1, 6):
             chosen = current is not None and current.scale == value
@@ -51,133 +51,104 @@ def step_view(step: Step) -> discord.ui.View:
     return view
 
 
-async def show_step(
-    interaction: discord.Interaction[Any], step: Step, *, new_message: bool = False
-) -> None:
+async def show_step(interaction: Interaction, step: Step, *, new_message: bool = False) -> None:
     """Show a step: a new private message, or the same message updated in place."""
-    tz = client_of(interaction).settings.tz
+    tz = interaction.client.settings.tz
     if new_message or interaction.message is None:
         await reply(interaction, step_text(step, tz), view=step_view(step))
     else:
         await interaction.response.edit_message(content=step_text(step, tz), view=step_view(step))
 
 
-class IdButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"consult:never"):
-    """A button whose ids live in its custom_id (rebuilt from it after a restart)."""
-
-    def __init__(self, custom_id: str, label: str, style: discord.ButtonStyle, row: int | None):
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id, row=row))
-
-
-class StartButton(IdButton, template=r"consult:start:(?P<cid>[0-9]+)"):
+class StartButton(PersistentButton, key="consult:start:{consultation_id}"):
     """The "Take part" button on a consultation's announcement."""
 
     def __init__(self, consultation_id: int) -> None:
         super().__init__(
-            f"consult:start:{consultation_id}", "Take part", discord.ButtonStyle.success, None
+            label="Take part", style=discord.ButtonStyle.success, consultation_id=consultation_id
         )
         self.consultation_id = consultation_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> StartButton:
-        """Rebuild from the custom_id."""
-        return cls(int(match["cid"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Open (or resume) the member's answers privately."""
-        answering = client_of(interaction).services.consultations.answering
+        answering = interaction.client.services.consultations.answering
         step = await answering.next_question(actor_for(interaction), self.consultation_id)
         await show_step(interaction, step, new_message=True)
 
 
-class GotoButton(IdButton, template=r"consult:goto:(?P<cid>[0-9]+):(?P<pos>[0-9]+)"):
+class GotoButton(
+    PersistentButton, key="consult:goto:{consultation_id}:{position:" + POSITION + "}"
+):
     """Go to a question by number (back, next, review)."""
 
-    def __init__(self, consultation_id: int, position: int, label: str = "Back") -> None:
-        super().__init__(
-            f"consult:goto:{consultation_id}:{position}",
-            label,
-            discord.ButtonStyle.secondary,
-            1,
-        )
+    def __init__(self, consultation_id: int, position: int | str, label: str = "Back") -> None:
+        super().__init__(label=label, row=1, consultation_id=consultation_id, position=position)
         self.consultation_id = consultation_id
-        self.position = position
+        self.position = int(position[:4]) if isinstance(position, str) else position
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> GotoButton:
-        """Rebuild from the custom_id."""
-        return cls(int(match["cid"]), int(match["pos"][:4]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Show that question with the member's current answer."""
-        answering = client_of(interaction).services.consultations.answering
+        answering = interaction.client.services.consultations.answering
         step = await answering.question_at(
             actor_for(interaction), self.consultation_id, self.position
         )
         await show_step(interaction, step)
 
 
-class SkipButton(IdButton, template=r"consult:skip:(?P<cid>[0-9]+):(?P<qid>[0-9]+)"):
-    """Skip a question."""
+class _QuestionButton(PersistentButton, template=r"consult:never"):
+    """A button about one question of one consultation (its key names both ids)."""
 
-    def __init__(self, consultation_id: int, question_id: int) -> None:
+    # Named apart from Item's own `row` and the button's `style`, which they must not shadow.
+    label_text, button_style, button_row = "", discord.ButtonStyle.secondary, 0
+
+    def __init__(
+        self,
+        consultation_id: int,
+        question_id: int,
+        label: str | None = None,
+        style: discord.ButtonStyle | None = None,
+        **more: Any,
+    ) -> None:
         super().__init__(
-            f"consult:skip:{consultation_id}:{question_id}",
-            "Skip",
-            discord.ButtonStyle.secondary,
-            1,
+            label=label or self.label_text,
+            style=style or self.button_style,
+            row=self.button_row,
+            consultation_id=consultation_id,
+            question_id=question_id,
+            **more,
         )
         self.consultation_id = consultation_id
         self.question_id = question_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> SkipButton:
-        """Rebuild from the custom_id."""
-        return cls(int(match["cid"]), int(match["qid"]))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+class SkipButton(_QuestionButton, key="consult:skip:{consultation_id}:{question_id}"):
+    """Skip a question."""
+
+    label_text, button_row = "Skip", 1
+
+    async def run(self, interaction: Interaction) -> None:
         """Record the skip and move on."""
-        answering = client_of(interaction).services.consultations.answering
+        answering = interaction.client.services.consultations.answering
         saved = await answering.skip(actor_for(interaction), self.consultation_id, self.question_id)
         await show_step(interaction, saved.step)
 
 
 class ScaleButton(
-    IdButton, template=r"consult:scale:(?P<cid>[0-9]+):(?P<qid>[0-9]+):(?P<value>-?[0-9]{1,6})"
+    _QuestionButton,
+    key="consult:scale:{consultation_id}:{question_id}:{value:" + SCALE_VALUE + "}",
 ):
     """One point of a 1–5 scale."""
 
     def __init__(
-        self, consultation_id: int, question_id: int, value: int, chosen: bool = False
+        self, consultation_id: int, question_id: int, value: int | str, chosen: bool = False
     ) -> None:
         style = discord.ButtonStyle.primary if chosen else discord.ButtonStyle.secondary
-        super().__init__(
-            f"consult:scale:{consultation_id}:{question_id}:{value}", str(value), style, 0
-        )
-        self.consultation_id = consultation_id
-        self.question_id = question_id
-        self.value = value
+        super().__init__(consultation_id, question_id, str(int(value)), style, value=value)
+        self.value = int(value)  # the service checks it is 1 to 5
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ScaleButton:
-        """Rebuild from the custom_id (the service checks the value is 1 to 5)."""
-        return cls(int(match["cid"]), int(match["qid"]), int(match["value"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Save the scale answer and move on."""
-        answering = client_of(interaction).services.consultations.answering
+        answering = interaction.client.services.consultations.answering
         saved = await answering.answer_scale(
             actor_for(interaction), self.consultation_id, self.question_id, self.value
         )
@@ -185,8 +156,7 @@ class ScaleButton(
 
 
 class PickSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"consult:pick:(?P<cid>[0-9]+):(?P<qid>[0-9]+):(?P<multi>[01])",
+    PersistentSelect, key="consult:pick:{consultation_id}:{question_id}:{multiple:[01]}"
 ):
     """The options of a single- or multiple-choice question."""
 
@@ -194,75 +164,52 @@ class PickSelect(
         self,
         consultation_id: int,
         question_id: int,
-        options: list[str],
-        multiple: bool,
+        multiple: int | str,
+        options: list[str] | None = None,
         current: AnswerView | None = None,
     ) -> None:
+        many = str(multiple) == "1"
+        options = options or []
         chosen = set(current.choices) if current is not None else set()
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            custom_id=f"consult:pick:{consultation_id}:{question_id}:{int(multiple)}",
-            placeholder="Choose all that apply" if multiple else "Choose one",
+        super().__init__(
+            placeholder="Choose all that apply" if many else "Choose one",
             min_values=1,
-            max_values=max(len(options), 1) if multiple else 1,
+            max_values=max(len(options), 1) if many else 1,
             options=[
                 discord.SelectOption(label=o[:100], value=str(i), default=i in chosen)
                 for i, o in enumerate(options)
             ]
             or [discord.SelectOption(label="-", value="0")],
             row=0,
+            consultation_id=consultation_id,
+            question_id=question_id,
+            multiple=int(many),
         )
-        super().__init__(select)
         self.consultation_id = consultation_id
         self.question_id = question_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> PickSelect:
-        """Rebuild from the custom_id; the picked values come with the interaction."""
-        return cls(int(match["cid"]), int(match["qid"]), [], match["multi"] == "1")
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Save the choices and move on."""
         data: Any = interaction.data or {}
         try:
             picked = [int(v) for v in data.get("values") or []]
         except ValueError:
             picked = [-1]
-        answering = client_of(interaction).services.consultations.answering
+        answering = interaction.client.services.consultations.answering
         saved = await answering.answer_choices(
             actor_for(interaction), self.consultation_id, self.question_id, picked
         )
         await show_step(interaction, saved.step)
 
 
-class WriteButton(IdButton, template=r"consult:write:(?P<cid>[0-9]+):(?P<qid>[0-9]+)"):
+class WriteButton(_QuestionButton, key="consult:write:{consultation_id}:{question_id}"):
     """Open the form for a free-text answer."""
 
-    def __init__(
-        self, consultation_id: int, question_id: int, label: str = "Write my answer"
-    ) -> None:
-        super().__init__(
-            f"consult:write:{consultation_id}:{question_id}",
-            label,
-            discord.ButtonStyle.primary,
-            0,
-        )
-        self.consultation_id = consultation_id
-        self.question_id = question_id
+    label_text, button_style = "Write my answer", discord.ButtonStyle.primary
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> WriteButton:
-        """Rebuild from the custom_id."""
-        return cls(int(match["cid"]), int(match["qid"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Show the form, filled in with the current answer so nothing typed is lost."""
-        answering = client_of(interaction).services.consultations.answering
+        answering = interaction.client.services.consultations.answering
         step = await answering.question_step(
             actor_for(interaction), self.consultation_id, self.question_id
         )
@@ -273,18 +220,18 @@ class WriteButton(IdButton, template=r"consult:write:(?P<cid>[0-9]+):(?P<qid>[0-
         )
 
 
-class TextAnswerModal(discord.ui.Modal):
+class TextAnswerModal(Form):
     """A free-text answer of up to 1,000 characters."""
 
     def __init__(
         self, consultation_id: int, question_id: int, question: str, current: str | None
     ) -> None:
         super().__init__(
-            title="Your answer", custom_id=unique(f"consult:text:{consultation_id}:{question_id}")
+            title="Your answer", custom_id=f"consult:text:{consultation_id}:{question_id}"
         )
         self.consultation_id = consultation_id
         self.question_id = question_id
-        self.answer: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        self.answer: discord.ui.TextInput[TextAnswerModal] = discord.ui.TextInput(
             label=(question[:42] + "…") if len(question) > 45 else question,
             style=discord.TextStyle.paragraph,
             max_length=ANSWER_MAX,
@@ -294,10 +241,9 @@ class TextAnswerModal(discord.ui.Modal):
         )
         self.add_item(self.answer)
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Save the answer and show the next question."""
-        answering = client_of(interaction).services.consultations.answering
+        answering = interaction.client.services.consultations.answering
         saved = await answering.answer_text(
             actor_for(interaction), self.consultation_id, self.question_id, self.answer.value
         )

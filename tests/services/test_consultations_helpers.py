@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.services.consultations.service import ConsultationView, DraftForm
+from bot.services.consultations import ConsultationView, DraftForm
 from bot.services.container import Services
 from tests.conftest import START, WORKER
 

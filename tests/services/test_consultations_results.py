@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.clock import ManualClock
 from bot.db.models import Consultation
 from bot.scheduler import Scheduler
-from bot.services.consultations.service import ConsultationClosed, FeedbackOverdue
+from bot.services.consultations import ConsultationClosed, FeedbackOverdue
 from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from tests.conftest import START, WORKER

@@ -57,19 +57,6 @@ class Consultation(Base):
     closed_by: Mapped[int | None] = mapped_column(Snowflake)
     review_reminded_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
-    # Transitional: the one-string form ("everyone", "locality:X", "level:Y") until the
-    # consultations service uses bot.services.audience directly.
-    @property
-    def audience(self) -> str:
-        """Return the audience in its one-string form."""
-        kind = self.audience_kind
-        return kind if not self.audience_value else f"{kind}:{self.audience_value}"
-
-    @audience.setter
-    def audience(self, text: str) -> None:
-        kind, _, value = text.partition(":")
-        self.audience_kind, self.audience_value = kind, value or None
-
 
 class ConsultationQuestion(Base):
     """One question; options are stored in order and answers refer to them by index."""

@@ -52,6 +52,8 @@ from bot.db.models import (
 )
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, require_member
+from bot.services.audience import Audience
+from bot.services.base import changed, claim
 from bot.services.consultations.common import (
     ANSWER_MAX,
     SCALE_MAX,
@@ -59,6 +61,7 @@ from bot.services.consultations.common import (
     ConsultationBase,
     ConsultationView,
     QuestionView,
+    require_in_audience,
 )
 from bot.services.contributions import record_contribution
 from bot.services.errors import Conflict, InvalidInput, NotFound
@@ -138,7 +141,7 @@ class ConsultationAnswering(ConsultationBase):
             )
             found = []
             for row in rows:
-                if not self.in_audience(member, row.audience):
+                if not Audience.of(row).includes(member):
                     continue
                 view = await self._view(s, row)
                 respondent = await self._find_respondent(s, row, member, actor.user_id)
@@ -199,7 +202,7 @@ class ConsultationAnswering(ConsultationBase):
     ) -> tuple[Consultation, Member]:
         member = await require_member(s, actor, allow_paused=False)
         row = await self._load(s, actor.guild_id, consultation_id)
-        self.require_in_audience(member, row)
+        require_in_audience(member, row, self.settings)
         if row.status == "draft":
             raise Conflict("This consultation isn't open yet. You can suggest questions for it.")
         if row.status == "closed" or row.deadline <= self.clock.now():
@@ -347,18 +350,17 @@ class ConsultationAnswering(ConsultationBase):
             values = self._validate(question, choices, scale, text, skipped)
             # One UPDATE both locks the questions and re-checks, in the same row lock as a
             # close or a question edit, that answers are still allowed.
-            locked = await s.execute(
+            await claim(
+                s,
                 update(Consultation)
                 .where(
                     Consultation.id == row.id,
                     Consultation.status == "open",
                     Consultation.deadline > now,
                 )
-                .values(questions_locked=True)
-                .execution_options(synchronize_session=False)
+                .values(questions_locked=True),
+                "This consultation has just closed, so the answer wasn't saved.",
             )
-            if locked.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict("This consultation has just closed, so the answer wasn't saved.")
             respondent = await self._ensure_respondent(s, row, member, actor.user_id)
             await s.execute(
                 insert_for(s, ConsultationAnswer)
@@ -375,12 +377,13 @@ class ConsultationAnswering(ConsultationBase):
     async def _record_participation(
         self, s: AsyncSession, row: Consultation, member: Member, now: datetime
     ) -> bool:
-        inserted = await s.execute(
+        inserted = await changed(
+            s,
             insert_for(s, ConsultationParticipant)
             .values(consultation_id=row.id, member_id=member.id)
-            .on_conflict_do_nothing(index_elements=["consultation_id", "member_id"])
+            .on_conflict_do_nothing(index_elements=["consultation_id", "member_id"]),
         )
-        if not inserted.rowcount:  # type: ignore[attr-defined]
+        if not inserted:
             return False
         # An anonymous consultation's contribution gets the opening time, not the answer time.
         when = row.opened_at if row.anonymous and row.opened_at else now

@@ -11,15 +11,15 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
-    AuditEntry,
     Consultation,
     ConsultationAnswer,
-    ConsultationParticipant,
     ConsultationRespondent,
     GuildConfig,
 )
 from bot.services.access import Actor, require_worker
-from bot.services.consultations.common import ConsultationBase
+from bot.services.audience import Audience
+from bot.services.base import claim
+from bot.services.consultations.common import REACHED, ConsultationBase, participants
 from bot.services.errors import Conflict
 
 
@@ -56,24 +56,15 @@ class ConsultationClosing(ConsultationBase):
             event = await self._close(s, row, self.clock.now(), actor.user_id)
             if event is None:
                 raise Conflict("This consultation has already closed.")
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="consultation.close",
-                    detail=f"consultation {row.id}",
-                    at=event.closed_at,
-                )
-            )
-            return event
+            self.audit(s, actor, "consultation.close", detail=f"consultation {row.id}")
+        self.wake()  # no deadline to wait for now; its review date is what falls due next
+        return event
 
     async def next_due(self) -> datetime | None:
         """Return the earliest deadline of an open consultation."""
-        async with self.db.begin() as s:
-            due: datetime | None = await s.scalar(
-                select(func.min(Consultation.deadline)).where(Consultation.status == "open")
-            )
-            return due
+        return await self._earliest(
+            select(func.min(Consultation.deadline)).where(Consultation.status == "open")
+        )
 
     async def take_due(self, now: datetime) -> list[ConsultationClosed]:
         """Close every open consultation whose deadline has passed; one event each, once."""
@@ -96,9 +87,10 @@ class ConsultationClosing(ConsultationBase):
         self, s: AsyncSession, row: Consultation, now: datetime, by: int | None
     ) -> ConsultationClosed | None:
         early = by is not None and row.deadline > now
-        audience = await self.audience_size(s, row.guild_id, row.audience)
+        audience = await Audience.of(row).size(s, row.guild_id, REACHED)
         # Only the caller whose UPDATE changes the row closes it (and gets the event).
-        result = await s.execute(
+        won = await claim(
+            s,
             update(Consultation)
             .where(Consultation.id == row.id, Consultation.status == "open")
             .values(
@@ -107,19 +99,14 @@ class ConsultationClosing(ConsultationBase):
                 closed_by=by,
                 secret=None,
                 audience_size_at_close=audience,
-            )
-            .execution_options(synchronize_session=False)
+            ),
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if not won:
             return None
         await s.refresh(row)
         if row.anonymous:
             await self._scrub(s, row.id)
-        respondents = await s.scalar(
-            select(func.count())
-            .select_from(ConsultationParticipant)
-            .where(ConsultationParticipant.consultation_id == row.id)
-        )
+        respondents = await participants(s, row.id)
         config = await s.get(GuildConfig, row.guild_id)
         return ConsultationClosed(
             consultation_id=row.id,
@@ -129,7 +116,7 @@ class ConsultationClosing(ConsultationBase):
             closed_at=now,
             review_date=row.review_date,
             early=early,
-            respondents=int(respondents or 0),
+            respondents=respondents,
             audience_size=audience,
             worker_log_channel_id=config.worker_log_channel_id if config else None,
             announcements_channel_id=config.announcements_channel_id if config else None,

@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from bot.db.models import Consultation, ConsultationQuestion
+from bot.db.models import Consultation, ConsultationQuestion, GuildConfig
 from bot.services.access import Actor, require_member, require_worker
+from bot.services.audience import Audience
+from bot.services.base import claim
 from bot.services.consultations.common import (
     DEFAULT_REVIEW_DAYS,
     MAX_DEADLINE_DAYS,
@@ -17,25 +19,31 @@ from bot.services.consultations.common import (
     TEXT_MAX,
     TITLE_MAX,
     ConsultationBase,
+    ConsultationDetails,
     ConsultationView,
+    check_audience,
+    question_count,
+    require_in_audience,
 )
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.text import clean_text
 
 
 @dataclass(frozen=True)
-class DraftForm:
+class DraftForm(ConsultationDetails):
     """What a worker typed to draft (or edit) a consultation."""
 
-    title: str
-    purpose: str
-    outcomes: str
-    can_change: str
-    cannot_change: str
-    deadline: datetime
     audience: str = "everyone"
     anonymous: bool = True
     review_date: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Channels:
+    """Where consultation news goes in a server."""
+
+    announcements_channel_id: int | None
+    worker_log_channel_id: int | None
 
 
 END_OF_INVOLVEMENT = "end_of_involvement"
@@ -95,6 +103,18 @@ class ConsultationDrafting(ConsultationBase):
 
     # ---- details -----------------------------------------------------------------------------
 
+    def check_audience(self, audience: str) -> str:
+        """Return a valid audience in its one-string form ('everyone', 'locality:X', ...)."""
+        return check_audience(audience, self.settings).text()
+
+    async def channels(self, guild_id: int) -> Channels:
+        """Return the announcements and worker-log channels /setup made."""
+        async with self.db.begin() as s:
+            config = await s.get(GuildConfig, guild_id)
+            if config is None:
+                return Channels(None, None)
+            return Channels(config.announcements_channel_id, config.worker_log_channel_id)
+
     def check_dates(self, deadline: datetime, review_date: datetime | None) -> datetime:
         """Check a deadline and review date (before a form is shown); return the review date."""
         now = self.clock.now()
@@ -124,6 +144,7 @@ class ConsultationDrafting(ConsultationBase):
             return text
 
         title = clean_text(form.title, field="the title", max_length=TITLE_MAX)
+        audience = check_audience(form.audience, self.settings)
         return {
             "title": title,
             "purpose": long(form.purpose, "why we are asking"),
@@ -132,27 +153,49 @@ class ConsultationDrafting(ConsultationBase):
             "cannot_change": long(form.cannot_change, "what cannot change"),
             "deadline": form.deadline,
             "review_date": review,
-            "audience": self.check_audience(form.audience),
+            "audience_kind": audience.kind,
+            "audience_value": audience.value,
             "anonymous": bool(form.anonymous),
         }
 
     async def draft(self, actor: Actor, form: DraftForm) -> ConsultationView:
         """Create a draft consultation (no questions yet)."""
+        return await self._create(actor, form, "consultation.draft")
+
+    async def _create(
+        self,
+        actor: Actor,
+        form: DraftForm,
+        action: str,
+        template: str | None = None,
+        questions: list[tuple[str, str, list[str]]] | None = None,
+    ) -> ConsultationView:
         values = self._clean_form(form)
-        now = self.clock.now()
         async with self.db.begin() as s:
             await require_worker(s, actor)
             row = Consultation(
                 guild_id=actor.guild_id,
                 status="draft",
                 questions_locked=False,
+                template=template,
                 created_by=actor.user_id,
-                created_at=now,
+                created_at=self.clock.now(),
                 **values,
             )
             s.add(row)
             await s.flush()
-            self._audit(s, actor, "consultation.draft", row.id)
+            for position, (kind, text, options) in enumerate(questions or [], 1):
+                s.add(
+                    ConsultationQuestion(
+                        consultation_id=row.id,
+                        position=position,
+                        kind=kind,
+                        text=text,
+                        options=options,
+                    )
+                )
+            await s.flush()
+            self.audit(s, actor, action, detail=f"consultation {row.id}")
             return await self._view(s, row)
 
     async def update_draft(
@@ -167,7 +210,7 @@ class ConsultationDrafting(ConsultationBase):
                 raise Conflict("Only a draft can be edited; this consultation is already open.")
             for key, value in values.items():
                 setattr(row, key, value)
-            self._audit(s, actor, "consultation.edit", row.id)
+            self.audit(s, actor, "consultation.edit", detail=f"consultation {row.id}")
             return await self._view(s, row)
 
     async def get(self, actor: Actor, consultation_id: int) -> ConsultationView:
@@ -178,7 +221,7 @@ class ConsultationDrafting(ConsultationBase):
                 await require_worker(s, actor)
             except NotAllowed:
                 member = await require_member(s, actor)
-                self.require_in_audience(member, row)
+                require_in_audience(member, row, self.settings)
             return await self._view(s, row)
 
     async def list_for_worker(
@@ -202,9 +245,7 @@ class ConsultationDrafting(ConsultationBase):
                 .where(Consultation.guild_id == actor.guild_id, Consultation.status == "draft")
                 .order_by(Consultation.id)
             )
-            return [await self._view(s, r) for r in rows if self.in_audience(member, r.audience)][
-                :25
-            ]
+            return [await self._view(s, r) for r in rows if Audience.of(r).includes(member)][:25]
 
     async def create_end_of_involvement(
         self, actor: Actor, audience: str = "everyone", deadline: datetime | None = None
@@ -221,34 +262,9 @@ class ConsultationDrafting(ConsultationBase):
             audience=audience,
             anonymous=True,
         )
-        values = self._clean_form(form)
-        now = self.clock.now()
-        async with self.db.begin() as s:
-            await require_worker(s, actor)
-            row = Consultation(
-                guild_id=actor.guild_id,
-                status="draft",
-                questions_locked=False,
-                template=END_OF_INVOLVEMENT,
-                created_by=actor.user_id,
-                created_at=now,
-                **values,
-            )
-            s.add(row)
-            await s.flush()
-            for position, (kind, text, options) in enumerate(END_OF_INVOLVEMENT_QUESTIONS, 1):
-                s.add(
-                    ConsultationQuestion(
-                        consultation_id=row.id,
-                        position=position,
-                        kind=kind,
-                        text=text,
-                        options=options,
-                    )
-                )
-            await s.flush()
-            self._audit(s, actor, "consultation.template", row.id)
-            return await self._view(s, row)
+        return await self._create(
+            actor, form, "consultation.template", END_OF_INVOLVEMENT, END_OF_INVOLVEMENT_QUESTIONS
+        )
 
     # ---- opening ---------------------------------------------------------------------------
 
@@ -260,24 +276,25 @@ class ConsultationDrafting(ConsultationBase):
             row = await self._load(s, actor.guild_id, consultation_id)
             if row.status != "draft":
                 raise Conflict(f"This consultation is already {row.status}.")
-            if await self._count(s, row.id) == 0:
+            if await question_count(s, row.id) == 0:
                 raise Conflict("Add at least one question before opening the consultation.")
             if row.deadline <= now:
                 raise Conflict(
                     "The deadline has already passed: edit the draft to set a new one first."
                 )
-            result = await s.execute(
+            await claim(
+                s,
                 update(Consultation)
                 .where(Consultation.id == row.id, Consultation.status == "draft")
                 .values(
                     status="open",
                     opened_at=now,
                     secret=secrets.token_bytes(32) if row.anonymous else None,
-                )
-                .execution_options(synchronize_session=False)
+                ),
+                "This consultation has just been opened by someone else.",
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict("This consultation has just been opened by someone else.")
             await s.refresh(row)
-            self._audit(s, actor, "consultation.open", row.id)
-            return await self._view(s, row)
+            self.audit(s, actor, "consultation.open", detail=f"consultation {row.id}")
+            view = await self._view(s, row)
+        self.wake()  # its deadline is now something the scheduler must close on
+        return view

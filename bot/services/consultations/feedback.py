@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, func, select, update
 
 from bot.db.models import (
-    AuditEntry,
     Consultation,
     ConsultationFeedback,
     ConsultationParticipant,
@@ -18,7 +16,13 @@ from bot.db.models import (
 )
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, require_worker
-from bot.services.consultations.common import TEXT_MAX, ConsultationBase, ConsultationView
+from bot.services.base import changed, claim
+from bot.services.consultations.common import (
+    TEXT_MAX,
+    ConsultationBase,
+    ConsultationView,
+    participants,
+)
 from bot.services.errors import Conflict, NotFound
 from bot.services.text import clean_text
 
@@ -65,6 +69,16 @@ def _feedback_view(row: Consultation, fb: ConsultationFeedback) -> FeedbackView:
     )
 
 
+def _unreminded() -> list[ColumnElement[bool]]:
+    # Closed, no feedback yet and no reminder sent: the rows a reminder may still fall due for
+    # (on a query outer-joined to ConsultationFeedback).
+    return [
+        Consultation.status == "closed",
+        Consultation.review_reminded_at.is_(None),
+        ConsultationFeedback.consultation_id.is_(None),
+    ]
+
+
 class ConsultationFeedbackService(ConsultationBase):
     """Close the loop: tell people what changed because they spoke up."""
 
@@ -93,7 +107,8 @@ class ConsultationFeedbackService(ConsultationBase):
                 )
             closed = row.closed_at or now
             days = max((now - closed).days, 0)
-            inserted = await s.execute(
+            inserted = await changed(
+                s,
                 insert_for(s, ConsultationFeedback)
                 .values(
                     consultation_id=row.id,
@@ -102,21 +117,13 @@ class ConsultationFeedbackService(ConsultationBase):
                     days_to_feedback=days,
                     **texts,
                 )
-                .on_conflict_do_nothing(index_elements=["consultation_id"])
+                .on_conflict_do_nothing(index_elements=["consultation_id"]),
             )
-            if not inserted.rowcount:  # type: ignore[attr-defined]
+            if not inserted:
                 raise Conflict("Feedback for this consultation has already been published.")
             fb = await s.get(ConsultationFeedback, row.id)
             assert fb is not None
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="consultation.feedback",
-                    detail=f"consultation {row.id}",
-                    at=now,
-                )
-            )
+            self.audit(s, actor, "consultation.feedback", detail=f"consultation {row.id}")
             recipients = await s.scalars(
                 select(Member.user_id)
                 .join(ConsultationParticipant, ConsultationParticipant.member_id == Member.id)
@@ -127,12 +134,14 @@ class ConsultationFeedbackService(ConsultationBase):
                 )
                 .order_by(Member.user_id)
             )
-            return FeedbackPublished(
+            published = FeedbackPublished(
                 feedback=_feedback_view(row, fb),
                 announcements_channel_id=config.announcements_channel_id,
                 dm_user_ids=tuple(recipients),
-                respondents=await self._respondents(s, row.id),
+                respondents=await participants(s, row.id),
             )
+        self.wake()  # its review-date reminder is no longer due
+        return published
 
     async def feedback(self, actor: Actor, consultation_id: int) -> FeedbackView:
         """Return the published feedback to anyone in the server."""
@@ -161,14 +170,6 @@ class ConsultationFeedbackService(ConsultationBase):
             )
             return [await self._view(s, r) for r in rows]
 
-    async def _respondents(self, s: AsyncSession, consultation_id: int) -> int:
-        count = await s.scalar(
-            select(func.count())
-            .select_from(ConsultationParticipant)
-            .where(ConsultationParticipant.consultation_id == consultation_id)
-        )
-        return int(count or 0)
-
 
 class FeedbackReminders(ConsultationBase):
     """A DueSource: remind workers once when the review date passes with no feedback."""
@@ -178,17 +179,11 @@ class FeedbackReminders(ConsultationBase):
 
     async def next_due(self) -> datetime | None:
         """Return the earliest review date still waiting for feedback."""
-        async with self.db.begin() as s:
-            due: datetime | None = await s.scalar(
-                select(func.min(Consultation.review_date))
-                .outerjoin(ConsultationFeedback)
-                .where(
-                    Consultation.status == "closed",
-                    Consultation.review_reminded_at.is_(None),
-                    ConsultationFeedback.consultation_id.is_(None),
-                )
-            )
-            return due
+        return await self._earliest(
+            select(func.min(Consultation.review_date))
+            .outerjoin(ConsultationFeedback)
+            .where(*_unreminded())
+        )
 
     async def take_due(self, now: datetime) -> list[FeedbackOverdue]:
         """Claim every overdue review (once each) and return reminders for workers."""
@@ -197,31 +192,20 @@ class FeedbackReminders(ConsultationBase):
                 await s.scalars(
                     select(Consultation)
                     .outerjoin(ConsultationFeedback)
-                    .where(
-                        Consultation.status == "closed",
-                        Consultation.review_reminded_at.is_(None),
-                        Consultation.review_date <= now,
-                        ConsultationFeedback.consultation_id.is_(None),
-                    )
+                    .where(*_unreminded(), Consultation.review_date <= now)
                     .order_by(Consultation.review_date)
                 )
             )
             events = []
             for row in rows:
-                claimed = await s.execute(
+                if not await claim(
+                    s,
                     update(Consultation)
                     .where(Consultation.id == row.id, Consultation.review_reminded_at.is_(None))
-                    .values(review_reminded_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                    .values(review_reminded_at=now),
+                ):
                     continue
                 config = await s.get(GuildConfig, row.guild_id)
-                count = await s.scalar(
-                    select(func.count())
-                    .select_from(ConsultationParticipant)
-                    .where(ConsultationParticipant.consultation_id == row.id)
-                )
                 events.append(
                     FeedbackOverdue(
                         consultation_id=row.id,
@@ -229,7 +213,7 @@ class FeedbackReminders(ConsultationBase):
                         title=row.title,
                         closed_at=row.closed_at,
                         review_date=row.review_date,
-                        respondents=int(count or 0),
+                        respondents=await participants(s, row.id),
                         worker_log_channel_id=config.worker_log_channel_id if config else None,
                     )
                 )

@@ -127,19 +127,10 @@ class ConsultationPersonalData:
                 .where(Consultation.guild_id == guild_id, column == user_id)
                 .values({column.key: None})
             )
-        await session.execute(
-            update(ConsultationSuggestion)
-            .where(
-                ConsultationSuggestion.consultation_id.in_(in_guild),
-                ConsultationSuggestion.decided_by == user_id,
+        for parent, by in (
+            (ConsultationSuggestion.consultation_id, ConsultationSuggestion.decided_by),
+            (ConsultationFeedback.consultation_id, ConsultationFeedback.published_by),
+        ):
+            await session.execute(
+                update(by.class_).where(parent.in_(in_guild), by == user_id).values({by.key: None})
             )
-            .values(decided_by=None)
-        )
-        await session.execute(
-            update(ConsultationFeedback)
-            .where(
-                ConsultationFeedback.consultation_id.in_(in_guild),
-                ConsultationFeedback.published_by == user_id,
-            )
-            .values(published_by=None)
-        )

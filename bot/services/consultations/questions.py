@@ -9,7 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Consultation, ConsultationQuestion
 from bot.services.access import Actor, require_worker
-from bot.services.consultations.common import ConsultationBase, QuestionView, question_view
+from bot.services.base import claim
+from bot.services.consultations.common import (
+    ConsultationBase,
+    QuestionView,
+    question_count,
+    question_view,
+)
 from bot.services.consultations.question_file import (
     FORMAT_HINT,
     MAX_QUESTIONS,
@@ -23,50 +29,57 @@ from bot.services.errors import Conflict, InvalidInput, NotFound
 ERRORS_SHOWN = 8
 
 
+def clean_question(kind: str, text: str, options: Sequence[str]) -> tuple[str, str, list[str]]:
+    """Return a question's kind, words and options tidied, or explain what is wrong."""
+    resolved = normalise_kind(kind) or kind
+    cleaned_text = " ".join(text.split())
+    cleaned_options = [" ".join(o.split()) for o in options if o.strip()]
+    problems = check_question(resolved, cleaned_text, cleaned_options)
+    if problems:
+        raise InvalidInput(" ".join(p[0].upper() + p[1:] for p in problems[:3]))
+    return resolved, cleaned_text, cleaned_options
+
+
 class ConsultationQuestions(ConsultationBase):
     """Add, upload and remove questions while a consultation has no answers."""
 
-    async def _editable(self, s: AsyncSession, actor: Actor, consultation_id: int) -> Consultation:
+    async def editable(self, s: AsyncSession, actor: Actor, consultation_id: int) -> Consultation:
+        """Load a consultation whose questions a worker may still change, locking its row."""
         await require_worker(s, actor)
         row = await self._load(s, actor.guild_id, consultation_id)
         if row.status == "closed":
             raise Conflict("This consultation has closed, so its questions can't change.")
         # Lock the row (PostgreSQL) so an answer can't slip in between this check and the edit.
-        locked = await s.execute(
+        await claim(
+            s,
             update(Consultation)
             .where(Consultation.id == row.id, Consultation.questions_locked.is_(False))
-            .values(questions_locked=False)
-            .execution_options(synchronize_session=False)
+            .values(questions_locked=False),
+            "Someone has already answered, so the questions are locked: changing them now "
+            "would change the meaning of answers already given.",
         )
-        if locked.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(
-                "Someone has already answered, so the questions are locked: changing them now "
-                "would change the meaning of answers already given."
-            )
         return row
 
-    @staticmethod
-    def _check(kind: str, text: str, options: Sequence[str]) -> tuple[str, str, list[str]]:
-        resolved = normalise_kind(kind) or kind
-        cleaned_text = " ".join(text.split())
-        cleaned_options = [" ".join(o.split()) for o in options if o.strip()]
-        problems = check_question(resolved, cleaned_text, cleaned_options)
-        if problems:
-            raise InvalidInput(" ".join(p[0].upper() + p[1:] for p in problems[:3]))
-        return resolved, cleaned_text, cleaned_options
+    async def next_position(self, s: AsyncSession, row: Consultation) -> int:
+        """Return where a new question goes, refusing once the consultation is full."""
+        count = await question_count(s, row.id)
+        if count >= MAX_QUESTIONS:
+            raise Conflict(f"A consultation can have at most {MAX_QUESTIONS} questions.")
+        return count + 1
 
     async def add_question(
         self, actor: Actor, consultation_id: int, kind: str, text: str, options: Sequence[str] = ()
     ) -> QuestionView:
         """Add one question at the end."""
-        kind, text, cleaned = self._check(kind, text, options)
+        kind, text, cleaned = clean_question(kind, text, options)
         async with self.db.begin() as s:
-            row = await self._editable(s, actor, consultation_id)
-            count = await self._count(s, row.id)
-            if count >= MAX_QUESTIONS:
-                raise Conflict(f"A consultation can have at most {MAX_QUESTIONS} questions.")
+            row = await self.editable(s, actor, consultation_id)
             question = ConsultationQuestion(
-                consultation_id=row.id, position=count + 1, kind=kind, text=text, options=cleaned
+                consultation_id=row.id,
+                position=await self.next_position(s, row),
+                kind=kind,
+                text=text,
+                options=cleaned,
             )
             s.add(question)
             await s.flush()
@@ -92,14 +105,14 @@ class ConsultationQuestions(ConsultationBase):
                 + f"\n{FORMAT_HINT}"
             )
         async with self.db.begin() as s:
-            row = await self._editable(s, actor, consultation_id)
+            row = await self.editable(s, actor, consultation_id)
             if replace:
                 await s.execute(
                     delete(ConsultationQuestion).where(
                         ConsultationQuestion.consultation_id == row.id
                     )
                 )
-            count = 0 if replace else await self._count(s, row.id)
+            count = 0 if replace else await question_count(s, row.id)
             if count + len(parsed.questions) > MAX_QUESTIONS:
                 raise InvalidInput(
                     f"This consultation has {count} questions and the file has "
@@ -117,13 +130,13 @@ class ConsultationQuestions(ConsultationBase):
                 s.add(question)
                 added.append(question)
             await s.flush()
-            self._audit(s, actor, "consultation.upload", row.id)
+            self.audit(s, actor, "consultation.upload", detail=f"consultation {row.id}")
             return [question_view(q) for q in added]
 
     async def remove_question(self, actor: Actor, consultation_id: int, question_id: int) -> None:
         """Remove a question and close the gap in the numbering."""
         async with self.db.begin() as s:
-            row = await self._editable(s, actor, consultation_id)
+            row = await self.editable(s, actor, consultation_id)
             question = await s.get(ConsultationQuestion, question_id)
             if question is None or question.consultation_id != row.id:
                 raise NotFound("That question isn't in this consultation.")

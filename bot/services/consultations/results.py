@@ -11,21 +11,18 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Consultation,
-    ConsultationAnswer,
-    ConsultationParticipant,
-    ConsultationRespondent,
-    Member,
-)
+from bot.db.models import Consultation, ConsultationAnswer, ConsultationRespondent, Member
 from bot.services.access import Actor, require_worker
+from bot.services.audience import Audience
 from bot.services.consultations.charts import question_chart
 from bot.services.consultations.common import (
+    REACHED,
     SCALE_MAX,
     SCALE_MIN,
     ConsultationBase,
     ConsultationView,
     QuestionView,
+    participants,
 )
 from bot.services.errors import Conflict
 
@@ -122,12 +119,7 @@ class ConsultationResultsService(ConsultationBase):
         if row.status == "draft":
             raise Conflict("This consultation is still a draft, so there are no answers yet.")
         if row.anonymous and row.status != "closed":
-            count = await s.scalar(
-                select(func.count())
-                .select_from(ConsultationParticipant)
-                .where(ConsultationParticipant.consultation_id == row.id)
-            )
-            raise Conflict(ANONYMOUS_WAIT.format(n=int(count or 0)))
+            raise Conflict(ANONYMOUS_WAIT.format(n=await participants(s, row.id)))
         if row.anonymous:
             # Who took part is known (contributions, feedback DMs); with one or two people,
             # their answers would be theirs for all to see, so small results stay hidden.
@@ -154,7 +146,7 @@ class ConsultationResultsService(ConsultationBase):
             audience = (
                 row.audience_size_at_close
                 if row.audience_size_at_close is not None
-                else await self.audience_size(s, row.guild_id, row.audience)
+                else await Audience.of(row).size(s, row.guild_id, REACHED)
             )
         questions = []
         for q in view.questions:

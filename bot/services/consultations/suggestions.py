@@ -10,9 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Consultation, ConsultationQuestion, ConsultationSuggestion, Member
 from bot.services.access import Actor, require_member, require_worker
-from bot.services.consultations.common import QuestionView, question_view
-from bot.services.consultations.question_file import MAX_QUESTIONS, QUESTION_MAX
-from bot.services.consultations.questions import ConsultationQuestions
+from bot.services.base import claim
+from bot.services.consultations.common import (
+    ConsultationBase,
+    QuestionView,
+    question_view,
+    require_in_audience,
+)
+from bot.services.consultations.question_file import QUESTION_MAX
+from bot.services.consultations.questions import ConsultationQuestions, clean_question
 from bot.services.errors import Conflict, NotFound
 from bot.services.text import clean_text
 
@@ -42,8 +48,12 @@ class SuggestionDecision:
     notify_user_id: int | None
 
 
-class ConsultationSuggestions(ConsultationQuestions):
-    """Questions suggested by members, decided by workers."""
+class ConsultationSuggestions(ConsultationBase):
+    """Questions suggested by members, decided by workers (accepted ones become questions)."""
+
+    def __init__(self, questions: ConsultationQuestions) -> None:
+        super().__init__(questions.settings, questions.db, questions.clock, questions.wake)
+        self.questions = questions
 
     async def suggest(self, actor: Actor, consultation_id: int, text: str) -> SuggestionView:
         """Let a member in the audience suggest a question while it is a draft."""
@@ -53,7 +63,7 @@ class ConsultationSuggestions(ConsultationQuestions):
         async with self.db.begin() as s:
             member = await require_member(s, actor, allow_paused=False)
             row = await self._load(s, actor.guild_id, consultation_id)
-            self.require_in_audience(member, row)
+            require_in_audience(member, row, self.settings)
             if row.status != "draft":
                 raise Conflict(
                     "Questions can only be suggested while the consultation is being drafted. "
@@ -133,16 +143,16 @@ class ConsultationSuggestions(ConsultationQuestions):
             raise NotFound("I can't find that suggestion (it may have been withdrawn).")
         row = await self._load(s, actor.guild_id, suggestion.consultation_id)
         # The WHERE on status makes two workers (or a double click) decide once.
-        result = await s.execute(
+        won = await claim(
+            s,
             update(ConsultationSuggestion)
             .where(
                 ConsultationSuggestion.id == suggestion_id,
                 ConsultationSuggestion.status == "pending",
             )
-            .values(status=status, decided_by=actor.user_id, decided_at=self.clock.now())
-            .execution_options(synchronize_session=False)
+            .values(status=status, decided_by=actor.user_id, decided_at=self.clock.now()),
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if not won:
             await s.refresh(suggestion)
             raise Conflict(f"This suggestion has already been {suggestion.status}.")
         await s.refresh(suggestion)
@@ -181,17 +191,15 @@ class ConsultationSuggestions(ConsultationQuestions):
             existing = await s.get(ConsultationSuggestion, suggestion_id)
             if existing is None:
                 raise NotFound("I can't find that suggestion (it may have been withdrawn).")
-            resolved, wording, cleaned = self._check(kind, text or existing.text, options)
-            row = await self._editable(s, actor, existing.consultation_id)
+            resolved, wording, cleaned = clean_question(kind, text or existing.text, options)
+            row = await self.questions.editable(s, actor, existing.consultation_id)
             if row.status != "draft":
                 raise Conflict("Suggestions can only be accepted while it is a draft.")
-            count = await self._count(s, row.id)
-            if count >= MAX_QUESTIONS:
-                raise Conflict(f"A consultation can have at most {MAX_QUESTIONS} questions.")
+            position = await self.questions.next_position(s, row)
             suggestion, row, member = await self._decide(s, actor, suggestion_id, "accepted")
             question = ConsultationQuestion(
                 consultation_id=row.id,
-                position=count + 1,
+                position=position,
                 kind=resolved,
                 text=wording,
                 options=cleaned,
