@@ -61,7 +61,7 @@ def build_services(
 ) -> Services:
     """Create every service and wire the personal-data providers into membership."""
     membership = MembershipService(settings, db, clock, wake)
-    engagement = build_engagement(settings, db, clock)
+    engagement = build_engagement(settings, db, clock, wake)
     membership.register_personal_data(engagement.personal_data)
     consultations = ConsultationService(settings, db, clock, wake)
     membership.register_personal_data(consultations.personal_data)

@@ -9,13 +9,27 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ParticipationBot
-from bot.contribution_kinds import ContributionKind
-from bot.services.engagement import CATEGORIES, REWARDS, SINGULAR, ContributionView
+from bot.services.engagement import (
+    CATEGORIES,
+    REWARDS,
+    SINGULAR,
+    ContributionKind,
+    ContributionView,
+)
 from bot.ui.actor import actor_for
-from bot.ui.replies import clip, reply
+from bot.ui.context import Interaction
+from bot.ui.replies import reply
 from bot.ui.timefmt import uk_text
 from cogs.engagement._render import claim_embed
-from cogs.engagement._views import claim_card_view, post, tell, update_claim_card
+from cogs.engagement._views import (
+    MEMBER,
+    WORKER,
+    claim_card_view,
+    post,
+    reply_list,
+    tell,
+    update_claim_card,
+)
 
 KIND_CHOICES = [
     app_commands.Choice(name=SINGULAR[k].capitalize(), value=k.value) for k in ContributionKind
@@ -56,9 +70,7 @@ class EngagementRecordsCog(commands.Cog):
 
     # ---- contributions ----------------------------------------------------------------------
 
-    @contributions.command(
-        name="log", description="Log a contribution for a member", extras={"audience": "worker"}
-    )
+    @contributions.command(name="log", description="Log a contribution for a member", extras=WORKER)
     @app_commands.describe(
         member="Who contributed",
         kind="What they did",
@@ -68,7 +80,7 @@ class EngagementRecordsCog(commands.Cog):
     @app_commands.choices(kind=KIND_CHOICES)
     async def log(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         member: discord.User,
         kind: app_commands.Choice[str],
         hours: app_commands.Range[str, None, 10] | None = None,
@@ -87,22 +99,23 @@ class EngagementRecordsCog(commands.Cog):
         if logged.payment_ids:
             text += " A payment record was created at their level's rate."
         await reply(interaction, text, allowed_mentions=NONE)
-        if logged.eligibility_notice_id is not None:
-            await self.bot.scheduler.poke()
 
     @contributions.command(
-        name="list", description="A member's latest contributions", extras={"audience": "worker"}
+        name="list", description="A member's latest contributions", extras=WORKER
     )
-    async def list_(self, interaction: discord.Interaction[Any], member: discord.User) -> None:
+    async def list_(self, interaction: Interaction, member: discord.User) -> None:
         """List with numbers, to correct or remove one."""
         found = await self.services.engagement.contributions.list_for(
             actor_for(interaction), member.id
         )
-        text = "\n".join(self._line(c) for c in found) or "Nothing recorded yet."
-        await reply(interaction, clip(f"Latest for <@{member.id}>:\n{text}"), allowed_mentions=NONE)
+        heading = f"Latest for <@{member.id}>:\n"
+        lines = [self._line(c) for c in found]
+        await reply_list(
+            interaction, lines, f"{heading}Nothing recorded yet.", heading, allowed_mentions=NONE
+        )
 
     @contributions.command(
-        name="correct", description="Correct a wrong contribution", extras={"audience": "worker"}
+        name="correct", description="Correct a wrong contribution", extras=WORKER
     )
     @app_commands.describe(
         number="The contribution number (see /contributions list)",
@@ -111,7 +124,7 @@ class EngagementRecordsCog(commands.Cog):
     @app_commands.choices(kind=KIND_CHOICES)
     async def correct(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         number: app_commands.Range[int, 1],
         reason: app_commands.Range[str, 1, 200],
         kind: app_commands.Choice[str] | None = None,
@@ -131,16 +144,14 @@ class EngagementRecordsCog(commands.Cog):
         )
         await reply(interaction, f"Corrected: {self._line(fixed)}")
 
-    @contributions.command(
-        name="remove", description="Remove a wrong contribution", extras={"audience": "worker"}
-    )
+    @contributions.command(name="remove", description="Remove a wrong contribution", extras=WORKER)
     @app_commands.describe(
         number="The contribution number (see /contributions list)",
         reason="Why it is being removed (kept in the audit log)",
     )
     async def remove(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         number: app_commands.Range[int, 1],
         reason: app_commands.Range[str, 1, 200],
     ) -> None:
@@ -153,11 +164,9 @@ class EngagementRecordsCog(commands.Cog):
     # ---- payments ---------------------------------------------------------------------------
 
     @payments.command(
-        name="rate",
-        description="What paid activity pays at your level",
-        extras={"audience": "member"},
+        name="rate", description="What paid activity pays at your level", extras=MEMBER
     )
-    async def rate(self, interaction: discord.Interaction[Any]) -> None:
+    async def rate(self, interaction: Interaction) -> None:
         """State the rate before any activity."""
         statement = await self.services.engagement.payments.rate_statement(actor_for(interaction))
         await reply(interaction, statement.text)
@@ -165,24 +174,18 @@ class EngagementRecordsCog(commands.Cog):
     @payments.command(
         name="preference",
         description="Choose money, voucher or accreditation, or decline payment",
-        extras={"audience": "member"},
+        extras=MEMBER,
     )
     @app_commands.choices(reward=REWARD_CHOICES)
-    async def preference(
-        self, interaction: discord.Interaction[Any], reward: app_commands.Choice[str]
-    ) -> None:
+    async def preference(self, interaction: Interaction, reward: app_commands.Choice[str]) -> None:
         """Save the choice; it applies from now on."""
         statement = await self.services.engagement.payments.set_preference(
             actor_for(interaction), reward.value
         )
         await reply(interaction, f"Saved: {REWARDS[statement.reward]}.\n{statement.text}")
 
-    @payments.command(
-        name="mine",
-        description="Your payment records",
-        extras={"audience": "member"},
-    )
-    async def mine(self, interaction: discord.Interaction[Any]) -> None:
+    @payments.command(name="mine", description="Your payment records", extras=MEMBER)
+    async def mine(self, interaction: Interaction) -> None:
         """List the member's payments."""
         found = await self.services.engagement.payments.my_payments(actor_for(interaction))
         lines = [
@@ -190,14 +193,12 @@ class EngagementRecordsCog(commands.Cog):
             f"{p.status}, as {p.reward}"
             for p in found
         ]
-        await reply(interaction, clip("\n".join(lines) or "You have no payment records yet."))
+        await reply_list(interaction, lines, "You have no payment records yet.")
 
     @payments.command(
-        name="due",
-        description="Payments waiting to be made (workers)",
-        extras={"audience": "worker"},
+        name="due", description="Payments waiting to be made (workers)", extras=WORKER
     )
-    async def due(self, interaction: discord.Interaction[Any]) -> None:
+    async def due(self, interaction: Interaction) -> None:
         """List payments to make."""
         found = await self.services.engagement.payments.due(actor_for(interaction))
         lines = [
@@ -205,18 +206,10 @@ class EngagementRecordsCog(commands.Cog):
             f"({p.hours.normalize():f} h at {p.rate_pence / 100:.2f})"
             for p in found
         ]
-        await reply(
-            interaction, clip("\n".join(lines) or "No payments are due."), allowed_mentions=NONE
-        )
+        await reply_list(interaction, lines, "No payments are due.", allowed_mentions=NONE)
 
-    @payments.command(
-        name="paid",
-        description="Mark a payment as paid (workers)",
-        extras={"audience": "worker"},
-    )
-    async def paid(
-        self, interaction: discord.Interaction[Any], number: app_commands.Range[int, 1]
-    ) -> None:
+    @payments.command(name="paid", description="Mark a payment as paid (workers)", extras=WORKER)
+    async def paid(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
         """Mark it paid and tell the member."""
         payment = await self.services.engagement.payments.mark_paid(actor_for(interaction), number)
         await reply(interaction, f"Payment #{payment.id} marked as paid.")
@@ -227,11 +220,7 @@ class EngagementRecordsCog(commands.Cog):
 
     # ---- expenses ---------------------------------------------------------------------------
 
-    @expenses.command(
-        name="claim",
-        description="Claim out-of-pocket expenses",
-        extras={"audience": "member"},
-    )
+    @expenses.command(name="claim", description="Claim out-of-pocket expenses", extras=MEMBER)
     @app_commands.describe(
         category="What it was for",
         amount="How much, in pounds and pence, e.g. 12.50",
@@ -241,7 +230,7 @@ class EngagementRecordsCog(commands.Cog):
     @app_commands.choices(category=CATEGORY_CHOICES)
     async def claim(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         category: app_commands.Choice[str],
         amount: app_commands.Range[str, 1, 20],
         note: app_commands.Range[str, None, 500] | None = None,
@@ -265,12 +254,8 @@ class EngagementRecordsCog(commands.Cog):
             allowed_mentions=NONE,
         )
 
-    @expenses.command(
-        name="list",
-        description="Your expenses claims",
-        extras={"audience": "member"},
-    )
-    async def claims(self, interaction: discord.Interaction[Any]) -> None:
+    @expenses.command(name="list", description="Your expenses claims", extras=MEMBER)
+    async def claims(self, interaction: Interaction) -> None:
         """List the member's claims and where each one is."""
         found = await self.services.engagement.expenses.mine(actor_for(interaction))
         lines = []
@@ -279,27 +264,21 @@ class EngagementRecordsCog(commands.Cog):
             if c.reject_reason:
                 line += f" (reason: {c.reject_reason})"
             lines.append(line)
-        await reply(interaction, clip("\n".join(lines) or "You have not made any claims yet."))
+        await reply_list(interaction, lines, "You have not made any claims yet.")
 
-    @expenses.command(
-        name="queue",
-        description="Claims waiting for workers",
-        extras={"audience": "worker"},
-    )
-    async def queue(self, interaction: discord.Interaction[Any]) -> None:
+    @expenses.command(name="queue", description="Claims waiting for workers", extras=WORKER)
+    async def queue(self, interaction: Interaction) -> None:
         """List claims to decide or pay."""
         found = await self.services.engagement.expenses.waiting(actor_for(interaction))
         lines = [
             f"• #{c.id} {_who(c.user_id)} {c.category_name}, {c.amount_text}: {c.status_text}"
             for c in found
         ]
-        await reply(
-            interaction, clip("\n".join(lines) or "No claims are waiting."), allowed_mentions=NONE
-        )
+        await reply_list(interaction, lines, "No claims are waiting.", allowed_mentions=NONE)
 
     async def _decide(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         action: Literal["approve", "paid", "reject"],
         number: int,
         reason: str = "",
@@ -314,34 +293,22 @@ class EngagementRecordsCog(commands.Cog):
             claim = await expenses.reject(actor, number, reason)
         await update_claim_card(interaction, claim)
 
-    @expenses.command(name="approve", description="Approve a claim", extras={"audience": "worker"})
-    async def approve(
-        self, interaction: discord.Interaction[Any], number: app_commands.Range[int, 1]
-    ) -> None:
+    @expenses.command(name="approve", description="Approve a claim", extras=WORKER)
+    async def approve(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
         """Approve and tell the member."""
         await self._decide(interaction, "approve", number)
 
-    @expenses.command(
-        name="reject",
-        description="Reject a claim with a reason",
-        extras={"audience": "worker"},
-    )
+    @expenses.command(name="reject", description="Reject a claim with a reason", extras=WORKER)
     async def reject(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         number: app_commands.Range[int, 1],
         reason: app_commands.Range[str, 1, 500],
     ) -> None:
         """Reject and tell the member why."""
         await self._decide(interaction, "reject", number, reason)
 
-    @expenses.command(
-        name="paid",
-        description="Mark a claim as paid",
-        extras={"audience": "worker"},
-    )
-    async def mark_paid(
-        self, interaction: discord.Interaction[Any], number: app_commands.Range[int, 1]
-    ) -> None:
+    @expenses.command(name="paid", description="Mark a claim as paid", extras=WORKER)
+    async def mark_paid(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
         """Mark paid and tell the member."""
         await self._decide(interaction, "paid", number)

@@ -12,9 +12,19 @@ from discord.ext import commands
 from bot.app import ParticipationBot
 from bot.services.engagement import EligibilityNotice
 from bot.ui.actor import actor_for, guild_for
+from bot.ui.context import Interaction
 from bot.ui.replies import clip, guarded, reply
 from cogs.engagement._render import progress_embed
-from cogs.engagement._views import DYNAMIC_ITEMS, notice_view, post, swap_roles, tell
+from cogs.engagement._views import (
+    DYNAMIC_ITEMS,
+    MEMBER,
+    WORKER,
+    notice_view,
+    post,
+    reply_list,
+    swap_roles,
+    tell,
+)
 
 
 class StepDownView(discord.ui.View):
@@ -32,7 +42,7 @@ class StepDownView(discord.ui.View):
         label="Yes, step down", style=discord.ButtonStyle.danger, custom_id="eng:stepdown:yes"
     )
     @guarded
-    async def yes(self, interaction: discord.Interaction[Any], _: Any) -> None:
+    async def yes(self, interaction: Interaction, _: discord.ui.Button[StepDownView]) -> None:
         """Step down one level and swap the roles."""
         self.stop()
         move = await interaction.client.services.engagement.moves.step_down(actor_for(interaction))
@@ -42,7 +52,7 @@ class StepDownView(discord.ui.View):
     @discord.ui.button(
         label="No, stay", style=discord.ButtonStyle.secondary, custom_id="eng:stepdown:no"
     )
-    async def no(self, interaction: discord.Interaction[Any], _: Any) -> None:
+    async def no(self, interaction: Interaction, _: discord.ui.Button[StepDownView]) -> None:
         """Do nothing."""
         self.stop()
         await interaction.response.edit_message(content="OK: nothing has changed.", view=None)
@@ -72,9 +82,9 @@ class EngagementCog(commands.Cog):
     @app_commands.command(
         name="progress",
         description="Your level, what you've contributed and what the next level needs",
-        extras={"audience": "member"},
+        extras=MEMBER,
     )
-    async def progress(self, interaction: discord.Interaction[Any]) -> None:
+    async def progress(self, interaction: Interaction) -> None:
         """Show the member their progress with a chart, privately."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         view = await self.services.engagement.progress.progress(actor_for(interaction))
@@ -90,32 +100,27 @@ class EngagementCog(commands.Cog):
         await interaction.followup.send(ephemeral=True, **kwargs)
 
     @levels.command(
-        name="eligible",
-        description="Members who meet their next level (workers)",
-        extras={"audience": "worker"},
+        name="eligible", description="Members who meet their next level (workers)", extras=WORKER
     )
-    async def eligible(self, interaction: discord.Interaction[Any]) -> None:
+    async def eligible(self, interaction: Interaction) -> None:
         """List who meets their next level and where each one stands."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         found = await self.services.engagement.moves.eligible(actor_for(interaction))
-        if not found:
-            await reply(interaction, "Nobody is waiting to move up at the moment.")
-            return
         lines = [
             f"• **{discord.utils.escape_markdown(v.preferred_name)}** (<@{v.user_id}>): "
             f"{v.current_level_name} → {v.next_level_name}: {v.state_text}"
             for v in found
         ]
-        await reply(
+        await reply_list(
             interaction,
-            clip("Members who meet their next level:\n" + "\n".join(lines)),
+            lines,
+            "Nobody is waiting to move up at the moment.",
+            "Members who meet their next level:\n",
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
-    @levels.command(
-        name="step-down", description="Move down one level", extras={"audience": "member"}
-    )
-    async def step_down(self, interaction: discord.Interaction[Any]) -> None:
+    @levels.command(name="step-down", description="Move down one level", extras=MEMBER)
+    async def step_down(self, interaction: Interaction) -> None:
         """Ask for confirmation, then step down."""
         view = await self.services.engagement.progress.progress(actor_for(interaction), chart=False)
         if view.level_number == 1:
@@ -128,7 +133,7 @@ class EngagementCog(commands.Cog):
             view=StepDownView(interaction.user.id),
         )
 
-    async def _modules(self, _: discord.Interaction[Any], current: str) -> list[Any]:
+    async def _modules(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
         needle = current.casefold()
         return [
             app_commands.Choice(name=name[:100], value=key)
@@ -139,26 +144,24 @@ class EngagementCog(commands.Cog):
     @training.command(
         name="record",
         description="Record a training module a member completed (workers)",
-        extras={"audience": "worker"},
+        extras=WORKER,
     )
     @app_commands.describe(member="Who completed it", module="Which module")
     @app_commands.autocomplete(module=_modules)
     async def training_record(
-        self, interaction: discord.Interaction[Any], member: discord.User, module: str
+        self, interaction: Interaction, member: discord.User, module: str
     ) -> None:
         """Record a completed module."""
         done = await self.services.engagement.training.record(
             actor_for(interaction), member.id, module
         )
         await reply(interaction, f"Recorded “{done.module_name}” for <@{done.user_id}>.")
-        if done.eligibility_notice_id is not None:
-            await self.bot.scheduler.poke()
 
-    @mentor.command(name="request", description="Ask for a mentor", extras={"audience": "member"})
+    @mentor.command(name="request", description="Ask for a mentor", extras=MEMBER)
     @app_commands.describe(note="What you'd like help with (optional)")
     async def mentor_request(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         note: app_commands.Range[str, None, 500] | None = None,
     ) -> None:
         """Ask for a mentor; workers are told in the worker log."""
@@ -182,36 +185,32 @@ class EngagementCog(commands.Cog):
         )
 
     @mentor.command(
-        name="requests",
-        description="Mentoring requests waiting (workers)",
-        extras={"audience": "worker"},
+        name="requests", description="Mentoring requests waiting (workers)", extras=WORKER
     )
-    async def mentor_requests(self, interaction: discord.Interaction[Any]) -> None:
+    async def mentor_requests(self, interaction: Interaction) -> None:
         """List waiting requests."""
         waiting = await self.services.engagement.training.open_requests(actor_for(interaction))
-        if not waiting:
-            await reply(interaction, "No mentoring requests are waiting.")
-            return
         lines = [
             f"• Request {r.id}: **{discord.utils.escape_markdown(r.preferred_name)}** "
             f"(<@{r.user_id}>, {r.level_name})" + (f": {r.note[:200]}" if r.note else "")
             for r in waiting
         ]
-        await reply(
+        await reply_list(
             interaction,
-            clip("\n".join(lines)),
+            lines,
+            "No mentoring requests are waiting.",
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
     @mentor.command(
         name="pair",
         description="Pair a member with a mentor at a higher level (workers)",
-        extras={"audience": "worker"},
+        extras=WORKER,
     )
     @app_commands.describe(request="The request number", mentor="Who will mentor them")
     async def mentor_pair(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         request: app_commands.Range[int, 1],
         mentor: discord.User,
     ) -> None:

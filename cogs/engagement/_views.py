@@ -3,24 +3,39 @@
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.services.engagement import ClaimView, LevelMove
 from bot.ui.actor import actor_for, guild_for
-from bot.ui.forms import unique
-from bot.ui.replies import clip, guarded, reply, send_dm
+from bot.ui.context import Interaction
+from bot.ui.persistent import Form, PersistentButton
+from bot.ui.replies import clip, reply, send_dm
 from cogs.engagement._render import claim_embed
+
+if TYPE_CHECKING:
+    from bot.app import ParticipationBot
 
 log = logging.getLogger(__name__)
 
 
 tell = send_dm
+# Who a command is for, as /help groups it (read only, so one dict serves every command).
+MEMBER = {"audience": "member"}
+WORKER = {"audience": "worker"}
 
 
-async def post(client: Any, channel_id: int | None, **kwargs: Any) -> discord.Message | None:
+async def reply_list(
+    interaction: Interaction, lines: list[str], empty: str, heading: str = "", **kwargs: Any
+) -> None:
+    """Reply privately with one line per item under a heading, or say there is nothing."""
+    await reply(interaction, clip(heading + "\n".join(lines) if lines else empty), **kwargs)
+
+
+async def post(
+    client: ParticipationBot, channel_id: int | None, **kwargs: Any
+) -> discord.Message | None:
     """Post in a channel by id, if it exists."""
     channel = client.get_channel(channel_id or 0)
     if not isinstance(channel, discord.TextChannel):
@@ -46,38 +61,33 @@ async def swap_roles(guild: discord.Guild, move: LevelMove) -> None:
         await member.add_roles(new, reason=reason)
 
 
+def buttons(*items: PersistentButton) -> discord.ui.View:
+    """Return a view that keeps these buttons for as long as the message exists."""
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    return view
+
+
 def notice_view(notice_id: int) -> discord.ui.View:
     """Return the Move up / Stay buttons of a level notice."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(NoticeButton(notice_id, "move_up"))
-    view.add_item(NoticeButton(notice_id, "stay"))
-    return view
+    return buttons(NoticeButton(notice_id, "move_up"), NoticeButton(notice_id, "stay"))
 
 
 def move_card_view(notice_id: int) -> discord.ui.View:
     """Return the worker buttons of a move-up request card."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(ConfirmMoveButton(notice_id))
-    view.add_item(DeclineMoveButton(notice_id))
-    return view
+    return buttons(ConfirmMoveButton(notice_id), DeclineMoveButton(notice_id))
 
 
 def claim_card_view(claim: ClaimView) -> discord.ui.View:
     """Return the worker buttons for a claim at its current step (none when finished)."""
-    view = discord.ui.View(timeout=None)
-    if claim.status == "submitted":
-        view.add_item(ClaimButton(claim.id, "approve"))
-        view.add_item(ClaimButton(claim.id, "reject"))
-    elif claim.status == "approved":
-        view.add_item(ClaimButton(claim.id, "paid"))
-        view.add_item(ClaimButton(claim.id, "reject"))
-    return view
+    first = {"submitted": "approve", "approved": "paid"}.get(claim.status)
+    if first is None:
+        return buttons()
+    return buttons(ClaimButton(claim.id, first), ClaimButton(claim.id, "reject"))
 
 
-class NoticeButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"eng:notice:(?P<choice>move_up|stay):(?P<id>[0-9]+)",
-):
+class NoticeButton(PersistentButton, key="eng:notice:{choice:move_up|stay}:{notice_id}"):
     """A member's answer to their level notice (works after restarts, in DMs too)."""
 
     def __init__(self, notice_id: int, choice: str) -> None:
@@ -86,27 +96,13 @@ class NoticeButton(
             if choice == "move_up"
             else ("Stay where I am", discord.ButtonStyle.secondary)
         )
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=style, custom_id=f"eng:notice:{choice}:{notice_id}"
-            )
-        )
-        self.notice_id = notice_id
-        self.choice = choice
+        super().__init__(label=label, style=style, choice=choice, notice_id=notice_id)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> NoticeButton:
-        """Rebuild from the custom_id."""
-        return cls(int(match["id"]), match["choice"])
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Record the choice; on Move up, ask the workers to confirm."""
         client = interaction.client
         choice = await client.services.engagement.moves.choose(
-            actor_for(interaction), self.notice_id, self.choice
+            actor_for(interaction), self.ids["notice_id"], self.ids["choice"]
         )
         before = interaction.message.content if interaction.message is not None else ""
         await interaction.response.edit_message(
@@ -126,34 +122,18 @@ class NoticeButton(
             )
 
 
-class ConfirmMoveButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"eng:move:confirm:(?P<id>[0-9]+)"
-):
+class ConfirmMoveButton(PersistentButton, key="eng:move:confirm:{notice_id}"):
     """A worker confirms a move up: the level role replaces the old one."""
 
     def __init__(self, notice_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Confirm move",
-                style=discord.ButtonStyle.success,
-                custom_id=f"eng:move:confirm:{notice_id}",
-            )
-        )
-        self.notice_id = notice_id
+        green = discord.ButtonStyle.success
+        super().__init__(label="Confirm move", style=green, notice_id=notice_id)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ConfirmMoveButton:
-        """Rebuild from the custom_id."""
-        return cls(int(match["id"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Confirm once, update the card, swap roles, tell the member."""
         client = interaction.client
         move = await client.services.engagement.moves.confirm(
-            actor_for(interaction), self.notice_id
+            actor_for(interaction), self.ids["notice_id"]
         )
         name = discord.utils.escape_markdown(move.preferred_name)
         await interaction.response.edit_message(
@@ -167,39 +147,19 @@ class ConfirmMoveButton(
         await tell(client, move.user_id, move.text)
 
 
-class DeclineMoveButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"eng:move:decline:(?P<id>[0-9]+)"
-):
+class DeclineMoveButton(PersistentButton, key="eng:move:decline:{notice_id}"):
     """A worker does not confirm a move: asks for the reason first."""
 
     def __init__(self, notice_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Not now",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"eng:move:decline:{notice_id}",
-            )
-        )
-        self.notice_id = notice_id
+        super().__init__(label="Not now", style=discord.ButtonStyle.secondary, notice_id=notice_id)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> DeclineMoveButton:
-        """Rebuild from the custom_id."""
-        return cls(int(match["id"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Open the reason form (permission is checked again on submit)."""
         await interaction.client.services.engagement.moves.check_worker(actor_for(interaction))
-        await interaction.response.send_modal(ReasonModal("move", self.notice_id))
+        await interaction.response.send_modal(ReasonModal("move", self.ids["notice_id"]))
 
 
-class ClaimButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"eng:claim:(?P<action>approve|reject|paid):(?P<id>[0-9]+)",
-):
+class ClaimButton(PersistentButton, key="eng:claim:{action:approve|reject|paid}:{claim_id}"):
     """Worker buttons on an expenses claim card."""
 
     LABELS = {
@@ -210,35 +170,22 @@ class ClaimButton(
 
     def __init__(self, claim_id: int, action: str) -> None:
         label, style = self.LABELS[action]
-        super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=f"eng:claim:{action}:{claim_id}")
-        )
-        self.claim_id = claim_id
-        self.action = action
+        super().__init__(label=label, style=style, action=action, claim_id=claim_id)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ClaimButton:
-        """Rebuild from the custom_id."""
-        return cls(int(match["id"]), match["action"])
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Approve or mark paid at once; reject asks for a reason."""
         expenses = interaction.client.services.engagement.expenses
         actor = actor_for(interaction)
-        if self.action == "reject":
+        action, claim_id = self.ids["action"], self.ids["claim_id"]
+        if action == "reject":
             await expenses.waiting(actor)  # refuses non-workers before the form opens
-            await interaction.response.send_modal(ReasonModal("claim", self.claim_id))
+            await interaction.response.send_modal(ReasonModal("claim", claim_id))
             return
-        claim = await (expenses.approve if self.action == "approve" else expenses.mark_paid)(
-            actor, self.claim_id
-        )
-        await update_claim_card(interaction, claim)
+        decide = expenses.approve if action == "approve" else expenses.mark_paid
+        await update_claim_card(interaction, await decide(actor, claim_id))
 
 
-async def update_claim_card(interaction: discord.Interaction[Any], claim: ClaimView) -> None:
+async def update_claim_card(interaction: Interaction, claim: ClaimView) -> None:
     """Redraw the claim card (or reply, if not on it) and tell the member."""
     note = f"{claim.status_text.capitalize()} · {interaction.user.display_name}"
     if interaction.message is not None and interaction.message.embeds:
@@ -251,7 +198,7 @@ async def update_claim_card(interaction: discord.Interaction[Any], claim: ClaimV
         await tell(interaction.client, claim.user_id, claim.member_text)
 
 
-class ReasonModal(discord.ui.Modal, title="Give a reason"):
+class ReasonModal(Form, title="Give a reason"):
     """Ask a worker for the reason a member will be given (claim rejected, move not now)."""
 
     reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
@@ -262,12 +209,11 @@ class ReasonModal(discord.ui.Modal, title="Give a reason"):
     )
 
     def __init__(self, kind: str, item_id: int) -> None:
-        super().__init__(custom_id=unique(f"eng:reason:{kind}:{item_id}"))
+        super().__init__(custom_id=f"eng:reason:{kind}:{item_id}", timeout=None)
         self.kind = kind
         self.item_id = item_id
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Reject the claim or decline the move, and tell the member why."""
         engagement = interaction.client.services.engagement
         actor = actor_for(interaction)

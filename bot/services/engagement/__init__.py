@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.contribution_kinds import ContributionKind
 from bot.services.engagement.contributions import ContributionView
 from bot.services.engagement.expenses import CATEGORIES, ClaimView
 from bot.services.engagement.ladder import SINGULAR
@@ -15,6 +16,7 @@ __all__ = [
     "REWARDS",
     "SINGULAR",
     "ClaimView",
+    "ContributionKind",
     "ContributionView",
     "EligibilityNotice",
     "EngagementServices",

@@ -11,19 +11,27 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.contribution_kinds import ContributionKind
-from bot.db.models import AuditEntry, Contribution, Member, Payment
+from bot.db.models import Contribution, Member, Payment
 from bot.services.access import Actor, require_worker
+from bot.services.base import changed
 from bot.services.contributions import record_contribution
+from bot.services.engagement.common import (
+    LadderService,
+    find_member,
+    in_guild,
+    not_own,
+    owner,
+    rows_where,
+    view_of,
+)
 from bot.services.engagement.eligibility import check_member
-from bot.services.engagement.ladder import SINGULAR, Ladder
+from bot.services.engagement.ladder import SINGULAR
 from bot.services.engagement.payments import amount_for, create_payments
-from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.services.errors import Conflict, InvalidInput
 from bot.services.text import clean_text
-from bot.settings import Settings
 
 NOTE_MAX = 200
 MAX_HOURS = Decimal(24)
@@ -81,17 +89,12 @@ def parse_hours(value: str | Decimal | None) -> Decimal | None:
 
 
 def _view(c: Contribution, user_id: int | None) -> ContributionView:
-    kind = ContributionKind(c.kind)
-    return ContributionView(
-        id=c.id,
-        member_id=c.member_id,
+    return view_of(
+        ContributionView,
+        c,
         user_id=user_id,
-        kind=c.kind,
-        kind_words=SINGULAR[kind],
-        source_key=c.source_key,
+        kind_words=SINGULAR[ContributionKind(c.kind)],
         hours=Decimal(c.hours) if c.hours is not None else None,
-        note=c.note,
-        occurred_at=c.occurred_at,
     )
 
 
@@ -104,16 +107,8 @@ def _snapshot(c: Contribution) -> dict[str, Any]:
     }
 
 
-class ContributionsAdminService:
+class ContributionsAdminService(LadderService):
     """What workers do to the contribution record by hand."""
-
-    def __init__(
-        self, settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.db = db
-        self.clock = clock
-        self.ladder = Ladder(settings)
 
     def _when(self, occurred_at: datetime | None, now: datetime) -> datetime:
         if occurred_at is None:
@@ -126,21 +121,21 @@ class ContributionsAdminService:
             raise InvalidInput("That date is more than two years ago; please check it.")
         return occurred_at
 
-    async def _target(self, s: AsyncSession, actor: Actor, user_id: int) -> Member:
-        member = await s.scalar(
-            select(Member).where(Member.guild_id == actor.guild_id, Member.user_id == user_id)
+    async def _existing(
+        self, s: AsyncSession, actor: Actor, contribution_id: int, refusal: str
+    ) -> tuple[Contribution, Member | None]:
+        """Load a contribution and its member for a worker to change (never their own)."""
+        await require_worker(s, actor)
+        c = await in_guild(
+            s,
+            Contribution,
+            contribution_id,
+            actor.guild_id,
+            "That contribution does not exist (it may have been removed).",
         )
-        if member is None or member.status not in {"approved", "paused"}:
-            raise NotFound("That person is not a member of the group.")
-        if member.user_id == actor.user_id:
-            raise NotAllowed("You can't log your own contributions: ask another worker.")
-        return member
-
-    async def _get(self, s: AsyncSession, actor: Actor, contribution_id: int) -> Contribution:
-        c = await s.get(Contribution, contribution_id)
-        if c is None or c.guild_id != actor.guild_id:
-            raise NotFound("That contribution does not exist (it may have been removed).")
-        return c
+        member = await owner(s, c.member_id)
+        not_own(member, actor, refusal)
+        return c, member
 
     async def log(
         self,
@@ -164,7 +159,8 @@ class ContributionsAdminService:
         when = self._when(occurred_at, now)
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            member = await self._target(s, actor, member_user_id)
+            member = await find_member(s, actor.guild_id, member_user_id)
+            not_own(member, actor, "You can't log your own contributions: ask another worker.")
             new = await record_contribution(
                 s,
                 guild_id=actor.guild_id,
@@ -188,19 +184,19 @@ class ContributionsAdminService:
             notice_id = None
             payments: list[int] = []
             if new:
-                s.add(
-                    AuditEntry(
-                        guild_id=actor.guild_id,
-                        actor_user_id=actor.user_id,
-                        action="contribution.log",
-                        member_id=member.id,
-                        detail=json.dumps({"id": row.id, **_snapshot(row)}),
-                        at=now,
-                    )
+                self.audit(
+                    s,
+                    actor,
+                    "contribution.log",
+                    member_id=member.id,
+                    detail=json.dumps({"id": row.id, **_snapshot(row)}),
                 )
                 notice_id = await check_member(s, self.settings, self.ladder, member, now)
                 payments = await create_payments(s, self.settings, now, after_id=row.id - 1)
-            return Logged(_view(row, member.user_id), new, notice_id, payments)
+            logged = Logged(_view(row, member.user_id), new, notice_id, payments)
+        if notice_id is not None:
+            self.wake()
+        return logged
 
     async def correct(
         self,
@@ -217,11 +213,12 @@ class ContributionsAdminService:
         why = clean_text(reason, field="the reason", max_length=200)
         now = self.clock.now()
         async with self.db.begin() as s:
-            await require_worker(s, actor)
-            c = await self._get(s, actor, contribution_id)
-            member = await s.get(Member, c.member_id) if c.member_id else None
-            if member is not None and member.user_id == actor.user_id:
-                raise NotAllowed("You can't correct your own contributions: ask another worker.")
+            c, member = await self._existing(
+                s,
+                actor,
+                contribution_id,
+                "You can't correct your own contributions: ask another worker.",
+            )
             before = _snapshot(c)
             if kind is not None and kind != c.kind:
                 new_kind = parse_kind(kind).value
@@ -247,17 +244,12 @@ class ContributionsAdminService:
             if after == before:
                 raise InvalidInput("Nothing to change: the new details are the same as before.")
             await self._reprice(s, c)
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="contribution.correct",
-                    member_id=c.member_id,
-                    detail=json.dumps(
-                        {"id": c.id, "before": before, "after": after, "reason": why}
-                    ),
-                    at=now,
-                )
+            self.audit(
+                s,
+                actor,
+                "contribution.correct",
+                member_id=c.member_id,
+                detail=json.dumps({"id": c.id, "before": before, "after": after, "reason": why}),
             )
             await s.flush()
             return _view(c, member.user_id if member else None)
@@ -280,31 +272,27 @@ class ContributionsAdminService:
     async def remove(self, actor: Actor, contribution_id: int, reason: str) -> ContributionView:
         """Remove a wrong contribution (workers only); an unpaid payment for it is cancelled."""
         why = clean_text(reason, field="the reason", max_length=200)
-        now = self.clock.now()
         async with self.db.begin() as s:
-            await require_worker(s, actor)
-            c = await self._get(s, actor, contribution_id)
-            member = await s.get(Member, c.member_id) if c.member_id else None
-            if member is not None and member.user_id == actor.user_id:
-                raise NotAllowed("You can't remove your own contributions: ask another worker.")
+            c, member = await self._existing(
+                s,
+                actor,
+                contribution_id,
+                "You can't remove your own contributions: ask another worker.",
+            )
             view = _view(c, member.user_id if member else None)
             await s.execute(
                 update(Payment)
                 .where(Payment.contribution_id == c.id, Payment.status == "due")
                 .values(status="cancelled")
             )
-            deleted = await s.execute(delete(Contribution).where(Contribution.id == c.id))
-            if deleted.rowcount != 1:  # type: ignore[attr-defined]
+            if await changed(s, delete(Contribution).where(Contribution.id == c.id)) != 1:
                 raise Conflict("That contribution has already been removed.")
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="contribution.remove",
-                    member_id=c.member_id,
-                    detail=json.dumps({"id": c.id, "before": _snapshot(c), "reason": why}),
-                    at=now,
-                )
+            self.audit(
+                s,
+                actor,
+                "contribution.remove",
+                member_id=c.member_id,
+                detail=json.dumps({"id": c.id, "before": _snapshot(c), "reason": why}),
             )
             return view
 
@@ -314,17 +302,13 @@ class ContributionsAdminService:
         """List a member's latest contributions (workers only), e.g. to pick one to correct."""
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            member = await s.scalar(
-                select(Member).where(
-                    Member.guild_id == actor.guild_id, Member.user_id == member_user_id
-                )
-            )
-            if member is None:
-                raise NotFound("That person is not a member of the group.")
-            rows = await s.scalars(
-                select(Contribution)
-                .where(Contribution.member_id == member.id)
-                .order_by(Contribution.occurred_at.desc(), Contribution.id.desc())
-                .limit(limit)
+            member = await find_member(s, actor.guild_id, member_user_id, active=False)
+            rows = await rows_where(
+                s,
+                Contribution.member_id,
+                member.id,
+                Contribution.occurred_at.desc(),
+                Contribution.id.desc(),
+                limit=limit,
             )
             return [_view(c, member.user_id) for c in rows]

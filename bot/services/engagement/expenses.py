@@ -6,16 +6,23 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import update
 
-from bot.clock import Clock
-from bot.db.models import AuditEntry, ExpenseClaim, Member
+from bot.db.models import ExpenseClaim, Member
 from bot.services.access import Actor, guild_config, require_member, require_worker
+from bot.services.base import Service
+from bot.services.engagement.common import (
+    claim_and_reload,
+    in_guild,
+    not_own,
+    owner,
+    rows_where,
+    view_of,
+    waiting_rows,
+)
 from bot.services.engagement.ladder import format_pounds
-from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.services.errors import InvalidInput
 from bot.services.text import clean_text
-from bot.settings import Settings
 
 CATEGORIES: dict[str, str] = {
     "travel": "Travel",
@@ -113,38 +120,21 @@ def _text(c: ExpenseClaim) -> str:
 
 
 def _view(c: ExpenseClaim, m: Member | None, channel_id: int | None = None) -> ClaimView:
-    return ClaimView(
-        id=c.id,
-        member_id=c.member_id,
+    return view_of(
+        ClaimView,
+        c,
         user_id=m.user_id if m else None,
         preferred_name=m.preferred_name if m else None,
-        category=c.category,
         category_name=CATEGORIES[c.category],
-        amount_pence=c.amount_pence,
         amount_text=format_pounds(c.amount_pence),
-        note=c.note,
-        receipt_url=c.receipt_url,
-        receipt_filename=c.receipt_filename,
-        status=c.status,
         status_text=STATUS_TEXT[c.status],
-        claimed_at=c.claimed_at,
-        reject_reason=c.reject_reason,
-        paid_at=c.paid_at,
-        days_to_pay=c.days_to_pay,
         worker_log_channel_id=channel_id,
         member_text=_text(c),
     )
 
 
-class ExpensesService:
+class ExpensesService(Service):
     """Claims and the workers' decisions on them."""
-
-    def __init__(
-        self, settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.db = db
-        self.clock = clock
 
     async def claim(
         self,
@@ -192,27 +182,15 @@ class ExpensesService:
             )
             s.add(claim)
             await s.flush()
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="expenses.claim",
-                    member_id=member.id,
-                    detail=f"claim {claim.id}",
-                    at=now,
-                )
-            )
+            self.audit(s, actor, "expenses.claim", member_id=member.id, detail=f"claim {claim.id}")
             return _view(claim, member, config.worker_log_channel_id)
 
     async def mine(self, actor: Actor, limit: int = 25) -> list[ClaimView]:
         """List the actor's claims, newest first."""
         async with self.db.begin() as s:
             member = await require_member(s, actor)
-            rows = await s.scalars(
-                select(ExpenseClaim)
-                .where(ExpenseClaim.member_id == member.id)
-                .order_by(ExpenseClaim.id.desc())
-                .limit(limit)
+            rows = await rows_where(
+                s, ExpenseClaim.member_id, member.id, ExpenseClaim.id.desc(), limit=limit
             )
             return [_view(c, member) for c in rows]
 
@@ -220,15 +198,9 @@ class ExpensesService:
         """List claims waiting for a decision or payment, oldest first (workers only)."""
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            rows = await s.execute(
-                select(ExpenseClaim, Member)
-                .outerjoin(Member, Member.id == ExpenseClaim.member_id)
-                .where(
-                    ExpenseClaim.guild_id == actor.guild_id,
-                    ExpenseClaim.status.in_(["submitted", "approved"]),
-                )
-                .order_by(ExpenseClaim.claimed_at, ExpenseClaim.id)
-                .limit(limit)
+            waiting = ("submitted", "approved")
+            rows = await waiting_rows(
+                s, ExpenseClaim, actor.guild_id, waiting, ExpenseClaim.claimed_at, limit=limit
             )
             return [_view(c, m) for c, m in rows]
 
@@ -256,12 +228,11 @@ class ExpensesService:
         now = self.clock.now()
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            claim = await s.get(ExpenseClaim, claim_id)
-            if claim is None or claim.guild_id != actor.guild_id:
-                raise NotFound(f"There is no claim #{claim_id}.")
-            member = await s.get(Member, claim.member_id) if claim.member_id else None
-            if member is not None and member.user_id == actor.user_id:
-                raise NotAllowed("You can't decide on your own claim: ask another worker.")
+            claim = await in_guild(
+                s, ExpenseClaim, claim_id, actor.guild_id, f"There is no claim #{claim_id}."
+            )
+            member = await owner(s, claim.member_id)
+            not_own(member, actor, "You can't decide on your own claim: ask another worker.")
             values: dict[str, object]
             if status == "paid":
                 days = (now - claim.claimed_at).days
@@ -276,24 +247,19 @@ class ExpensesService:
                 if reason is not None:
                     values["reject_reason"] = reason
             # The WHERE on status makes double clicks and two workers at once act once.
-            result = await s.execute(
+            await claim_and_reload(
+                s,
+                claim,
                 update(ExpenseClaim)
                 .where(ExpenseClaim.id == claim_id, ExpenseClaim.status.in_(from_statuses))
-                .values(**values)
-                .execution_options(synchronize_session=False)
+                .values(**values),
+                lambda c: f"Claim #{c.id} is already {STATUS_TEXT[c.status]}.",
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                await s.refresh(claim)
-                raise Conflict(f"Claim #{claim_id} is already {STATUS_TEXT[claim.status]}.")
-            await s.refresh(claim)
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action=f"expenses.{status}",
-                    member_id=claim.member_id,
-                    detail=f"claim {claim.id}",
-                    at=now,
-                )
+            self.audit(
+                s,
+                actor,
+                f"expenses.{status}",
+                member_id=claim.member_id,
+                detail=f"claim {claim.id}",
             )
             return _view(claim, member)

@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.db.models import AuditEntry, LevelChange, LevelNotice, LevelRole, Member
+from bot.db.models import LevelChange, LevelNotice, LevelRole, Member
 from bot.services.access import Actor, guild_config, require_member, require_worker
+from bot.services.base import claim
+from bot.services.engagement.common import LadderService, in_guild, not_own, who
 from bot.services.engagement.eligibility import scan, standing_of
-from bot.services.engagement.ladder import Ladder
-from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.text import clean_text
-from bot.settings import Settings
+from bot.settings import LevelConfig
 
 CHOICES = {"move_up", "stay"}
 STATE_TEXT = {
@@ -87,22 +87,21 @@ class EligibleView:
     eligible_at: datetime
 
 
-class LevelMovesService:
+class LevelMovesService(LadderService):
     """Answer notices, confirm or decline moves, step down, list who is eligible."""
 
-    def __init__(
-        self, settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.db = db
-        self.clock = clock
-        self.ladder = Ladder(settings)
-
-    async def _notice(self, s: AsyncSession, guild_id: int, notice_id: int) -> LevelNotice:
-        notice = await s.get(LevelNotice, notice_id)
-        if notice is None or notice.guild_id != guild_id:
-            raise NotFound("That level message no longer exists.")
-        return notice
+    async def _decision(
+        self, s: AsyncSession, actor: Actor, notice_id: int, refusal: str
+    ) -> tuple[LevelNotice, Member]:
+        """Load a notice and its member for a worker's decision (never on their own move)."""
+        await require_worker(s, actor)
+        notice = await in_guild(
+            s, LevelNotice, notice_id, actor.guild_id, "That level message no longer exists."
+        )
+        member = await s.get(Member, notice.member_id)
+        assert member is not None
+        not_own(member, actor, refusal)
+        return notice, member
 
     async def _role(self, s: AsyncSession, guild_id: int, level_key: str) -> int | None:
         row = await s.get(LevelRole, (guild_id, level_key))
@@ -120,14 +119,17 @@ class LevelMovesService:
         now = self.clock.now()
         async with self.db.begin() as s:
             member = await require_member(s, actor, allow_paused=False)
-            notice = await self._notice(s, actor.guild_id, notice_id)
+            notice = await in_guild(
+                s, LevelNotice, notice_id, actor.guild_id, "That level message no longer exists."
+            )
             if notice.member_id != member.id:
                 raise NotAllowed("That message was meant for someone else.")
             level = self.ladder.get(notice.level_key)
             if self.ladder.index(member.level_key) >= self.ladder.index(notice.level_key):
                 raise Conflict(f"You are already at {self.ladder.get(member.level_key).name}.")
             # Conditional: a double click records one choice and posts one card for workers.
-            result = await s.execute(
+            await claim(
+                s,
                 update(LevelNotice)
                 .where(
                     LevelNotice.id == notice_id,
@@ -138,22 +140,13 @@ class LevelMovesService:
                         LevelNotice.outcome == "declined",
                     ),
                 )
-                .values(choice=choice, chose_at=now, outcome=None, decline_reason=None)
-                .execution_options(synchronize_session=False)
+                .values(choice=choice, chose_at=now, outcome=None, decline_reason=None),
+                "You have already asked to move up: a worker will confirm it."
+                if choice == "move_up"
+                else "You have already chosen to stay. Nothing has changed.",
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                if choice == "move_up":
-                    raise Conflict("You have already asked to move up: a worker will confirm it.")
-                raise Conflict("You have already chosen to stay. Nothing has changed.")
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action=f"level.choose_{choice}",
-                    member_id=member.id,
-                    detail=notice.level_key,
-                    at=now,
-                )
+            self.audit(
+                s, actor, f"level.choose_{choice}", member_id=member.id, detail=notice.level_key
             )
             config = await guild_config(s, actor.guild_id)
             text = (
@@ -165,9 +158,7 @@ class LevelMovesService:
             )
             return MoveChoice(
                 notice_id=notice.id,
-                member_id=member.id,
-                user_id=member.user_id,
-                preferred_name=member.preferred_name,
+                **who(member),
                 level_key=level.key,
                 level_name=level.name,
                 choice=choice,
@@ -179,14 +170,12 @@ class LevelMovesService:
         """Confirm a requested move up exactly once; return the roles to swap."""
         now = self.clock.now()
         async with self.db.begin() as s:
-            await require_worker(s, actor)
-            notice = await self._notice(s, actor.guild_id, notice_id)
-            member = await s.get(Member, notice.member_id)
-            assert member is not None
-            if member.user_id == actor.user_id:
-                raise NotAllowed("You can't confirm your own level move: ask another worker.")
+            notice, member = await self._decision(
+                s, actor, notice_id, "You can't confirm your own level move: ask another worker."
+            )
+            already = f"{member.preferred_name}'s move has already been confirmed."
             if notice.outcome == "confirmed":
-                raise Conflict(f"{member.preferred_name}'s move has already been confirmed.")
+                raise Conflict(already)
             if notice.choice != "move_up":
                 raise Conflict(f"{member.preferred_name} has not asked to move up.")
             target = self.ladder.get(notice.level_key)
@@ -204,27 +193,25 @@ class LevelMovesService:
                     + "."
                 )
             # Two workers confirming at once: only one UPDATE matches outcome IS NULL.
-            result = await s.execute(
+            decided = await claim(
+                s,
                 update(LevelNotice)
                 .where(
                     LevelNotice.id == notice_id,
                     LevelNotice.choice == "move_up",
                     LevelNotice.outcome.is_(None),
                 )
-                .values(outcome="confirmed", decided_at=now, decided_by=actor.user_id)
-                .execution_options(synchronize_session=False)
+                .values(outcome="confirmed", decided_at=now, decided_by=actor.user_id),
             )
-            moved = await s.execute(
+            moved = await claim(
+                s,
                 update(Member)
                 .where(Member.id == member.id, Member.level_key == current.key)
-                .values(level_key=target.key)
-                .execution_options(synchronize_session=False)
+                .values(level_key=target.key),
             )
-            if result.rowcount != 1 or moved.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict(f"{member.preferred_name}'s move has already been confirmed.")
-            return await self._moved(
-                s, actor, member, current.key, target.key, "up", now, notice_id
-            )
+            if not (decided and moved):
+                raise Conflict(already)
+            return await self._moved(s, actor, member, current, target, "up", notice_id)
 
     async def decline(self, actor: Actor, notice_id: int, reason: str) -> MoveDeclined:
         """Do not confirm a requested move, with a reason the member is given."""
@@ -232,13 +219,11 @@ class LevelMovesService:
         assert text is not None
         now = self.clock.now()
         async with self.db.begin() as s:
-            await require_worker(s, actor)
-            notice = await self._notice(s, actor.guild_id, notice_id)
-            member = await s.get(Member, notice.member_id)
-            assert member is not None
-            if member.user_id == actor.user_id:
-                raise NotAllowed("You can't decide your own level move: ask another worker.")
-            result = await s.execute(
+            notice, member = await self._decision(
+                s, actor, notice_id, "You can't decide your own level move: ask another worker."
+            )
+            await claim(
+                s,
                 update(LevelNotice)
                 .where(
                     LevelNotice.id == notice_id,
@@ -250,21 +235,10 @@ class LevelMovesService:
                     decided_at=now,
                     decided_by=actor.user_id,
                     decline_reason=text,
-                )
-                .execution_options(synchronize_session=False)
+                ),
+                "This move is not waiting for a decision.",
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict("This move is not waiting for a decision.")
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="level.decline",
-                    member_id=member.id,
-                    detail=notice.level_key,
-                    at=now,
-                )
-            )
+            self.audit(s, actor, "level.decline", member_id=member.id, detail=notice.level_key)
             level = self.ladder.get(notice.level_key)
             return MoveDeclined(
                 notice_id=notice_id,
@@ -279,7 +253,6 @@ class LevelMovesService:
 
     async def step_down(self, actor: Actor) -> LevelMove:
         """Move the actor down one level at once (no confirmation needed)."""
-        now = self.clock.now()
         async with self.db.begin() as s:
             member = await require_member(s, actor)
             current = self.ladder.get(member.level_key)
@@ -288,14 +261,13 @@ class LevelMovesService:
                 raise Conflict(
                     f"You are at the first level, {current.name}, so you can't step down."
                 )
-            result = await s.execute(
+            await claim(
+                s,
                 update(Member)
                 .where(Member.id == member.id, Member.level_key == member.level_key)
-                .values(level_key=lower.key)
-                .execution_options(synchronize_session=False)
+                .values(level_key=lower.key),
+                "Your level just changed; please look at /progress again.",
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict("Your level just changed; please look at /progress again.")
             # Reopen the notice for the level left, so that moving back up is the member's
             # choice again (from /progress); it is not sent again, so there is no nudge.
             await s.execute(
@@ -311,50 +283,44 @@ class LevelMovesService:
                 )
                 .execution_options(synchronize_session=False)
             )
-            return await self._moved(s, actor, member, current.key, lower.key, "down", now, None)
+            return await self._moved(s, actor, member, current, lower, "down", None)
 
     async def _moved(
         self,
         s: AsyncSession,
         actor: Actor,
         member: Member,
-        from_key: str,
-        to_key: str,
+        old: LevelConfig,
+        new: LevelConfig,
         direction: str,
-        now: datetime,
         notice_id: int | None,
     ) -> LevelMove:
         s.add(
             LevelChange(
                 guild_id=member.guild_id,
                 member_id=member.id,
-                from_level=from_key,
-                to_level=to_key,
+                from_level=old.key,
+                to_level=new.key,
                 direction=direction,
                 by_user_id=actor.user_id,
-                at=now,
+                at=self.clock.now(),
             )
         )
-        s.add(
-            AuditEntry(
-                guild_id=member.guild_id,
-                actor_user_id=actor.user_id,
-                action=f"level.{direction}",
-                member_id=member.id,
-                detail=f"{from_key} -> {to_key}",
-                at=now,
-            )
+        self.audit(
+            s,
+            actor,
+            f"level.{direction}",
+            guild_id=member.guild_id,
+            member_id=member.id,
+            detail=f"{old.key} -> {new.key}",
         )
-        old, new = self.ladder.get(from_key), self.ladder.get(to_key)
         text = (
             f"Your move to {new.name} has been confirmed. {new.description}"
             if direction == "up"
             else f"You are now at {new.name}. You can move up again when you are ready."
         )
         return LevelMove(
-            member_id=member.id,
-            user_id=member.user_id,
-            preferred_name=member.preferred_name,
+            **who(member),
             direction=direction,
             from_level_key=old.key,
             from_level_name=old.name,
@@ -396,9 +362,7 @@ class LevelMovesService:
                 views.append(
                     EligibleView(
                         notice_id=notice.id,
-                        member_id=member.id,
-                        user_id=member.user_id,
-                        preferred_name=member.preferred_name,
+                        **who(member),
                         current_level_name=below.name,
                         next_level_key=notice.level_key,
                         next_level_name=self.ladder.get(notice.level_key).name,

@@ -6,15 +6,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.db.models import AuditEntry, Contribution, LevelChange, Member, Payment, RewardPreference
+from bot.db.models import Contribution, LevelChange, Member, Payment, RewardPreference
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, require_member, require_worker
-from bot.services.engagement.ladder import PLURAL, Ladder, format_pounds
-from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.services.engagement.common import (
+    ACTIVE,
+    LadderService,
+    claim_and_reload,
+    in_guild,
+    member_by_user,
+    not_own,
+    owner,
+    rows_where,
+    view_of,
+    waiting_rows,
+)
+from bot.services.engagement.ladder import PLURAL, format_pounds
+from bot.services.errors import InvalidInput
 from bot.settings import Settings
 
 REWARDS: dict[str, str] = {
@@ -62,21 +73,7 @@ def amount_for(hours: Decimal, rate_pence: int) -> int:
 
 
 def _view(p: Payment, user_id: int | None) -> PaymentView:
-    return PaymentView(
-        id=p.id,
-        member_id=p.member_id,
-        user_id=user_id,
-        level_key=p.level_key,
-        kind=p.kind,
-        hours=p.hours,
-        rate_pence=p.rate_pence,
-        amount_pence=p.amount_pence,
-        amount_text=format_pounds(p.amount_pence),
-        reward=p.reward,
-        status=p.status,
-        created_at=p.created_at,
-        paid_at=p.paid_at,
-    )
+    return view_of(PaymentView, p, user_id=user_id, amount_text=format_pounds(p.amount_pence))
 
 
 async def create_payments(
@@ -149,16 +146,8 @@ async def create_payments(
     return created
 
 
-class PaymentsService:
+class PaymentsService(LadderService):
     """Reward choices, rate statements and the payments workers mark as paid."""
-
-    def __init__(
-        self, settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.db = db
-        self.clock = clock
-        self.ladder = Ladder(settings)
 
     async def _statement(self, s: AsyncSession, member: Member) -> RateStatement:
         level = self.ladder.get(member.level_key)
@@ -202,10 +191,8 @@ class PaymentsService:
     async def rate_statement_for(self, guild_id: int, user_id: int) -> RateStatement | None:
         """Return a member's rate statement for another feature's invitation, or None."""
         async with self.db.begin() as s:
-            member = await s.scalar(
-                select(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
-            )
-            if member is None or member.status not in {"approved", "paused"}:
+            member = await member_by_user(s, guild_id, user_id)
+            if member is None or member.status not in ACTIVE:
                 return None
             return await self._statement(s, member)
 
@@ -223,78 +210,46 @@ class PaymentsService:
                     index_elements=["member_id"], set_={"reward": reward, "updated_at": now}
                 )
             )
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="payments.preference",
-                    member_id=member.id,
-                    detail=reward,
-                    at=now,
-                )
-            )
+            self.audit(s, actor, "payments.preference", member_id=member.id, detail=reward)
             return await self._statement(s, member)
 
     async def my_payments(self, actor: Actor, limit: int = 25) -> list[PaymentView]:
         """List the actor's payment records, newest first."""
         async with self.db.begin() as s:
             member = await require_member(s, actor)
-            rows = await s.scalars(
-                select(Payment)
-                .where(Payment.member_id == member.id)
-                .order_by(Payment.id.desc())
-                .limit(limit)
-            )
+            rows = await rows_where(s, Payment.member_id, member.id, Payment.id.desc(), limit=limit)
             return [_view(p, actor.user_id) for p in rows]
 
     async def due(self, actor: Actor, limit: int = 25) -> list[PaymentView]:
         """List payments waiting to be paid, oldest first (workers only)."""
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            rows = await s.execute(
-                select(Payment, Member.user_id)
-                .outerjoin(Member, Member.id == Payment.member_id)
-                .where(Payment.guild_id == actor.guild_id, Payment.status == "due")
-                .order_by(Payment.id)
-                .limit(limit)
-            )
-            return [_view(p, uid) for p, uid in rows]
+            rows = await waiting_rows(s, Payment, actor.guild_id, ("due",), limit=limit)
+            return [_view(p, m.user_id if m else None) for p, m in rows]
 
     async def mark_paid(self, actor: Actor, payment_id: int) -> PaymentView:
         """Mark a due payment as paid, exactly once; a worker cannot mark their own."""
         now = self.clock.now()
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            row = (
-                await s.execute(
-                    select(Payment, Member.user_id)
-                    .outerjoin(Member, Member.id == Payment.member_id)
-                    .where(Payment.id == payment_id, Payment.guild_id == actor.guild_id)
-                )
-            ).first()
-            if row is None:
-                raise NotFound("That payment record does not exist.")
-            payment, user_id = row
-            if user_id == actor.user_id:
-                raise NotAllowed("You can't mark your own payment as paid: ask another worker.")
-            result = await s.execute(
+            payment = await in_guild(
+                s, Payment, payment_id, actor.guild_id, "That payment record does not exist."
+            )
+            member = await owner(s, payment.member_id)
+            not_own(member, actor, "You can't mark your own payment as paid: ask another worker.")
+            await claim_and_reload(
+                s,
+                payment,
                 update(Payment)
-                .where(and_(Payment.id == payment_id, Payment.status == "due"))
-                .values(status="paid", paid_at=now, paid_by=actor.user_id)
-                .execution_options(synchronize_session=False)
+                .where(Payment.id == payment_id, Payment.status == "due")
+                .values(status="paid", paid_at=now, paid_by=actor.user_id),
+                lambda p: f"This payment is already {p.status}.",
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                await s.refresh(payment)
-                raise Conflict(f"This payment is already {payment.status}.")
-            await s.refresh(payment)
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="payments.paid",
-                    member_id=payment.member_id,
-                    detail=f"payment {payment.id}",
-                    at=now,
-                )
+            self.audit(
+                s,
+                actor,
+                "payments.paid",
+                member_id=payment.member_id,
+                detail=f"payment {payment.id}",
             )
-            return _view(payment, user_id)
+            return _view(payment, member.user_id if member else None)

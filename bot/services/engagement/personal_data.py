@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -18,6 +18,7 @@ from bot.db.models import (
     RewardPreference,
     TrainingRecord,
 )
+from bot.services.engagement.common import rows_where
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -38,41 +39,17 @@ class EngagementPersonalData:
     ) -> Any:
         """Return everything engagement holds about one member."""
         s = session
-        contributions = await s.scalars(
-            select(Contribution)
-            .where(Contribution.member_id == member_id)
-            .order_by(Contribution.occurred_at, Contribution.id)
+        contributions = await rows_where(
+            s, Contribution.member_id, member_id, Contribution.occurred_at, Contribution.id
         )
-        notices = await s.scalars(
-            select(LevelNotice).where(LevelNotice.member_id == member_id).order_by(LevelNotice.id)
-        )
-        changes = await s.scalars(
-            select(LevelChange).where(LevelChange.member_id == member_id).order_by(LevelChange.id)
-        )
-        training = await s.scalars(
-            select(TrainingRecord)
-            .where(TrainingRecord.member_id == member_id)
-            .order_by(TrainingRecord.id)
-        )
-        asked = await s.scalars(
-            select(MentorRequest)
-            .where(MentorRequest.member_id == member_id)
-            .order_by(MentorRequest.id)
-        )
-        mentoring = await s.scalars(
-            select(MentorRequest)
-            .where(MentorRequest.mentor_member_id == member_id)
-            .order_by(MentorRequest.id)
-        )
+        notices = await rows_where(s, LevelNotice.member_id, member_id, LevelNotice.id)
+        changes = await rows_where(s, LevelChange.member_id, member_id, LevelChange.id)
+        training = await rows_where(s, TrainingRecord.member_id, member_id, TrainingRecord.id)
+        asked = await rows_where(s, MentorRequest.member_id, member_id, MentorRequest.id)
+        mentoring = await rows_where(s, MentorRequest.mentor_member_id, member_id, MentorRequest.id)
         preference = await s.get(RewardPreference, member_id)
-        payments = await s.scalars(
-            select(Payment).where(Payment.member_id == member_id).order_by(Payment.id)
-        )
-        claims = await s.scalars(
-            select(ExpenseClaim)
-            .where(ExpenseClaim.member_id == member_id)
-            .order_by(ExpenseClaim.id)
-        )
+        payments = await rows_where(s, Payment.member_id, member_id, Payment.id)
+        claims = await rows_where(s, ExpenseClaim.member_id, member_id, ExpenseClaim.id)
         return {
             "contributions": [
                 {

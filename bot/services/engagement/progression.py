@@ -16,17 +16,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.contribution_kinds import ContributionKind
 from bot.db.models import Contribution, LevelNotice, Member, TrainingRecord
 from bot.services.access import Actor, require_member
+from bot.services.base import claim
 from bot.services.engagement.charts import render_contributions_chart
+from bot.services.engagement.common import LadderService, who
 from bot.services.engagement.eligibility import scan, standing_of
 from bot.services.engagement.ladder import PLURAL, Ladder, count_words, format_pounds
 from bot.services.engagement.payments import create_payments
-from bot.settings import Settings
 
 FULL_SCAN_EVERY = timedelta(hours=6)
 # Ids are handed out before commit on PostgreSQL, so re-read a margin below the watermark.
@@ -103,21 +103,15 @@ def notice_text(name: str, ladder: Ladder, level_key: str) -> str:
     )
 
 
-class EngagementService:
+class ProgressService(LadderService):
     """Levels and progress; also the DueSource for eligibility notices."""
 
     name = "engagement.levels"
     emits: tuple[type, ...] = (EligibilityNotice,)
 
-    def __init__(
-        self, settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.db = db
-        self.clock = clock
-        self.ladder = Ladder(settings)
-        self._watermark = 0
-        self._last_full: datetime | None = None
+    # Where the last look at new contributions stopped, and when everyone was last checked.
+    _watermark = 0
+    _last_full: datetime | None = None
 
     # ---- DueSource ------------------------------------------------------------------------
 
@@ -170,13 +164,12 @@ class EngagementService:
         )
         events: list[EligibilityNotice] = []
         for notice_id, member in rows.all():
-            claimed = await s.execute(
+            if not await claim(
+                s,
                 update(LevelNotice)
                 .where(LevelNotice.id == notice_id, LevelNotice.sent_at.is_(None))
-                .values(sent_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                .values(sent_at=now),
+            ):
                 continue
             level_key = await s.scalar(
                 select(LevelNotice.level_key).where(LevelNotice.id == notice_id)
@@ -186,9 +179,7 @@ class EngagementService:
                 EligibilityNotice(
                     notice_id=notice_id,
                     guild_id=member.guild_id,
-                    member_id=member.id,
-                    user_id=member.user_id,
-                    preferred_name=member.preferred_name,
+                    **who(member),
                     level_key=level_key,
                     level_name=self.ladder.get(level_key).name,
                     dm_opt_in=member.dm_opt_in,

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.services.base import Wake
 from bot.services.engagement.contributions import ContributionsAdminService
 from bot.services.engagement.expenses import ExpensesService
 from bot.services.engagement.moves import LevelMovesService
 from bot.services.engagement.payments import PaymentsService
 from bot.services.engagement.personal_data import EngagementPersonalData
-from bot.services.engagement.progression import EngagementService
+from bot.services.engagement.progression import ProgressService
 from bot.services.engagement.training import TrainingService
 from bot.settings import Settings
 
@@ -21,7 +22,7 @@ from bot.settings import Settings
 class EngagementServices:
     """Progress (also the DueSource for level notices), moves, contributions, training, money."""
 
-    progress: EngagementService
+    progress: ProgressService
     moves: LevelMovesService
     contributions: ContributionsAdminService
     training: TrainingService
@@ -30,21 +31,25 @@ class EngagementServices:
     personal_data: EngagementPersonalData
 
     @property
-    def extra_due_sources(self) -> tuple[EngagementService, ...]:
+    def extra_due_sources(self) -> tuple[ProgressService, ...]:
         """Return the DueSource for eligibility notices (found by Services.due_sources)."""
         return (self.progress,)
 
 
 def build_engagement(
-    settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
+    settings: Settings,
+    db: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    wake: Wake | None = None,
 ) -> EngagementServices:
-    """Create every engagement service on the shared settings, database and clock."""
+    """Create every engagement service on the shared settings, database, clock and wake-up."""
+    shared = (settings, db, clock, wake)
     return EngagementServices(
-        progress=EngagementService(settings, db, clock),
-        moves=LevelMovesService(settings, db, clock),
-        contributions=ContributionsAdminService(settings, db, clock),
-        training=TrainingService(settings, db, clock),
-        payments=PaymentsService(settings, db, clock),
-        expenses=ExpensesService(settings, db, clock),
+        progress=ProgressService(*shared),
+        moves=LevelMovesService(*shared),
+        contributions=ContributionsAdminService(*shared),
+        training=TrainingService(*shared),
+        payments=PaymentsService(*shared),
+        expenses=ExpensesService(*shared),
         personal_data=EngagementPersonalData(),
     )

@@ -7,19 +7,25 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.contribution_kinds import ContributionKind
-from bot.db.models import AuditEntry, Member, MentorRequest, TrainingRecord
+from bot.db.models import Member, MentorRequest, TrainingRecord
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, require_member, require_worker
+from bot.services.base import changed, claim
 from bot.services.contributions import record_contribution
+from bot.services.engagement.common import (
+    LadderService,
+    find_member,
+    in_guild,
+    not_own,
+    waiting_rows,
+    who,
+)
 from bot.services.engagement.eligibility import check_member
-from bot.services.engagement.ladder import Ladder
-from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.services.errors import Conflict, InvalidInput
 from bot.services.text import clean_text
-from bot.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -70,28 +76,12 @@ class Pairing:
     mentor_text: str
 
 
-class TrainingService:
+class TrainingService(LadderService):
     """Training records and mentoring."""
-
-    def __init__(
-        self, settings: Settings, db: async_sessionmaker[AsyncSession], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.db = db
-        self.clock = clock
-        self.ladder = Ladder(settings)
 
     def modules(self) -> list[tuple[str, str]]:
         """Return (key, name) for every configured training module."""
         return list(self.ladder.modules.items())
-
-    async def _member(self, s: AsyncSession, guild_id: int, user_id: int) -> Member:
-        member = await s.scalar(
-            select(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
-        )
-        if member is None or member.status not in {"approved", "paused"}:
-            raise NotFound("That person is not a member of the group.")
-        return member
 
     async def record(self, actor: Actor, member_user_id: int, module_key: str) -> TrainingDone:
         """Record that a member completed a module (workers only, once per module)."""
@@ -101,10 +91,10 @@ class TrainingService:
         now = self.clock.now()
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            member = await self._member(s, actor.guild_id, member_user_id)
-            if member.user_id == actor.user_id:
-                raise NotAllowed("You can't record your own training: ask another worker.")
-            result = await s.execute(
+            member = await find_member(s, actor.guild_id, member_user_id)
+            not_own(member, actor, "You can't record your own training: ask another worker.")
+            added = await changed(
+                s,
                 insert_for(s, TrainingRecord)
                 .values(
                     guild_id=actor.guild_id,
@@ -113,10 +103,10 @@ class TrainingService:
                     completed_at=now,
                     recorded_by=actor.user_id,
                 )
-                .on_conflict_do_nothing(index_elements=["member_id", "module_key"])
+                .on_conflict_do_nothing(index_elements=["member_id", "module_key"]),
             )
             name = self.ladder.modules[module_key]
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+            if added != 1:
                 raise Conflict(f"{member.preferred_name} already has “{name}” recorded.")
             await record_contribution(
                 s,
@@ -128,18 +118,11 @@ class TrainingService:
                 recorded_at=now,
                 recorded_by=actor.user_id,
             )
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="training.record",
-                    member_id=member.id,
-                    detail=module_key,
-                    at=now,
-                )
-            )
+            self.audit(s, actor, "training.record", member_id=member.id, detail=module_key)
             notice = await check_member(s, self.settings, self.ladder, member, now)
-            return TrainingDone(member.id, member.user_id, module_key, name, notice)
+        if notice is not None:
+            self.wake()
+        return TrainingDone(member.id, member.user_id, module_key, name, notice)
 
     # ---- mentoring ---------------------------------------------------------------------------
 
@@ -148,9 +131,7 @@ class TrainingService:
     ) -> MentorRequestView:
         return MentorRequestView(
             id=r.id,
-            member_id=m.id,
-            user_id=m.user_id,
-            preferred_name=m.preferred_name,
+            **who(m),
             level_name=self.ladder.get(m.level_key).name,
             note=r.note,
             status=r.status,
@@ -188,16 +169,16 @@ class TrainingService:
         """List mentoring requests waiting for a pairing, oldest first (workers only)."""
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            rows = await s.execute(
-                select(MentorRequest, Member)
-                .join(Member, Member.id == MentorRequest.member_id)
-                .where(
-                    MentorRequest.guild_id == actor.guild_id, MentorRequest.status == "requested"
-                )
-                .order_by(MentorRequest.requested_at, MentorRequest.id)
-                .limit(limit)
+            rows = await waiting_rows(
+                s,
+                MentorRequest,
+                actor.guild_id,
+                ("requested",),
+                MentorRequest.requested_at,
+                limit=limit,
             )
-            return [self._request_view(r, m) for r, m in rows]
+            # A request always has its member: erasing them deletes the request.
+            return [self._request_view(r, m) for r, m in rows if m is not None]
 
     async def candidates(self, actor: Actor, request_id: int) -> list[MentorCandidate]:
         """List members at a higher level than the mentee (at most 25, highest first)."""
@@ -233,9 +214,9 @@ class TrainingService:
     async def _request(
         self, s: AsyncSession, guild_id: int, request_id: int
     ) -> tuple[MentorRequest, Member]:
-        request = await s.get(MentorRequest, request_id)
-        if request is None or request.guild_id != guild_id:
-            raise NotFound("That mentoring request no longer exists.")
+        request = await in_guild(
+            s, MentorRequest, request_id, guild_id, "That mentoring request no longer exists."
+        )
         mentee = await s.get(Member, request.member_id)
         assert mentee is not None
         return request, mentee
@@ -246,7 +227,7 @@ class TrainingService:
         async with self.db.begin() as s:
             await require_worker(s, actor)
             request, mentee = await self._request(s, actor.guild_id, request_id)
-            mentor = await self._member(s, actor.guild_id, mentor_user_id)
+            mentor = await find_member(s, actor.guild_id, mentor_user_id)
             if mentor.id == mentee.id:
                 raise InvalidInput("Someone can't be their own mentor.")
             if mentor.status != "approved":
@@ -258,7 +239,8 @@ class TrainingService:
                     f"A mentor needs to be at a higher level than {mentee.preferred_name} "
                     f"({self.ladder.get(mentee.level_key).name})."
                 )
-            result = await s.execute(
+            await claim(
+                s,
                 update(MentorRequest)
                 .where(MentorRequest.id == request_id, MentorRequest.status == "requested")
                 .values(
@@ -266,20 +248,10 @@ class TrainingService:
                     mentor_member_id=mentor.id,
                     paired_at=now,
                     paired_by=actor.user_id,
-                )
-                .execution_options(synchronize_session=False)
+                ),
+                f"{mentee.preferred_name}'s request is already {request.status}.",
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict(f"{mentee.preferred_name}'s request is already {request.status}.")
-            s.add(
-                AuditEntry(
-                    guild_id=actor.guild_id,
-                    actor_user_id=actor.user_id,
-                    action="mentoring.pair",
-                    member_id=mentee.id,
-                    at=now,
-                )
-            )
+            self.audit(s, actor, "mentoring.pair", member_id=mentee.id)
             return Pairing(
                 request_id=request_id,
                 mentee_user_id=mentee.user_id,
@@ -304,11 +276,10 @@ class TrainingService:
             request, mentee = await self._request(s, actor.guild_id, request_id)
             if mentee.user_id != actor.user_id:
                 await require_worker(s, actor)
-            result = await s.execute(
+            await claim(
+                s,
                 update(MentorRequest)
                 .where(MentorRequest.id == request_id, MentorRequest.status != "closed")
-                .values(status="closed", open_key=None, closed_at=now)
-                .execution_options(synchronize_session=False)
+                .values(status="closed", open_key=None, closed_at=now),
+                "That mentoring request is already closed.",
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict("That mentoring request is already closed.")
