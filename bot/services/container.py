@@ -78,7 +78,7 @@ def build_services(
         membership=membership,
         engagement=engagement,
         consultations=consultations,
-        polls=PollsService(settings, db, clock),
+        polls=PollsService(settings, db, clock, wake),
         support=support,
         group_sessions=group_sessions,
         outbox=OutboxService(settings, db, clock, wake),

@@ -1,10 +1,15 @@
 """Quick polls: create, vote with buttons or a select, close, results with a chart."""
 
-from discord.ext import commands
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from cogs.polls._cog import PollsCog
 
+if TYPE_CHECKING:
+    from bot.app import ParticipationBot
 
-async def setup(bot: commands.Bot) -> None:
+
+async def setup(bot: ParticipationBot) -> None:
     """Load the polls feature."""
-    await bot.add_cog(PollsCog(bot))  # type: ignore[arg-type]
+    await bot.add_cog(PollsCog(bot))

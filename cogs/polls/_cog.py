@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import ParticipationBot
+from bot.services.audience import EVERYONE, LEVEL, LOCALITY
 from bot.services.errors import NotAllowed
 from bot.services.polls import (
     PollClosed,
     PollDraft,
     PollReminder,
-    PollResults,
     PollView,
     parse_closing,
     parse_options,
-    results_chart_png,
 )
 from bot.ui.actor import actor_for
-from bot.ui.replies import clip, reply
+from bot.ui.context import Interaction
+from bot.ui.replies import clip, reply, send_dm
 from bot.ui.timefmt import both
+from cogs.polls._closing import announce, chart, poll_channel, redraw
 from cogs.polls._render import message_link, poll_embed, results_embed
 from cogs.polls._views import (
     CreatePollModal,
@@ -37,20 +36,11 @@ from cogs.polls._views import (
     vote_view,
 )
 
+if TYPE_CHECKING:
+    from bot.app import ParticipationBot
+
 log = logging.getLogger(__name__)
-
-
-async def _chart(results: PollResults) -> tuple[discord.File | None, str | None]:
-    """Draw the results chart; if drawing fails, the results still go out without it."""
-    if results.withheld:
-        return None, None
-    try:
-        png = await asyncio.to_thread(results_chart_png, results)
-    except Exception:
-        log.exception("could not draw the chart for poll %s", results.poll.id)
-        return None, None
-    name = f"poll-{results.poll.id}-results.png"
-    return discord.File(io.BytesIO(png), filename=name), name
+AUDIENCE_PREFIXES = {"area": LOCALITY, "level": LEVEL}
 
 
 class PollsCog(commands.Cog):
@@ -71,14 +61,16 @@ class PollsCog(commands.Cog):
 
     # ---- autocomplete ------------------------------------------------------------------------
 
-    async def _audiences(self, _: discord.Interaction[Any], current: str) -> list[Any]:
+    async def _audiences(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
         names = ["Everyone"]
         names += [f"Area: {loc}" for loc in self.settings.group.localities]
         names += [f"Level: {lv.name}" for lv in self.settings.ladder.levels]
         needle = current.casefold()
         return [app_commands.Choice(name=n, value=n) for n in names if needle in n.casefold()][:25]
 
-    async def _polls(self, interaction: discord.Interaction[Any], current: str) -> list[Any]:
+    async def _polls(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
         found = await self.services.polls.recent(actor_for(interaction))
         needle = current.casefold()
         return [
@@ -91,17 +83,15 @@ class PollsCog(commands.Cog):
         ][:25]
 
     def _audience(self, text: str | None) -> tuple[str, str | None]:
-        value = (text or "Everyone").strip()
-        kind, _, rest = value.partition(":")
-        if kind.strip().casefold() == "area":
-            return "locality", rest.strip()
-        if kind.strip().casefold() == "level":
-            return "level", rest.strip()
-        if value.casefold() == "everyone":
-            return "everyone", None
-        if any(loc.casefold() == value.casefold() for loc in self.settings.group.localities):
-            return "locality", value
-        return "level", value
+        # "Area: North" and "Level: Leading" as offered; a bare name is an area if one is.
+        chosen = (text or EVERYONE).strip()
+        prefix, _, named = chosen.partition(":")
+        if prefix.strip().casefold() in AUDIENCE_PREFIXES:
+            return AUDIENCE_PREFIXES[prefix.strip().casefold()], named.strip()
+        if chosen.casefold() == EVERYONE:
+            return EVERYONE, None
+        areas = {area.casefold() for area in self.settings.group.localities}
+        return (LOCALITY if chosen.casefold() in areas else LEVEL), chosen
 
     # ---- commands ----------------------------------------------------------------------------
 
@@ -121,7 +111,7 @@ class PollsCog(commands.Cog):
     @app_commands.guild_only()
     async def create(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         question: str,
         closes: str,
         options: str | None = None,
@@ -133,53 +123,38 @@ class PollsCog(commands.Cog):
         reminder: str | None = None,
     ) -> None:
         """Create and post a poll, or open a form for long options."""
-        params = {
-            "closes": closes,
-            "audience": audience,
-            "multiple": multiple,
-            "anonymous": anonymous,
-            "hide_results": hide_results,
-            "channel_id": channel.id if channel else None,
-            "reminder": reminder,
-        }
+        kind, value = self._audience(audience)
+
+        def draft(question: str, options: str) -> PollDraft:
+            # Times are read when the poll is made: after the form, if there is one.
+            now, tz = self.services.clock.now(), self.settings.tz
+            return PollDraft(
+                question=question,
+                options=parse_options(options),
+                closes_at=parse_closing(closes, now, tz),
+                multiple=multiple,
+                anonymous=anonymous,
+                results_hidden=hide_results,
+                audience_kind=kind,
+                audience_value=value,
+                channel_id=channel.id if channel else None,
+                reminder_at=parse_closing(reminder, now, tz) if reminder else None,
+            )
+
         # Check the cheap things before showing a form that would then be refused.
-        self._draft(question, "a;b", params)
+        draft(question, "a;b")
         if options is None:
 
-            async def from_modal(inner: discord.Interaction[Any], q: str, opts: str) -> None:
-                await self._create(inner, q, opts, params)
+            async def from_modal(inner: Interaction, question: str, options: str) -> None:
+                await self._create(inner, draft(question, options))
 
             await interaction.response.send_modal(CreatePollModal(question, from_modal))
             return
-        await self._create(interaction, question, options, params)
+        await self._create(interaction, draft(question, options))
 
-    def _draft(self, question: str, options: str, params: dict[str, Any]) -> PollDraft:
-        now = self.services.clock.now()
-        tz = self.settings.tz
-        kind, value = self._audience(params["audience"])
-        reminder = params["reminder"]
-        return PollDraft(
-            question=question,
-            options=parse_options(options),
-            closes_at=parse_closing(params["closes"], now, tz),
-            multiple=params["multiple"],
-            anonymous=params["anonymous"],
-            results_hidden=params["hide_results"],
-            audience_kind=kind,
-            audience_value=value,
-            channel_id=params["channel_id"],
-            reminder_at=parse_closing(reminder, now, tz) if reminder else None,
-        )
-
-    async def _create(
-        self,
-        interaction: discord.Interaction[Any],
-        question: str,
-        options: str,
-        params: dict[str, Any],
-    ) -> None:
+    async def _create(self, interaction: Interaction, draft: PollDraft) -> None:
         actor = actor_for(interaction)
-        poll = await self.services.polls.create(actor, self._draft(question, options, params))
+        poll = await self.services.polls.create(actor, draft)
         try:
             poll = await self._post(poll)
         except (discord.HTTPException, NotAllowed):
@@ -193,23 +168,11 @@ class PollsCog(commands.Cog):
             f"Your poll is posted: {message_link(poll)}\n"
             f"It closes {both(poll.closes_at, self.settings.tz)}.",
         )
-        await self.bot.scheduler.poke()
-
-    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(channel_id)
-            except discord.HTTPException:
-                channel = None
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
-            raise NotAllowed("That channel can't be used for polls.")
-        return channel
 
     async def _post(self, poll: PollView) -> PollView:
-        channel = await self._channel(poll.channel_id)
+        channel = await poll_channel(self.bot, poll.channel_id)
         message = await channel.send(
-            embed=poll_embed(poll, self.settings, self.settings.tz),
+            embed=poll_embed(poll, self.settings),
             view=vote_view(poll),
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -220,7 +183,7 @@ class PollsCog(commands.Cog):
     @app_commands.describe(poll="The poll to close")
     @app_commands.autocomplete(poll=_polls)
     @app_commands.guild_only()
-    async def close(self, interaction: discord.Interaction[Any], poll: int) -> None:
+    async def close(self, interaction: Interaction, poll: int) -> None:
         """Close a poll early and post its results."""
         # Closing rewrites every ballot and the chart takes a moment: answer Discord first.
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -247,7 +210,7 @@ class PollsCog(commands.Cog):
     @app_commands.guild_only()
     async def edit(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         poll: int,
         closes: str | None = None,
         anonymous: bool | None = None,
@@ -267,22 +230,20 @@ class PollsCog(commands.Cog):
             interaction,
             f"Poll {poll} is updated. It closes {both(view.closes_at, self.settings.tz)}.",
         )
-        await self.bot.scheduler.poke()
-        if view.message_id is not None:
-            try:
-                channel = await self._channel(view.channel_id)
-                message = channel.get_partial_message(view.message_id)  # type: ignore[attr-defined]
-                await message.edit(
-                    embed=poll_embed(view, self.settings, self.settings.tz), view=vote_view(view)
-                )
-            except (discord.HTTPException, NotAllowed):
-                log.info("poll %s message could not be updated after an edit", poll)
+        if view.message_id is None:
+            return
+        try:
+            redrawn = await redraw(self.bot, await poll_channel(self.bot, view.channel_id), view)
+        except NotAllowed:
+            redrawn = False
+        if not redrawn:
+            log.info("poll %s message could not be updated after an edit", poll)
 
     @poll.command(name="results", description="See a poll's results", extras={"audience": "member"})
     @app_commands.describe(poll="The poll")
     @app_commands.autocomplete(poll=_polls)
     @app_commands.guild_only()
-    async def results(self, interaction: discord.Interaction[Any], poll: int) -> None:
+    async def results(self, interaction: Interaction, poll: int) -> None:
         """Show counts and a chart privately (once results are not hidden)."""
         actor = actor_for(interaction)
         try:
@@ -300,7 +261,7 @@ class PollsCog(commands.Cog):
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        file, name = await _chart(found)
+        file, name = await chart(found)
         await interaction.followup.send(
             embed=results_embed(found, self.settings.tz, chart=name),
             file=file or discord.utils.MISSING,
@@ -315,7 +276,7 @@ class PollsCog(commands.Cog):
     @app_commands.describe(poll="The named poll")
     @app_commands.autocomplete(poll=_polls)
     @app_commands.guild_only()
-    async def votes(self, interaction: discord.Interaction[Any], poll: int) -> None:
+    async def votes(self, interaction: Interaction, poll: int) -> None:
         """Send a CSV of names and choices; anonymous polls refuse."""
         found = await self.services.polls.named_votes(actor_for(interaction), poll)
         out = io.StringIO()
@@ -337,30 +298,8 @@ class PollsCog(commands.Cog):
     # ---- scheduled events --------------------------------------------------------------------
 
     async def announce(self, event: PollClosed) -> None:
-        """Post the results with a chart, and mark the poll message closed (once per close)."""
-        results = event.results
-        poll = results.poll
-        try:
-            channel = await self._channel(poll.channel_id)
-        except NotAllowed:
-            log.warning("poll %s closed but its channel is gone", poll.id)
-            return
-        # Close the poll message first, so that nobody can press a vote button any more even
-        # if posting the results fails.
-        if poll.message_id is not None and isinstance(channel, discord.abc.Messageable):
-            try:
-                message = channel.get_partial_message(poll.message_id)  # type: ignore[attr-defined]
-                await message.edit(
-                    embed=poll_embed(poll, self.settings, self.settings.tz), view=None
-                )
-            except discord.HTTPException:
-                log.info("poll %s message could not be marked closed", poll.id)
-        file, name = await _chart(results)
-        await channel.send(
-            embed=results_embed(results, self.settings.tz, chart=name, late=event.late),
-            file=file or discord.utils.MISSING,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        """Post a closed poll's results (the scheduler's handler, and /poll close's)."""
+        await announce(self.bot, event)
 
     async def remind(self, event: PollReminder) -> None:
         """DM the one reminder to audience members who opted in and have not voted."""
@@ -373,12 +312,6 @@ class PollsCog(commands.Cog):
             + (f"\nVote here: {link}" if link else "")
             + "\n(You get this because you chose reminder DMs; change it with /profile edit.)"
         )
-        sent = 0
-        for user_id in event.user_ids:
-            try:
-                user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-                await user.send(text)
-                sent += 1
-            except discord.HTTPException:
-                continue  # closed DMs: carry on with the others
+        # Closed DMs are skipped: the others still get theirs.
+        sent = sum([await send_dm(self.bot, user_id, text) for user_id in event.user_ids])
         log.info("poll %s reminder sent to %d of %d", poll.id, sent, len(event.user_ids))

@@ -16,15 +16,8 @@ BAR_WIDTH = 12
 
 def audience_text(poll: PollView, settings: Settings) -> str:
     """Say who may vote, in plain words."""
-    if poll.audience_kind == "locality":
-        return f"Members in {poll.audience_value}"
-    if poll.audience_kind == "level":
-        name = next(
-            (lv.name for lv in settings.ladder.levels if lv.key == poll.audience_value),
-            poll.audience_value,
-        )
-        return f"Members at the {name} level"
-    return "Every member"
+    text = poll.audience.describe(settings, everyone="every member")
+    return text[:1].upper() + text[1:]
 
 
 def message_link(poll: PollView) -> str | None:
@@ -38,8 +31,9 @@ def _escape(text: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
-def poll_embed(poll: PollView, settings: Settings, tz: ZoneInfo) -> discord.Embed:
+def poll_embed(poll: PollView, settings: Settings) -> discord.Embed:
     """Return the embed of the poll message (open or closed)."""
+    tz = settings.tz
     lines = [f"**{_escape(poll.question)}**", ""]
     lines += [f"{i}. {_escape(label)}" for i, label in enumerate(poll.options, start=1)]
     if poll.multiple:

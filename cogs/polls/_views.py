@@ -1,18 +1,20 @@
-"""Persistent vote buttons and selects (they carry the poll id), and the create modal."""
+"""Persistent vote buttons and selects (they carry the poll id), and the create form."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.services.polls import PollView, VoteReceipt
 from bot.ui.actor import actor_for
-from bot.ui.forms import unique
-from bot.ui.replies import guarded, reply
+from bot.ui.context import Interaction
+from bot.ui.persistent import Form, PersistentButton, PersistentSelect
+from bot.ui.replies import reply
 from bot.ui.timefmt import both
+from cogs.polls._render import results_embed
 
 BUTTON_STYLE = discord.ButtonStyle.primary
 
@@ -33,7 +35,7 @@ def vote_view(poll: PollView) -> discord.ui.View:
     return view
 
 
-def receipt_text(receipt: VoteReceipt, tz: Any) -> str:
+def receipt_text(receipt: VoteReceipt, tz: ZoneInfo) -> str:
     """Return the private confirmation after a vote."""
     poll = receipt.poll
     chosen = ", ".join(f"**{discord.utils.escape_markdown(label)}**" for label in receipt.labels)
@@ -52,118 +54,83 @@ def receipt_text(receipt: VoteReceipt, tz: Any) -> str:
     return "\n".join(lines)
 
 
-async def _vote(interaction: discord.Interaction[Any], poll_id: int, choices: list[int]) -> None:
-    client: Any = interaction.client
+async def _vote(interaction: Interaction, poll_id: int, choices: list[int]) -> None:
+    client = interaction.client
     receipt = await client.services.polls.vote(actor_for(interaction), poll_id, choices)
     await reply(interaction, receipt_text(receipt, client.settings.tz))
 
 
-class VoteButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"poll:vote:(?P<poll>[0-9]+):(?P<index>[0-9]+)",
-):
+class VoteButton(PersistentButton, key="poll:vote:{poll_id}:{index}"):
     """One option of a single-choice poll."""
 
     def __init__(self, poll_id: int, index: int, label: str = "Vote") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label[:80],
-                style=BUTTON_STYLE,
-                custom_id=f"poll:vote:{poll_id}:{index}",
-                row=0,
-            )
-        )
+        super().__init__(label=label[:80], style=BUTTON_STYLE, row=0, poll_id=poll_id, index=index)
         self.poll_id = poll_id
         self.index = index
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> VoteButton:
-        """Rebuild the button from its custom_id (after a restart too)."""
-        label = getattr(item, "label", None) or "Vote"
-        return cls(int(match["poll"]), int(match["index"]), label)
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Cast or change the vote, and confirm privately."""
         await _vote(interaction, self.poll_id, [self.index])
 
 
-class VoteSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"poll:pick:(?P<poll>[0-9]+)"
-):
+class VoteSelect(PersistentSelect, key="poll:pick:{poll_id}"):
     """The options of a multiple-choice poll, or of one with more than five options."""
 
-    def __init__(self, poll_id: int, select: discord.ui.Select[Any]) -> None:
-        super().__init__(select)
+    def __init__(
+        self,
+        poll_id: int,
+        options: list[discord.SelectOption] | None = None,
+        placeholder: str | None = None,
+        max_values: int = 1,
+    ) -> None:
+        # Rebuilt after a restart with only the poll id: the base restores the options.
+        super().__init__(
+            options=options or [],
+            placeholder=placeholder,
+            min_values=1,
+            max_values=max_values,
+            row=0,
+            poll_id=poll_id,
+        )
         self.poll_id = poll_id
 
     @classmethod
     def for_poll(cls, poll: PollView) -> VoteSelect:
         """Build the select for a poll."""
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            custom_id=f"poll:pick:{poll.id}",
-            placeholder="Choose all that apply" if poll.multiple else "Choose one option",
-            min_values=1,
-            max_values=len(poll.options) if poll.multiple else 1,
+        return cls(
+            poll.id,
             options=[
                 discord.SelectOption(label=label[:100], value=str(i))
                 for i, label in enumerate(poll.options)
             ],
-            row=0,
+            placeholder="Choose all that apply" if poll.multiple else "Choose one option",
+            max_values=len(poll.options) if poll.multiple else 1,
         )
-        return cls(poll.id, select)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> VoteSelect:
-        """Rebuild the select from the message it is on (after a restart too)."""
-        assert isinstance(item, discord.ui.Select)
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            custom_id=item.custom_id,
-            min_values=item.min_values,
-            max_values=item.max_values,
-            options=list(item.options),
-            placeholder=item.placeholder,
-        )
-        return cls(int(match["poll"]), select)
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Cast or change the vote with every option picked."""
-        picked = [int(v) for v in self.item.values if v.isdigit()]
+        picked = [int(v) for v in self.values if v.isdigit()]
         await _vote(interaction, self.poll_id, picked)
 
 
-class MyVoteButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:mine:(?P<poll>[0-9]+)"
-):
-    """Show the member, privately, what they chose."""
+class _PollButton(PersistentButton, template=r"poll:never"):
+    """A grey button under a poll's options that answers about the whole poll."""
+
+    caption: ClassVar[str]
 
     def __init__(self, poll_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="My vote",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"poll:mine:{poll_id}",
-                row=1,
-            )
-        )
+        super().__init__(label=self.caption, row=1, poll_id=poll_id)
         self.poll_id = poll_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> MyVoteButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["poll"]))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+class MyVoteButton(_PollButton, key="poll:mine:{poll_id}"):
+    """Show the member, privately, what they chose."""
+
+    caption = "My vote"
+
+    async def run(self, interaction: Interaction) -> None:
         """Tell the member their current choice (only they see it)."""
-        client: Any = interaction.client
+        client = interaction.client
         polls = client.services.polls
         actor = actor_for(interaction)
         poll = await polls.get(actor.guild_id, self.poll_id)
@@ -183,40 +150,19 @@ class MyVoteButton(
         await reply(interaction, text)
 
 
-class LiveResultsButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:live:(?P<poll>[0-9]+)"
-):
+class LiveResultsButton(_PollButton, key="poll:live:{poll_id}"):
     """Show the results so far of a poll whose results are not hidden."""
 
-    def __init__(self, poll_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="See results",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"poll:live:{poll_id}",
-                row=1,
-            )
-        )
-        self.poll_id = poll_id
+    caption = "See results"
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> LiveResultsButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["poll"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Reply privately with the counts so far."""
-        from cogs.polls._render import results_embed
-
-        client: Any = interaction.client
+        client = interaction.client
         results = await client.services.polls.results(actor_for(interaction), self.poll_id)
         await reply(interaction, embed=results_embed(results, client.settings.tz))
 
 
-class CreatePollModal(discord.ui.Modal):
+class CreatePollModal(Form):
     """Type the question and the options (one per line) when they are long."""
 
     question: discord.ui.TextInput[Any] = discord.ui.TextInput(
@@ -231,16 +177,13 @@ class CreatePollModal(discord.ui.Modal):
     )
 
     def __init__(
-        self,
-        question: str | None,
-        create: Callable[[discord.Interaction[Any], str, str], Awaitable[None]],
+        self, question: str | None, create: Callable[[Interaction, str, str], Awaitable[None]]
     ) -> None:
-        super().__init__(title="New quick poll", timeout=900, custom_id=unique("poll:create:modal"))
+        super().__init__(custom_id="poll:create:modal", title="New quick poll")
         if question:
             self.question.default = question[:300]
         self.create = create
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Create and post the poll."""
         await self.create(interaction, self.question.value, self.options.value)

@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from bot.db.models import Member, Poll
 from bot.services.container import Services, build_services
 from bot.services.errors import Conflict, NotAllowed
+from bot.services.polls import PollClosed, PollReminder
 from bot.services.polls.charts import results_chart_png
-from bot.services.polls.results import PollClosed, PollReminder
 from tests.conftest import WORKER
 from tests.services.test_polls_helpers import members, new_poll, ready
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.services.access import Actor
 from bot.services.container import Services
-from bot.services.polls.results import PollView
+from bot.services.polls import PollView
 from bot.services.polls.rules import PollDraft
 from bot.services.setup.service import SetupRecord
 from tests.conftest import WORKER

@@ -1,4 +1,4 @@
-"""Quick polls and their ballots (see bot/services/polls_ballots.py for the anonymity design)."""
+"""Quick polls and their ballots (see bot/services/polls/ballots.py for the anonymity design)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,19 @@
-"""The polls feature."""
+"""Quick polls: the public face the polls cog imports."""
 
 from __future__ import annotations
 
 from bot.services.polls.charts import results_chart_png
+from bot.services.polls.closing import PollClosed
 from bot.services.polls.personal_data import PollsPersonalData
-from bot.services.polls.results import PollClosed, PollReminder, PollResults, PollView, VoteReceipt
+from bot.services.polls.records import PollView
+from bot.services.polls.reminders import PollReminder
+from bot.services.polls.results import NamedVote, PollResults, Turnout
 from bot.services.polls.rules import PollDraft, parse_closing, parse_options
 from bot.services.polls.service import PollsService
+from bot.services.polls.voting import VoteReceipt
 
 __all__ = [
+    "NamedVote",
     "PollClosed",
     "PollDraft",
     "PollReminder",
@@ -16,6 +21,7 @@ __all__ = [
     "PollView",
     "PollsPersonalData",
     "PollsService",
+    "Turnout",
     "VoteReceipt",
     "parse_closing",
     "parse_options",

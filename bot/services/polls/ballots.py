@@ -1,4 +1,4 @@
-"""How ballots are stored so that an anonymous poll cannot link a member to a choice.
+"""How ballots are keyed and stored so that an anonymous poll cannot link a member to a choice.
 
 Anonymity by construction
 -------------------------
@@ -47,6 +47,12 @@ import hashlib
 import hmac
 import secrets
 
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import PollBallot
+from bot.db.upsert import insert_for
+
 SECRET_BYTES = 32
 KEY_HEX_LENGTH = 64
 
@@ -77,3 +83,70 @@ def to_mask(indexes: list[int] | tuple[int, ...]) -> int:
 def from_mask(mask: int) -> tuple[int, ...]:
     """Return the option indexes set in a bit mask, lowest first."""
     return tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
+
+
+async def cast(s: AsyncSession, poll_id: int, key: str, mask: int, member_id: int | None) -> None:
+    """Store a voter's ballot, replacing their earlier one in one atomic statement."""
+    stmt = insert_for(s, PollBallot).values(
+        poll_id=poll_id, voter_key=key, choices=mask, member_id=member_id
+    )
+    await s.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["poll_id", "voter_key"],
+            set_={"choices": mask, "member_id": member_id},
+        )
+    )
+
+
+async def choices_of(s: AsyncSession, poll_id: int, key: str) -> tuple[int, ...] | None:
+    """Return the options chosen on the ballot with this key, or None if there is none."""
+    mask = await s.scalar(
+        select(PollBallot.choices).where(PollBallot.poll_id == poll_id, PollBallot.voter_key == key)
+    )
+    return None if mask is None else from_mask(mask)
+
+
+async def keys_cast(s: AsyncSession, poll_id: int) -> set[str]:
+    """Return the keys of every ballot cast in a poll."""
+    return set(await s.scalars(select(PollBallot.voter_key).where(PollBallot.poll_id == poll_id)))
+
+
+async def forget_names(s: AsyncSession, poll_id: int) -> None:
+    """Clear who cast each ballot, when a named poll is turned anonymous."""
+    await s.execute(update(PollBallot).where(PollBallot.poll_id == poll_id).values(member_id=None))
+
+
+async def unlink(s: AsyncSession, poll_id: int, key: str) -> None:
+    """Give one ballot a random key and no member: it stays counted but belongs to nobody."""
+    await s.execute(
+        update(PollBallot)
+        .where(PollBallot.poll_id == poll_id, PollBallot.voter_key == key)
+        .values(voter_key=unlinked_key(), member_id=None)
+    )
+
+
+async def rewrite_all(s: AsyncSession, poll_id: int) -> None:
+    """Write every ballot again, in random key order, inside the closing transaction.
+
+    PostgreSQL keeps, on each row, the id of the transaction that wrote it (xmin) and a
+    physical position (ctid): a ballot written in the same transaction as the voter's
+    contribution could be matched to it through them. Rewritten here, every ballot carries
+    the close's transaction id and sits in key order, which says nothing about who or when.
+    """
+    rows = (
+        await s.execute(
+            select(PollBallot.voter_key, PollBallot.choices, PollBallot.member_id)
+            .where(PollBallot.poll_id == poll_id)
+            .order_by(PollBallot.voter_key)
+        )
+    ).all()
+    if not rows:
+        return
+    await s.execute(delete(PollBallot).where(PollBallot.poll_id == poll_id))
+    await s.execute(
+        insert(PollBallot),
+        [
+            {"poll_id": poll_id, "voter_key": key, "choices": choices, "member_id": member_id}
+            for key, choices, member_id in rows
+        ],
+    )

@@ -1,25 +1,32 @@
-"""Timed poll work kept as rows: closing on time (or at start-up) and the one reminder."""
+"""Closing a poll, on time (or at start-up when overdue) or early by a worker, exactly once."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, Poll, PollBallot
-from bot.services.polls.ballots import voter_key
-from bot.services.polls.results import (
-    PollClosed,
-    PollReminder,
-    audience_clause,
-    audience_size,
-    poll_view,
-    results_of,
-)
+from bot.db.models import Poll
+from bot.services.access import Actor, require_worker
+from bot.services.base import Service, claim
+from bot.services.errors import Conflict
+from bot.services.polls.ballots import rewrite_all
+from bot.services.polls.records import find_poll, take_each, voters_now
+from bot.services.polls.results import PollResults, results_of
 
 # A close handled this long after its time happened while the bot was down (or very busy).
 LATE_AFTER = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class PollClosed:
+    """A poll closed: post its results (with a chart) once."""
+
+    results: PollResults
+    reason: str  # time | early
+    late: bool  # closed after its time, e.g. at start-up after the bot was down
 
 
 async def close_poll(
@@ -27,132 +34,57 @@ async def close_poll(
 ) -> PollClosed | None:
     """Claim the close of an open poll and destroy its secret; None if already closed."""
     # The WHERE on closed_at makes the close, and so the posting of results, happen once.
-    claimed = await s.execute(
+    won = await claim(
+        s,
         update(Poll)
         .where(Poll.id == poll_id, Poll.closed_at.is_(None))
-        .values(closed_at=now, closed_by=closed_by, close_reason=reason, ballot_secret=None)
-        .execution_options(synchronize_session=False)
+        .values(closed_at=now, closed_by=closed_by, close_reason=reason, ballot_secret=None),
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not won:
         return None
     poll = await s.get(Poll, poll_id)
     assert poll is not None
     await s.refresh(poll)
-    await _rewrite_ballots(s, poll_id)
-    poll.audience_size = await audience_size(s, poll)
+    await rewrite_all(s, poll_id)
+    poll.audience_size = await voters_now(s, poll)
     await s.flush()
     results = await results_of(s, poll)
     late = reason == "time" and now - poll.closes_at > LATE_AFTER
     return PollClosed(results=results, reason=reason, late=late)
 
 
-async def _rewrite_ballots(s: AsyncSession, poll_id: int) -> None:
-    """Write every ballot again, in random key order, inside the closing transaction.
+class PollClosing(Service):
+    """Close polls: early when a worker asks, on time when the scheduler finds them due."""
 
-    PostgreSQL keeps, on each row, the id of the transaction that wrote it (xmin) and a
-    physical position (ctid): a ballot written in the same transaction as the voter's
-    contribution could be matched to it through them. Rewritten here, every ballot carries
-    the close's transaction id and sits in key order, which says nothing about who or when.
-    """
-    rows = (
-        await s.execute(
-            select(PollBallot.voter_key, PollBallot.choices, PollBallot.member_id)
-            .where(PollBallot.poll_id == poll_id)
-            .order_by(PollBallot.voter_key)
+    async def close(self, actor: Actor, poll_id: int) -> PollClosed:
+        """Close a poll early (workers); return the results to post, exactly once."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            poll = await find_poll(s, actor.guild_id, poll_id)
+            event = await close_poll(s, poll.id, now, reason="early", closed_by=actor.user_id)
+            if event is None:
+                raise Conflict("This poll has already closed.")
+            self.audit(s, actor, "poll.close", detail=f"poll {poll.id}")
+            return event
+
+    async def next_close(self) -> datetime | None:
+        """Return the earliest closing time of a poll still open."""
+        async with self.db.begin() as s:
+            first: datetime | None = await s.scalar(
+                select(func.min(Poll.closes_at)).where(Poll.closed_at.is_(None))
+            )
+        return first
+
+    async def take_closes(self, now: datetime) -> list[PollClosed]:
+        """Close every poll whose time has come, each in its own transaction, once."""
+        due = (
+            select(Poll.id)
+            .where(Poll.closed_at.is_(None), Poll.closes_at <= now)
+            .order_by(Poll.closes_at, Poll.id)
         )
-    ).all()
-    if not rows:
-        return
-    await s.execute(delete(PollBallot).where(PollBallot.poll_id == poll_id))
-    await s.execute(
-        insert(PollBallot),
-        [
-            {"poll_id": poll_id, "voter_key": key, "choices": choices, "member_id": member_id}
-            for key, choices, member_id in rows
-        ],
-    )
 
+        async def on_time(s: AsyncSession, poll_id: int) -> PollClosed | None:
+            return await close_poll(s, poll_id, now, reason="time", closed_by=None)
 
-async def claim_reminder(s: AsyncSession, poll_id: int, now: datetime) -> PollReminder | None:
-    """Claim a poll's one reminder and list who to DM; None if already sent or closed."""
-    claimed = await s.execute(
-        update(Poll)
-        .where(
-            Poll.id == poll_id,
-            Poll.reminder_sent_at.is_(None),
-            Poll.closed_at.is_(None),
-        )
-        .values(reminder_sent_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    poll = await s.get(Poll, poll_id)
-    assert poll is not None
-    await s.refresh(poll)
-    secret = poll.ballot_secret
-    assert secret is not None
-    cast = set(await s.scalars(select(PollBallot.voter_key).where(PollBallot.poll_id == poll.id)))
-    # Not paused (a break means no reminders), opted into DMs, and no ballot yet.
-    candidates = await s.execute(
-        select(Member.user_id)
-        .where(*audience_clause(poll), Member.status == "approved", Member.dm_opt_in.is_(True))
-        .order_by(Member.id)
-    )
-    waiting = tuple(uid for (uid,) in candidates if voter_key(secret, uid) not in cast)
-    return PollReminder(poll=poll_view(poll), user_ids=waiting)
-
-
-class PollsDue:
-    """The DueSource half of the polls service."""
-
-    db: async_sessionmaker[AsyncSession]
-
-    async def next_due(self) -> datetime | None:
-        """Return the earliest close or reminder still to happen."""
-        async with self.db.begin() as s:
-            close = await s.scalar(select(func.min(Poll.closes_at)).where(Poll.closed_at.is_(None)))
-            remind = await s.scalar(
-                select(func.min(Poll.reminder_at)).where(
-                    Poll.closed_at.is_(None),
-                    Poll.reminder_sent_at.is_(None),
-                    Poll.reminder_at.is_not(None),
-                )
-            )
-        times = [t for t in (close, remind) if t is not None]
-        return min(times) if times else None
-
-    async def take_due(self, now: datetime) -> list[PollClosed | PollReminder]:
-        """Close every poll whose time has come, then claim due reminders; once each."""
-        events: list[PollClosed | PollReminder] = []
-        async with self.db.begin() as s:
-            closing = list(
-                await s.scalars(
-                    select(Poll.id)
-                    .where(Poll.closed_at.is_(None), Poll.closes_at <= now)
-                    .order_by(Poll.closes_at, Poll.id)
-                )
-            )
-        for poll_id in closing:
-            async with self.db.begin() as s:
-                closed = await close_poll(s, poll_id, now, reason="time", closed_by=None)
-            if closed is not None:
-                events.append(closed)
-        async with self.db.begin() as s:
-            reminding = list(
-                await s.scalars(
-                    select(Poll.id)
-                    .where(
-                        Poll.closed_at.is_(None),
-                        Poll.reminder_sent_at.is_(None),
-                        Poll.reminder_at <= now,
-                    )
-                    .order_by(Poll.reminder_at, Poll.id)
-                )
-            )
-        for poll_id in reminding:
-            async with self.db.begin() as s:
-                reminder = await claim_reminder(s, poll_id, now)
-            if reminder is not None:
-                events.append(reminder)
-        return events
+        return await take_each(self.db, due, on_time)

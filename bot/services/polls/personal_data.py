@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.contribution_kinds import ContributionKind
 from bot.db.models import Contribution, Poll, PollBallot
-from bot.services.polls.ballots import from_mask, unlinked_key, voter_key
-from bot.services.polls.results import labels_for
+from bot.services.polls.ballots import from_mask, unlink, voter_key
+from bot.services.polls.records import labels_for
 
 ANONYMOUS_NOTE = (
     "This poll was anonymous: your choice is not stored against your name, "
@@ -75,7 +75,7 @@ class PollsPersonalData:
             )
         )
         for poll_id, key in named_keys.all():
-            await self._rekey(session, poll_id, key)
+            await unlink(session, poll_id, key)
         # In an open poll the secret still finds their ballot: give it a random key instead.
         open_polls = await session.execute(
             select(Poll.id, Poll.ballot_secret).where(
@@ -83,15 +83,8 @@ class PollsPersonalData:
             )
         )
         for poll_id, secret in open_polls.all():
-            await self._rekey(session, poll_id, voter_key(secret, user_id))
+            await unlink(session, poll_id, voter_key(secret, user_id))
         await session.execute(
             update(Poll).where(Poll.created_by == user_id).values(created_by=None)
         )
         await session.execute(update(Poll).where(Poll.closed_by == user_id).values(closed_by=None))
-
-    async def _rekey(self, session: AsyncSession, poll_id: int, key: str) -> None:
-        await session.execute(
-            update(PollBallot)
-            .where(PollBallot.poll_id == poll_id, PollBallot.voter_key == key)
-            .values(voter_key=unlinked_key(), member_id=None)
-        )

@@ -1,50 +1,24 @@
-"""What the polls service returns and emits, and the queries that count ballots."""
+"""Counting ballots: results, turnout so far, and who chose what in a named poll."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, Poll, PollBallot
+from bot.services.access import Actor, guild_config, is_worker, require_member, require_worker
+from bot.services.base import Service
+from bot.services.errors import NotAllowed
+from bot.services.polls.ballots import from_mask
+from bot.services.polls.records import PollView, find_poll, labels_for, poll_view, voters_now
+from bot.services.polls.rules import check_results_shown, check_voter
 
-# Members who count as the audience: approved, and paused (a break keeps your voice).
-VOTING_STATUSES = ("approved", "paused")
-
-
-@dataclass(frozen=True)
-class PollView:
-    """A poll as the bot shows it."""
-
-    id: int
-    guild_id: int
-    question: str
-    options: tuple[str, ...]
-    multiple: bool
-    anonymous: bool
-    results_hidden: bool
-    audience_kind: str
-    audience_value: str | None
-    channel_id: int
-    message_id: int | None
-    created_at: datetime
-    closes_at: datetime
-    reminder_at: datetime | None
-    closed_at: datetime | None
-    close_reason: str | None
-
-    @property
-    def is_open(self) -> bool:
-        """Tell whether the poll has not been closed yet (the clock may have passed it)."""
-        return self.closed_at is None
-
-    @property
-    def uses_select(self) -> bool:
-        """Tell whether the options need a select menu rather than one button each."""
-        return self.multiple or len(self.options) > 5
+# Workers can see who took part (contributions), so one or two ballots in an anonymous poll
+# would give their choices away: below this, counts per option are withheld.
+MIN_ANONYMOUS_BALLOTS = 3
 
 
 @dataclass(frozen=True)
@@ -75,17 +49,6 @@ class Turnout:
 
 
 @dataclass(frozen=True)
-class VoteReceipt:
-    """What the voter is told privately after voting."""
-
-    poll: PollView
-    choices: tuple[int, ...]
-    labels: tuple[str, ...]
-    changed: bool  # True when this replaced an earlier ballot
-    results: PollResults | None  # current counts when results are not hidden
-
-
-@dataclass(frozen=True)
 class NamedVote:
     """Who chose what in a named poll (workers only; never for anonymous polls)."""
 
@@ -93,74 +56,6 @@ class NamedVote:
     user_id: int | None
     preferred_name: str | None
     labels: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PollClosed:
-    """A poll closed: post its results (with a chart) once."""
-
-    results: PollResults
-    reason: str  # time | early
-    late: bool  # closed after its time, e.g. at start-up after the bot was down
-
-
-@dataclass(frozen=True)
-class PollReminder:
-    """The one reminder: DM these audience members who have not voted and opted in."""
-
-    poll: PollView
-    user_ids: tuple[int, ...]
-
-
-def poll_view(poll: Poll) -> PollView:
-    """Return the view of a poll row."""
-    return PollView(
-        id=poll.id,
-        guild_id=poll.guild_id,
-        question=poll.question,
-        options=tuple(poll.options),
-        multiple=poll.multiple,
-        anonymous=poll.anonymous,
-        results_hidden=poll.results_hidden,
-        audience_kind=poll.audience_kind,
-        audience_value=poll.audience_value,
-        channel_id=poll.channel_id,
-        message_id=poll.message_id,
-        created_at=poll.created_at,
-        closes_at=poll.closes_at,
-        reminder_at=poll.reminder_at,
-        closed_at=poll.closed_at,
-        close_reason=poll.close_reason,
-    )
-
-
-def audience_clause(poll: Poll) -> list[ColumnElement[bool]]:
-    """Return the WHERE conditions that pick the poll's audience from members."""
-    clauses: list[ColumnElement[bool]] = [Member.guild_id == poll.guild_id]
-    if poll.audience_kind == "locality":
-        clauses.append(Member.locality == poll.audience_value)
-    elif poll.audience_kind == "level":
-        clauses.append(Member.level_key == poll.audience_value)
-    return clauses
-
-
-def in_audience(poll: Poll, member: Member) -> bool:
-    """Tell whether a member belongs to the poll's audience."""
-    if poll.audience_kind == "locality":
-        return member.locality == poll.audience_value
-    if poll.audience_kind == "level":
-        return member.level_key == poll.audience_value
-    return True
-
-
-async def audience_size(s: AsyncSession, poll: Poll) -> int:
-    """Count the members who may vote in the poll right now."""
-    count = await s.scalar(
-        select(func.count())
-        .select_from(Member)
-        .where(*audience_clause(poll), Member.status.in_(VOTING_STATUSES))
-    )
-    return int(count or 0)
 
 
 async def tally(s: AsyncSession, poll: Poll) -> tuple[tuple[int, ...], int]:
@@ -175,15 +70,10 @@ async def tally(s: AsyncSession, poll: Poll) -> tuple[tuple[int, ...], int]:
     return counts, total
 
 
-# Workers can see who took part (contributions), so one or two ballots in an anonymous poll
-# would give their choices away: below this, counts per option are withheld.
-MIN_ANONYMOUS_BALLOTS = 3
-
-
 async def results_of(s: AsyncSession, poll: Poll) -> PollResults:
     """Return the poll's results; the audience is the close-time snapshot once closed."""
     counts, total = await tally(s, poll)
-    size = poll.audience_size if poll.audience_size is not None else await audience_size(s, poll)
+    size = poll.audience_size if poll.audience_size is not None else await voters_now(s, poll)
     withheld = poll.anonymous and 0 < total < MIN_ANONYMOUS_BALLOTS
     return PollResults(
         poll=poll_view(poll),
@@ -194,6 +84,50 @@ async def results_of(s: AsyncSession, poll: Poll) -> PollResults:
     )
 
 
-def labels_for(poll: Poll | PollView, indexes: tuple[int, ...]) -> tuple[str, ...]:
-    """Return the option labels for indexes."""
-    return tuple(poll.options[i] for i in indexes if 0 <= i < len(poll.options))
+class PollCounting(Service):
+    """Results for the people allowed to see them, and turnout for workers."""
+
+    async def results(self, actor: Actor, poll_id: int) -> PollResults:
+        """Return counts per option, unless they are hidden until the poll closes."""
+        async with self.db.begin() as s:
+            config = await guild_config(s, actor.guild_id)
+            poll = await find_poll(s, actor.guild_id, poll_id)
+            if not is_worker(config, actor):
+                check_voter(poll, await require_member(s, actor), self.settings)
+            check_results_shown(poll, self.settings)
+            return await results_of(s, poll)
+
+    async def turnout(self, actor: Actor, poll_id: int) -> Turnout:
+        """Return how many have voted so far, without counts per option (workers)."""
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            poll = await find_poll(s, actor.guild_id, poll_id)
+            results = await results_of(s, poll)
+            return Turnout(results.poll, results.total_ballots, results.audience_size)
+
+    async def named_votes(self, actor: Actor, poll_id: int) -> list[NamedVote]:
+        """Return who chose what in a named poll (workers); anonymous polls refuse."""
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            poll = await find_poll(s, actor.guild_id, poll_id)
+            if poll.anonymous:
+                raise NotAllowed(
+                    "This poll is anonymous: nobody, including workers, can see who voted what."
+                )
+            if poll.results_hidden and poll.closed_at is None:
+                raise NotAllowed("The votes are hidden until the poll closes.")
+            rows = await s.execute(
+                select(PollBallot.choices, Member.id, Member.user_id, Member.preferred_name)
+                .outerjoin(Member, Member.id == PollBallot.member_id)
+                .where(PollBallot.poll_id == poll.id)
+                .order_by(Member.preferred_name, PollBallot.voter_key)
+            )
+            return [
+                NamedVote(member_id, user_id, name, labels_for(poll, from_mask(mask)))
+                for mask, member_id, user_id, name in rows
+            ]
+
+    async def audience_count(self, guild_id: int, poll_id: int) -> int:
+        """Count who may vote in a poll right now."""
+        async with self.db.begin() as s:
+            return await voters_now(s, await find_poll(s, guild_id, poll_id))

@@ -1,13 +1,18 @@
-"""The rules a poll must meet: question, options, audience, closing time, reminder."""
+"""The rules a poll must meet: its draft, its changes, who may vote, and what a vote may be."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from bot.services.errors import InvalidInput
+from bot.db.models import Member, Poll
+from bot.services.audience import LOCALITY, Audience
+from bot.services.errors import Conflict, InvalidInput, NotAllowed
+from bot.services.polls.records import when
 from bot.services.text import clean_text
 from bot.services.timeparse import parse_local
 from bot.settings import Settings
@@ -18,7 +23,6 @@ MIN_OPTIONS = 2
 MAX_OPTIONS = 10
 MAX_OPEN = timedelta(days=90)
 MIN_OPEN = timedelta(minutes=1)
-AUDIENCES = ("everyone", "locality", "level")
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,7 @@ class CleanDraft:
     multiple: bool
     anonymous: bool
     results_hidden: bool
-    audience_kind: str
-    audience_value: str | None
+    audience: Audience
     reminder_at: datetime | None
 
 
@@ -116,32 +119,6 @@ def check_reminder(
     return reminder_at
 
 
-def check_audience(kind: str, value: str | None, settings: Settings) -> str | None:
-    """Return the audience value that goes with the kind, refusing unknown ones."""
-    if kind == "everyone":
-        return None
-    if kind == "locality":
-        localities = settings.group.localities
-        match = next(
-            (loc for loc in localities if loc.casefold() == (value or "").casefold()), None
-        )
-        if match is None:
-            raise InvalidInput(f"Please choose an area from: {', '.join(localities)}.")
-        return match
-    if kind == "level":
-        levels = settings.ladder.levels
-        wanted = (value or "").casefold()
-        level = next(
-            (lv for lv in levels if wanted in {lv.key.casefold(), lv.name.casefold()}), None
-        )
-        if level is None:
-            raise InvalidInput(
-                f"Please choose a level from: {', '.join(lv.name for lv in levels)}."
-            )
-        return level.key
-    raise InvalidInput("The audience must be everyone, an area or a level.")
-
-
 def check_draft(draft: PollDraft, now: datetime, settings: Settings) -> CleanDraft:
     """Apply every rule to a draft; raise InvalidInput with a fix on the first problem."""
     question = clean_text(draft.question, field="the question", max_length=QUESTION_MAX)
@@ -155,8 +132,7 @@ def check_draft(draft: PollDraft, now: datetime, settings: Settings) -> CleanDra
         multiple=bool(draft.multiple),
         anonymous=bool(draft.anonymous),
         results_hidden=bool(draft.results_hidden),
-        audience_kind=draft.audience_kind,
-        audience_value=check_audience(draft.audience_kind, draft.audience_value, settings),
+        audience=Audience.check(draft.audience_kind, draft.audience_value, settings),
         reminder_at=check_reminder(draft.reminder_at, closes_at, now),
     )
 
@@ -177,3 +153,71 @@ def parse_closing(text: str, now: datetime, tz: ZoneInfo) -> datetime:
         raise InvalidInput(
             f"{error.message} You can also give a length of time, like '3d' or '48h'."
         ) from None
+
+
+def check_open(poll: Poll, now: datetime, settings: Settings) -> None:
+    """Refuse a vote in a poll that has closed, or whose closing time has passed."""
+    if poll.closed_at is not None or now >= poll.closes_at:
+        raise Conflict(
+            f"This poll closed on {when(poll.closed_at or poll.closes_at, settings)}, "
+            "so votes can no longer be cast or changed."
+        )
+
+
+def check_voter(poll: Poll, member: Member, settings: Settings) -> None:
+    """Refuse a member outside the poll's audience, saying who it is for."""
+    audience = Audience.of(poll)
+    if audience.includes(member):
+        return
+    if audience.kind == LOCALITY:
+        raise NotAllowed(
+            f"This poll is for {audience.describe(settings)}. Your profile says "
+            f"{member.locality}; if that has changed, update it with /profile."
+        )
+    raise NotAllowed(f"This poll is only for {audience.describe(settings)}.")
+
+
+def check_choices(poll: Poll, choices: Sequence[int]) -> tuple[int, ...]:
+    """Return the chosen option indexes, sorted, if the poll allows them."""
+    picked = tuple(sorted(set(choices)))
+    if not picked:
+        raise InvalidInput("Please choose an option.")
+    if any(not 0 <= i < len(poll.options) for i in picked):
+        raise InvalidInput("That option isn't in this poll. Please choose one shown.")
+    if not poll.multiple and len(picked) > 1:
+        raise InvalidInput("This poll takes one choice only. Please pick just one.")
+    return picked
+
+
+class PollChanges(TypedDict, total=False):
+    """What a worker may change in an open poll (None or left out: unchanged)."""
+
+    anonymous: bool | None
+    results_hidden: bool | None
+    closes_at: datetime | None
+
+
+def check_edit(poll: Poll, changes: PollChanges) -> None:
+    """Refuse changing a closed poll, or turning anonymity or hidden results off."""
+    anonymous, results_hidden = changes.get("anonymous"), changes.get("results_hidden")
+    if poll.closed_at is not None:
+        raise Conflict("This poll has closed, so it can't be changed.")
+    if anonymous is False and poll.anonymous:
+        raise Conflict(
+            "Anonymity can't be turned off once it is on: people voted trusting that "
+            "nobody could see their choice. If you need named votes, make a new poll."
+        )
+    if results_hidden is False and poll.results_hidden:
+        raise Conflict(
+            "Hidden results can't be shown early once hidden: people voted without "
+            "seeing how others voted. The results will be shown when the poll closes."
+        )
+
+
+def check_results_shown(poll: Poll, settings: Settings) -> None:
+    """Refuse counts of an open poll whose results are hidden until it closes."""
+    if poll.results_hidden and poll.closed_at is None:
+        raise NotAllowed(
+            "The results of this poll are hidden until it closes on "
+            f"{when(poll.closes_at, settings)}."
+        )

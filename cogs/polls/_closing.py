@@ -1,0 +1,82 @@
+"""What Discord sees when a poll closes: its message marked closed, the results with a chart."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.services.errors import NotAllowed
+from bot.services.polls import PollClosed, PollResults, PollView, results_chart_png
+from cogs.polls._render import poll_embed, results_embed
+from cogs.polls._views import vote_view
+
+if TYPE_CHECKING:
+    from bot.app import ParticipationBot
+
+log = logging.getLogger(__name__)
+
+Postable = discord.TextChannel | discord.Thread
+
+
+async def poll_channel(bot: ParticipationBot, channel_id: int) -> Postable:
+    """Return the channel a poll is (or will be) posted in, or refuse if it can't be used."""
+    channel = bot.get_channel(channel_id)
+    if channel is None:
+        try:
+            channel = await bot.fetch_channel(channel_id)
+        except discord.HTTPException:
+            channel = None
+    if not isinstance(channel, Postable):
+        raise NotAllowed("That channel can't be used for polls.")
+    return channel
+
+
+async def redraw(bot: ParticipationBot, channel: Postable, poll: PollView) -> bool:
+    """Redraw a posted poll's message (no vote components once closed); False if it failed."""
+    if poll.message_id is None:
+        return True
+    try:
+        await channel.get_partial_message(poll.message_id).edit(
+            embed=poll_embed(poll, bot.settings), view=vote_view(poll) if poll.is_open else None
+        )
+    except discord.HTTPException:
+        return False
+    return True
+
+
+async def chart(results: PollResults) -> tuple[discord.File | None, str | None]:
+    """Draw the results chart; if drawing fails, the results still go out without it."""
+    if results.withheld:
+        return None, None
+    try:
+        png = await asyncio.to_thread(results_chart_png, results)
+    except Exception:
+        log.exception("could not draw the chart for poll %s", results.poll.id)
+        return None, None
+    name = f"poll-{results.poll.id}-results.png"
+    return discord.File(io.BytesIO(png), filename=name), name
+
+
+async def announce(bot: ParticipationBot, event: PollClosed) -> None:
+    """Post the results with a chart, and mark the poll message closed (once per close)."""
+    results = event.results
+    poll = results.poll
+    try:
+        channel = await poll_channel(bot, poll.channel_id)
+    except NotAllowed:
+        log.warning("poll %s closed but its channel is gone", poll.id)
+        return
+    # Close the poll message first, so that nobody can press a vote button any more even
+    # if posting the results fails.
+    if not await redraw(bot, channel, poll):
+        log.info("poll %s message could not be marked closed", poll.id)
+    file, name = await chart(results)
+    await channel.send(
+        embed=results_embed(results, bot.settings.tz, chart=name, late=event.late),
+        file=file or discord.utils.MISSING,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
