@@ -17,6 +17,7 @@ from bot.scheduler import Scheduler
 from bot.services.container import Services
 from bot.services.outbox import Delivery
 from bot.settings import Settings
+from bot.ui.persistent import PersistentForm
 from bot.ui.replies import report_error
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ class ParticipationBot(commands.Bot):
         # What the outbox owes Discord; each feature's cog registers its senders here.
         self.deliveries = Deliveries(services.outbox)
         self._orphans: set[int] = set()
+        self._persistent_forms: list[type[PersistentForm]] = []
 
     async def setup_hook(self) -> None:
         """Load every feature, sync commands, and start scheduled work (once per process)."""
@@ -119,6 +121,10 @@ class ParticipationBot(commands.Bot):
         self._scheduler_task = asyncio.create_task(self._start_scheduler_when_ready())
         log.info("bot ready to serve: %d extensions", len(self.extensions))
 
+    def add_persistent_forms(self, *kinds: type[PersistentForm]) -> None:
+        """Route submits of these forms by custom id, even after a restart."""
+        self._persistent_forms.extend(kinds)
+
     def _watch_for_orphans(self) -> None:
         """Note, as Discord delivers it, each button or form that nothing in this process handles.
 
@@ -141,7 +147,14 @@ class ParticipationBot(commands.Bot):
         inner = data.get("data") or {}
         custom_id = str(inner.get("custom_id", ""))
         if data.get("type") == 5:
-            return custom_id in store._modals
+            if custom_id in store._modals:
+                return True
+            for kind in self._persistent_forms:
+                form = kind.rebuild(custom_id)
+                if form is not None:  # sent before a restart: what was typed is still saved
+                    store.add_view(form)
+                    return True
+            return False
         if any(pattern.fullmatch(custom_id) for pattern in store._dynamic_items):
             return True
         key = (int(inner.get("component_type") or 0), custom_id)

@@ -205,3 +205,46 @@ class Form(discord.ui.Modal):
     async def submit(self, interaction: Interaction) -> None:
         """Do what sending the form means (subclasses say what)."""
         raise NotImplementedError
+
+
+class PersistentForm(Form):
+    """A form whose ids live in its custom id, so what was typed is saved even after a restart.
+
+    Declare `key="feature:what:{id}"` as for buttons, and give every text input an explicit,
+    stable `custom_id` (discord.py matches the submitted values to inputs by it). Register the
+    class once with `bot.add_persistent_forms(...)`: a submit that arrives after a restart (when
+    no form is open in memory) is routed to a new instance built from its custom id.
+    """
+
+    key: ClassVar[str] = ""
+    fields: ClassVar[dict[str, str]] = {}
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"persistent-form:never")
+
+    def __init_subclass__(cls, *, key: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if key is not None:
+            template, fields = _parse_key(key)
+            cls.key, cls.fields = key, fields
+            # Form adds ":<8 hex>" so that two people's open copies never share an id.
+            cls.pattern = re.compile(template + r":[0-9a-f]{8}")
+
+    def __init__(
+        self, *, title: str = discord.utils.MISSING, timeout: float | None = 900, **ids: Any
+    ) -> None:
+        custom_id = _FIELD.sub(lambda m: str(ids[m.group(1)]), self.key)
+        super().__init__(title=title, custom_id=custom_id, timeout=timeout)
+        self.ids = ids
+
+    @classmethod
+    def rebuild(cls, custom_id: str) -> PersistentForm | None:
+        """Return the form a submitted custom id belongs to, or None if it is not this kind."""
+        match = cls.pattern.fullmatch(custom_id)
+        if match is None:
+            return None
+        values: dict[str, Any] = {
+            name: int(match[name]) if pattern == _NUMBER else match[name]
+            for name, pattern in cls.fields.items()
+        }
+        form = cls(**values)
+        form.custom_id = custom_id
+        return form
