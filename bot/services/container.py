@@ -66,7 +66,7 @@ def build_services(
     consultations = ConsultationService(settings, db, clock, wake)
     membership.register_personal_data(consultations.personal_data)
     membership.register_personal_data(PollsPersonalData())
-    support = SupportService(settings, db, clock)
+    support = SupportService(settings, db, clock, wake)
     membership.register_personal_data(support)
     group_sessions = SessionsService(settings, db, clock)
     membership.register_personal_data(SessionsPersonalData(group_sessions))

@@ -1,10 +1,15 @@
 """Peer support: /support, the moderators' queue, reports and safeguarding."""
 
-from discord.ext import commands
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from cogs.support._cog import SupportCog
 
+if TYPE_CHECKING:
+    from bot.app import ParticipationBot
 
-async def setup(bot: commands.Bot) -> None:
+
+async def setup(bot: ParticipationBot) -> None:
     """Load the support feature."""
-    await bot.add_cog(SupportCog(bot))  # type: ignore[arg-type]
+    await bot.add_cog(SupportCog(bot))

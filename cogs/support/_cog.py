@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -22,6 +21,7 @@ from bot.services.support import (
     refusal_with_resources,
 )
 from bot.ui.actor import actor_for, actor_from_member
+from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from cogs.support._render import queue_embed
 from cogs.support._views import (
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 TOPIC_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in TOPICS.items()]
 URGENCY_CHOICES = [app_commands.Choice(name=URGENCIES[u], value=u) for u in MEMBER_URGENCIES]
 NO_PINGS = discord.AllowedMentions.none()
+Overwrites = dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]
 
 
 def _waited(minutes: int) -> str:
@@ -73,7 +74,7 @@ class SupportCog(commands.Cog):
 
     # ---- /support --------------------------------------------------------------------------
 
-    def _where(self, interaction: discord.Interaction[Any]) -> tuple[discord.Guild, Any]:
+    def _where(self, interaction: Interaction) -> tuple[discord.Guild, discord.Member | None]:
         """Return the group's server and the person's membership of it (None if not in it)."""
         if interaction.guild is not None:
             member = interaction.guild.get_member(interaction.user.id)
@@ -108,7 +109,7 @@ class SupportCog(commands.Cog):
     @app_commands.choices(topic=TOPIC_CHOICES, urgency=URGENCY_CHOICES)
     async def support(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         topic: app_commands.Choice[str],
         urgency: app_commands.Choice[str],
         message: app_commands.Range[str, None, 1500] | None = None,
@@ -116,7 +117,7 @@ class SupportCog(commands.Cog):
         """Open a request, answer at once, then post the card and open the private space."""
         guild, member = self._where(interaction)
         actor = actor_from_member(guild.id, member, interaction.user.id)
-        opened = await self.services.support.open_request(
+        opened = await self.services.support.requests.open_request(
             actor,
             topic=topic.value,
             urgency=urgency.value,
@@ -127,7 +128,10 @@ class SupportCog(commands.Cog):
         # The card comes first: whatever else fails, the moderators must see the request.
         card = None
         try:
-            view = await self.services.support.get_for_card(opened.request.id) or opened.request
+            view = (
+                await self.services.support.requests.get_for_card(opened.request.id)
+                or opened.request
+            )
             card = await post_card(
                 self.bot,
                 view,
@@ -157,10 +161,9 @@ class SupportCog(commands.Cog):
                 clip(f"<@{interaction.user.id}> wrote:\n{opened.message_to_forward}"),
                 allowed_mentions=NO_PINGS,
             )
-        await self.bot.scheduler.poke()
 
     async def _open_space(
-        self, guild: discord.Guild, member: Any, opened: Opened
+        self, guild: discord.Guild, member: discord.Member | None, opened: Opened
     ) -> discord.TextChannel | None:
         """Make a channel only this member and the staff roles can see; post their words there."""
         record = await self.services.setup.current(guild.id)
@@ -170,7 +173,7 @@ class SupportCog(commands.Cog):
         allow = discord.PermissionOverwrite(
             view_channel=True, send_messages=True, read_message_history=True
         )
-        overwrites: dict[Any, discord.PermissionOverwrite] = {
+        overwrites: Overwrites = {
             guild.default_role: discord.PermissionOverwrite(view_channel=False),
             member: allow,
         }
@@ -194,7 +197,7 @@ class SupportCog(commands.Cog):
         except discord.HTTPException:
             log.exception("could not open a private space for support request %s", rid)
             return None
-        await self.services.support.set_private_space(rid, space.id)
+        await self.services.support.requests.set_private_space(rid, space.id)
         intro = (
             f"<@{member.id}> This is your private space with the moderators. Only you and the "
             f"moderation team can see it. Someone will be with you {opened.expected_response}."
@@ -215,15 +218,15 @@ class SupportCog(commands.Cog):
         extras={"audience": "moderator"},
     )
     @app_commands.guild_only()
-    async def support_queue(self, interaction: discord.Interaction[Any]) -> None:
+    async def support_queue(self, interaction: Interaction) -> None:
         """List open requests privately, by urgency then age."""
-        page = await self.services.support.queue(actor_for(interaction))
+        page = await self.services.support.requests.queue(actor_for(interaction))
         embed = queue_embed(page, self.bot.settings.tz, self.services.clock.now())
         await reply(interaction, embed=embed, allowed_mentions=NO_PINGS)
 
     # ---- reports ---------------------------------------------------------------------------
 
-    async def report(self, interaction: discord.Interaction[Any], message: discord.Message) -> None:
+    async def report(self, interaction: Interaction, message: discord.Message) -> None:
         """Raise a 'report' request with a link; thank the reporter privately."""
         guild = interaction.guild
         if guild is None:
@@ -231,7 +234,7 @@ class SupportCog(commands.Cog):
         member = guild.get_member(interaction.user.id)
         actor = actor_from_member(guild.id, member, interaction.user.id)
         bot_user = self.bot.user
-        result = await self.services.support.report_message(
+        result = await self.services.support.flags.report_message(
             actor,
             channel_id=message.channel.id,
             message_id=message.id,
@@ -248,7 +251,6 @@ class SupportCog(commands.Cog):
                 result.moderator_role_id,
                 result.ping_moderators,
             )
-            await self.bot.scheduler.poke()
 
     # ---- safeguarding ----------------------------------------------------------------------
 
@@ -267,10 +269,10 @@ class SupportCog(commands.Cog):
         if message.author.bot or message.guild is None or not message.content:
             return
         # The pattern check runs first: it costs microseconds and most messages stop here.
-        if self.services.support.check(message.content) is None:
+        if self.services.support.flags.check(message.content) is None:
             return
         author = message.author
-        flagged = await self.services.support.flag_message(
+        flagged = await self.services.support.flags.flag_message(
             message.guild.id,
             message.channel.id,
             message.id,
@@ -295,7 +297,6 @@ class SupportCog(commands.Cog):
         for outcome in results:
             if isinstance(outcome, BaseException):
                 log.error("safeguarding follow-up failed", exc_info=outcome)
-        await self.bot.scheduler.poke()
 
     async def _reach_author(self, message: discord.Message, flagged: Flagged) -> None:
         """Give the author the crisis contacts privately: DM, else somewhere only they see."""

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -17,9 +16,13 @@ from bot.services.support import (
     StaffAction,
 )
 from bot.ui.actor import actor_for
-from bot.ui.forms import unique
-from bot.ui.replies import guarded, reply, send_dm
+from bot.ui.context import Interaction
+from bot.ui.persistent import Form, PersistentButton
+from bot.ui.replies import reply, report_error, send_dm
 from cogs.support._render import card_content, card_embed
+
+if TYPE_CHECKING:
+    from bot.app import ParticipationBot
 
 log = logging.getLogger(__name__)
 ONLY_MEMBER = discord.AllowedMentions(everyone=False, roles=False, users=False)
@@ -39,7 +42,11 @@ def card_view(view: RequestView) -> discord.ui.View:
 
 
 async def post_card(
-    client: Any, view: RequestView, channel_id: int | None, role_id: int | None, ping: bool
+    client: ParticipationBot,
+    view: RequestView,
+    channel_id: int | None,
+    role_id: int | None,
+    ping: bool,
 ) -> discord.Message | None:
     """Post a request's card in the support queue (pinging for urgent ones); remember it."""
     channel = client.get_channel(channel_id) if channel_id else None
@@ -58,11 +65,11 @@ async def post_card(
         view=card_view(view),
         allowed_mentions=mentions,
     )
-    await client.services.support.set_card(view.id, channel.id, message.id)
+    await client.services.support.requests.set_card(view.id, channel.id, message.id)
     return message
 
 
-async def redraw(client: Any, view: RequestView, note: str | None = None) -> None:
+async def redraw(client: ParticipationBot, view: RequestView, note: str | None = None) -> None:
     """Redraw a request's card wherever it is."""
     if not view.card_channel_id or not view.card_message_id:
         return
@@ -77,12 +84,12 @@ async def redraw(client: Any, view: RequestView, note: str | None = None) -> Non
         log.warning("could not redraw the card of support request %s", view.id)
 
 
-async def dm(client: Any, user_id: int, text: str) -> bool:
+async def dm(client: ParticipationBot, user_id: int, text: str) -> bool:
     """DM someone, mentioning nobody else; return False when their DMs are closed."""
     return await send_dm(client, user_id, text, allowed_mentions=ONLY_MEMBER)
 
 
-async def tell_member(client: Any, action: StaffAction) -> None:
+async def tell_member(client: ParticipationBot, action: StaffAction) -> None:
     """Tell the member about their request in their private space, or else by DM."""
     if action.tell_user_id is None or action.tell_text is None:
         return
@@ -101,7 +108,7 @@ async def tell_member(client: Any, action: StaffAction) -> None:
     await dm(client, action.tell_user_id, action.tell_text)
 
 
-async def ping_escalation(client: Any, action: StaffAction, by: int) -> None:
+async def ping_escalation(client: ParticipationBot, action: StaffAction, by: int) -> None:
     """Tell the role a request was escalated to, in the staff support queue."""
     view = action.request
     channel = client.get_channel(view.card_channel_id) if view.card_channel_id else None
@@ -123,39 +130,17 @@ async def ping_escalation(client: Any, action: StaffAction, by: int) -> None:
     )
 
 
-class _CardButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"support:x"):
-    """Base of queue-card buttons: the request id lives in the custom_id."""
-
-    def __init__(self, request_id: int, button: discord.ui.Button[Any]) -> None:
-        super().__init__(button)
-        self.request_id = request_id
-
-
-class ClaimButton(_CardButton, template=r"support:claim:(?P<id>[0-9]+)"):
+class ClaimButton(PersistentButton, key="support:claim:{request_id}"):
     """Pick up a request; exactly one moderator wins."""
 
     def __init__(self, request_id: int) -> None:
-        super().__init__(
-            request_id,
-            discord.ui.Button(
-                label="Claim",
-                style=discord.ButtonStyle.success,
-                custom_id=f"support:claim:{request_id}",
-            ),
-        )
+        super().__init__(label="Claim", style=discord.ButtonStyle.success, request_id=request_id)
+        self.request_id = request_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ClaimButton:
-        """Rebuild the button after a restart."""
-        return cls(int(match["id"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Claim, redraw the card, then tell the member someone has it."""
         client = interaction.client
-        action = await client.services.support.claim(actor_for(interaction), self.request_id)
+        action = await client.services.support.staff.claim(actor_for(interaction), self.request_id)
         await interaction.response.edit_message(
             embed=card_embed(action.request, client.settings.tz), view=card_view(action.request)
         )
@@ -163,42 +148,33 @@ class ClaimButton(_CardButton, template=r"support:claim:(?P<id>[0-9]+)"):
 
 
 class EscalateButton(
-    _CardButton, template=r"support:escalate:(?P<to>worker|safeguarding):(?P<id>[0-9]+)"
+    PersistentButton, key="support:escalate:{to:worker|safeguarding}:{request_id}"
 ):
     """Escalate to a worker or the safeguarding lead, with a short reason."""
 
     def __init__(self, request_id: int, to: str) -> None:
-        label = "Escalate: worker" if to == "worker" else "Escalate: safeguarding lead"
+        safeguarding = to == "safeguarding"
         super().__init__(
-            request_id,
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.danger
-                if to == "safeguarding"
-                else discord.ButtonStyle.primary,
-                custom_id=f"support:escalate:{to}:{request_id}",
-            ),
+            label="Escalate: safeguarding lead" if safeguarding else "Escalate: worker",
+            style=discord.ButtonStyle.danger if safeguarding else discord.ButtonStyle.primary,
+            request_id=request_id,
+            to=to,
         )
+        self.request_id = request_id
         self.to = to
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> EscalateButton:
-        """Rebuild the button after a restart."""
-        return cls(int(match["id"]), match["to"])
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Check the presser may escalate, then ask for the reason."""
-        await interaction.client.services.support.get(actor_for(interaction), self.request_id)
+        await interaction.client.services.support.requests.get(
+            actor_for(interaction), self.request_id
+        )
         await interaction.response.send_modal(EscalateModal(self.request_id, self.to))
 
 
-class EscalateModal(discord.ui.Modal):
+class EscalateModal(Form):
     """The short, staff-only reason for escalating."""
 
-    reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
+    reason: discord.ui.TextInput[EscalateModal] = discord.ui.TextInput(
         label="Why are you escalating? (staff only)",
         style=discord.TextStyle.paragraph,
         max_length=REASON_MAX,
@@ -209,17 +185,15 @@ class EscalateModal(discord.ui.Modal):
     def __init__(self, request_id: int, to: str) -> None:
         target = "the safeguarding lead" if to == "safeguarding" else "a worker"
         super().__init__(
-            title=f"Escalate to {target}"[:45],
-            custom_id=unique(f"support:escalate-modal:{request_id}"),
+            title=f"Escalate to {target}"[:45], custom_id=f"support:escalate-modal:{request_id}"
         )
         self.request_id = request_id
         self.to = to
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Escalate, redraw the card, ping the role, tell the member if this picked it up."""
         client = interaction.client
-        action = await client.services.support.escalate(
+        action = await client.services.support.staff.escalate(
             actor_for(interaction), self.request_id, self.to, self.reason.value
         )
         await reply(
@@ -230,30 +204,18 @@ class EscalateModal(discord.ui.Modal):
         await tell_member(client, action)
 
 
-class ResolveButton(_CardButton, template=r"support:resolve:(?P<id>[0-9]+)"):
+class ResolveButton(PersistentButton, key="support:resolve:{request_id}"):
     """Resolve with an outcome from the fixed list."""
 
     def __init__(self, request_id: int) -> None:
-        super().__init__(
-            request_id,
-            discord.ui.Button(
-                label="Resolve",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"support:resolve:{request_id}",
-            ),
-        )
+        super().__init__(label="Resolve", request_id=request_id)
+        self.request_id = request_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ResolveButton:
-        """Rebuild the button after a restart."""
-        return cls(int(match["id"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Check the presser may resolve, then offer the outcomes privately."""
-        await interaction.client.services.support.get(actor_for(interaction), self.request_id)
+        await interaction.client.services.support.requests.get(
+            actor_for(interaction), self.request_id
+        )
         await reply(
             interaction,
             f"How did support request #{self.request_id} end? Choose an outcome; you can add a "
@@ -269,30 +231,34 @@ class OutcomeView(discord.ui.View):
         super().__init__(timeout=600)
         self.owner_id = owner_id
         self.request_id = request_id
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            placeholder="Choose an outcome",
-            options=[
-                discord.SelectOption(label=label, value=key) for key, label in OUTCOMES.items()
-            ],
-            custom_id=f"support:outcome:{request_id}",
-        )
-        select.callback = self._chosen  # type: ignore[method-assign]
-        self.select = select
-        self.add_item(select)
+        choice: discord.ui.Select[OutcomeView] = self.choose
+        choice.custom_id = f"support:outcome:{request_id}"
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
         """Only the moderator who pressed Resolve uses this."""
         return interaction.user.id == self.owner_id
 
-    @guarded
-    async def _chosen(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_modal(ResolveModal(self.request_id, self.select.values[0]))
+    async def on_error(  # type: ignore[override]
+        self, interaction: Interaction, error: Exception, item: discord.ui.Item[OutcomeView]
+    ) -> None:
+        """Answer any error privately, like every other support control."""
+        await report_error(interaction, error)
+
+    @discord.ui.select(
+        placeholder="Choose an outcome",
+        options=[discord.SelectOption(label=label, value=key) for key, label in OUTCOMES.items()],
+    )
+    async def choose(
+        self, interaction: Interaction, select: discord.ui.Select[OutcomeView]
+    ) -> None:
+        """Open the optional note for the chosen outcome."""
+        await interaction.response.send_modal(ResolveModal(self.request_id, select.values[0]))
 
 
-class ResolveModal(discord.ui.Modal):
+class ResolveModal(Form):
     """An optional short staff note, then the request is resolved."""
 
-    note: discord.ui.TextInput[Any] = discord.ui.TextInput(
+    note: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
         label="A short note for the team (optional)",
         style=discord.TextStyle.paragraph,
         required=False,
@@ -303,16 +269,15 @@ class ResolveModal(discord.ui.Modal):
 
     def __init__(self, request_id: int, outcome: str) -> None:
         super().__init__(
-            title="Resolve support request", custom_id=unique(f"support:resolve-modal:{request_id}")
+            title="Resolve support request", custom_id=f"support:resolve-modal:{request_id}"
         )
         self.request_id = request_id
         self.outcome = outcome
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Resolve once, redraw the card and tell the member."""
         client = interaction.client
-        action = await client.services.support.resolve(
+        action = await client.services.support.staff.resolve(
             actor_for(interaction), self.request_id, self.outcome, self.note.value or None
         )
         await reply(

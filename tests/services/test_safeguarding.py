@@ -69,7 +69,7 @@ BENIGN = [
 
 @pytest.fixture(scope="module")
 def matcher() -> SafeguardingMatcher:
-    return SafeguardingMatcher(load_settings(database_url="sqlite://").safeguarding)
+    return SafeguardingMatcher(load_settings(database_url="sqlite+aiosqlite://").safeguarding)
 
 
 @pytest.mark.parametrize("text", CRISIS)
@@ -125,7 +125,7 @@ def test_empty_config_matches_nothing() -> None:
 
 @given(st.text(max_size=3000))
 def test_check_never_fails_on_any_text(text: str) -> None:
-    matcher = SafeguardingMatcher(load_settings(database_url="sqlite://").safeguarding)
+    matcher = SafeguardingMatcher(load_settings(database_url="sqlite+aiosqlite://").safeguarding)
     found = matcher.check(text)
     assert found is None or found.kind in {"phrase", "pattern"}
 
@@ -147,7 +147,7 @@ def _config_dir(tmp_path: Path, safeguarding: str) -> Path:
 )
 def test_pattern_that_does_not_compile_stops_start_up(tmp_path: Path, toml: str, key: str) -> None:
     with pytest.raises(ConfigError) as info:
-        load_settings(_config_dir(tmp_path, toml), database_url="sqlite://")
+        load_settings(_config_dir(tmp_path, toml), database_url="sqlite+aiosqlite://")
     message = str(info.value)
     assert key in message and "does not compile" in message
     assert "\n" not in message
@@ -156,7 +156,7 @@ def test_pattern_that_does_not_compile_stops_start_up(tmp_path: Path, toml: str,
 def test_good_custom_config_loads(tmp_path: Path) -> None:
     loaded = load_settings(
         _config_dir(tmp_path, 'phrases = ["run away"]\npatterns = ["\\\\bgive up\\\\b"]'),
-        database_url="sqlite://",
+        database_url="sqlite+aiosqlite://",
     )
     assert SafeguardingMatcher(loaded.safeguarding).check("I give up") is not None
 
@@ -177,7 +177,10 @@ async def test_flag_raises_one_urgent_request_per_message(services: Services, se
     member = await approved_member(services, 3001)
     peer = await _peer(services)
     results = await asyncio.gather(
-        *[services.support.flag_message(GUILD, peer, 9001, member.user_id, LINK) for _ in range(4)]
+        *[
+            services.support.flags.flag_message(GUILD, peer, 9001, member.user_id, LINK)
+            for _ in range(4)
+        ]
     )
     assert all(r is not None for r in results)
     assert sum(r.created for r in results if r) == 1
@@ -197,12 +200,12 @@ async def test_second_message_gets_a_shorter_note_then_full_again_later(
 ) -> None:
     await set_up_guild(services)
     peer = await _peer(services)
-    first = await services.support.flag_message(GUILD, peer, 9101, 3002, LINK)
-    second = await services.support.flag_message(GUILD, peer, 9102, 3002, LINK)
+    first = await services.support.flags.flag_message(GUILD, peer, 9101, 3002, LINK)
+    second = await services.support.flags.flag_message(GUILD, peer, 9102, 3002, LINK)
     assert first and second and second.created
     assert "too" in second.author_message and "116 123" in second.author_message
     clock.advance(timedelta(hours=2))
-    third = await services.support.flag_message(GUILD, peer, 9103, 3002, LINK)
+    third = await services.support.flags.flag_message(GUILD, peer, 9103, 3002, LINK)
     assert third and "check you're okay" in third.author_message
 
 
@@ -210,7 +213,7 @@ async def test_flags_at_once_give_one_full_note_then_short_ones(services: Servic
     await set_up_guild(services)
     peer = await _peer(services)
     results = await asyncio.gather(
-        *[services.support.flag_message(GUILD, peer, 9150 + i, 3009, LINK) for i in range(4)]
+        *[services.support.flags.flag_message(GUILD, peer, 9150 + i, 3009, LINK) for i in range(4)]
     )
     notes = [r.author_message for r in results if r]
     assert len(notes) == 4 and all(r and r.created for r in results)
@@ -220,30 +223,30 @@ async def test_flags_at_once_give_one_full_note_then_short_ones(services: Servic
 async def test_flag_ignored_outside_watched_channels_and_for_staff(services: Services) -> None:
     await set_up_guild(services)
     peer = await _peer(services)
-    assert await services.support.flag_message(GUILD, 123456, 9201, 3003, LINK) is None
-    staff = await services.support.flag_message(
+    assert await services.support.flags.flag_message(GUILD, 123456, 9201, 3003, LINK) is None
+    staff = await services.support.flags.flag_message(
         GUILD, peer, 9202, MODERATOR.user_id, LINK, author_role_ids=MODERATOR.role_ids
     )
     assert staff is None
-    assert await services.support.flag_message(GUILD + 5, peer, 9203, 3003, LINK) is None
+    assert await services.support.flags.flag_message(GUILD + 5, peer, 9203, 3003, LINK) is None
 
 
 async def test_flag_in_a_thread_of_peer_support_and_in_a_support_space(services: Services) -> None:
     await set_up_guild(services)
     peer = await _peer(services)
-    assert await services.support.flag_message(GUILD, 8888, 9301, 3004, LINK, parent_id=peer)
-    opened = await services.support.open_request(
+    assert await services.support.flags.flag_message(GUILD, 8888, 9301, 3004, LINK, parent_id=peer)
+    opened = await services.support.requests.open_request(
         Actor(3005, GUILD), topic="struggling", urgency="week"
     )
-    await services.support.set_private_space(opened.request.id, 7777)
-    assert await services.support.flag_message(GUILD, 7777, 9302, 3005, LINK)
+    await services.support.requests.set_private_space(opened.request.id, 7777)
+    assert await services.support.flags.flag_message(GUILD, 7777, 9302, 3005, LINK)
 
 
 @pytest.mark.parametrize("link", ["", "javascript:alert(1)", "https://x/" + "a" * 300])
 async def test_flag_refuses_a_bad_link(services: Services, link: str) -> None:
     await set_up_guild(services)
     with pytest.raises(InvalidInput):
-        await services.support.flag_message(GUILD, await _peer(services), 9401, 3006, link)
+        await services.support.flags.flag_message(GUILD, await _peer(services), 9401, 3006, link)
 
 
 # ---- reports ---------------------------------------------------------------------------------
@@ -253,14 +256,14 @@ async def test_report_thanks_the_reporter_once(services: Services) -> None:
     await set_up_guild(services)
     reporter = await approved_member(services, 3010)
     kw = {"channel_id": 1, "message_id": 9501, "link": LINK, "author_is_bot": False}
-    first = await services.support.report_message(reporter, **kw)  # type: ignore[arg-type]
+    first = await services.support.flags.report_message(reporter, **kw)  # type: ignore[arg-type]
     assert first.created and first.request.kind == "report"
     assert first.thanks.startswith("Thank you")
     assert first.ping_moderators
-    again = await services.support.report_message(reporter, **kw)  # type: ignore[arg-type]
+    again = await services.support.flags.report_message(reporter, **kw)  # type: ignore[arg-type]
     assert not again.created and again.request.id == first.request.id
     assert "already reported" in again.thanks
-    other = await services.support.report_message(
+    other = await services.support.flags.report_message(
         await approved_member(services, 3011, "Jo"),
         **kw,  # type: ignore[arg-type]
     )
@@ -270,7 +273,7 @@ async def test_report_thanks_the_reporter_once(services: Services) -> None:
 async def test_report_of_the_bots_own_message_refused(services: Services) -> None:
     await set_up_guild(services)
     with pytest.raises(InvalidInput, match="posted by me"):
-        await services.support.report_message(
+        await services.support.flags.report_message(
             Actor(3012, GUILD), channel_id=1, message_id=9601, link=LINK, author_is_bot=True
         )
 
@@ -278,7 +281,7 @@ async def test_report_of_the_bots_own_message_refused(services: Services) -> Non
 async def test_report_from_outside_the_server_refused(services: Services) -> None:
     await set_up_guild(services)
     with pytest.raises(NotAllowed, match="Only people in the group's server"):
-        await services.support.report_message(
+        await services.support.flags.report_message(
             Actor(3013, GUILD),
             channel_id=1,
             message_id=9701,

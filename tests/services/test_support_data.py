@@ -35,7 +35,7 @@ async def _every_text_value(sessions) -> list[str]:  # type: ignore[no-untyped-d
 async def test_no_words_of_members_are_stored(services: Services, sessions) -> None:
     await set_up_guild(services)
     member = await approved_member(services, 4001)
-    opened = await services.support.open_request(
+    opened = await services.support.requests.open_request(
         member,
         topic="struggling",
         urgency="today",
@@ -44,20 +44,22 @@ async def test_no_words_of_members_are_stored(services: Services, sessions) -> N
     assert opened.message_to_forward and SECRET_WORDS[0] in opened.message_to_forward
     peer = (await services.setup.current(GUILD)).channel_ids["peer_support"]  # type: ignore[union-attr]
     crisis = f"{SECRET_WORDS[1]}: I can't go on"
-    assert services.support.check(crisis) is not None
-    await services.support.flag_message(
+    assert services.support.flags.check(crisis) is not None
+    await services.support.flags.flag_message(
         GUILD, peer, 5001, 4001, "https://discord.com/channels/1/2/5001"
     )
-    await services.support.report_message(
+    await services.support.flags.report_message(
         member,
         channel_id=peer,
         message_id=5002,
         link="https://discord.com/channels/1/2/5002",
         author_is_bot=False,
     )
-    await services.support.claim(MODERATOR, opened.request.id)
-    await services.support.escalate(MODERATOR, opened.request.id, "safeguarding", "Lead asked")
-    await services.support.resolve(MODERATOR, opened.request.id, "referred", "Called back")
+    await services.support.staff.claim(MODERATOR, opened.request.id)
+    await services.support.staff.escalate(
+        MODERATOR, opened.request.id, "safeguarding", "Lead asked"
+    )
+    await services.support.staff.resolve(MODERATOR, opened.request.id, "referred", "Called back")
     stored = " ".join(await _every_text_value(sessions)).casefold()
     for word in [*SECRET_WORDS, "kill myself", "can't go on"]:
         assert word not in stored
@@ -66,8 +68,8 @@ async def test_no_words_of_members_are_stored(services: Services, sessions) -> N
 async def test_export_lists_metadata_and_staff_actions(services: Services, sessions) -> None:
     await set_up_guild(services)
     member = await approved_member(services, 4002)
-    opened = await services.support.open_request(member, topic="question", urgency="week")
-    await services.support.resolve(MODERATOR, opened.request.id, "answered", "Sent the dates")
+    opened = await services.support.requests.open_request(member, topic="question", urgency="week")
+    await services.support.staff.resolve(MODERATOR, opened.request.id, "answered", "Sent the dates")
     data = await services.membership.export(member)
     section = data["support_requests"]
     assert len(section["requests"]) == 1
@@ -87,16 +89,16 @@ async def test_forget_unlinks_requests_but_keeps_counts(
     await set_up_guild(services)
     member = await approved_member(services, 4003)
     peer = (await services.setup.current(GUILD)).channel_ids["peer_support"]  # type: ignore[union-attr]
-    done = await services.support.open_request(member, topic="struggling", urgency="today")
-    await services.support.set_private_space(done.request.id, 6001)
+    done = await services.support.requests.open_request(member, topic="struggling", urgency="today")
+    await services.support.requests.set_private_space(done.request.id, 6001)
     clock.advance(timedelta(minutes=30))
-    await services.support.claim(MODERATOR, done.request.id)
-    await services.support.resolve(MODERATOR, done.request.id, "supported", "Member doing ok")
-    still_open = await services.support.open_request(member, topic="other", urgency="week")
-    await services.support.flag_message(
+    await services.support.staff.claim(MODERATOR, done.request.id)
+    await services.support.staff.resolve(MODERATOR, done.request.id, "supported", "Member doing ok")
+    still_open = await services.support.requests.open_request(member, topic="other", urgency="week")
+    await services.support.flags.flag_message(
         GUILD, peer, 6002, 4003, "https://discord.com/channels/1/2/6002"
     )
-    before = await services.support.stats(GUILD, START, START + timedelta(days=1))
+    before = await services.support.figures.stats(GUILD, START, START + timedelta(days=1))
     await services.membership.forget(member)
     async with sessions() as s:
         rows = (await s.scalars(select(SupportRequest))).all()
@@ -119,7 +121,7 @@ async def test_forget_unlinks_requests_but_keeps_counts(
     # Nothing points at the person any more.
     for value in await _every_text_value(sessions):
         assert "4003" not in value
-    after = await services.support.stats(GUILD, START, START + timedelta(days=1))
+    after = await services.support.figures.stats(GUILD, START, START + timedelta(days=1))
     assert after.requests == before.requests == 3
     assert after.by_kind == {"request": 2, "safeguarding": 1, "report": 0}
     assert after.median_minutes_to_first_response == 30
@@ -127,9 +129,11 @@ async def test_forget_unlinks_requests_but_keeps_counts(
 
 async def test_moderator_erasure_unlinks_their_staff_actions(services: Services, sessions) -> None:
     await set_up_guild(services)
-    opened = await services.support.open_request(Actor(4004, GUILD), topic="other", urgency="week")
+    opened = await services.support.requests.open_request(
+        Actor(4004, GUILD), topic="other", urgency="week"
+    )
     mod_member = await approved_member(services, MODERATOR.user_id, "Mo")
-    await services.support.claim(MODERATOR, opened.request.id)
+    await services.support.staff.claim(MODERATOR, opened.request.id)
     data = await services.membership.export(mod_member)
     assert data["support_requests"]["handled_as_staff"] == [
         {"id": opened.request.id, "picked_up": True, "escalated": False, "resolved": False}

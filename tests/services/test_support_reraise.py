@@ -16,7 +16,9 @@ MEMBER = Actor(5001, GUILD)
 
 
 async def _open(services: Services, urgency: str = "week") -> int:
-    opened = await services.support.open_request(MEMBER, topic="struggling", urgency=urgency)
+    opened = await services.support.requests.open_request(
+        MEMBER, topic="struggling", urgency=urgency
+    )
     return opened.request.id
 
 
@@ -25,7 +27,7 @@ async def test_raised_after_the_configured_time_once_per_interval(
 ) -> None:
     record = await set_up_guild(services)
     rid = await _open(services)
-    await services.support.set_card(rid, record.channel_ids["support_queue"], 42)
+    await services.support.requests.set_card(rid, record.channel_ids["support_queue"], 42)
     start = clock.now()
     assert await services.support.next_due() == start + timedelta(minutes=60)
     clock.advance(timedelta(minutes=59))
@@ -86,11 +88,11 @@ async def test_claimed_or_resolved_requests_are_not_raised(
     claimed = await _open(services)
     resolved = await _open(services)
     waiting = await _open(services, "whenever")
-    await services.support.claim(MODERATOR, claimed)
-    await services.support.resolve(MODERATOR, resolved, "no_action")
+    await services.support.staff.claim(MODERATOR, claimed)
+    await services.support.staff.resolve(MODERATOR, resolved, "no_action")
     clock.advance(timedelta(hours=3))
     assert [e.request_id for e in await services.support.take_due(clock.now())] == [waiting]
-    await services.support.claim(MODERATOR, waiting)
+    await services.support.staff.claim(MODERATOR, waiting)
     assert await services.support.next_due() is None
 
 

@@ -13,11 +13,13 @@ from bot.services.support.records import (
     Flagged,
     Opened,
     QueuePage,
+    Reported,
     RequestView,
     StaffAction,
     SupportRaised,
 )
 from bot.services.support.service import SupportService
+from bot.services.support.stats import SupportStats
 from bot.services.support.wording import refusal_with_resources
 
 __all__ = [
@@ -31,9 +33,11 @@ __all__ = [
     "Flagged",
     "Opened",
     "QueuePage",
+    "Reported",
     "RequestView",
     "StaffAction",
     "SupportRaised",
     "SupportService",
+    "SupportStats",
     "refusal_with_resources",
 ]

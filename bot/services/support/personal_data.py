@@ -1,51 +1,46 @@
-"""Support requests in /mydata and /forgetme, and the aggregate figures for reports."""
+"""Support requests in /mydata and /forgetme."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from statistics import median
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.db.models import SupportRequest
+from bot.services.base import Service
 from bot.services.personal_data import DiscordTraces
-from bot.services.support.records import (
-    ESCALATION_TARGETS,
-    KINDS,
-    OPEN_STATUSES,
-    OUTCOMES,
-    TOPICS,
-    URGENCIES,
-    WITHDRAWN,
-)
-from bot.settings import Settings
+from bot.services.support.records import ESCALATION_TARGETS, OPEN_STATUSES, WITHDRAWN, view_of
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-@dataclass(frozen=True)
-class SupportStats:
-    """Support figures for a period; erased people still count, anonymously."""
+def _own_request(r: SupportRequest) -> dict[str, Any]:
+    """Return one of the person's own requests as /mydata shows it: labels, times, no words."""
+    view = view_of(r)
+    return {
+        "id": r.id,
+        "kind": view.kind_label,
+        "topic": view.topic_label,
+        "urgency": view.urgency_label,
+        "status": r.status,
+        "message_link": r.message_link,
+        "created_at": _iso(r.created_at),
+        "picked_up_at": _iso(r.claimed_at),
+        "escalated_to": ESCALATION_TARGETS.get(r.escalated_to or "", None),
+        "escalated_at": _iso(r.escalated_at),
+        "resolved_at": _iso(r.resolved_at),
+        "outcome": view.outcome_label,
+        "staff_notes_held": bool(r.escalation_reason or r.resolution_note),
+    }
 
-    requests: int
-    by_kind: dict[str, int]
-    resolved: int
-    median_minutes_to_first_response: float | None
-    median_minutes_to_resolve: float | None
 
+class SupportPersonalData(Service):
+    """Export and erase a person's support records; the bare counts stay for reports."""
 
-class SupportDataMixin:
-    """Export and erase a person's support records; keep anonymous counts for reports."""
-
-    settings: Settings
-    db: async_sessionmaker[AsyncSession]
-    clock: Clock
     section = "support_requests"
 
     async def export(
@@ -80,24 +75,7 @@ class SupportDataMixin:
                 "participation worker can give you a full copy of your records on request, "
                 "after checking that nothing in it could put anyone at risk."
             ),
-            "requests": [
-                {
-                    "id": r.id,
-                    "kind": KINDS.get(r.kind, r.kind),
-                    "topic": TOPICS.get(r.topic, r.topic) if r.topic else None,
-                    "urgency": URGENCIES.get(r.urgency, r.urgency),
-                    "status": r.status,
-                    "message_link": r.message_link,
-                    "created_at": _iso(r.created_at),
-                    "picked_up_at": _iso(r.claimed_at),
-                    "escalated_to": ESCALATION_TARGETS.get(r.escalated_to or "", None),
-                    "escalated_at": _iso(r.escalated_at),
-                    "resolved_at": _iso(r.resolved_at),
-                    "outcome": OUTCOMES.get(r.outcome or "", r.outcome),
-                    "staff_notes_held": bool(r.escalation_reason or r.resolution_note),
-                }
-                for r in own
-            ],
+            "requests": [_own_request(r) for r in own],
             "handled_as_staff": [
                 {
                     "id": r.id,
@@ -168,40 +146,3 @@ class SupportDataMixin:
                 .values({column: None})
                 .execution_options(synchronize_session=False)
             )
-
-    async def stats(self, guild_id: int, start: datetime, end: datetime) -> SupportStats:
-        """Return counts and median response and resolution times for requests made in a period."""
-        async with self.db.begin() as s:
-            rows = (
-                await s.execute(
-                    select(
-                        SupportRequest.kind,
-                        SupportRequest.created_at,
-                        SupportRequest.claimed_at,
-                        SupportRequest.resolved_at,
-                        SupportRequest.outcome,
-                    ).where(
-                        SupportRequest.guild_id == guild_id,
-                        SupportRequest.created_at >= start,
-                        SupportRequest.created_at < end,
-                    )
-                )
-            ).all()
-        by_kind = {kind: 0 for kind in KINDS}
-        first: list[float] = []
-        resolve: list[float] = []
-        resolved = 0
-        for kind, created, claimed, done, outcome in rows:
-            by_kind[kind] = by_kind.get(kind, 0) + 1
-            if claimed is not None:
-                first.append((claimed - created).total_seconds() / 60)
-            if done is not None and outcome != WITHDRAWN:
-                resolved += 1
-                resolve.append((done - created).total_seconds() / 60)
-        return SupportStats(
-            requests=len(rows),
-            by_kind=by_kind,
-            resolved=resolved,
-            median_minutes_to_first_response=median(first) if first else None,
-            median_minutes_to_resolve=median(resolve) if resolve else None,
-        )

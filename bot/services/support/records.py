@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from bot.db.models import SupportRequest
@@ -117,30 +117,11 @@ class RequestView:
 
 def view_of(row: SupportRequest) -> RequestView:
     """Return the view of a row."""
-    return RequestView(
-        id=row.id,
-        guild_id=row.guild_id,
-        kind=row.kind,
-        user_id=row.user_id,
-        topic=row.topic,
-        urgency=row.urgency,
-        status=row.status,
-        message_link=row.message_link,
-        private_channel_id=row.private_channel_id,
-        card_channel_id=row.card_channel_id,
-        card_message_id=row.card_message_id,
-        created_at=row.created_at,
-        claimed_by=row.claimed_by,
-        claimed_at=row.claimed_at,
-        escalated_to=row.escalated_to,
-        escalated_by=row.escalated_by,
-        escalation_reason=row.escalation_reason,
-        resolved_by=row.resolved_by,
-        resolved_at=row.resolved_at,
-        outcome=row.outcome,
-        resolution_note=row.resolution_note,
-        times_raised=row.raised_interval,
-    )
+    # Every field but times_raised is the column of the same name.
+    columns = {
+        f.name: getattr(row, f.name) for f in fields(RequestView) if f.name != "times_raised"
+    }
+    return RequestView(**columns, times_raised=row.raised_interval)
 
 
 @dataclass(frozen=True)

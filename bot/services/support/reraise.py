@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
 from bot.db.models import GuildConfig, SupportRequest
+from bot.services.base import Service, claim
 from bot.services.support.records import SupportRaised
-from bot.settings import Settings
+from bot.services.support.rows import reraise_interval, where_to_post
 
 
-class SupportReraiseMixin:
-    """The support service as a scheduler DueSource: events are `SupportRaised`."""
-
-    settings: Settings
-    db: async_sessionmaker[AsyncSession]
-    clock: Clock
+class SupportReraise(Service):
+    """The timed half of support: events are `SupportRaised` (the facade is the DueSource)."""
 
     async def next_due(self) -> datetime | None:
         """Return when the next unclaimed request should be raised again."""
@@ -31,7 +26,7 @@ class SupportReraiseMixin:
 
     async def take_due(self, now: datetime) -> list[SupportRaised]:
         """Claim every overdue re-raise atomically and return one event per request."""
-        interval = timedelta(minutes=self.settings.support.reraise_after_minutes)
+        interval = reraise_interval(self.settings)
         events: list[SupportRaised] = []
         async with self.db.begin() as s:
             rows = (
@@ -47,7 +42,8 @@ class SupportReraiseMixin:
                 # Intervals are counted from creation: after downtime the request is raised
                 # once for the interval we are in, not once for every interval missed.
                 number = max(1, int((now - created_at) / interval))
-                result = await s.execute(
+                won = await claim(
+                    s,
                     update(SupportRequest)
                     .where(
                         SupportRequest.id == request_id,
@@ -56,17 +52,15 @@ class SupportReraiseMixin:
                     )
                     .values(
                         raised_interval=number, next_raise_at=created_at + interval * (number + 1)
-                    )
-                    .execution_options(synchronize_session=False)
+                    ),
                 )
-                if not result.rowcount:  # type: ignore[attr-defined]
+                if not won:
                     continue  # another worker raised this interval already
                 row = await s.get(SupportRequest, request_id)
                 assert row is not None
                 await s.refresh(row)
                 if row.guild_id not in configs:
                     configs[row.guild_id] = await s.get(GuildConfig, row.guild_id)
-                config = configs[row.guild_id]
                 events.append(
                     SupportRaised(
                         request_id=row.id,
@@ -75,9 +69,8 @@ class SupportReraiseMixin:
                         urgency=row.urgency,
                         waiting_minutes=int((now - row.created_at).total_seconds() // 60),
                         times_raised=number,
-                        queue_channel_id=config.support_queue_channel_id if config else None,
                         card_message_id=row.card_message_id,
-                        moderator_role_id=config.moderator_role_id if config else None,
+                        **where_to_post(configs[row.guild_id]),
                     )
                 )
         return events

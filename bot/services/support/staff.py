@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.db.models import AuditEntry, SupportRequest
+from bot.db.models import SupportRequest
 from bot.services.access import Actor, require_moderator
-from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.services.base import Service, claim
+from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.support.records import (
     ESCALATION_TARGETS,
     NOTE_MAX,
@@ -20,29 +21,9 @@ from bot.services.support.records import (
     StaffAction,
     view_of,
 )
+from bot.services.support.rows import load_request
 from bot.services.support.wording import picked_up_text, resolved_text
 from bot.services.text import clean_text
-from bot.settings import Settings
-
-
-async def load_request(s: AsyncSession, guild_id: int, request_id: int) -> SupportRequest:
-    """Return a request of this server, or explain that it is gone."""
-    row = await s.get(SupportRequest, request_id)
-    if row is None or row.guild_id != guild_id:
-        raise NotFound("That support request no longer exists.")
-    return row
-
-
-def _audit(actor: Actor, row: SupportRequest, action: str, detail: str, at: datetime) -> AuditEntry:
-    # The detail names the request and what happened, never anything the member wrote.
-    return AuditEntry(
-        guild_id=actor.guild_id,
-        actor_user_id=actor.user_id,
-        action=f"support.{action}",
-        member_id=row.member_id,
-        detail=f"request {row.id}: {detail}",
-        at=at,
-    )
 
 
 def _already(row: SupportRequest, actor: Actor) -> Conflict:
@@ -56,12 +37,31 @@ def _already(row: SupportRequest, actor: Actor) -> Conflict:
     return Conflict("This request changed while you were looking at it. Please try again.")
 
 
-class SupportStaffMixin:
+def _untold(row: SupportRequest) -> StaffAction:
+    return StaffAction(view_of(row), None, None, None)
+
+
+def _tell_member(row: SupportRequest, text: str) -> StaffAction:
+    """Return the action, telling the member only for their own /support request."""
+    if row.kind != "request" or row.user_id is None:
+        return _untold(row)
+    return StaffAction(view_of(row), row.user_id, row.private_channel_id, text)
+
+
+class SupportStaff(Service):
     """Claim, escalate and resolve; each is one transaction with a conditional UPDATE."""
 
-    settings: Settings
-    db: async_sessionmaker[AsyncSession]
-    clock: Clock
+    def _audit(
+        self, s: AsyncSession, actor: Actor, row: SupportRequest, action: str, detail: str
+    ) -> None:
+        # The detail names the request and what happened, never anything the member wrote.
+        self.audit(
+            s,
+            actor,
+            f"support.{action}",
+            member_id=row.member_id,
+            detail=f"request {row.id}: {detail}",
+        )
 
     async def _take(self, s: AsyncSession, actor: Actor, row: SupportRequest) -> bool:
         """Claim the request for the actor if nobody has it; return True if this claimed it."""
@@ -69,27 +69,43 @@ class SupportStaffMixin:
             raise NotAllowed(
                 "This request is about you, so another member of the team needs to pick it up."
             )
-        now = self.clock.now()
         # WHERE claimed_by IS NULL: two moderators pressing at once, exactly one wins.
-        result = await s.execute(
+        won = await claim(
+            s,
             update(SupportRequest)
             .where(
                 SupportRequest.id == row.id,
                 SupportRequest.claimed_by.is_(None),
                 SupportRequest.status == "open",
             )
-            .values(claimed_by=actor.user_id, claimed_at=now, status="claimed", next_raise_at=None)
-            .execution_options(synchronize_session=False)
+            .values(
+                claimed_by=actor.user_id,
+                claimed_at=self.clock.now(),
+                status="claimed",
+                next_raise_at=None,
+            ),
         )
         await s.refresh(row)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return won
 
-    def _picked_up(self, row: SupportRequest, actor: Actor) -> StaffAction:
-        if row.kind != "request" or row.user_id is None:
-            return StaffAction(view_of(row), None, None, None)
-        return StaffAction(
-            view_of(row), row.user_id, row.private_channel_id, picked_up_text(actor.user_id)
+    async def _settle(
+        self, s: AsyncSession, actor: Actor, row: SupportRequest, now: datetime, **values: Any
+    ) -> None:
+        """Move a still-unresolved request on; whoever settles it first counts as picking it up."""
+        won = await claim(
+            s,
+            update(SupportRequest)
+            .where(SupportRequest.id == row.id, SupportRequest.status.in_(OPEN_STATUSES))
+            .values(
+                **values,
+                claimed_by=func.coalesce(SupportRequest.claimed_by, actor.user_id),
+                claimed_at=func.coalesce(SupportRequest.claimed_at, now),
+                next_raise_at=None,
+            ),
         )
+        await s.refresh(row)
+        if not won:
+            raise _already(row, actor)
 
     async def claim(self, actor: Actor, request_id: int) -> StaffAction:
         """Pick up a request exactly once; tell the member who has it."""
@@ -98,8 +114,10 @@ class SupportStaffMixin:
             row = await load_request(s, actor.guild_id, request_id)
             if not await self._take(s, actor, row):
                 raise _already(row, actor)
-            s.add(_audit(actor, row, "claim", "claimed", self.clock.now()))
-            return self._picked_up(row, actor)
+            self._audit(s, actor, row, "claim", "claimed")
+            action = _tell_member(row, picked_up_text(actor.user_id))
+        self.wake()
+        return action
 
     async def escalate(self, actor: Actor, request_id: int, to: str, reason: str) -> StaffAction:
         """Escalate to a worker or the safeguarding lead, with a short staff-only reason."""
@@ -117,35 +135,25 @@ class SupportStaffMixin:
             # Escalating an unclaimed request picks it up too, so someone is answerable for it.
             first = row.claimed_by is None and await self._take(s, actor, row)
             if first:
-                s.add(_audit(actor, row, "claim", "claimed on escalating", now))
-            result = await s.execute(
-                update(SupportRequest)
-                .where(SupportRequest.id == row.id, SupportRequest.status.in_(OPEN_STATUSES))
-                .values(
-                    status="escalated",
-                    escalated_to=to,
-                    escalated_by=actor.user_id,
-                    escalated_at=now,
-                    escalation_reason=text,
-                    claimed_by=func.coalesce(SupportRequest.claimed_by, actor.user_id),
-                    claimed_at=func.coalesce(SupportRequest.claimed_at, now),
-                    next_raise_at=None,
-                )
-                .execution_options(synchronize_session=False)
+                self._audit(s, actor, row, "claim", "claimed on escalating")
+            await self._settle(
+                s,
+                actor,
+                row,
+                now,
+                status="escalated",
+                escalated_to=to,
+                escalated_by=actor.user_id,
+                escalated_at=now,
+                escalation_reason=text,
             )
-            await s.refresh(row)
-            if not result.rowcount:  # type: ignore[attr-defined]
-                raise _already(row, actor)
-            s.add(_audit(actor, row, "escalate", f"to {to}", now))
+            self._audit(s, actor, row, "escalate", f"to {to}")
             role = config.worker_role_id if to == "worker" else config.safeguarding_role_id
-            told = (
-                self._picked_up(row, actor)
-                if first
-                else StaffAction(view_of(row), None, None, None)
-            )
-            return StaffAction(
-                told.request, told.tell_user_id, told.tell_channel_id, told.tell_text, role
-            )
+            told = _tell_member(row, picked_up_text(actor.user_id)) if first else _untold(row)
+        self.wake()
+        return StaffAction(
+            told.request, told.tell_user_id, told.tell_channel_id, told.tell_text, role
+        )
 
     async def resolve(
         self, actor: Actor, request_id: int, outcome: str, note: str | None = None
@@ -160,26 +168,19 @@ class SupportStaffMixin:
         async with self.db.begin() as s:
             await require_moderator(s, actor)
             row = await load_request(s, actor.guild_id, request_id)
-            result = await s.execute(
-                update(SupportRequest)
-                .where(SupportRequest.id == row.id, SupportRequest.status.in_(OPEN_STATUSES))
-                .values(
-                    status="resolved",
-                    resolved_by=actor.user_id,
-                    resolved_at=now,
-                    outcome=outcome,
-                    resolution_note=text,
-                    # Resolving counts as the first response when nobody claimed it first.
-                    claimed_by=func.coalesce(SupportRequest.claimed_by, actor.user_id),
-                    claimed_at=func.coalesce(SupportRequest.claimed_at, now),
-                    next_raise_at=None,
-                )
-                .execution_options(synchronize_session=False)
+            # Resolving counts as the first response when nobody claimed it first.
+            await self._settle(
+                s,
+                actor,
+                row,
+                now,
+                status="resolved",
+                resolved_by=actor.user_id,
+                resolved_at=now,
+                outcome=outcome,
+                resolution_note=text,
             )
-            await s.refresh(row)
-            if not result.rowcount:  # type: ignore[attr-defined]
-                raise _already(row, actor)
-            s.add(_audit(actor, row, "resolve", outcome, now))
-            if row.kind != "request" or row.user_id is None:
-                return StaffAction(view_of(row), None, None, None)
-            return StaffAction(view_of(row), row.user_id, row.private_channel_id, resolved_text())
+            self._audit(s, actor, row, "resolve", outcome)
+            action = _tell_member(row, resolved_text())
+        self.wake()
+        return action

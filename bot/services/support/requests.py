@@ -1,0 +1,183 @@
+"""/support requests and the moderators' queue.
+
+Nothing anyone writes is stored: a member's optional message is handed back to the cog to
+post in the private space.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import case, func, select, update
+
+from bot.clock import Clock
+from bot.db.models import GuildConfig, SupportRequest
+from bot.services.access import Actor, require_moderator
+from bot.services.base import Service, Wake
+from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.support.records import (
+    MEMBER_URGENCIES,
+    MESSAGE_MAX,
+    OPEN_STATUSES,
+    PING_URGENCIES,
+    TOPICS,
+    URGENCIES,
+    Opened,
+    QueuePage,
+    RequestView,
+    view_of,
+)
+from bot.services.support.rows import Db, load_request, member_id_of, waiting_from
+from bot.services.support.safeguarding import SafeguardingMatcher as Matcher
+from bot.services.support.wording import (
+    acknowledgement,
+    crisis_resources_text,
+    out_of_hours_notice,
+    refusal_with_resources,
+)
+from bot.services.text import clean_text
+from bot.settings import Settings
+
+NOT_IN_SERVER = (
+    "It looks like you're not in the group's Discord server at the moment, so I can't open a "
+    "private space with the moderators. You're welcome to rejoin the server and try again."
+)
+NOT_SET_UP = (
+    "Support requests aren't switched on in this server yet, so I can't pass this on. Please "
+    "tell a server admin or a worker."
+)
+
+
+class SupportRequests(Service):
+    """Open a request, remember where Discord put it, and list the queue."""
+
+    def __init__(
+        self, settings: Settings, db: Db, clock: Clock, wake: Wake | None, matcher: Matcher
+    ) -> None:
+        super().__init__(settings, db, clock, wake)
+        self.matcher = matcher
+
+    def _message(self, message: str | None) -> str | None:
+        text = (message or "").strip()
+        if len(text) > MESSAGE_MAX:
+            raise InvalidInput(
+                f"Your message is {len(text):,} characters long, and the most I can pass on is "
+                f"{MESSAGE_MAX:,}. Nothing has been sent yet. You could shorten it, or leave it "
+                "out and tell the moderators in your private space once it opens."
+            )
+        return clean_text(
+            text, field="your message", max_length=MESSAGE_MAX, required=False, multiline=True
+        )
+
+    async def open_request(
+        self,
+        actor: Actor,
+        *,
+        topic: str,
+        urgency: str,
+        message: str | None = None,
+        in_server: bool = True,
+    ) -> Opened:
+        """Open a support request for someone in the server; never store their message."""
+        if topic not in TOPICS:
+            raise InvalidInput(f"Please choose what it's about: {', '.join(TOPICS.values())}.")
+        if urgency not in MEMBER_URGENCIES:
+            options = ", ".join(URGENCIES[u] for u in MEMBER_URGENCIES)
+            raise InvalidInput(f"Please choose how soon you need help: {options}.")
+        text = self._message(message)
+        if not in_server:
+            raise NotAllowed(refusal_with_resources(self.settings, NOT_IN_SERVER))
+        # Crisis words in the request itself make it urgent; the words are still not kept.
+        if text and self.matcher.check(text) is not None:
+            urgency = "urgent"
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            config = await s.get(GuildConfig, actor.guild_id)
+            if config is None or config.setup_at is None:
+                raise NotAllowed(refusal_with_resources(self.settings, NOT_SET_UP))
+            row = SupportRequest(
+                guild_id=actor.guild_id,
+                kind="request",
+                user_id=actor.user_id,
+                member_id=await member_id_of(s, actor.guild_id, actor.user_id),
+                topic=topic,
+                urgency=urgency,
+                **waiting_from(self.settings, now),
+            )
+            s.add(row)
+            await s.flush()
+            view = view_of(row)
+        self.wake()
+        notice = out_of_hours_notice(self.settings, now)
+        ping = urgency in PING_URGENCIES
+        return Opened(
+            request=view,
+            acknowledgement=acknowledgement(
+                self.settings, urgent=ping, out_of_hours=notice, crisis=urgency == "urgent"
+            ),
+            crisis_resources=crisis_resources_text(self.settings),
+            out_of_hours=notice is not None,
+            out_of_hours_notice=notice,
+            expected_response=self.settings.support.expected_response,
+            ping_moderators=ping,
+            moderator_role_id=config.moderator_role_id,
+            queue_channel_id=config.support_queue_channel_id,
+            message_to_forward=text,
+        )
+
+    async def set_private_space(self, request_id: int, channel_id: int) -> None:
+        """Remember the private thread or channel the cog opened for a request."""
+        await self._remember(request_id, private_channel_id=channel_id)
+
+    async def set_card(self, request_id: int, channel_id: int, message_id: int) -> None:
+        """Remember where the queue card for a request was posted."""
+        await self._remember(request_id, card_channel_id=channel_id, card_message_id=message_id)
+
+    async def _remember(self, request_id: int, **values: int) -> None:
+        async with self.db.begin() as s:
+            await s.execute(
+                update(SupportRequest).where(SupportRequest.id == request_id).values(**values)
+            )
+
+    async def get(self, actor: Actor, request_id: int) -> RequestView:
+        """Return one request to a moderator."""
+        async with self.db.begin() as s:
+            await require_moderator(s, actor)
+            return view_of(await load_request(s, actor.guild_id, request_id))
+
+    async def get_for_card(self, request_id: int) -> RequestView | None:
+        """Return a request for redrawing its card (no permission check: nothing is shown)."""
+        async with self.db.begin() as s:
+            row = await s.get(SupportRequest, request_id)
+            return view_of(row) if row else None
+
+    async def queue(self, actor: Actor, limit: int = 25) -> QueuePage:
+        """List unresolved requests, most urgent first, then the longest waiting."""
+        order = case({u: i for i, u in enumerate(URGENCIES)}, value=SupportRequest.urgency)
+        async with self.db.begin() as s:
+            await require_moderator(s, actor)
+            where = (
+                SupportRequest.guild_id == actor.guild_id,
+                SupportRequest.status.in_(OPEN_STATUSES),
+            )
+            total = await s.scalar(select(func.count(SupportRequest.id)).where(*where)) or 0
+            rows = await s.scalars(
+                select(SupportRequest)
+                .where(*where)
+                .order_by(order, SupportRequest.created_at, SupportRequest.id)
+                .limit(max(1, min(limit, 100)))
+            )
+            return QueuePage([view_of(r) for r in rows], total)
+
+    async def open_for_user(self, guild_id: int, user_id: int) -> list[RequestView]:
+        """Return a person's own unresolved requests (to point them at their private space)."""
+        async with self.db.begin() as s:
+            rows = await s.scalars(
+                select(SupportRequest)
+                .where(
+                    SupportRequest.guild_id == guild_id,
+                    SupportRequest.user_id == user_id,
+                    SupportRequest.kind == "request",
+                    SupportRequest.status.in_(OPEN_STATUSES),
+                )
+                .order_by(SupportRequest.created_at)
+            )
+            return [view_of(r) for r in rows]
