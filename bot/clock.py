@@ -12,6 +12,10 @@ class Clock:
         """Return the current moment in UTC."""
         return datetime.now(UTC)
 
+    def real_seconds(self, span: timedelta) -> float:
+        """Return how many wall-clock seconds a span of this clock's time takes."""
+        return span.total_seconds()
+
 
 class ManualClock(Clock):
     """A clock that only moves when told to (tests and the sandbox demo)."""
@@ -34,3 +38,28 @@ class ManualClock(Clock):
         if moment.tzinfo is None:
             raise ValueError("ManualClock needs an aware datetime")
         self._now = moment.astimezone(UTC)
+
+
+class ScaledClock(Clock):
+    """A clock that runs faster than the wall clock from a chosen start (fault soaks, demos).
+
+    A month of scheduled work can then happen in a minute in a real, separate process: the
+    scheduler asks `real_seconds` how long to sleep for a span of this clock's time.
+    """
+
+    def __init__(self, start: datetime, speed: float) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ScaledClock needs an aware datetime")
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self._start = start.astimezone(UTC)
+        self._wall_start = datetime.now(UTC)
+        self.speed = speed
+
+    def now(self) -> datetime:
+        """Return the scaled moment: the start plus the wall time since, times the speed."""
+        return self._start + (datetime.now(UTC) - self._wall_start) * self.speed
+
+    def real_seconds(self, span: timedelta) -> float:
+        """Return how many wall-clock seconds a span of this clock's time takes."""
+        return span.total_seconds() / self.speed

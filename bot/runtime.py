@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import ParticipationBot
-from bot.clock import Clock
+from bot.clock import Clock, ScaledClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.discord_target import point_discord_py_at
@@ -41,7 +41,10 @@ async def build_runtime(
         await upgrade(url)
     point_discord_py_at(settings.discord_api_base, settings.discord_gateway_url)
     engine = create_engine(url)
-    clock = clock or Clock()
+    if clock is None:
+        clock = Clock()
+        if settings.clock_speed != 1.0:
+            clock = ScaledClock(settings.clock_start or clock.now(), settings.clock_speed)
     scheduler = Scheduler(clock)
     services = build_services(settings, create_sessionmaker(engine), clock, scheduler.wake)
     bot = ParticipationBot(settings, services, scheduler)

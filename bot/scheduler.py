@@ -167,7 +167,7 @@ class Scheduler:
                 self._aps.remove_job("next")
             return
         # The wall clock decides when APScheduler fires; the service clock decides what is due.
-        delay = max((soonest - self.clock.now()).total_seconds(), 0.0)
+        delay = max(self.clock.real_seconds(soonest - self.clock.now()), 0.0)
         run_at = datetime.now(soonest.tzinfo) + timedelta(seconds=delay)
         self._aps.add_job(
             self.run_pending,

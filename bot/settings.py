@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -228,6 +229,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # How long discord.py waits for more servers after READY before it calls itself ready.
     guild_ready_timeout: float = Field(default=2.0, ge=0.0, le=60.0)
+    # Faster-than-real time from a start moment, for fault soaks of a real process (CLOCK_SPEED,
+    # CLOCK_START). Leave at 1 in production.
+    clock_speed: float = Field(default=1.0, ge=1.0, le=1_000_000.0)
+    clock_start: AwareDatetime | None = None
 
     timezone: str = "Europe/London"
     group: GroupConfig

@@ -52,6 +52,10 @@ class Store:
         self.file_issued: dict[int, float] = {}
         self.bot_user_id = self.create_user("Participation Bot", bot=True)
 
+    def all_messages(self) -> list[Json]:
+        """Return every message in every channel, thread and DM (for audits in tests)."""
+        return [m for channel in self.messages.values() for m in channel.values()]
+
     # ---- users -------------------------------------------------------------------------
     def create_user(self, username: str, global_name: str | None = None, bot: bool = False) -> int:
         """Create a user and return its id."""

@@ -1,0 +1,507 @@
+"""A fault soak: the real bot as its own process, Discord failing at random, SIGKILL twice.
+
+The stand-in runs here; the bot runs as `python -m bot run` against it with a clock that runs
+fast (CLOCK_SPEED), so days of reminders and closes pass in seconds. People join, are
+approved, vote, reply to a session and ask for support while a share of Discord's answers are
+500, 503 or 429 and the bot is killed at random moments and started again. At the end the
+account is checked: everything the bot owed was delivered exactly once or recorded as
+undeliverable with its reason, and nothing anyone was told was saved was lost or doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.migrate import upgrade
+from bot.db.models import (
+    Member,
+    OutboxItem,
+    PollBallot,
+    SessionReminder,
+    SessionRsvp,
+    SupportRequest,
+)
+from bot.sandbox.driver import answered, button_on, custom_ids, everything_text
+from bot.sandbox.fakediscord import FakeDiscord, Interaction
+
+START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning, GMT
+UK = ZoneInfo("Europe/London")
+
+
+@dataclass
+class SoakPlan:
+    """How big and how hostile the soak is."""
+
+    members: int = 20
+    fault_rate: float = 0.05
+    kills: int = 2
+    speed: float = 7200.0  # one real second is two hours of the bot's time
+    seed: int = 1
+    cycles: int = 1  # each: a poll, a session, support requests, then time passes
+    cycle_hours: float = 34.0
+    poll_hours: int = 12
+    session_hours: int = 30
+
+
+@dataclass
+class SoakReport:
+    """What happened, counted."""
+
+    members_approved: int = 0
+    votes_confirmed: int = 0
+    votes_tried: int = 0
+    ballots: int = 0
+    rsvps_confirmed: int = 0
+    rsvps_tried: int = 0
+    rsvps_stored: int = 0
+    support_asked: int = 0
+    support_stored: int = 0
+    results_posts: int = 0
+    reminders_delivered: int = 0
+
+    kills: int = 0
+    faults: int = 0
+    requests: int = 0
+    outbox: dict[str, int] = field(default_factory=dict)
+    undeliverable: Counter[str] = field(default_factory=Counter)
+    delivered_twice: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """Return the figures as printable lines."""
+        out = [
+            f"members approved      {self.members_approved}",
+            f"votes confirmed/tried {self.votes_confirmed}/{self.votes_tried}; "
+            f"ballots stored {self.ballots}",
+            f"RSVPs confirmed/tried {self.rsvps_confirmed}/{self.rsvps_tried}; "
+            f"stored {self.rsvps_stored}",
+            f"support asked/stored  {self.support_asked}/{self.support_stored}",
+            f"poll results posts    {self.results_posts}",
+            f"session reminders DMed {self.reminders_delivered}",
+            f"SIGKILLs {self.kills}; Discord failures injected {self.faults} "
+            f"of {self.requests} REST requests",
+            f"outbox rows by status {dict(sorted(self.outbox.items()))}",
+            f"messages with an outbox nonce seen twice: {len(self.delivered_twice)}",
+        ]
+        out += [f"undeliverable ({n}): {reason}" for reason, n in self.undeliverable.items()]
+        out += [f"PROBLEM: {p}" for p in self.problems]
+        return out
+
+
+class BotProcess:
+    """The bot as a child process: started, killed with SIGKILL, started again."""
+
+    def __init__(self, fake: FakeDiscord, env: dict[str, str], log: Path, speed: float) -> None:
+        self.fake, self.env, self.log, self.speed = fake, env, log, speed
+        self.proc: asyncio.subprocess.Process | None = None
+        self._wall_start = datetime.now(UTC)
+
+    def now(self) -> datetime:
+        """Return the bot's (fast) time, which carries on across restarts."""
+        return START + (datetime.now(UTC) - self._wall_start) * self.speed
+
+    async def start(self) -> None:
+        """Start the bot and wait until it is connected and its commands are synced."""
+        syncs = sum(1 for r in self.fake.requests if r.startswith("PUT ") and "/commands" in r)
+        env = {**self.env, "CLOCK_START": self.now().isoformat(), "CLOCK_SPEED": str(self.speed)}
+        with self.log.open("ab") as out:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=env, stdout=out, stderr=out
+            )
+
+        def ready() -> bool:
+            if self.proc is not None and self.proc.returncode is not None:
+                raise RuntimeError(f"the bot exited with {self.proc.returncode}; see {self.log}")
+            synced = sum(1 for r in self.fake.requests if r.startswith("PUT ") and "/commands" in r)
+            return synced > syncs and self.fake.live_sessions() > 0
+
+        await self.fake.wait_for(ready, timeout=60)
+        await asyncio.sleep(0.5)  # READY's guild data reaches the bot's cache
+
+    async def ready(self) -> None:
+        """Wait until the bot is running again (after a kill, its restart)."""
+        await self.fake.wait_for(
+            lambda: self.proc is not None
+            and self.proc.returncode is None
+            and self.fake.live_sessions() > 0,
+            timeout=60,
+        )
+
+    async def kill(self) -> None:
+        """Kill the bot as the kernel would (no clean-up of any kind)."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGKILL)
+            await self.proc.wait()
+
+    async def stop(self) -> None:
+        """Stop the bot at the end."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.terminate()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 10)
+            except TimeoutError:
+                await self.kill()
+
+
+async def _answer(handle: Interaction, wait: float = 8.0) -> str:
+    """Return all the text a person saw in answer (empty if the bot never answered)."""
+
+    def seen() -> str:
+        parts = [everything_text(handle.original), handle.content or ""]
+        parts += [everything_text(m) for m in handle.followups]
+        return "\n".join(p for p in parts if p)
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    try:
+        await answered(handle, wait)
+    except (TimeoutError, AssertionError):
+        return ""
+    # A deferred answer ("thinking…") is filled in a moment later.
+    while not seen() and handle.modal is None and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    return seen()
+
+
+class Soak:
+    """One scripted run: the group's first days, under failures and kills."""
+
+    def __init__(self, fake: FakeDiscord, bot: BotProcess, plan: SoakPlan, db_url: str) -> None:
+        self.fake, self.bot, self.plan, self.db_url = fake, bot, plan, db_url
+        self.rng = random.Random(plan.seed)
+        self.report = SoakReport()
+        self.ids: dict[str, int] = {}
+        self.members: list[int] = []
+        self.voted_per_poll: list[set[int]] = []
+        self.going: Counter[int] = Counter()
+        self.polls = 0
+        self.sessions = 0
+        self._step = 0
+        # Steps: each vote burst, RSVP, support request and wait is a moment a kill may hit.
+        steps = plan.cycles * (2 + plan.members + 3)
+        self._kill_steps = set(self.rng.sample(range(1, steps + 1), plan.kills))
+
+    async def kill_if_due(self) -> None:
+        """Kill and restart the bot if this step is one of the randomly chosen kill points."""
+        self._step += 1
+        if self._step in self._kill_steps:
+            self.report.kills += 1
+            await self.bot.kill()
+            await asyncio.sleep(self.rng.uniform(0.0, 1.0))  # down for a while
+            await self.bot.start()
+
+    async def setup(self) -> None:
+        """Make the server, run /setup and give the staff their roles."""
+        fake = self.fake
+        admin = fake.create_user("admin", "Alex Admin")
+        guild = fake.create_guild("Participation Group", owner_id=admin)
+        fake.create_channel(guild, "general")
+        worker, moderator = fake.create_user("worker", "Wendy"), fake.create_user("mod", "Mo")
+        for user in (worker, moderator):
+            fake.add_member(guild, user)
+        self.ids.update(guild=guild, admin=admin, worker=worker, moderator=moderator)
+        self.bot.env["DISCORD_GUILD_ID"] = str(guild)
+        await self.bot.start()
+        for _ in range(3):  # /setup is safe to run again when an answer was lost
+            text = await _answer(await fake.invoke(admin, guild, "setup"), 20)
+            if "set up" in text:
+                break
+        else:
+            raise RuntimeError(f"/setup did not finish: {text[:300]!r}")
+        roles = {r["name"]: int(r["id"]) for r in fake.guild_roles(guild)}
+        fake.set_member_roles(guild, worker, [roles["Worker"]])
+        fake.set_member_roles(guild, moderator, [roles["Moderator"]])
+        self.ids.update({f"role:{n}": i for n, i in roles.items()})
+        self.ids.update({f"#{c['name']}": int(c["id"]) for c in fake.guild_channels(guild)})
+        await asyncio.sleep(0.3)
+
+    async def join(self, n: int) -> None:
+        """One person signs up and a worker approves them (each tries again if not answered)."""
+        fake, guild = self.fake, self.ids["guild"]
+        user = fake.create_user(f"member{n}", f"Member {n}")
+        fake.add_member(guild, user)
+        options: dict[str, Any] = {"name": f"Member {n}", "age_band": "16-17"}
+        options.update(i_am="Young person", area="North", reminder_dms=True)
+        for _ in range(3):
+            handle = await fake.invoke(user, guild, "join", options)
+            await _answer(handle)
+            consent = handle.original
+            if consent is None or "join:agree" not in custom_ids(consent):
+                continue
+            click = await fake.click(user, int(consent["id"]), "join:agree")
+            if "waiting" in await _answer(click):
+                break
+        try:  # the card is posted just after the member's answer
+            found = await fake.wait_for(lambda: self._card_for(f"Member {n}"), 15)
+        except TimeoutError:
+            self.report.problems.append(f"Member {n}'s sign-up card never reached #worker-log")
+            return
+        if found is None:
+            return
+        card = found
+        for _ in range(3):
+            click = await fake.click(
+                self.ids["worker"], int(card["id"]), button_on(card, "signup:approve:")
+            )
+            text = await _answer(click)
+            if "pprove" in text or click.callback_type == 7:
+                self.members.append(user)
+                return
+
+    def _card_for(self, name: str) -> dict[str, Any] | None:
+        for message in reversed(self.fake.messages_in(self.ids["#worker-log"])):
+            if f"{name}\n" in everything_text(message) + "\n" and any(
+                c.startswith("signup:approve:") for c in custom_ids(message)
+            ):
+                return message
+        return None
+
+    async def poll(self) -> None:
+        """A worker asks a question; everyone votes at once (and tries again if unanswered)."""
+        fake, guild = self.fake, self.ids["guild"]
+        values = {"question": f"Which evening suits you? ({self.polls + 1})"}
+        values.update(closes=f"{self.plan.poll_hours}h", options="Monday; Wednesday; Thursday")
+        before = len(fake.messages_in(self.ids["#polls"]))
+        for _ in range(3):
+            handle = await fake.invoke(self.ids["worker"], guild, "poll create", values)
+            if "posted" in await _answer(handle, 20):
+                break
+            await self.bot.ready()
+        posted = await fake.wait_for(lambda: fake.messages_in(self.ids["#polls"])[before:], 30)
+        self.polls += 1
+        message = posted[-1]
+        buttons = [c for c in custom_ids(message) if c.startswith("poll:vote:")]
+        voted: set[int] = set()
+
+        async def vote(user: int) -> None:
+            for _ in range(3):  # a person whose click got no answer tries again
+                self.report.votes_tried += 1
+                pick = self.rng.choice(buttons)
+                text = await _answer(await fake.click(user, int(message["id"]), pick))
+                if "saved" in text or "changed" in text:
+                    self.report.votes_confirmed += 1
+                    voted.add(user)
+                    return
+                await self.bot.ready()
+
+        async def kill_mid_burst() -> None:
+            await asyncio.sleep(self.rng.uniform(0.05, 0.5))
+            await self.kill_if_due()
+
+        await asyncio.gather(*(vote(user) for user in self.members), kill_mid_burst())
+        self.voted_per_poll.append(voted)
+
+    async def session(self) -> None:
+        """A worker schedules a session; members reply Going, a few at a time."""
+        fake, guild = self.fake, self.ids["guild"]
+        start = (self.bot.now() + timedelta(hours=self.plan.session_hours)).astimezone(UK)
+        values = {"title": "Monthly group", "start": start.strftime("%Y-%m-%d %H:00")}
+        values.update(duration="90", online_link="https://zoom.us/j/123456789")
+        before = len(fake.messages_in(self.ids["#sessions"]))
+        handle = await fake.invoke(self.ids["worker"], guild, "session schedule", values)
+        text = await _answer(handle, 20)
+        if "Schedule anyway" in text and handle.original is not None:
+            # The papers warning: the worker confirms, as a person would.
+            confirm = button_on(handle.original, "session:confirm:yes")
+            click = await fake.click(self.ids["worker"], int(handle.original["id"]), confirm)
+            text = await _answer(click, 20)
+        if "scheduled" not in text:
+            self.report.problems.append(f"the session was not scheduled: {text[:200]!r}")
+            return
+        posted = await fake.wait_for(lambda: fake.messages_in(self.ids["#sessions"])[before:], 30)
+        self.sessions += 1
+        message = posted[-1]
+        going = button_on(message, "session:rsvp:").rsplit(":", 1)[0] + ":going"
+
+        async def reply(user: int) -> None:
+            for _ in range(3):
+                self.report.rsvps_tried += 1
+                text = await _answer(await fake.click(user, int(message["id"]), going))
+                if "going" in text.lower() or "place" in text.lower():
+                    self.report.rsvps_confirmed += 1
+                    self.going[user] += 1
+                    return
+                await self.bot.ready()
+
+        for first in range(0, len(self.members), 10):
+            batch = self.members[first : first + 10]
+            await asyncio.gather(*(reply(user) for user in batch), self.kill_if_due())
+
+    async def support(self) -> None:
+        """A few members ask for support."""
+        for user in self.rng.sample(self.members, min(3, len(self.members))):
+            self.report.support_asked += 1
+            options = {"topic": "question", "urgency": "week"}
+            await _answer(await self.fake.invoke(user, None, "support", options), 20)
+            await self.kill_if_due()
+
+    async def wait_until(self, moment: datetime) -> None:
+        """Wait until the bot's clock reaches a moment (a kill may come meanwhile)."""
+        half = max((moment - self.bot.now()).total_seconds() / 2 / self.plan.speed, 0.0)
+        await asyncio.sleep(half)
+        await self.kill_if_due()
+        await asyncio.sleep(max((moment - self.bot.now()).total_seconds() / self.plan.speed, 0))
+
+    async def run(self) -> SoakReport:
+        """Play the script, then drain and account for everything."""
+        await self.setup()  # an admin's one-off step; the month of activity is what is soaked
+        self.fake.faults.randomly(self.plan.fault_rate, seed=self.plan.seed)
+        for n in range(self.plan.members):
+            await self.join(n)
+        self.report.members_approved = len(self.members)
+        for _ in range(self.plan.cycles):
+            began = self.bot.now()
+            await self.poll()
+            await self.session()
+            await self.support()
+            await self.wait_until(began + timedelta(hours=self.plan.cycle_hours))
+        # Kill points past the end of the script (a short run) still happen, here.
+        while self._step < max(self._kill_steps, default=0):
+            await self.kill_if_due()
+        await self.drain()
+        await self.account()
+        return self.report
+
+    async def drain(self, timeout: float = 60.0) -> None:
+        """Wait until nothing is owed any more (failures stay on until then)."""
+        engine = create_engine(self.db_url)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            while loop.time() < deadline:
+                async with engine.connect() as conn:
+                    pending = await conn.scalar(
+                        select(func.count())
+                        .select_from(OutboxItem)
+                        .where(OutboxItem.status == "pending")
+                    )
+                if not pending:
+                    break
+                await asyncio.sleep(0.5)
+            else:
+                self.report.problems.append(f"{pending} deliveries still pending after {timeout}s")
+        finally:
+            await engine.dispose()
+        self.fake.faults.clear()
+        await asyncio.sleep(1.0)
+
+    async def account(self) -> None:
+        """Count what was stored and delivered, and note every broken promise."""
+        report, fake = self.report, self.fake
+        report.faults, report.requests = len(fake.faults.given), len(fake.requests)
+        engine = create_engine(self.db_url)
+        db = create_sessionmaker(engine)
+        try:
+            async with db() as s:
+                report.ballots = int(
+                    await s.scalar(select(func.count()).select_from(PollBallot)) or 0
+                )
+                report.rsvps_stored = int(
+                    await s.scalar(
+                        select(func.count(SessionRsvp.id)).where(SessionRsvp.reply == "going")
+                    )
+                    or 0
+                )
+                report.support_stored = int(
+                    await s.scalar(select(func.count(SupportRequest.id))) or 0
+                )
+                rows = list(await s.scalars(select(OutboxItem)))
+                approved = list(
+                    await s.scalars(select(Member.user_id).where(Member.status == "approved"))
+                )
+                # People with a delivery recorded as impossible (DMs closed and the like).
+                failed_users = set(
+                    await s.scalars(
+                        select(Member.user_id)
+                        .join(OutboxItem, OutboxItem.subject_member_id == Member.id)
+                        .where(OutboxItem.status == "failed")
+                    )
+                )
+                # Reminders the sessions feature skipped on purpose, with a reason (too late).
+                failed_users |= set(
+                    await s.scalars(
+                        select(Member.user_id)
+                        .join(SessionReminder, SessionReminder.member_id == Member.id)
+                        .where(SessionReminder.skip_reason.is_not(None))
+                    )
+                )
+        finally:
+            await engine.dispose()
+        report.outbox = dict(Counter(r.status for r in rows))
+        for row in rows:
+            if row.status == "failed":
+                report.undeliverable[f"{row.kind}: {row.last_error}"] += 1
+        nonces = Counter(
+            m.get("nonce")
+            for m in fake.state.all_messages()
+            if str(m.get("nonce") or "").startswith("outbox-")
+        )
+        report.delivered_twice = [str(n) for n, count in nonces.items() if count > 1]
+        done_with_message = {f"outbox-{r.id}" for r in rows if r.status == "done" and r.message_id}
+        missing = done_with_message - set(nonces)
+        if missing:
+            report.problems.append(f"{len(missing)} delivered rows have no message in Discord")
+        voted = sum(len(v) for v in self.voted_per_poll)
+        if not voted <= report.ballots <= len(self.members) * self.polls:
+            report.problems.append("ballots do not match the votes people were told were saved")
+        if not report.rsvps_confirmed <= report.rsvps_stored <= report.rsvps_tried:
+            report.problems.append("RSVPs do not match the replies people were told were saved")
+        results = [
+            m for m in fake.messages_in(self.ids["#polls"]) if "results" in everything_text(m)
+        ]
+        report.results_posts = len(results)
+        if len(results) != self.polls:
+            report.problems.append(f"{len(results)} results posts for {self.polls} polls")
+        for user in self.members:
+            dms = [everything_text(m) for m in fake.dm_messages(user)]
+            for marker in ("your session is tomorrow", "your session starts in an hour"):
+                got = sum(marker in text for text in dms)
+                report.reminders_delivered += got
+                undelivered = user in failed_users
+                if not self.going[user] <= got <= self.sessions and not undelivered:
+                    report.problems.append(f"member {user} got {got} reminders '{marker}'")
+        member_role = self.ids["role:Member"]
+        for user in approved:
+            roles = [int(r) for r in (fake.member(self.ids["guild"], user) or {}).get("roles", [])]
+            if member_role not in roles:
+                report.problems.append(f"approved member {user} never got the Member role")
+
+
+async def run_soak(plan: SoakPlan, workdir: Path, spec: Path | None) -> SoakReport:
+    """Run one soak in a folder (database, bot log) and return its report."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    db_path = workdir / "soak.db"
+    db_path.unlink(missing_ok=True)
+    (workdir / "bot.log").unlink(missing_ok=True)
+    db_url = f"sqlite+aiosqlite:///{db_path}"
+    await upgrade(db_url)
+    fake = FakeDiscord(spec)
+    await fake.start()
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": "soak-token",
+        "DATABASE_URL": db_url,
+        "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "GUILD_READY_TIMEOUT": "0.05",
+        "LOG_LEVEL": "WARNING",
+    }
+    bot = BotProcess(fake, env, workdir / "bot.log", plan.speed)
+    try:
+        return await Soak(fake, bot, plan, db_url).run()
+    finally:
+        await bot.stop()
+        await fake.stop()
