@@ -144,18 +144,17 @@ class OutboxService(Service):
         self, item_id: int, *, channel_id: int | None = None, message_id: int | None = None
     ) -> None:
         """Mark a row done once Discord confirmed it, remembering where the message is."""
+        await self._finish(
+            item_id, status=DONE, last_error=None, channel_id=channel_id, message_id=message_id
+        )
+
+    async def _finish(self, item_id: int, **values: Any) -> None:
+        """Close a still-pending row (done or failed) and release its lease."""
         async with self.db.begin() as s:
             await s.execute(
                 update(OutboxItem)
                 .where(OutboxItem.id == item_id, OutboxItem.status == PENDING)
-                .values(
-                    status=DONE,
-                    done_at=self.clock.now(),
-                    lease_until=None,
-                    last_error=None,
-                    channel_id=channel_id,
-                    message_id=message_id,
-                )
+                .values(lease_until=None, done_at=self.clock.now(), **values)
             )
 
     async def retry_later(self, item_id: int, error: str) -> bool:
@@ -179,17 +178,7 @@ class OutboxService(Service):
 
     async def undeliverable(self, item_id: int, reason: str) -> None:
         """Record that Discord refused a row for good, and why."""
-        async with self.db.begin() as s:
-            await s.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id == item_id, OutboxItem.status == PENDING)
-                .values(
-                    status=FAILED,
-                    lease_until=None,
-                    last_error=reason[:200],
-                    done_at=self.clock.now(),
-                )
-            )
+        await self._finish(item_id, status=FAILED, last_error=reason[:200])
 
     async def failures(self, guild_id: int, since: datetime | None = None) -> list[Undelivered]:
         """List what could not be delivered in a server (newest first), for staff."""

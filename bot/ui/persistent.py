@@ -44,17 +44,19 @@ def _parse_key(key: str) -> tuple[str, dict[str, str]]:
 
 
 class _Keyed:
-    """The custom-id key shared by persistent buttons and selects."""
+    """The custom-id key shared by persistent buttons, selects and forms."""
 
     key: ClassVar[str] = ""
     fields: ClassVar[dict[str, str]] = {}
 
     @classmethod
-    def _template_for(cls, key: str | None, kwargs: dict[str, Any]) -> None:
-        if key is not None:
-            template, fields = _parse_key(key)
-            cls.key, cls.fields = key, fields
-            kwargs["template"] = template
+    def _declare(cls, key: str | None) -> str | None:
+        """Remember a subclass's key; return its regex template (None for a base class)."""
+        if key is None:
+            return None
+        template, cls.fields = _parse_key(key)
+        cls.key = key
+        return template
 
     @classmethod
     def custom_id_for(cls, **ids: Any) -> str:
@@ -73,14 +75,31 @@ class _Keyed:
         }
 
 
-class PersistentButton(
-    _Keyed, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"persistent:never"
-):
-    """A button whose ids live in its custom id, so it works after a restart."""
+class _PersistentItem(_Keyed):
+    """What persistent buttons and selects share: the key, and errors answered kindly."""
 
     def __init_subclass__(cls, *, key: str | None = None, **kwargs: Any) -> None:
-        cls._template_for(key, kwargs)
+        template = cls._declare(key)
+        if template is not None:
+            kwargs["template"] = template
         super().__init_subclass__(**kwargs)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Run the component's work; any error becomes a private, friendly reply."""
+        try:
+            await self.run(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+    async def run(self, interaction: Interaction) -> None:
+        """Do what using the component means (subclasses say what)."""
+        raise NotImplementedError
+
+
+class PersistentButton(
+    _PersistentItem, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"persistent:never"
+):
+    """A button whose ids live in its custom id, so it works after a restart."""
 
     def __init__(
         self,
@@ -111,26 +130,13 @@ class PersistentButton(
         """Rebuild the button from its custom id (after a restart, or on any click)."""
         return cls(**cls.values_from(match))
 
-    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
-        """Run the button's work; any error becomes a private, friendly reply."""
-        try:
-            await self.run(interaction)
-        except Exception as exc:
-            await report_error(interaction, exc)
-
-    async def run(self, interaction: Interaction) -> None:
-        """Do what pressing the button means (subclasses say what)."""
-        raise NotImplementedError
-
 
 class PersistentSelect(
-    _Keyed, discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"persistent-select:never"
+    _PersistentItem,
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=r"persistent-select:never",
 ):
     """A select menu whose ids live in its custom id, so it works after a restart."""
-
-    def __init_subclass__(cls, *, key: str | None = None, **kwargs: Any) -> None:
-        cls._template_for(key, kwargs)
-        super().__init_subclass__(**kwargs)
 
     def __init__(
         self,
@@ -171,17 +177,6 @@ class PersistentSelect(
         """Return what the person chose."""
         return self.item.values
 
-    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
-        """Run the select's work; any error becomes a private, friendly reply."""
-        try:
-            await self.run(interaction)
-        except Exception as exc:
-            await report_error(interaction, exc)
-
-    async def run(self, interaction: Interaction) -> None:
-        """Do what choosing means (subclasses say what)."""
-        raise NotImplementedError
-
 
 class Form(discord.ui.Modal):
     """A form (modal) with a custom id no one else's open form shares, and kind errors.
@@ -207,7 +202,7 @@ class Form(discord.ui.Modal):
         raise NotImplementedError
 
 
-class PersistentForm(Form):
+class PersistentForm(_Keyed, Form):
     """A form whose ids live in its custom id, so what was typed is saved even after a restart.
 
     Declare `key="feature:what:{id}"` as for buttons, and give every text input an explicit,
@@ -216,23 +211,19 @@ class PersistentForm(Form):
     no form is open in memory) is routed to a new instance built from its custom id.
     """
 
-    key: ClassVar[str] = ""
-    fields: ClassVar[dict[str, str]] = {}
     pattern: ClassVar[re.Pattern[str]] = re.compile(r"persistent-form:never")
 
     def __init_subclass__(cls, *, key: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if key is not None:
-            template, fields = _parse_key(key)
-            cls.key, cls.fields = key, fields
+        template = cls._declare(key)
+        if template is not None:
             # Form adds ":<8 hex>" so that two people's open copies never share an id.
             cls.pattern = re.compile(template + r":[0-9a-f]{8}")
 
     def __init__(
         self, *, title: str = discord.utils.MISSING, timeout: float | None = 900, **ids: Any
     ) -> None:
-        custom_id = _FIELD.sub(lambda m: str(ids[m.group(1)]), self.key)
-        super().__init__(title=title, custom_id=custom_id, timeout=timeout)
+        super().__init__(title=title, custom_id=self.custom_id_for(**ids), timeout=timeout)
         self.ids = ids
 
     @classmethod
@@ -241,10 +232,6 @@ class PersistentForm(Form):
         match = cls.pattern.fullmatch(custom_id)
         if match is None:
             return None
-        values: dict[str, Any] = {
-            name: int(match[name]) if pattern == _NUMBER else match[name]
-            for name, pattern in cls.fields.items()
-        }
-        form = cls(**values)
+        form = cls(**cls.values_from(match))
         form.custom_id = custom_id
         return form
