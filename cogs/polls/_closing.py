@@ -1,4 +1,4 @@
-"""What Discord sees when a poll closes: its message marked closed, the results with a chart."""
+"""A poll's channel, redrawing its message, and drawing its results chart."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.services.errors import NotAllowed
-from bot.services.polls import PollClosed, PollResults, PollView, results_chart_png
-from cogs.polls._render import poll_embed, results_embed
+from bot.services.polls import PollResults, PollView, results_chart_png
+from cogs.polls._render import poll_embed
 from cogs.polls._views import vote_view
 
 if TYPE_CHECKING:
@@ -59,24 +59,3 @@ async def chart(results: PollResults) -> tuple[discord.File | None, str | None]:
         return None, None
     name = f"poll-{results.poll.id}-results.png"
     return discord.File(io.BytesIO(png), filename=name), name
-
-
-async def announce(bot: ParticipationBot, event: PollClosed) -> None:
-    """Post the results with a chart, and mark the poll message closed (once per close)."""
-    results = event.results
-    poll = results.poll
-    try:
-        channel = await poll_channel(bot, poll.channel_id)
-    except NotAllowed:
-        log.warning("poll %s closed but its channel is gone", poll.id)
-        return
-    # Close the poll message first, so that nobody can press a vote button any more even
-    # if posting the results fails.
-    if not await redraw(bot, channel, poll):
-        log.info("poll %s message could not be marked closed", poll.id)
-    file, name = await chart(results)
-    await channel.send(
-        embed=results_embed(results, bot.settings.tz, chart=name, late=event.late),
-        file=file or discord.utils.MISSING,
-        allowed_mentions=discord.AllowedMentions.none(),
-    )

@@ -1,4 +1,4 @@
-"""/poll create, close, results and votes; posting results at close; the reminder DMs."""
+"""/poll create, close, results and votes; the results and reminders go out through the outbox."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ from bot.services.polls import (
 )
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
-from bot.ui.replies import clip, reply, send_dm
+from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
-from cogs.polls._closing import announce, chart, poll_channel, redraw
+from cogs.polls._closing import chart, poll_channel, redraw
+from cogs.polls._deliveries import PollsSenders
 from cogs.polls._render import message_link, poll_embed, results_embed
 from cogs.polls._views import (
     CreatePollModal,
@@ -54,10 +55,11 @@ class PollsCog(commands.Cog):
         self.settings = bot.settings
 
     async def cog_load(self) -> None:
-        """Make vote buttons on posted polls work after a restart; listen for closes."""
+        """Make vote buttons on posted polls work after a restart; send what polls owe."""
         self.bot.add_dynamic_items(VoteButton, VoteSelect, MyVoteButton, LiveResultsButton)
-        self.bot.scheduler.on(PollClosed, self.announce)
-        self.bot.scheduler.on(PollReminder, self.remind)
+        PollsSenders(self.bot).register()
+        self.bot.scheduler.on(PollClosed, self.closed)
+        self.bot.scheduler.on(PollReminder, self.reminded)
 
     # ---- autocomplete ------------------------------------------------------------------------
 
@@ -185,12 +187,12 @@ class PollsCog(commands.Cog):
     @app_commands.guild_only()
     async def close(self, interaction: Interaction, poll: int) -> None:
         """Close a poll early and post its results."""
-        # Closing rewrites every ballot and the chart takes a moment: answer Discord first.
+        # Closing rewrites every ballot, which takes a moment: answer Discord first.
         await interaction.response.defer(ephemeral=True, thinking=True)
         event = await self.services.polls.close(actor_for(interaction), poll)
-        await self.announce(event)
+        # The results post was owed with the close: it goes out now, and survives a 503.
         await interaction.followup.send(
-            f"Poll {poll} is closed and its results are posted in "
+            f"Poll {poll} is closed. Its results are being posted in "
             f"<#{event.results.poll.channel_id}>.",
             ephemeral=True,
         )
@@ -297,21 +299,10 @@ class PollsCog(commands.Cog):
 
     # ---- scheduled events --------------------------------------------------------------------
 
-    async def announce(self, event: PollClosed) -> None:
-        """Post a closed poll's results (the scheduler's handler, and /poll close's)."""
-        await announce(self.bot, event)
+    async def closed(self, event: PollClosed) -> None:
+        """Note a close; its results and closed message were owed in the closing transaction."""
+        log.info("poll %s closed (%s); its results are owed", event.results.poll.id, event.reason)
 
-    async def remind(self, event: PollReminder) -> None:
-        """DM the one reminder to audience members who opted in and have not voted."""
-        poll = event.poll
-        link = message_link(poll)
-        text = clip(
-            "Hello! There's a quick poll you can still vote in:\n"
-            f"**{discord.utils.escape_markdown(poll.question)}**\n"
-            f"It closes {both(poll.closes_at, self.settings.tz)}."
-            + (f"\nVote here: {link}" if link else "")
-            + "\n(You get this because you chose reminder DMs; change it with /profile edit.)"
-        )
-        # Closed DMs are skipped: the others still get theirs.
-        sent = sum([await send_dm(self.bot, user_id, text) for user_id in event.user_ids])
-        log.info("poll %s reminder sent to %d of %d", poll.id, sent, len(event.user_ids))
+    async def reminded(self, event: PollReminder) -> None:
+        """Note a reminder claim; each member's DM was owed in the same transaction."""
+        log.info("poll %s reminder owed to %d members", event.poll.id, len(event.user_ids))

@@ -67,3 +67,21 @@ class PollBallot(Base):
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL"), index=True
     )
+
+
+class PollErasedVoter(Base):
+    """The mark that someone voted in an open poll and then erased their data.
+
+    Their ballot stays counted but is re-keyed at random, so nothing links it to them; this
+    mark (the same HMAC key their ballot had, and nothing else) stops the same Discord account
+    from voting a second time after re-joining. Deleted when the poll closes, with its secret.
+    WITHOUT ROWID on SQLite, like the ballots, so that storage order says nothing.
+    """
+
+    __tablename__ = "poll_erased_voters"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    voter_key: Mapped[str] = mapped_column(String(64), primary_key=True)

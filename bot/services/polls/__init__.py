@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.services.polls.charts import results_chart_png
 from bot.services.polls.closing import PollClosed
+from bot.services.polls.owed import CLOSED_MESSAGE, REMINDER, RESULTS, ReminderDM
 from bot.services.polls.personal_data import PollsPersonalData
 from bot.services.polls.records import PollView
 from bot.services.polls.reminders import PollReminder
@@ -13,6 +14,9 @@ from bot.services.polls.service import PollsService
 from bot.services.polls.voting import VoteReceipt
 
 __all__ = [
+    "CLOSED_MESSAGE",
+    "REMINDER",
+    "RESULTS",
     "NamedVote",
     "PollClosed",
     "PollDraft",
@@ -21,6 +25,7 @@ __all__ = [
     "PollView",
     "PollsPersonalData",
     "PollsService",
+    "ReminderDM",
     "Turnout",
     "VoteReceipt",
     "parse_closing",

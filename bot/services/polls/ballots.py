@@ -30,7 +30,10 @@ A ballot is one row of ``poll_ballots``: ``(poll_id, voter_key, choices, member_
   would show parameters, is held at WARNING by bot/logs.py); no service method returns
   another person's choice in an anonymous poll; /mydata says only "you voted in this poll";
   /forgetme re-keys the person's ballot in an open poll with random bytes, so it stays
-  counted but unlinked.
+  counted but unlinked, and leaves only a mark (``poll_erased_voters``: the poll and the key
+  their ballot had, nothing else) so that re-joining cannot cast a second ballot. The ballot is
+  kept rather than withdrawn because withdrawing it would change the live counts at a moment
+  everyone can tie to that person, giving their choice away. The marks go at close.
 
 Limits, stated honestly: while a poll is open, someone with direct access to the database
 file (not a worker: workers only have the bot's commands) could read the secret and compute
@@ -51,7 +54,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import PollBallot
+from bot.db.models.polls import PollErasedVoter
 from bot.db.upsert import insert_for
+from bot.services.base import changed
 
 SECRET_BYTES = 32
 KEY_HEX_LENGTH = 64
@@ -111,17 +116,52 @@ async def keys_cast(s: AsyncSession, poll_id: int) -> set[str]:
     return set(await s.scalars(select(PollBallot.voter_key).where(PollBallot.poll_id == poll_id)))
 
 
+async def keys_voted(s: AsyncSession, poll_id: int) -> set[str]:
+    """Return the keys of everyone who has voted, including those who erased their data."""
+    marks = await s.scalars(
+        select(PollErasedVoter.voter_key).where(PollErasedVoter.poll_id == poll_id)
+    )
+    return await keys_cast(s, poll_id) | set(marks)
+
+
+async def voted_before_erasure(s: AsyncSession, poll_id: int, key: str) -> bool:
+    """Tell whether this key's owner voted, then erased their data (their ballot is unlinked)."""
+    found = await s.get(PollErasedVoter, (poll_id, key))
+    return found is not None
+
+
+async def unlink_erased(s: AsyncSession, poll_id: int, key: str) -> None:
+    """Unlink an erased person's ballot in an open poll, and mark that they have voted.
+
+    Every ballot of the poll is written again in this transaction: on PostgreSQL the re-keyed
+    ballot would otherwise be the only one sharing the mark's transaction id (xmin).
+    """
+    if await unlink(s, poll_id, key):
+        await rewrite_all(s, poll_id)
+        stmt = insert_for(s, PollErasedVoter).values(poll_id=poll_id, voter_key=key)
+        await s.execute(stmt.on_conflict_do_nothing(index_elements=["poll_id", "voter_key"]))
+
+
+async def forget_erased(s: AsyncSession, poll_id: int) -> None:
+    """Drop a closing poll's erasure marks: without the secret they would mean nothing."""
+    await s.execute(delete(PollErasedVoter).where(PollErasedVoter.poll_id == poll_id))
+
+
 async def forget_names(s: AsyncSession, poll_id: int) -> None:
     """Clear who cast each ballot, when a named poll is turned anonymous."""
     await s.execute(update(PollBallot).where(PollBallot.poll_id == poll_id).values(member_id=None))
 
 
-async def unlink(s: AsyncSession, poll_id: int, key: str) -> None:
+async def unlink(s: AsyncSession, poll_id: int, key: str) -> bool:
     """Give one ballot a random key and no member: it stays counted but belongs to nobody."""
-    await s.execute(
-        update(PollBallot)
-        .where(PollBallot.poll_id == poll_id, PollBallot.voter_key == key)
-        .values(voter_key=unlinked_key(), member_id=None)
+    return (
+        await changed(
+            s,
+            update(PollBallot)
+            .where(PollBallot.poll_id == poll_id, PollBallot.voter_key == key)
+            .values(voter_key=unlinked_key(), member_id=None),
+        )
+        == 1
     )
 
 

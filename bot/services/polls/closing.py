@@ -12,7 +12,8 @@ from bot.db.models import Poll
 from bot.services.access import Actor, require_worker
 from bot.services.base import Service, claim
 from bot.services.errors import Conflict
-from bot.services.polls.ballots import rewrite_all
+from bot.services.polls.ballots import forget_erased, rewrite_all
+from bot.services.polls.owed import owe_close
 from bot.services.polls.records import find_poll, take_each, voters_now
 from bot.services.polls.results import PollResults, results_of
 
@@ -22,7 +23,7 @@ LATE_AFTER = timedelta(minutes=2)
 
 @dataclass(frozen=True)
 class PollClosed:
-    """A poll closed: post its results (with a chart) once."""
+    """A poll closed; its results post and closed message are owed in the outbox."""
 
     results: PollResults
     reason: str  # time | early
@@ -32,8 +33,12 @@ class PollClosed:
 async def close_poll(
     s: AsyncSession, poll_id: int, now: datetime, *, reason: str, closed_by: int | None
 ) -> PollClosed | None:
-    """Claim the close of an open poll and destroy its secret; None if already closed."""
-    # The WHERE on closed_at makes the close, and so the posting of results, happen once.
+    """Claim the close of an open poll and destroy its secret; None if already closed.
+
+    The results post and the closed poll message are owed in this same transaction, so they
+    go out exactly once even if Discord fails or the bot stops before they are sent.
+    """
+    # The WHERE on closed_at makes the close, and so the owing of results, happen once.
     won = await claim(
         s,
         update(Poll)
@@ -46,10 +51,12 @@ async def close_poll(
     assert poll is not None
     await s.refresh(poll)
     await rewrite_all(s, poll_id)
+    await forget_erased(s, poll_id)
     poll.audience_size = await voters_now(s, poll)
     await s.flush()
     results = await results_of(s, poll)
     late = reason == "time" and now - poll.closes_at > LATE_AFTER
+    await owe_close(s, poll, now, late=late)
     return PollClosed(results=results, reason=reason, late=late)
 
 
@@ -66,7 +73,8 @@ class PollClosing(Service):
             if event is None:
                 raise Conflict("This poll has already closed.")
             self.audit(s, actor, "poll.close", detail=f"poll {poll.id}")
-            return event
+        self.wake()  # the owed results go out now
+        return event
 
     async def next_close(self) -> datetime | None:
         """Return the earliest closing time of a poll still open."""
@@ -87,4 +95,7 @@ class PollClosing(Service):
         async def on_time(s: AsyncSession, poll_id: int) -> PollClosed | None:
             return await close_poll(s, poll_id, now, reason="time", closed_by=None)
 
-        return await take_each(self.db, due, on_time)
+        closed = await take_each(self.db, due, on_time)
+        if closed:
+            self.wake()
+        return closed

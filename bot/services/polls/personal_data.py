@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.contribution_kinds import ContributionKind
 from bot.db.models import Contribution, Poll, PollBallot
-from bot.services.polls.ballots import from_mask, unlink, voter_key
+from bot.services.polls.ballots import from_mask, unlink, unlink_erased, voter_key
 from bot.services.polls.records import labels_for
 
 ANONYMOUS_NOTE = (
@@ -68,23 +68,38 @@ class PollsPersonalData:
     async def erase(
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
     ) -> None:
-        """Unlink the person's ballots (they stay counted) and their name from polls they ran."""
-        named_keys = await session.execute(
-            select(PollBallot.poll_id, PollBallot.voter_key).where(
-                PollBallot.member_id == member_id
-            )
-        )
-        for poll_id, key in named_keys.all():
-            await unlink(session, poll_id, key)
-        # In an open poll the secret still finds their ballot: give it a random key instead.
+        """Unlink the person's ballots in this server (they stay counted) and their name.
+
+        In an open poll the ballot stays counted under a random key, and a mark that they have
+        voted stops them voting twice if they join again (see ballots.py for why it is kept
+        rather than withdrawn). Every statement names this server: erasing here must not touch
+        another server's polls, where the same Discord account may also vote or run polls.
+        """
+        # The open polls first: the secret still finds their ballot, named or anonymous.
         open_polls = await session.execute(
             select(Poll.id, Poll.ballot_secret).where(
                 Poll.guild_id == guild_id, Poll.ballot_secret.is_not(None)
             )
         )
         for poll_id, secret in open_polls.all():
-            await unlink(session, poll_id, voter_key(secret, user_id))
-        await session.execute(
-            update(Poll).where(Poll.created_by == user_id).values(created_by=None)
+            await unlink_erased(session, poll_id, voter_key(secret, user_id))
+        # Then named ballots in closed polls, which name them by member.
+        named_keys = await session.execute(
+            select(PollBallot.poll_id, PollBallot.voter_key)
+            .join(Poll, Poll.id == PollBallot.poll_id)
+            .where(Poll.guild_id == guild_id, PollBallot.member_id == member_id)
         )
-        await session.execute(update(Poll).where(Poll.closed_by == user_id).values(closed_by=None))
+        for poll_id, key in named_keys.all():
+            await unlink(session, poll_id, key)
+        await session.execute(
+            update(Poll)
+            .where(Poll.guild_id == guild_id, Poll.created_by == user_id)
+            .values(created_by=None)
+        )
+        await session.execute(
+            update(Poll)
+            .where(Poll.guild_id == guild_id, Poll.closed_by == user_id)
+            .values(closed_by=None)
+        )
+        # A reminder still owed to them names them only by member, which the erasure deletes:
+        # its sender then records it as undeliverable instead of sending it.

@@ -1,4 +1,8 @@
-"""A poll's one reminder: DM the audience members who opted in and have not voted yet."""
+"""A poll's one reminder: DM the audience members who opted in and have not voted yet.
+
+Claiming the reminder owes one DM per member in the outbox (see owed.py), in the same
+transaction, so a Discord failure or a restart delays a DM but never loses or doubles it.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Member, Poll
 from bot.services.audience import Audience
 from bot.services.base import Service, claim
-from bot.services.polls.ballots import keys_cast, voter_key
+from bot.services.polls.ballots import keys_voted, voter_key
+from bot.services.polls.owed import owe_reminder
 from bot.services.polls.records import PollView, poll_view, take_each
 
 
 @dataclass(frozen=True)
 class PollReminder:
-    """The one reminder: DM these audience members who have not voted and opted in."""
+    """The one reminder, owed to these audience members who have not voted and opted in."""
 
     poll: PollView
     user_ids: tuple[int, ...]
 
 
 async def claim_reminder(s: AsyncSession, poll_id: int, now: datetime) -> PollReminder | None:
-    """Claim a poll's one reminder and list who to DM; None if already sent or closed."""
+    """Claim a poll's one reminder and owe each member their DM; None if claimed or closed."""
     won = await claim(
         s,
         update(Poll)
@@ -38,10 +43,10 @@ async def claim_reminder(s: AsyncSession, poll_id: int, now: datetime) -> PollRe
     await s.refresh(poll)
     secret = poll.ballot_secret
     assert secret is not None
-    cast = await keys_cast(s, poll.id)
+    cast = await keys_voted(s, poll.id)
     # Not paused (a break means no reminders), opted into DMs, and no ballot yet.
     candidates = await s.execute(
-        select(Member.user_id)
+        select(Member.id, Member.user_id)
         .where(
             Member.guild_id == poll.guild_id,
             *Audience.of(poll).conditions(),
@@ -50,8 +55,10 @@ async def claim_reminder(s: AsyncSession, poll_id: int, now: datetime) -> PollRe
         )
         .order_by(Member.id)
     )
-    waiting = tuple(uid for (uid,) in candidates if voter_key(secret, uid) not in cast)
-    return PollReminder(poll=poll_view(poll), user_ids=waiting)
+    waiting = [(mid, uid) for mid, uid in candidates if voter_key(secret, uid) not in cast]
+    for member_id, _ in waiting:
+        await owe_reminder(s, poll, member_id, now)
+    return PollReminder(poll=poll_view(poll), user_ids=tuple(uid for _, uid in waiting))
 
 
 class PollReminders(Service):
@@ -80,4 +87,7 @@ class PollReminders(Service):
             )
             .order_by(Poll.reminder_at, Poll.id)
         )
-        return await take_each(self.db, due, lambda s, poll_id: claim_reminder(s, poll_id, now))
+        claimed = await take_each(self.db, due, lambda s, poll_id: claim_reminder(s, poll_id, now))
+        if claimed:
+            self.wake()  # the owed DMs go out now
+        return claimed

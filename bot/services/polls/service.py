@@ -5,6 +5,7 @@
 - counting: results, turnout, named votes               (results.py, charts.py)
 - closing: on time or early, exactly once               (closing.py)
 - reminders: the one reminder DM                        (reminders.py)
+- owed: what the close and the reminder owe Discord      (owed.py, through the outbox)
 records.py holds the poll as shown and the lookups every part shares.
 """
 
@@ -19,6 +20,7 @@ from bot.clock import Clock
 from bot.services.base import Service, Wake
 from bot.services.polls.closing import PollClosed, PollClosing
 from bot.services.polls.drafting import PollDrafting
+from bot.services.polls.owed import OwedPolls
 from bot.services.polls.reminders import PollReminder, PollReminders
 from bot.services.polls.results import PollCounting
 from bot.services.polls.voting import PollVoting
@@ -48,6 +50,7 @@ class PollsService(Service):
         self.counting = PollCounting(*parts)
         self.closing = PollClosing(*parts)
         self.reminders = PollReminders(*parts)
+        self.owed = OwedPolls(*parts)
 
         self.create = self.drafting.create
         self.set_message = self.drafting.set_message

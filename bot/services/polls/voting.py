@@ -14,11 +14,24 @@ from bot.db.models import Member, Poll
 from bot.services.access import Actor, require_member
 from bot.services.base import Service
 from bot.services.contributions import record_contribution
-from bot.services.errors import NotFound
-from bot.services.polls.ballots import cast, choices_of, to_mask, voter_key
+from bot.services.errors import Conflict, NotFound
+from bot.services.polls.ballots import (
+    cast,
+    choices_of,
+    to_mask,
+    voted_before_erasure,
+    voter_key,
+)
 from bot.services.polls.records import VOTING_STATUSES, PollView, find_poll, labels_for, poll_view
 from bot.services.polls.results import PollResults, results_of
 from bot.services.polls.rules import check_choices, check_open, check_voter
+
+# Their ballot still counts but belongs to nobody: it can be neither shown, changed nor doubled.
+VOTED_BEFORE_ERASURE = (
+    "You voted in this poll before you asked for your data to be erased. That vote still "
+    "counts, but it is no longer linked to you, so nobody can look it up or change it "
+    "(not even you), and you can't vote in this poll again. You can vote in new polls."
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,8 @@ class PollVoting(Service):
             picked = check_choices(poll, choices)
             assert poll.ballot_secret is not None  # open polls always have their secret
             key = voter_key(poll.ballot_secret, actor.user_id)
+            if await voted_before_erasure(s, poll.id, key):
+                raise Conflict(VOTED_BEFORE_ERASURE)
             await cast(s, poll.id, key, to_mask(picked), None if poll.anonymous else member.id)
             # Anonymous polls date the contribution by the poll, not by the vote.
             when = poll.created_at if poll.anonymous else now
@@ -105,4 +120,7 @@ class PollVoting(Service):
             poll = await find_poll(s, actor.guild_id, poll_id)
             if poll.ballot_secret is None:
                 return None
-            return await choices_of(s, poll.id, voter_key(poll.ballot_secret, actor.user_id))
+            key = voter_key(poll.ballot_secret, actor.user_id)
+            if await voted_before_erasure(s, poll.id, key):
+                raise Conflict(VOTED_BEFORE_ERASURE)
+            return await choices_of(s, poll.id, key)
