@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import discord
@@ -12,7 +13,10 @@ from bot.app import ParticipationBot
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
+from cogs.admin._pings import warn_if_silent
 from cogs.admin._setup import apply_plan
+
+log = logging.getLogger(__name__)
 
 AUDIENCES = [
     ("everyone", "For everyone"),
@@ -69,15 +73,27 @@ class AdminCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert interaction.guild is not None
         previous = await self.services.setup.current(interaction.guild.id)
-        record, made, linked = await apply_plan(interaction.guild, plan, previous)
-        await self.services.setup.record(actor, record)
+        applied = await apply_plan(interaction.guild, plan, previous)
+        await self.services.setup.record(actor, applied.record)
         lines = ["The group is set up."]
-        if made:
-            lines.append("Created: " + ", ".join(made) + ".")
-        if linked:
-            lines.append("Already there, linked: " + ", ".join(linked) + ".")
+        if applied.made:
+            lines.append("Created: " + ", ".join(applied.made) + ".")
+        if applied.linked:
+            lines.append("Already there, linked: " + ", ".join(applied.linked) + ".")
+        # Warnings first after the summary: an urgent ping that rings nobody must be seen.
+        lines += applied.warnings
+        for warning in applied.warnings:
+            log.warning("setup in guild %s: %s", interaction.guild.id, warning)
         lines.append("Next: give staff the Worker or Moderator role; members sign up with /join.")
         await reply(interaction, clip("\n".join(lines)))
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Warn loudly, at every start, if urgent pings in a set-up server would ring nobody."""
+        for guild in self.bot.guilds:
+            record = await self.services.setup.current(guild.id)
+            if record is not None:
+                warn_if_silent(guild, record.role_ids)
 
     @app_commands.command(name="help", description="See the commands you can use")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 import discord
 
 from bot.services.setup import ChannelSpec, SetupPlan, SetupRecord
+from cogs.admin._pings import silent_ping_warning, silent_pings
+
+log = logging.getLogger(__name__)
 
 STAFF_KEYS = ("worker", "moderator", "safeguarding")
+# Moderators may be volunteers (even young people): #worker-log is for workers and admins.
+WORKER_KEYS = ("worker",)
 MEMBER_KEYS = ("member", "carer", *STAFF_KEYS)
 
 
@@ -36,7 +43,9 @@ def _overwrites(
     }
     if spec.staff_only or spec.members_only:
         result[guild.default_role] = discord.PermissionOverwrite(view_channel=False)
-        allowed = STAFF_KEYS if spec.staff_only else MEMBER_KEYS
+        allowed = (
+            WORKER_KEYS if spec.workers_only else STAFF_KEYS if spec.staff_only else MEMBER_KEYS
+        )
         for key in allowed:
             if key in roles:
                 result[roles[key]] = discord.PermissionOverwrite(view_channel=True)
@@ -52,10 +61,20 @@ def _overwrites(
     return result
 
 
+@dataclass
+class Applied:
+    """What one /setup ended with: the ids, what it made and linked, and what needs a human."""
+
+    record: SetupRecord
+    made: list[str]
+    linked: list[str]
+    warnings: list[str]
+
+
 async def apply_plan(
     guild: discord.Guild, plan: SetupPlan, previous: SetupRecord | None
-) -> tuple[SetupRecord, list[str], list[str]]:
-    """Create what is missing and link what exists; return the record, made and linked names."""
+) -> Applied:
+    """Create what is missing and link what exists; say what still needs an admin."""
     run = _SetupRun(guild, plan, previous)
     roles = await run.roles()
     category = await run.category()
@@ -65,7 +84,11 @@ async def apply_plan(
         channel_ids={k: c.id for k, c in channels.items()},
         category_id=category.id,
     )
-    return record, run.made, run.linked
+    warnings = list(run.warnings)
+    silent = silent_pings(guild, record.role_ids)
+    if silent:
+        warnings.append(silent_ping_warning(silent))
+    return Applied(record, run.made, run.linked, warnings)
 
 
 class _SetupRun:
@@ -77,22 +100,44 @@ class _SetupRun:
         self.previous = previous
         self.made: list[str] = []
         self.linked: list[str] = []
+        self.warnings: list[str] = []
 
     async def roles(self) -> dict[str, discord.Role]:
         """Find or make each planned role."""
         roles: dict[str, discord.Role] = {}
         old_roles = self.previous.role_ids if self.previous else {}
         for role_spec in self.plan.roles:
+            # Staff roles are pinged for urgent support: a ping to a role nobody may mention
+            # notifies no one unless the bot holds Mention Everyone.
+            pinged = role_spec.key in STAFF_KEYS
             role = _find_role(self.guild, old_roles.get(role_spec.key), role_spec.name)
             if role is None:
                 role = await self.guild.create_role(
-                    name=role_spec.name, reason="participation-bot /setup"
+                    name=role_spec.name, mentionable=pinged, reason="participation-bot /setup"
                 )
                 self.made.append(f"role {role_spec.name}")
             else:
                 self.linked.append(f"role {role.name}")
+                if pinged and not role.mentionable:
+                    await self._make_mentionable(role)
             roles[role_spec.key] = role
         return roles
+
+    async def _make_mentionable(self, role: discord.Role) -> None:
+        """Let the bot's urgent pings reach a linked staff role (or say why it could not)."""
+        me = self.guild.me
+        # Discord lets a bot edit only roles below its own highest role: don't ask in vain.
+        if me is not None and me.guild_permissions.manage_roles and role < me.top_role:
+            try:
+                await role.edit(mentionable=True, reason="participation-bot /setup: urgent pings")
+                return
+            except discord.HTTPException:
+                pass
+        log.warning("setup: could not make the %s role mentionable", role.name)
+        self.warnings.append(
+            f"I couldn't make the {role.name} role mentionable (move the bot's role above it, "
+            "or change it in Server Settings → Roles)."
+        )
 
     async def category(self) -> discord.CategoryChannel:
         """Find (by the recorded id, then by name) or make the Participation category."""

@@ -15,7 +15,8 @@ from bot.services.membership import EQUALITY_QUESTIONS, PREFER_NOT, JoinForm
 from bot.ui.actor import actor_for, guild_for
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
-from cogs.membership._departure import carry_out_erasure, remove_roles
+from cogs.membership._deliveries import MembershipSenders
+from cogs.membership._departure import carry_out_erasure
 from cogs.membership._render import profile_embed
 from cogs.membership._views import (
     ApproveButton,
@@ -48,8 +49,9 @@ class MembershipCog(commands.Cog):
         self.membership = bot.services.membership
 
     async def cog_load(self) -> None:
-        """Make approval-card buttons work for cards posted before a restart."""
+        """Make approval-card buttons work after a restart; send what membership owes."""
         self.bot.add_dynamic_items(ApproveButton, DeclineButton, CarerKnowsButton)
+        MembershipSenders(self.bot).register()
 
     async def _age_bands(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
         return _choices(self.settings.group.age_bands, current)
@@ -207,13 +209,13 @@ class MembershipCog(commands.Cog):
         await self.membership.profile(actor)
 
         async def do_leave(inner: Interaction) -> None:
-            departure = await self.membership.leave(actor_for(inner))
+            # Taking the roles away was owed with the decision and goes out through the outbox.
+            await self.membership.leave(actor_for(inner))
             await inner.response.edit_message(
                 content="You've left the group. Thank you for everything you contributed. "
                 "Your record is kept in case you come back; /forgetme erases it.",
                 view=None,
             )
-            await remove_roles(guild_for(inner), departure)
 
         await reply(
             interaction,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -26,10 +27,34 @@ async def remove_roles(guild: discord.Guild, departure: Departure) -> None:
 async def carry_out_erasure(
     client: ParticipationBot, guild: discord.Guild, departure: Departure
 ) -> None:
-    """Remove roles, redact the bot's messages about the person, and close their spaces."""
-    await remove_roles(guild, departure)
-    await _redact(client, departure.redact_messages)
+    """Remove roles and close their spaces (redactions were owed with the erasure itself)."""
+    try:
+        await remove_roles(guild, departure)
+    except discord.HTTPException:
+        log.warning("could not remove an erased person's roles in guild %s", guild.id)
     await _leave_channels(guild, departure.user_id, departure.leave_channels)
+    await _old_welcomes(client, guild, departure)
+
+
+# Welcomes posted before the outbox kept their ids are found by reading #welcome back this far.
+WELCOME_HISTORY = 1000
+
+
+async def _old_welcomes(
+    client: ParticipationBot, guild: discord.Guild, departure: Departure
+) -> None:
+    """Delete older welcome posts that name an erased person (newer ones are in the outbox)."""
+    channel = guild.get_channel(departure.welcome_channel_id or 0)
+    if not isinstance(channel, discord.TextChannel) or client.user is None:
+        return
+    mention = f"<@{departure.user_id}>"
+    try:
+        async for message in channel.history(limit=WELCOME_HISTORY):
+            if message.author.id == client.user.id and mention in message.content:
+                with contextlib.suppress(discord.NotFound):  # the outbox got there first
+                    await message.delete()
+    except discord.HTTPException:
+        log.info("could not look through #welcome for an erased person's old welcome")
 
 
 async def _leave_channels(guild: discord.Guild, user_id: int, channel_ids: list[int]) -> None:
@@ -43,16 +68,3 @@ async def _leave_channels(guild: discord.Guild, user_id: int, channel_ids: list[
             await channel.edit(overwrites=kept, reason="Erased at their request")
         except discord.HTTPException:
             log.info("could not remove an erased person's access to a private space")
-
-
-async def _redact(client: ParticipationBot, locations: list[tuple[int, int]]) -> None:
-    """Replace the bot's messages about an erased person with a short note."""
-    for channel_id, message_id in locations:
-        channel = client.get_channel(channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            continue
-        try:
-            message = await channel.fetch_message(message_id)
-            await message.edit(content="(Erased at the person's request.)", embeds=[], view=None)
-        except discord.HTTPException:
-            log.info("could not redact a message after an erasure")

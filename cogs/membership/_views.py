@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from bot.services.membership import ADJUSTMENTS, CONSENT_STATEMENT, JoinForm, MemberView
-from bot.ui.actor import actor_for, guild_for
+from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
 from bot.ui.persistent import Form, PersistentButton
-from bot.ui.replies import guarded, reply, send_dm
+from bot.ui.replies import guarded, reply
 from cogs.membership._render import card_embed
-
-if TYPE_CHECKING:
-    from bot.app import ParticipationBot
-
-log = logging.getLogger(__name__)
 
 
 def card_view(view: MemberView) -> discord.ui.View:
@@ -36,18 +30,6 @@ def card_view(view: MemberView) -> discord.ui.View:
 async def redraw_card(interaction: Interaction, view: MemberView, note: str) -> None:
     """Redraw the approval card a button was pressed on."""
     await interaction.response.edit_message(embed=card_embed(view, note), view=card_view(view))
-
-
-async def post_card(client: ParticipationBot, view: MemberView) -> None:
-    """Post a new sign-up's card in the worker-log channel and remember where it is."""
-    membership = client.services.membership
-    channel_id = await membership.worker_log_channel(view.guild_id)
-    channel = client.get_channel(channel_id) if channel_id else None
-    if not isinstance(channel, discord.TextChannel):
-        log.warning("no worker-log channel to post a sign-up card in guild %s", view.guild_id)
-        return
-    message = await channel.send(embed=card_embed(view), view=card_view(view))
-    await membership.set_card(view.id, channel.id, message.id)
 
 
 class OwnerOnlyView(discord.ui.View):
@@ -127,8 +109,8 @@ class JoinConsentView(OwnerOnlyView):
         form = JoinForm(**{**self.form.__dict__, "consent": True})
         view = await client.services.membership.join(actor_for(interaction), form)
         self.stop()
+        # The card in #worker-log was owed with the sign-up and goes out through the outbox.
         await interaction.response.edit_message(content=_thanks(view), view=None)
-        await post_card(client, view)
 
     @discord.ui.button(
         label="Cancel", style=discord.ButtonStyle.secondary, row=1, custom_id="join:cancel"
@@ -149,8 +131,9 @@ def _thanks(view: MemberView) -> str:
     """Return what someone is told once their sign-up is taken."""
     return (
         f"Thank you, {discord.utils.escape_markdown(view.preferred_name)}! Your sign-up "
-        "is waiting for a participation worker to look at it. We'll let you know here "
-        "or by DM when it has been approved."
+        "is waiting for a participation worker to look at it. Once it is approved we'll "
+        + ("DM you and " if view.dm_opt_in else "")
+        + "welcome you in the welcome channel."
         + (
             "\nBecause you are under 16, a worker will first check that a parent or "
             "carer knows you are joining."
@@ -180,38 +163,12 @@ class ApproveButton(PersistentButton, key="signup:approve:{member_id}"):
         self.member_id = member_id
 
     async def run(self, interaction: Interaction) -> None:
-        """Approve once; give roles and welcome after answering."""
+        """Approve once and redraw the card; roles, welcome and DM were owed with the decision."""
         client = interaction.client
         decision = await client.services.membership.approve(actor_for(interaction), self.member_id)
-        view = decision.member
-        await redraw_card(interaction, view, f"Approved by {interaction.user.display_name}")
-        await _give_roles(guild_for(interaction), view.user_id, decision.add_role_ids)
-        welcome = client.get_channel(decision.welcome_channel_id or 0)
-        if isinstance(welcome, discord.TextChannel):
-            await welcome.send(
-                f"Welcome to the group, <@{view.user_id}>! 🎉 Have a look around, "
-                "and use /help to see what you can do.",
-                allowed_mentions=discord.AllowedMentions(users=True),
-            )
-        await send_dm(
-            client,
-            view.user_id,
-            f"Good news, {discord.utils.escape_markdown(view.preferred_name)}: your sign-up to "
-            "the participation group has been approved. Welcome! Use /help to see what you can "
-            "take part in, /profile to check your details, and /pause if you ever need a break.",
+        await redraw_card(
+            interaction, decision.member, f"Approved by {interaction.user.display_name}"
         )
-
-
-async def _give_roles(guild: discord.Guild, user_id: int, role_ids: list[int]) -> None:
-    """Give a newly approved member their roles, if they are still in the server."""
-    member = guild.get_member(user_id)
-    if member is None:
-        try:
-            member = await guild.fetch_member(user_id)
-        except discord.NotFound:
-            return
-    roles = [r for rid in role_ids if (r := guild.get_role(rid)) is not None]
-    await member.add_roles(*roles, reason="Sign-up approved")
 
 
 class DeclineButton(PersistentButton, key="signup:decline:{member_id}"):
@@ -263,25 +220,18 @@ class DeclineForm(Form):
         self.member_id = member_id
 
     async def submit(self, interaction: Interaction) -> None:
-        """Decline with the reason and tell the person kindly."""
+        """Decline with the reason; the person's DM was owed with the decision."""
         client = interaction.client
         decision = await client.services.membership.decline(
             actor_for(interaction), self.member_id, self.reason.value
         )
-        view = decision.member
         note = f"Declined by {interaction.user.display_name}"
         if interaction.message is not None:
-            await interaction.response.edit_message(embed=card_embed(view, note), view=None)
+            await interaction.response.edit_message(
+                embed=card_embed(decision.member, note), view=None
+            )
         else:
-            await reply(interaction, "Declined; the person has been told the reason.")
-        delivered = await send_dm(
-            client,
-            view.user_id,
-            f"Hello {discord.utils.escape_markdown(view.preferred_name)}, thank you for wanting "
-            "to join the participation group. This time a worker was not able to approve your "
-            f"sign-up. The reason they gave: {view.decline_reason}\n"
-            "If you have questions, or things change, you are welcome to /join again or ask "
-            "a worker.",
-        )
-        if not delivered:
-            await reply(interaction, "Their DMs are closed, so please let them know another way.")
+            await reply(
+                interaction,
+                "Declined. I'll DM them the reason, or note in #worker-log if I can't reach them.",
+            )

@@ -13,17 +13,37 @@ from bot.services.membership.forms import (
     JoinForm,
     MemberView,
 )
+from bot.services.membership.owed import (
+    APPROVED_DM,
+    CARD,
+    DECLINED_DM,
+    REDACT,
+    ROLES,
+    ROLES_REMOVED,
+    STAFF_NOTE,
+    WELCOME,
+    StaffNote,
+)
 from bot.services.membership.service import MembershipService
 
 __all__ = [
     "ADJUSTMENTS",
+    "APPROVED_DM",
+    "CARD",
     "CONSENT_STATEMENT",
+    "DECLINED_DM",
     "EQUALITY_QUESTIONS",
     "MEMBER_TYPES",
     "PREFER_NOT",
+    "REDACT",
+    "ROLES",
+    "ROLES_REMOVED",
+    "STAFF_NOTE",
+    "WELCOME",
     "Decision",
     "Departure",
     "JoinForm",
     "MemberView",
     "MembershipService",
+    "StaffNote",
 ]

@@ -6,11 +6,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, EqualityMonitoring, Member
 from bot.services.access import Actor, guild_config
 from bot.services.base import Service
 from bot.services.membership.forms import ADJUSTMENTS, Departure
+from bot.services.membership.owed import (
+    DELETED_ON_ERASURE,
+    cancel_owed,
+    owe_redactions,
+    posts_about,
+)
 from bot.services.membership.records import member_role_ids, own_record
 from bot.services.personal_data import PersonalDataProvider, collect_traces
 
@@ -78,46 +85,74 @@ class DataRights(Service):
             return data
 
     async def forget(self, actor: Actor) -> Departure:
-        """Erase the actor: personal data deleted, contributions anonymised, votes unlinked."""
+        """Erase the actor in this server only: personal data deleted, contributions anonymised.
+
+        The bot's posts naming them are owed a redaction (or deletion) in the same transaction,
+        so a Discord failure delays it but never leaves their name behind.
+        """
+        guild_id = actor.guild_id
         async with self.db.begin() as s:
-            config = await guild_config(s, actor.guild_id)
+            config = await guild_config(s, guild_id)
             member = await own_record(s, actor)
             member_id = member.id if member is not None else 0
-            redact: list[tuple[int, int]] = []
-            if member is not None and member.card_channel_id and member.card_message_id:
-                redact.append((member.card_channel_id, member.card_message_id))
             traces = await collect_traces(
-                list(self.providers), s, actor.guild_id, actor.user_id, member_id
+                list(self.providers), s, guild_id, actor.user_id, member_id
             )
-            redact += traces.messages
+            locations = await self._posts_to_tidy(s, member, traces.messages)
             for provider in self.providers:
-                await provider.erase(s, actor.guild_id, actor.user_id, member_id)
-            # Staff actions stay for accountability, but no longer point at the person.
+                await provider.erase(s, guild_id, actor.user_id, member_id)
+            # Staff actions stay for accountability, but no longer point at the person. Every
+            # update names this server: erasing here must not rewrite another server's rows.
             if member is not None:
                 await s.execute(
                     update(AuditEntry)
-                    .where(AuditEntry.member_id == member.id)
+                    .where(AuditEntry.guild_id == guild_id, AuditEntry.member_id == member.id)
                     .values(member_id=None, detail=None)
                 )
+                await cancel_owed(s, guild_id, member.id, self.clock.now())
             await s.execute(
                 update(AuditEntry)
-                .where(AuditEntry.actor_user_id == actor.user_id)
+                .where(AuditEntry.guild_id == guild_id, AuditEntry.actor_user_id == actor.user_id)
                 .values(actor_user_id=None)
             )
             await s.execute(
                 update(Member)
-                .where(Member.carer_aware_confirmed_by == actor.user_id)
+                .where(
+                    Member.guild_id == guild_id, Member.carer_aware_confirmed_by == actor.user_id
+                )
                 .values(carer_aware_confirmed_by=None)
             )
             await s.execute(
-                update(Member).where(Member.decided_by == actor.user_id).values(decided_by=None)
+                update(Member)
+                .where(Member.guild_id == guild_id, Member.decided_by == actor.user_id)
+                .values(decided_by=None)
             )
+            await owe_redactions(self, s, guild_id, locations)
             if member is not None:
                 await s.execute(delete(Member).where(Member.id == member.id))
-            self.audit(s, None, "member.erased", guild_id=actor.guild_id)
-            return Departure(
+            self.audit(s, None, "member.erased", guild_id=guild_id)
+            departure = Departure(
                 actor.user_id,
                 await member_role_ids(s, config),
-                redact,
+                [(channel, message) for channel, message, _ in locations],
                 traces.channels_to_leave,
+                config.welcome_channel_id,
             )
+        self.wake()
+        return departure
+
+    async def _posts_to_tidy(
+        self, s: AsyncSession, member: Member | None, others: list[tuple[int, int]]
+    ) -> list[tuple[int, int, bool]]:
+        """Return (channel, message, delete?) for every bot post about the person, once each."""
+        found: dict[int, tuple[int, int, bool]] = {}
+        if member is not None:
+            for kind, channel_id, message_id in await posts_about(s, member.guild_id, member.id):
+                found[message_id] = (channel_id, message_id, kind in DELETED_ON_ERASURE)
+            if member.card_channel_id and member.card_message_id:
+                found.setdefault(
+                    member.card_message_id, (member.card_channel_id, member.card_message_id, False)
+                )
+        for channel_id, message_id in others:
+            found.setdefault(message_id, (channel_id, message_id, False))
+        return list(found.values())

@@ -138,6 +138,8 @@ class Departure:
     remove_role_ids: list[int]
     redact_messages: list[tuple[int, int]] = field(default_factory=list)
     leave_channels: list[int] = field(default_factory=list)
+    # Where welcomes posted before the outbox recorded them may still name the person.
+    welcome_channel_id: int | None = None
 
 
 # Fields a view copies straight from the record; the rest are worked out in member_view.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import EqualityMonitoring, GuildConfig, Member
+from bot.db.upsert import insert_for
 from bot.services.access import (
     Actor,
     guild_config,
@@ -23,6 +25,7 @@ from bot.services.membership.forms import (
     checked_values,
     member_view,
 )
+from bot.services.membership.owed import owe_role_removal
 from bot.services.membership.records import find_record, member_role_ids, own_record
 
 
@@ -83,7 +86,11 @@ class MemberRecords(Service):
             member.left_at = self.clock.now()
             member.dm_opt_in = False
             self.audit(s, actor, "member.leave", member_id=member.id)
-            return Departure(actor.user_id, await member_role_ids(s, config))
+            role_ids = await member_role_ids(s, config)
+            await owe_role_removal(self, s, member, role_ids)
+            departure = Departure(actor.user_id, role_ids)
+        self.wake()
+        return departure
 
     async def save_equality(self, actor: Actor, answers: dict[str, str]) -> None:
         """Store optional equality answers; every question accepts 'Prefer not to say'."""
@@ -96,12 +103,22 @@ class MemberRecords(Service):
             member = await own_record(s, actor)
             if member is None or member.status in {"left", "declined"}:
                 raise NotAllowed("You need to sign up with /join first.")
-            row = await s.get(EqualityMonitoring, member.id)
-            if row is None:
-                s.add(EqualityMonitoring(member_id=member.id, answers=answers, answered_at=now))
-            else:
-                row.answers = {**row.answers, **answers}
-                row.answered_at = now
+            # Insert-or-nothing, then merge under a row lock: four saves at once keep all four
+            # answers (select-then-insert raised IntegrityError on PostgreSQL).
+            await s.execute(
+                insert_for(s, EqualityMonitoring)
+                .values(member_id=member.id, answers={}, answered_at=now)
+                .on_conflict_do_nothing(index_elements=["member_id"])
+            )
+            row = await s.scalar(
+                select(EqualityMonitoring)
+                .where(EqualityMonitoring.member_id == member.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+            assert row is not None  # inserted above, or there already
+            row.answers = {**(row.answers or {}), **answers}
+            row.answered_at = now
 
     async def audiences(self, actor: Actor) -> set[str]:
         """Return who the actor counts as for /help: everyone, member, worker, moderator, admin."""

@@ -4,6 +4,7 @@
 - members: profile, breaks, leaving, equality answers           (members.py)
 - data_rights: /mydata and /forgetme across every feature       (data_rights.py)
 - glossary: /jargon                                              (glossary.py)
+- owed: what the cog's outbox senders read and record           (owed.py)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.services.membership.forms import ADJUSTMENTS as ADJUSTMENTS
 from bot.services.membership.forms import JoinForm as JoinForm
 from bot.services.membership.glossary import Glossary
 from bot.services.membership.members import MemberRecords
+from bot.services.membership.owed import OwedDeliveries
 from bot.services.membership.signups import SignUps
 from bot.settings import Settings
 
@@ -34,6 +36,7 @@ class MembershipService(Service):
         self.members = MemberRecords(settings, db, clock, wake)
         self.data_rights = DataRights(settings, db, clock, wake)
         self.glossary = Glossary(settings, db, clock, wake)
+        self.owed = OwedDeliveries(settings, db, clock, wake)
         # Every feature (and its tests) calls membership by these flat names; the parts own them.
         self.check_can_join = self.signups.check_can_join
         self.join = self.signups.join

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildConfig, LevelRole, Member
+from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, require_worker
 from bot.services.base import Service, claim
 from bot.services.errors import Conflict, NotAllowed, NotFound
@@ -19,6 +20,7 @@ from bot.services.membership.forms import (
     checked_values,
     member_view,
 )
+from bot.services.membership.owed import owe_approval, owe_card, owe_decline
 from bot.services.membership.records import own_record
 from bot.services.text import clean_text
 
@@ -63,18 +65,35 @@ class SignUps(Service):
         """Record a sign-up as pending, or explain why it cannot be taken."""
         values = checked_values(form, self.settings)
         now = self.clock.now()
+        fresh = {**values, **_UNDECIDED, "consent_at": now, "joined_at": now}
         async with self.db.begin() as s:
-            await guild_config(s, actor.guild_id)
-            member = await own_record(s, actor)
-            _refuse_rejoin(member.status if member else None)
-            if member is None:
-                member = Member(guild_id=actor.guild_id, user_id=actor.user_id, **values)
-                s.add(member)
-            for key, value in {**values, **_UNDECIDED, "consent_at": now, "joined_at": now}.items():
-                setattr(member, key, value)
-            await s.flush()
+            config = await guild_config(s, actor.guild_id)
+            # Insert-or-nothing, then lock the row: a double "I agree" (or two processes) makes
+            # one record and one card, and the loser is told kindly (select-then-insert raised
+            # IntegrityError on PostgreSQL).
+            inserted = await s.scalar(
+                insert_for(s, Member)
+                .values(guild_id=actor.guild_id, user_id=actor.user_id, **fresh)
+                .on_conflict_do_nothing(index_elements=["guild_id", "user_id"])
+                .returning(Member.id)
+            )
+            member = await s.scalar(
+                select(Member)
+                .where(Member.guild_id == actor.guild_id, Member.user_id == actor.user_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+            assert member is not None  # inserted above, or there already
+            if inserted is None:
+                _refuse_rejoin(member.status)
+                for key, value in fresh.items():
+                    setattr(member, key, value)
+                await s.flush()
             self.audit(s, actor, "member.join", member_id=member.id)
-            return member_view(member, self.settings)
+            await owe_card(self, s, config, member)
+            view = member_view(member, self.settings)
+        self.wake()
+        return view
 
     async def set_card(self, member_id: int, channel_id: int, message_id: int) -> None:
         """Remember where the approval card for a sign-up was posted."""
@@ -167,12 +186,18 @@ class SignUps(Service):
             level_role = await s.get(LevelRole, (actor.guild_id, first_level))
             if level_role is not None:
                 roles.append(level_role.role_id)
-            return Decision(
+            role_ids = [r for r in roles if r is not None]
+            # Owed with the decision: a Discord failure delays the role and welcome, never
+            # loses them (they were sent from the button handler, once, before).
+            await owe_approval(self, s, config, member, role_ids)
+            decision = Decision(
                 member=member_view(member, self.settings),
-                add_role_ids=[r for r in roles if r is not None],
+                add_role_ids=role_ids,
                 welcome_channel_id=config.welcome_channel_id,
                 worker_log_channel_id=config.worker_log_channel_id,
             )
+        self.wake()
+        return decision
 
     async def decline(self, actor: Actor, member_id: int, reason: str) -> Decision:
         """Decline a pending sign-up with a reason the person will be given."""
@@ -183,7 +208,10 @@ class SignUps(Service):
             await self._decide(
                 s, actor, member, "member.decline", status="declined", decline_reason=text
             )
-            return Decision(
+            await owe_decline(self, s, member)
+            decision = Decision(
                 member=member_view(member, self.settings),
                 worker_log_channel_id=config.worker_log_channel_id,
             )
+        self.wake()
+        return decision

@@ -55,6 +55,8 @@ class ChannelSpec:
     staff_only: bool = False
     members_only: bool = False
     read_only: bool = False
+    # Workers (and admins) only: sign-up cards, expenses and notes about people's health.
+    workers_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,9 @@ class SetupService(Service):
             ChannelSpec(
                 "worker_log",
                 "worker-log",
-                "Staff only: sign-ups, alerts and the log.",
+                "Participation workers only: sign-ups, claims and the log.",
                 staff_only=True,
+                workers_only=True,
             ),
         ]
         return SetupPlan(CATEGORY_NAME, roles, channels, peer_support_guidelines(self.settings))
