@@ -10,29 +10,24 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ParticipationBot
-from bot.services.consultations import (
-    FILE_MAX_BYTES,
-    FORMAT_HINT,
-    KIND_LABELS,
-    ConsultationClosed,
-    FeedbackOverdue,
-)
+from bot.services.consultations import FILE_MAX_BYTES, FORMAT_HINT, KIND_LABELS
 from bot.services.errors import InvalidInput, ServiceError
 from bot.services.timeparse import parse_local
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
+from cogs.consultations._delivery import ConsultationSenders
 from cogs.consultations._modals import DraftModal, FeedbackModal, QuestionModal
-from cogs.consultations._publish import (
-    announce_open,
-    on_closed,
-    on_feedback_overdue,
-    send_results,
-)
+from cogs.consultations._publish import send_results
 from cogs.consultations._render import esc, people, question_lines, summary_embed
-from cogs.consultations._suggestions import SUGGESTION_ITEMS, suggestion_lines, suggestion_view
-from cogs.consultations._views import DYNAMIC_ITEMS, show_step
+from cogs.consultations._suggestions import (
+    SUGGESTION_ITEMS,
+    AcceptModal,
+    suggestion_lines,
+    suggestion_view,
+)
+from cogs.consultations._views import DYNAMIC_ITEMS, TextAnswerModal, show_step
 
 Kind = Literal["single choice", "multiple choice", "scale 1-5", "free text"]
 KINDS = {
@@ -54,16 +49,13 @@ class ConsultationsCog(commands.Cog):
         self.settings = bot.settings
 
     async def cog_load(self) -> None:
-        """Make answer buttons work after a restart; listen for closes and overdue feedback."""
+        """Make buttons and forms work after a restart; send what the outbox says is owed."""
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS, *SUGGESTION_ITEMS)
-        self.bot.scheduler.on(ConsultationClosed, self._closed)
-        self.bot.scheduler.on(FeedbackOverdue, self._overdue)
-
-    async def _closed(self, event: ConsultationClosed) -> None:
-        await on_closed(self.bot, event)
-
-    async def _overdue(self, event: FeedbackOverdue) -> None:
-        await on_feedback_overdue(self.bot, event)
+        # What someone typed into these forms is saved even if the bot restarted meanwhile.
+        self.bot.add_persistent_forms(
+            TextAnswerModal, FeedbackModal, QuestionModal, AcceptModal, DraftModal
+        )
+        ConsultationSenders(self.bot).register()
 
     # ---- autocomplete ------------------------------------------------------------------------
 
@@ -258,10 +250,9 @@ class ConsultationsCog(commands.Cog):
     @consult.command(name="open", description="Open a consultation", extras={"audience": "worker"})
     @app_commands.autocomplete(consultation=_mine)
     async def open(self, interaction: Interaction, consultation: int) -> None:
-        """Open it and post it with a "Take part" button."""
+        """Open it; the outbox posts it with a "Take part" button."""
         view = await self.consultations.drafting.open(actor_for(interaction), consultation)
         await reply(interaction, f"Open until {both(view.deadline, self.settings.tz)}.")
-        await announce_open(self.bot, view)
 
     @consult.command(
         name="answer", description="Answer a consultation", extras={"audience": "member"}
@@ -277,10 +268,9 @@ class ConsultationsCog(commands.Cog):
     @consult.command(name="close", description="Close early", extras={"audience": "worker"})
     @app_commands.autocomplete(consultation=_mine)
     async def close(self, interaction: Interaction, consultation: int) -> None:
-        """Close now, then tell workers and thank everyone."""
+        """Close now; workers are told and everyone thanked through the outbox."""
         event = await self.consultations.closing.close(actor_for(interaction), consultation)
         await reply(interaction, f"Closed: {people(event.respondents)} took part.")
-        await on_closed(self.bot, event)
 
     @consult.command(name="results", description="Results and CSV", extras={"audience": "worker"})
     @app_commands.autocomplete(consultation=_mine)

@@ -7,8 +7,8 @@ import discord
 from bot.services.consultations import SuggestionView
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
-from bot.ui.persistent import Form, PersistentButton
-from bot.ui.replies import reply, send_dm
+from bot.ui.persistent import PersistentButton, PersistentForm
+from bot.ui.replies import reply
 from cogs.consultations._render import esc
 
 
@@ -56,11 +56,11 @@ class AcceptSuggestion(_DecideButton, key="consult:sgok:{suggestion_id}"):
         await interaction.response.send_modal(AcceptModal(self.suggestion_id, suggestion.text))
 
 
-class AcceptModal(Form):
-    """Turn a suggestion into a question."""
+class AcceptModal(PersistentForm, key="consult:sgform:{suggestion_id}"):
+    """Turn a suggestion into a question (saved even if the bot restarted meanwhile)."""
 
-    def __init__(self, suggestion_id: int, text: str) -> None:
-        super().__init__(title="Accept this question", custom_id=f"consult:sgform:{suggestion_id}")
+    def __init__(self, suggestion_id: int, text: str = "") -> None:
+        super().__init__(title="Accept this question", suggestion_id=suggestion_id)
         self.suggestion_id = suggestion_id
         self.wording: discord.ui.TextInput[AcceptModal] = discord.ui.TextInput(
             label="Question", default=text[:300], max_length=300, custom_id="wording"
@@ -93,14 +93,8 @@ class AcceptModal(Form):
             text=self.wording.value,
         )
         position = decision.question.position if decision.question else "?"
+        # The member's thank-you DM (if they opted in) is owed through the outbox.
         await reply(interaction, f"Accepted: it is now question {position}.")
-        if decision.notify_user_id:
-            await send_dm(
-                client,
-                decision.notify_user_id,
-                f"Thank you! Your suggested question for **{esc(decision.consultation_title)}** "
-                "has been added to the consultation.",
-            )
 
 
 class DeclineSuggestion(_DecideButton, key="consult:sgno:{suggestion_id}"):
@@ -109,19 +103,11 @@ class DeclineSuggestion(_DecideButton, key="consult:sgno:{suggestion_id}"):
     verb = "Decline"
 
     async def run(self, interaction: Interaction) -> None:
-        """Decline once; thank the member anyway (if they opted in)."""
-        client = interaction.client
-        decision = await client.services.consultations.suggestions.decline_suggestion(
+        """Decline once; the member is thanked anyway (by DM through the outbox, if opted in)."""
+        await interaction.client.services.consultations.suggestions.decline_suggestion(
             actor_for(interaction), self.suggestion_id
         )
         await reply(interaction, "Declined.")
-        if decision.notify_user_id:
-            await send_dm(
-                client,
-                decision.notify_user_id,
-                f"Thank you for suggesting a question for **{esc(decision.consultation_title)}**. "
-                "This time it wasn't added, but your ideas help shape what we ask.",
-            )
 
 
 SUGGESTION_ITEMS = (AcceptSuggestion, DeclineSuggestion)

@@ -13,7 +13,7 @@ import discord
 from bot.services.consultations import AnswerView, Step
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
-from bot.ui.persistent import Form, PersistentButton, PersistentSelect
+from bot.ui.persistent import PersistentButton, PersistentForm, PersistentSelect
 from bot.ui.replies import reply
 from cogs.consultations._render import step_text
 
@@ -220,17 +220,22 @@ class WriteButton(_QuestionButton, key="consult:write:{consultation_id}:{questio
         )
 
 
-class TextAnswerModal(Form):
-    """A free-text answer of up to 1,000 characters."""
+class TextAnswerModal(PersistentForm, key="consult:text:{consultation_id}:{question_id}"):
+    """A free-text answer of up to 1,000 characters, saved even if the bot restarted meanwhile."""
 
     def __init__(
-        self, consultation_id: int, question_id: int, question: str, current: str | None
+        self,
+        consultation_id: int,
+        question_id: int,
+        question: str = "Your answer",
+        current: str | None = None,
     ) -> None:
         super().__init__(
-            title="Your answer", custom_id=f"consult:text:{consultation_id}:{question_id}"
+            title="Your answer", consultation_id=consultation_id, question_id=question_id
         )
         self.consultation_id = consultation_id
         self.question_id = question_id
+        # The stable custom id lets a form rebuilt after a restart read what was typed.
         self.answer: discord.ui.TextInput[TextAnswerModal] = discord.ui.TextInput(
             label=(question[:42] + "…") if len(question) > 45 else question,
             style=discord.TextStyle.paragraph,

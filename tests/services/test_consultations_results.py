@@ -11,16 +11,32 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.db.models import Consultation
+from bot.db.models import Consultation, OutboxItem
 from bot.scheduler import Scheduler
-from bot.services.consultations import ConsultationClosed, FeedbackOverdue
+from bot.services.consultations import ConsultationClosed
+from bot.services.consultations.owed import (
+    CLOSED_THANKS,
+    CLOSED_WORKERS,
+    FEEDBACK_OVERDUE,
+    OPENED,
+)
 from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
+from bot.services.outbox import Delivery
 from tests.conftest import START, WORKER
 from tests.services.helpers import approved_member, set_up_guild
 from tests.services.test_consultations_helpers import answer_all, open_consultation
 
 PNG = b"\x89PNG\r\n\x1a\n"
+
+
+async def owed(services: Services) -> dict[str, OutboxItem]:
+    """Return what the outbox holds, by kind (each kind once)."""
+    async with services.db() as s:
+        rows = list(await s.scalars(select(OutboxItem).order_by(OutboxItem.id)))
+    by_kind = {r.kind: r for r in rows}
+    assert len(by_kind) == len(rows), [r.dedup_key for r in rows]
+    return by_kind
 
 
 async def test_closes_on_deadline_exactly_once(services: Services, clock: ManualClock) -> None:
@@ -33,13 +49,16 @@ async def test_closes_on_deadline_exactly_once(services: Services, clock: Manual
     first, second = await asyncio.gather(
         closing.take_due(clock.now()), closing.take_due(clock.now())
     )
-    events = first + second
-    assert len(events) == 1
-    event = events[0]
-    assert isinstance(event, ConsultationClosed)
-    assert (event.consultation_id, event.early) == (view.id, False)
-    assert event.worker_log_channel_id == record.channel_ids["worker_log"]
+    # Closing owes its two messages (once, though two callers raced) instead of returning events.
+    assert first + second == []
+    rows = await owed(services)
+    assert set(rows) == {OPENED, CLOSED_WORKERS, CLOSED_THANKS}
+    workers = rows[CLOSED_WORKERS].payload
+    assert (workers["consultation_id"], workers["early"]) == (view.id, False)
+    assert workers["channel_id"] == record.channel_ids["worker_log"]
+    assert rows[CLOSED_THANKS].payload["channel_id"] == record.channel_ids["announcements"]
     assert await closing.take_due(clock.now()) == []
+    assert set(await owed(services)) == {OPENED, CLOSED_WORKERS, CLOSED_THANKS}
     assert await closing.next_due() is None
 
 
@@ -57,11 +76,13 @@ async def test_overdue_consultation_closes_at_start_up(
     async def handle(event: object) -> None:
         seen.append(event)
 
-    scheduler.on(ConsultationClosed, handle)
-    scheduler.on(FeedbackOverdue, handle)
+    scheduler.on(Delivery, handle)
     await scheduler.start()
     try:
-        assert [type(e) for e in seen] == [ConsultationClosed]
+        # Closed at start-up, and its messages handed to the outbox's sender in the same run
+        # (with its opening announcement, which no sender took in this test).
+        kinds = sorted(e.kind for e in seen if isinstance(e, Delivery))
+        assert kinds == sorted([OPENED, CLOSED_WORKERS, CLOSED_THANKS])
         assert await scheduler.run_pending() == 0
     finally:
         await scheduler.stop()
@@ -193,9 +214,11 @@ async def test_review_reminder_once_when_no_feedback(
     first, second = await asyncio.gather(
         reminders.take_due(view.review_date), reminders.take_due(view.review_date)
     )
-    events = first + second
-    assert len(events) == 1 and events[0].consultation_id == view.id
-    assert events[0].worker_log_channel_id == record.channel_ids["worker_log"]
+    # The reminder is owed once (two callers raced), not returned as an event.
+    assert first + second == []
+    reminder = (await owed(services))[FEEDBACK_OVERDUE].payload
+    assert reminder["consultation_id"] == view.id
+    assert reminder["channel_id"] == record.channel_ids["worker_log"]
     assert await reminders.take_due(view.review_date + timedelta(days=30)) == []
     assert await reminders.next_due() is None
 

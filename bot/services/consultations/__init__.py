@@ -6,7 +6,7 @@ from bot.services.consultations.answering import AnswerView, Step
 from bot.services.consultations.closing import ConsultationClosed
 from bot.services.consultations.common import ConsultationView
 from bot.services.consultations.drafting import DraftForm
-from bot.services.consultations.feedback import FeedbackOverdue, FeedbackPublished, FeedbackView
+from bot.services.consultations.feedback import FeedbackPublished, FeedbackView
 from bot.services.consultations.question_file import FILE_MAX_BYTES, FORMAT_HINT, KIND_LABELS
 from bot.services.consultations.results import ConsultationResults
 from bot.services.consultations.service import ConsultationService
@@ -22,7 +22,6 @@ __all__ = [
     "ConsultationService",
     "ConsultationView",
     "DraftForm",
-    "FeedbackOverdue",
     "FeedbackPublished",
     "FeedbackView",
     "Step",

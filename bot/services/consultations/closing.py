@@ -1,4 +1,8 @@
-"""Closing consultations: on the deadline (a DueSource, also at start-up) or early by a worker."""
+"""Closing consultations: on the deadline (a DueSource, also at start-up) or early by a worker.
+
+Closing owes its messages (workers told, everyone thanked) in the same transaction, so they
+go out once through the outbox even if Discord fails or the bot restarts.
+"""
 
 from __future__ import annotations
 
@@ -20,12 +24,13 @@ from bot.services.access import Actor, require_worker
 from bot.services.audience import Audience
 from bot.services.base import claim
 from bot.services.consultations.common import REACHED, ConsultationBase, participants
+from bot.services.consultations.owed import owe_closed
 from bot.services.errors import Conflict
 
 
 @dataclass(frozen=True)
 class ConsultationClosed:
-    """A consultation closed: tell workers, and thank those who took part."""
+    """A consultation closed (its messages are owed through the outbox)."""
 
     consultation_id: int
     guild_id: int
@@ -44,7 +49,7 @@ class ConsultationClosing(ConsultationBase):
     """Close consultations exactly once, scrubbing the anonymous link as they close."""
 
     name = "consultations.close"
-    emits: tuple[type, ...] = (ConsultationClosed,)
+    emits: tuple[type, ...] = ()  # its messages go through the outbox
 
     async def close(self, actor: Actor, consultation_id: int) -> ConsultationClosed:
         """Close an open consultation before its deadline."""
@@ -57,7 +62,7 @@ class ConsultationClosing(ConsultationBase):
             if event is None:
                 raise Conflict("This consultation has already closed.")
             self.audit(s, actor, "consultation.close", detail=f"consultation {row.id}")
-        self.wake()  # no deadline to wait for now; its review date is what falls due next
+        self.wake()  # its messages are owed now; its review date is what falls due next
         return event
 
     async def next_due(self) -> datetime | None:
@@ -67,7 +72,11 @@ class ConsultationClosing(ConsultationBase):
         )
 
     async def take_due(self, now: datetime) -> list[ConsultationClosed]:
-        """Close every open consultation whose deadline has passed; one event each, once."""
+        """Close every open consultation whose deadline has passed, once; owe its messages.
+
+        Returns no events: what people are told is owed in the outbox, which the scheduler
+        asks after this source.
+        """
         async with self.db.begin() as s:
             rows = list(
                 await s.scalars(
@@ -76,12 +85,9 @@ class ConsultationClosing(ConsultationBase):
                     .order_by(Consultation.deadline)
                 )
             )
-            events = []
             for row in rows:
-                event = await self._close(s, row, now, None)
-                if event is not None:
-                    events.append(event)
-            return events
+                await self._close(s, row, now, None)
+        return []
 
     async def _close(
         self, s: AsyncSession, row: Consultation, now: datetime, by: int | None
@@ -108,6 +114,16 @@ class ConsultationClosing(ConsultationBase):
             await self._scrub(s, row.id)
         respondents = await participants(s, row.id)
         config = await s.get(GuildConfig, row.guild_id)
+        await owe_closed(
+            self,
+            s,
+            row,
+            early=early,
+            respondents=respondents,
+            audience_size=audience,
+            worker_log_channel_id=config.worker_log_channel_id if config else None,
+            announcements_channel_id=config.announcements_channel_id if config else None,
+        )
         return ConsultationClosed(
             consultation_id=row.id,
             guild_id=row.guild_id,

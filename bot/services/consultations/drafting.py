@@ -25,6 +25,7 @@ from bot.services.consultations.common import (
     question_count,
     require_in_audience,
 )
+from bot.services.consultations.owed import owe_opened
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.text import clean_text
 
@@ -272,7 +273,7 @@ class ConsultationDrafting(ConsultationBase):
         """Open a draft for answers (it needs at least one question and a future deadline)."""
         now = self.clock.now()
         async with self.db.begin() as s:
-            await require_worker(s, actor)
+            config = await require_worker(s, actor)
             row = await self._load(s, actor.guild_id, consultation_id)
             if row.status != "draft":
                 raise Conflict(f"This consultation is already {row.status}.")
@@ -295,6 +296,16 @@ class ConsultationDrafting(ConsultationBase):
             )
             await s.refresh(row)
             self.audit(s, actor, "consultation.open", detail=f"consultation {row.id}")
+            # Announced once through the outbox, whatever Discord does meanwhile.
+            await owe_opened(self, s, row, config.announcements_channel_id)
             view = await self._view(s, row)
-        self.wake()  # its deadline is now something the scheduler must close on
+        self.wake()  # its announcement is owed; its deadline is something to close on
         return view
+
+    async def for_delivery(self, guild_id: int, consultation_id: int) -> ConsultationView | None:
+        """Return a consultation for the outbox to announce (None if it is gone)."""
+        async with self.db.begin() as s:
+            row = await s.get(Consultation, consultation_id)
+            if row is None or row.guild_id != guild_id:
+                return None
+            return await self._view(s, row)

@@ -23,6 +23,7 @@ from bot.services.consultations.common import (
     ConsultationView,
     participants,
 )
+from bot.services.consultations.owed import owe_feedback, owe_overdue
 from bot.services.errors import Conflict, NotFound
 from bot.services.text import clean_text
 
@@ -48,19 +49,6 @@ class FeedbackPublished:
     announcements_channel_id: int | None
     dm_user_ids: tuple[int, ...]
     respondents: int
-
-
-@dataclass(frozen=True)
-class FeedbackOverdue:
-    """No feedback by the review date: remind workers in the worker-log channel (once)."""
-
-    consultation_id: int
-    guild_id: int
-    title: str
-    closed_at: datetime | None
-    review_date: datetime
-    respondents: int
-    worker_log_channel_id: int | None
 
 
 def _feedback_view(row: Consultation, fb: ConsultationFeedback) -> FeedbackView:
@@ -124,8 +112,8 @@ class ConsultationFeedbackService(ConsultationBase):
             fb = await s.get(ConsultationFeedback, row.id)
             assert fb is not None
             self.audit(s, actor, "consultation.feedback", detail=f"consultation {row.id}")
-            recipients = await s.scalars(
-                select(Member.user_id)
+            found = await s.execute(
+                select(Member.id, Member.user_id)
                 .join(ConsultationParticipant, ConsultationParticipant.member_id == Member.id)
                 .where(
                     ConsultationParticipant.consultation_id == row.id,
@@ -134,14 +122,26 @@ class ConsultationFeedbackService(ConsultationBase):
                 )
                 .order_by(Member.user_id)
             )
+            recipients = [(member_id, user_id) for member_id, user_id in found.all()]
+            # Owed with the publication itself: posted and DMed once, whatever Discord does.
+            await owe_feedback(self, s, row, config.announcements_channel_id, recipients)
             published = FeedbackPublished(
                 feedback=_feedback_view(row, fb),
                 announcements_channel_id=config.announcements_channel_id,
-                dm_user_ids=tuple(recipients),
+                dm_user_ids=tuple(user_id for _, user_id in recipients),
                 respondents=await participants(s, row.id),
             )
-        self.wake()  # its review-date reminder is no longer due
+        self.wake()  # its post and DMs are owed; its review-date reminder is no longer due
         return published
+
+    async def for_delivery(self, guild_id: int, consultation_id: int) -> FeedbackView | None:
+        """Return published feedback for the outbox to send (None if there is none)."""
+        async with self.db.begin() as s:
+            row = await s.get(Consultation, consultation_id)
+            fb = await s.get(ConsultationFeedback, consultation_id)
+            if row is None or fb is None or row.guild_id != guild_id:
+                return None
+            return _feedback_view(row, fb)
 
     async def feedback(self, actor: Actor, consultation_id: int) -> FeedbackView:
         """Return the published feedback to anyone in the server."""
@@ -175,7 +175,7 @@ class FeedbackReminders(ConsultationBase):
     """A DueSource: remind workers once when the review date passes with no feedback."""
 
     name = "consultations.feedback_reminder"
-    emits: tuple[type, ...] = (FeedbackOverdue,)
+    emits: tuple[type, ...] = ()  # the reminder goes through the outbox
 
     async def next_due(self) -> datetime | None:
         """Return the earliest review date still waiting for feedback."""
@@ -185,8 +185,8 @@ class FeedbackReminders(ConsultationBase):
             .where(*_unreminded())
         )
 
-    async def take_due(self, now: datetime) -> list[FeedbackOverdue]:
-        """Claim every overdue review (once each) and return reminders for workers."""
+    async def take_due(self, now: datetime) -> list[object]:
+        """Claim every overdue review once and owe workers its reminder (returns no events)."""
         async with self.db.begin() as s:
             rows = list(
                 await s.scalars(
@@ -196,7 +196,6 @@ class FeedbackReminders(ConsultationBase):
                     .order_by(Consultation.review_date)
                 )
             )
-            events = []
             for row in rows:
                 if not await claim(
                     s,
@@ -206,15 +205,11 @@ class FeedbackReminders(ConsultationBase):
                 ):
                     continue
                 config = await s.get(GuildConfig, row.guild_id)
-                events.append(
-                    FeedbackOverdue(
-                        consultation_id=row.id,
-                        guild_id=row.guild_id,
-                        title=row.title,
-                        closed_at=row.closed_at,
-                        review_date=row.review_date,
-                        respondents=await participants(s, row.id),
-                        worker_log_channel_id=config.worker_log_channel_id if config else None,
-                    )
+                await owe_overdue(
+                    self,
+                    s,
+                    row,
+                    await participants(s, row.id),
+                    config.worker_log_channel_id if config else None,
                 )
-            return events
+        return []

@@ -1,4 +1,8 @@
-"""Consultations in /mydata and /forgetme: named answers, suggestions and participation."""
+"""Consultations in /mydata and /forgetme: named answers, suggestions and participation.
+
+Every erasure statement names the server (directly, or through its consultations or this
+server's member row): /forgetme in one server must never touch another server's rows.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +19,14 @@ from bot.db.models import (
     ConsultationQuestion,
     ConsultationRespondent,
     ConsultationSuggestion,
+    OutboxItem,
 )
 from bot.services.consultations.answering import respondent_key
+from bot.services.consultations.owed import KINDS
 from bot.services.consultations.results import answer_text
+from bot.services.outbox import FAILED, PENDING
 
+ERASED = "the person asked for their data to be erased"
 ANONYMOUS_NOTE = (
     "You took part in this anonymous consultation. Your answers are stored without any link "
     "to you, so they can't be shown here (or told apart from anyone else's)."
@@ -134,3 +142,22 @@ class ConsultationPersonalData:
             await session.execute(
                 update(by.class_).where(parent.in_(in_guild), by == user_id).values({by.key: None})
             )
+        await _forget_owed(session, guild_id, member_id)
+
+
+async def _forget_owed(session: AsyncSession, guild_id: int, member_id: int) -> None:
+    """Drop the person's Discord id from consultation DMs owed to them; cancel any not yet sent.
+
+    The DMs went to the person alone, so there is nothing in a channel to redact.
+    """
+    about = (
+        OutboxItem.guild_id == guild_id,
+        OutboxItem.subject_member_id == member_id,
+        OutboxItem.kind.in_(KINDS),
+    )
+    await session.execute(
+        update(OutboxItem)
+        .where(*about, OutboxItem.status == PENDING)
+        .values(status=FAILED, last_error=ERASED, lease_until=None)
+    )
+    await session.execute(update(OutboxItem).where(*about).values(payload={}))

@@ -17,6 +17,7 @@ from bot.services.consultations.common import (
     question_view,
     require_in_audience,
 )
+from bot.services.consultations.owed import SUGGESTION_DM
 from bot.services.consultations.question_file import QUESTION_MAX
 from bot.services.consultations.questions import ConsultationQuestions, clean_question
 from bot.services.errors import Conflict, NotFound
@@ -159,6 +160,25 @@ class ConsultationSuggestions(ConsultationBase):
         member = await s.get(Member, suggestion.member_id) if suggestion.member_id else None
         return suggestion, row, member
 
+    async def _thank(
+        self, s: AsyncSession, suggestion: ConsultationSuggestion, row: Consultation, member: Member
+    ) -> None:
+        """Owe the member a thank-you DM for their suggestion, if they asked for DMs."""
+        if not member.dm_opt_in:
+            return
+        await self.owe(
+            s,
+            guild_id=row.guild_id,
+            kind=SUGGESTION_DM,
+            payload={
+                "user_id": member.user_id,
+                "title": row.title,
+                "accepted": suggestion.status == "accepted",
+            },
+            dedup_key=f"{SUGGESTION_DM}:{suggestion.id}",
+            subject_member_id=member.id,
+        )
+
     def _decision(
         self,
         suggestion: ConsultationSuggestion,
@@ -207,10 +227,18 @@ class ConsultationSuggestions(ConsultationBase):
             s.add(question)
             await s.flush()
             suggestion.question_id = question.id
-            return self._decision(suggestion, row, member, question_view(question))
+            if member is not None:
+                await self._thank(s, suggestion, row, member)
+            decision = self._decision(suggestion, row, member, question_view(question))
+        self.wake()
+        return decision
 
     async def decline_suggestion(self, actor: Actor, suggestion_id: int) -> SuggestionDecision:
         """Decline a suggestion (the member is thanked either way)."""
         async with self.db.begin() as s:
             suggestion, row, member = await self._decide(s, actor, suggestion_id, "declined")
-            return self._decision(suggestion, row, member, None)
+            if member is not None:
+                await self._thank(s, suggestion, row, member)
+            decision = self._decision(suggestion, row, member, None)
+        self.wake()
+        return decision
