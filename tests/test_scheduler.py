@@ -58,8 +58,10 @@ def test_every_real_source_declares_what_it_emits(services: Services, clock: Man
     assert len({id(s) for s in sources}) == len(sources)
     scheduler = Scheduler(clock)
     for source in sources:
-        assert source.emits, f"{source.name} declares no events"
+        # A source whose work only writes outbox rows emits nothing; it must still say so.
+        assert isinstance(source.emits, tuple), f"{source.name} does not declare its events"
         scheduler.add_source(source)
+    assert any(source.emits for source in sources)
     # With no cogs loaded, every declared event is missing, and the message names each one.
     with pytest.raises(MissingHandler) as refused:
         scheduler.check_handlers()
