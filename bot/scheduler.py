@@ -98,6 +98,8 @@ class Scheduler:
 
     async def stop(self) -> None:
         """Stop the in-memory jobs (the rows stay)."""
+        if self._wakes:  # a wake-up is a quick read; let it finish rather than cut a query
+            await asyncio.wait(list(self._wakes), timeout=2)
         for task in list(self._wakes):
             task.cancel()
         if self._aps is not None:

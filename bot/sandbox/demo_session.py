@@ -46,7 +46,7 @@ async def session(self: Demo) -> None:
     story.flush()
     rsvp = next(c for c in custom_ids(announcement) if c.startswith("session:rsvp:"))
     sid = int(rsvp.split(":")[2])
-    view = await self.harness.services.group_sessions.view(self.guild, sid)
+    view = await self.harness.services.group_sessions.directory.view(self.guild, sid)
     story.heading("Reminders by DM (the clock moves on)")
     for moment in (view.starts_at - timedelta(hours=24), view.starts_at - timedelta(hours=1)):
         clock.set(moment)

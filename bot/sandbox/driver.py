@@ -63,6 +63,12 @@ class BotHarness:
         """Disconnect the bot as a shutdown would (rows stay)."""
         if self.runtime is None:
             return
+        # Let handlers still at work (the last DM after a click) finish, as a calm shutdown
+        # would; a test's loop closing under them would break whatever test runs next.
+        store = self.runtime.bot._connection._view_store
+        busy = [t for t in getattr(store, "_ViewStore__tasks", ()) if not t.done()]
+        if busy:
+            await asyncio.wait(busy, timeout=5)
         await self.runtime.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -68,7 +68,7 @@ def build_services(
     membership.register_personal_data(PollsPersonalData())
     support = SupportService(settings, db, clock, wake)
     membership.register_personal_data(support)
-    group_sessions = SessionsService(settings, db, clock)
+    group_sessions = SessionsService(settings, db, clock, wake)
     membership.register_personal_data(SessionsPersonalData(group_sessions))
     return Services(
         settings=settings,

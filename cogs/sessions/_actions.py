@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.services.sessions import Promotion, Recipient, SessionView
+from bot.services.sessions import Promotion, Recipient, SessionView, calendar_for
 from bot.ui.replies import clip, send_dm
 from cogs.sessions._render import announcement_embed, esc, session_details, when_line
+
+if TYPE_CHECKING:
+    from bot.app import ParticipationBot
 
 log = logging.getLogger(__name__)
 LOCATION_MAX = 100
 EVENT_DESCRIPTION_MAX = 1000
+Postable = discord.TextChannel | discord.Thread
 
 
 def reply_buttons(view: SessionView) -> discord.ui.View:
@@ -29,44 +33,48 @@ def reply_buttons(view: SessionView) -> discord.ui.View:
     return buttons
 
 
-async def channel(client: Any, channel_id: int | None) -> discord.abc.Messageable | None:
+async def channel(bot: ParticipationBot, channel_id: int | None) -> Postable | None:
     """Return a text channel by id, or None when it is gone."""
     if not channel_id:
         return None
-    found = client.get_channel(channel_id)
+    found: Any = bot.get_channel(channel_id)
     if found is None:
         try:
-            found = await client.fetch_channel(channel_id)
+            found = await bot.fetch_channel(channel_id)
         except discord.HTTPException:
             return None
-    return found if isinstance(found, discord.TextChannel | discord.Thread) else None
+    return found if isinstance(found, Postable) else None
 
 
-async def post_announcement(client: Any, view: SessionView, channel_id: int | None) -> None:
+async def post_announcement(
+    bot: ParticipationBot, view: SessionView, channel_id: int | None
+) -> None:
     """Post a session's announcement with its reply buttons and remember where it is."""
-    target = await channel(client, channel_id)
+    target = await channel(bot, channel_id)
     if target is None:
         log.warning("no sessions channel to announce session %s", view.id)
         return
     message = await target.send(
-        embed=announcement_embed(view, client.settings.tz),
+        embed=announcement_embed(view, bot.settings.tz),
         view=reply_buttons(view),
         allowed_mentions=discord.AllowedMentions.none(),
     )
-    await client.services.group_sessions.set_announcement(view.id, message.channel.id, message.id)
+    await bot.services.group_sessions.directory.set_announcement(
+        view.id, message.channel.id, message.id
+    )
 
 
-async def refresh_announcement(client: Any, view: SessionView) -> None:
+async def refresh_announcement(bot: ParticipationBot, view: SessionView) -> None:
     """Redraw a session's announcement (counts, changes, cancellation)."""
     if not (view.announce_channel_id and view.announce_message_id):
         return
-    target = await channel(client, view.announce_channel_id)
+    target = await channel(bot, view.announce_channel_id)
     if target is None:
         return
     try:
-        message = target.get_partial_message(view.announce_message_id)  # type: ignore[attr-defined]
+        message = target.get_partial_message(view.announce_message_id)
         await message.edit(
-            embed=announcement_embed(view, client.settings.tz), view=reply_buttons(view)
+            embed=announcement_embed(view, bot.settings.tz), view=reply_buttons(view)
         )
     except discord.HTTPException:
         log.info("could not update the announcement of session %s", view.id)
@@ -77,9 +85,9 @@ def _location(view: SessionView) -> str:
     return text[:LOCATION_MAX]
 
 
-async def sync_event(client: Any, view: SessionView) -> None:
+async def sync_event(bot: ParticipationBot, view: SessionView) -> None:
     """Create, update or cancel the Discord scheduled event that mirrors a session."""
-    guild = client.get_guild(view.guild_id)
+    guild = bot.get_guild(view.guild_id)
     if guild is None:
         return
     try:
@@ -92,7 +100,7 @@ async def sync_event(client: Any, view: SessionView) -> None:
             if event is not None:
                 await event.cancel()
             return
-        details = {
+        details: dict[str, Any] = {
             "name": view.title[:100],
             "start_time": view.starts_at,
             "end_time": view.ends_at,
@@ -103,14 +111,11 @@ async def sync_event(client: Any, view: SessionView) -> None:
         }
         if event is None:
             created = await guild.create_scheduled_event(**details)
-            await client.services.group_sessions.set_discord_event(view.id, created.id)
+            await bot.services.group_sessions.directory.set_discord_event(view.id, created.id)
         else:
             await event.edit(**details)
     except discord.HTTPException:
         log.warning("could not mirror session %s as a Discord scheduled event", view.id)
-
-
-dm = send_dm
 
 
 def ics_file(filename: str, content: bytes) -> discord.File:
@@ -118,44 +123,26 @@ def ics_file(filename: str, content: bytes) -> discord.File:
     return discord.File(io.BytesIO(content), filename=filename)
 
 
-async def tell_promoted(client: Any, promoted: tuple[Promotion, ...]) -> None:
+async def tell_promoted(bot: ParticipationBot, promoted: tuple[Promotion, ...]) -> None:
     """Tell people who moved off the waiting list, with the full details and a calendar file."""
-    tz = client.settings.tz
     for promotion in promoted:
         view = promotion.session
         text = (
             f"Good news, {esc(promotion.preferred_name)}: a place came up and it's yours.\n\n"
-            + session_details(
-                view.title,
-                view.starts_at,
-                view.local_text,
-                view.place,
-                promotion.online_link,
-                view.papers_url,
-                tz,
-            )
+            + session_details(view, promotion.online_link)
             + "\n\nIf you can't make it after all, press Can't go on the announcement."
         )
-        from bot.services.sessions import session_ics
-
-        content = session_ics(
-            session_id=view.id,
-            guild_id=view.guild_id,
-            title=view.title,
-            starts_at=view.starts_at,
-            ends_at=view.ends_at,
-            stamp=client.services.clock.now(),
-            sequence=view.sequence,
-            agenda=view.agenda,
-            place=view.place,
-            online_link=promotion.online_link,
-            papers_url=view.papers_url,
+        content = calendar_for(view, bot.services.clock.now(), promotion.online_link)
+        await send_dm(
+            bot, promotion.user_id, text, file=ics_file(f"session-{view.id}.ics", content)
         )
-        await dm(client, promotion.user_id, text, file=ics_file(f"session-{view.id}.ics", content))
 
 
 async def tell_repliers(
-    client: Any, recipients: tuple[Recipient, ...], views: tuple[SessionView, ...], text: str
+    bot: ParticipationBot,
+    recipients: tuple[Recipient, ...],
+    views: tuple[SessionView, ...],
+    text: str,
 ) -> int:
     """DM everyone who replied to the sessions about a change; return how many got it."""
     by_id = {v.id: v for v in views}
@@ -168,5 +155,5 @@ async def tell_repliers(
             f"Hi {esc(person.preferred_name)}. {text}\n\n**{esc(view.title)}**\n"
             f"When: {when_line(view.starts_at, view.local_text)}"
         )
-        sent += await dm(client, person.user_id, message)
+        sent += await send_dm(bot, person.user_id, message)
     return sent

@@ -1,50 +1,52 @@
-"""Autocomplete for the session commands, and reading the audience a worker chose."""
+"""Autocomplete for the session commands, and reading what a worker chose or typed."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
-import discord
 from discord import app_commands
 
 from bot.services.errors import NotAllowed
+from bot.services.sessions import KEEP, Keep, SessionEdit
+from bot.services.timeparse import parse_duration
 from bot.settings import Settings
 from bot.ui.actor import actor_for
+from bot.ui.context import Interaction
 from bot.ui.replies import clip
 
+Choices = list[app_commands.Choice[str]]
+CLEAR = {"none", "-", "clear"}
 
-async def audiences(interaction: discord.Interaction[Any], current: str) -> list[Any]:
-    """Offer Everyone, each area and each level."""
-    settings: Settings = interaction.client.settings  # type: ignore[attr-defined]
-    names = ["Everyone"]
-    names += [f"Area: {loc}" for loc in settings.group.localities]
-    names += [f"Level: {lv.name}" for lv in settings.ladder.levels]
+
+def _matching(names: list[str], current: str) -> Choices:
     needle = current.casefold()
     return [app_commands.Choice(name=n, value=n) for n in names if needle in n.casefold()][:25]
 
 
-async def areas(interaction: discord.Interaction[Any], current: str) -> list[Any]:
+async def audiences(interaction: Interaction, current: str) -> Choices:
+    """Offer Everyone, each area and each level."""
+    settings = interaction.client.settings
+    names = ["Everyone"]
+    names += [f"Area: {loc}" for loc in settings.group.localities]
+    names += [f"Level: {lv.name}" for lv in settings.ladder.levels]
+    return _matching(names, current)
+
+
+async def areas(interaction: Interaction, current: str) -> Choices:
     """Offer the configured areas."""
-    settings: Settings = interaction.client.settings  # type: ignore[attr-defined]
-    needle = current.casefold()
-    return [
-        app_commands.Choice(name=a, value=a)
-        for a in settings.group.localities
-        if needle in a.casefold()
-    ][:25]
+    return _matching(list(interaction.client.settings.group.localities), current)
 
 
-async def sessions(interaction: discord.Interaction[Any], current: str) -> list[Any]:
+async def sessions(interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
     """Offer recent and coming sessions to workers, coming ones to members."""
-    client: Any = interaction.client
-    service = client.services.group_sessions
+    group_sessions = interaction.client.services.group_sessions
     actor = actor_for(interaction)
     try:
-        found = await service.for_worker(actor)
+        found = await group_sessions.directory.for_worker(actor)
     except NotAllowed:
-        found = [i.session for i in await service.upcoming(actor)]
+        found = [i.session for i in await group_sessions.replies.upcoming(actor)]
     needle = current.casefold()
-    tz = client.settings.tz
+    tz = interaction.client.settings.tz
     return [
         app_commands.Choice(
             name=clip(
@@ -72,3 +74,42 @@ def parse_audience(settings: Settings, text: str | None) -> tuple[str, str | Non
     if any(loc.casefold() == value.casefold() for loc in settings.group.localities):
         return "locality", value
     return "level", value
+
+
+def _kept(value: str | None) -> str | None | Keep:
+    """Read an optional text field: left out keeps it, "none" clears it."""
+    if value is None:
+        return KEEP
+    return None if value.strip().casefold() in CLEAR else value
+
+
+def edit_changes(
+    settings: Settings,
+    *,
+    title: str | None,
+    start: str | None,
+    duration: str | None,
+    agenda: str | None,
+    online_link: str | None,
+    place: str | None,
+    places: int | None,
+    papers_link: str | None,
+    audience: str | None,
+    area: str | None,
+) -> SessionEdit:
+    """Turn the options of /session edit into the changes (anything left out is kept)."""
+    changes = SessionEdit(
+        title=title if title is not None else KEEP,
+        start=start if start is not None else KEEP,
+        duration_minutes=parse_duration(duration) if duration is not None else KEEP,
+        agenda=_kept(agenda),
+        online_link=_kept(online_link),
+        place=_kept(place),
+        capacity=places if places is not None else KEEP,
+        papers_url=_kept(papers_link),
+        locality=_kept(area),
+    )
+    if audience is None:
+        return changes
+    kind, value = parse_audience(settings, audience)
+    return replace(changes, audience=kind, audience_value=value)

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-import logging
-from dataclasses import replace
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import ParticipationBot
 from bot.services.sessions import (
     AGENDA_MAX,
-    KEEP,
     MINUTES_MAX,
     Promotion,
+    QuorumAlert,
     SessionEdit,
+    SessionEnded,
     SessionForm,
+    SessionReminder,
 )
 from bot.services.timeparse import parse_duration
 from bot.ui.actor import actor_for
+from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
 from cogs.sessions._actions import ics_file, tell_promoted
-from cogs.sessions._choices import areas, audiences, parse_audience
+from cogs.sessions._choices import areas, audiences, edit_changes, parse_audience
 from cogs.sessions._choices import sessions as sessions_choices
 from cogs.sessions._events import (
     after_cancel,
@@ -36,63 +38,94 @@ from cogs.sessions._events import (
     on_reminder,
     publish_minutes,
 )
-from cogs.sessions._render import esc, scheduled_text, upcoming_lines, warned_text, who_text
+from cogs.sessions._render import (
+    attendance_prompt,
+    esc,
+    scheduled_text,
+    upcoming_lines,
+    warned_text,
+    who_text,
+)
 from cogs.sessions._views import (
     AttendanceView,
     CalendarButton,
     ConfirmView,
     FeedbackButton,
     RsvpButton,
-    TextModal,
+    TextForm,
 )
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from bot.app import ParticipationBot
+
 Repeat = Literal["weekly", "fortnightly", "monthly"]
-CLEAR = {"none", "-", "clear"}
+group = app_commands.Group(name="session", description="Group sessions")
+
+
+def on_one_session(
+    name: str, description: str, audience: str = "worker"
+) -> Callable[[Callable[..., Any]], app_commands.Command[Any, ..., None]]:
+    """Declare a /session command that takes one session, chosen with autocomplete."""
+
+    def declare(callback: Callable[..., Any]) -> app_commands.Command[Any, ..., None]:
+        callback = app_commands.guild_only()(callback)
+        callback = app_commands.autocomplete(session=sessions_choices)(callback)
+        callback = app_commands.describe(session="The session")(callback)
+        return group.command(name=name, description=description, extras={"audience": audience})(
+            callback
+        )
+
+    return declare
 
 
 class SessionsCog(commands.Cog):
     """Sessions through Discord: thin glue over the sessions service."""
 
-    session = app_commands.Group(name="session", description="Group sessions")
+    session = group
 
     def __init__(self, bot: ParticipationBot) -> None:
         self.bot = bot
-        self.services = bot.services
         self.settings = bot.settings
+        self.sessions = bot.services.group_sessions
 
     async def cog_load(self) -> None:
         """Make announcement and DM buttons work after a restart; handle due work."""
-        from bot.services.sessions import QuorumAlert, SessionEnded
-        from bot.services.sessions import SessionReminder as ReminderEvent
-
         self.bot.add_dynamic_items(RsvpButton, CalendarButton, FeedbackButton)
-
-        async def reminder(event: ReminderEvent) -> None:
-            await on_reminder(self.bot, event)
-
-        async def quorum(alert: QuorumAlert) -> None:
-            await on_quorum(self.bot, alert)
-
-        self.bot.scheduler.on(ReminderEvent, reminder)
-        self.bot.scheduler.on(QuorumAlert, quorum)
-
-        async def ended(event: SessionEnded) -> None:
-            await on_ended(self.bot, event)
-
-        self.bot.scheduler.on(SessionEnded, ended)
-
-        async def promoted(event: Promotion) -> None:
-            await tell_promoted(self.bot, (event,))
-
+        scheduler = self.bot.scheduler
+        scheduler.on(SessionReminder, partial(on_reminder, self.bot))
+        scheduler.on(QuorumAlert, partial(on_quorum, self.bot))
+        scheduler.on(SessionEnded, partial(on_ended, self.bot))
         # A place freed because someone left the group goes to the next on the waitlist.
-        self.bot.scheduler.on(Promotion, promoted)
+        scheduler.on(Promotion, self._promoted)
+
+    async def _promoted(self, event: Promotion) -> None:
+        await tell_promoted(self.bot, (event,))
+
+    async def _text_form(
+        self,
+        interaction: Interaction,
+        session: int,
+        kind: str,
+        limit: int,
+        action: Callable[[Interaction, str], Awaitable[None]],
+    ) -> None:
+        """Open a form with one long text box (the agenda, the minutes), for workers only."""
+        view = await self.sessions.directory.view_for_worker(actor_for(interaction), session)
+        await interaction.response.send_modal(
+            TextForm(
+                clip(f"{kind.capitalize()}: {view.title}", 45),
+                f"{kind.capitalize()} (up to {limit:,} characters)",
+                f"session:{kind}-form:{session}",
+                limit,
+                action,
+                # The agenda is edited in place; minutes are written afresh each time.
+                default=view.agenda if kind == "agenda" else None,
+            )
+        )
 
     # ---- scheduling --------------------------------------------------------------------------
 
-    @session.command(
-        name="schedule", description="Schedule a session", extras={"audience": "worker"}
-    )
+    @group.command(name="schedule", description="Schedule a session", extras={"audience": "worker"})
     @app_commands.describe(
         title="What the session is called (up to 100 characters)",
         start="UK time, e.g. '2026-12-03 17:00', '3 Dec 5pm', 'tomorrow 16:30'",
@@ -113,7 +146,7 @@ class SessionsCog(commands.Cog):
     @app_commands.guild_only()
     async def schedule(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         title: str,
         start: str,
         duration: str,
@@ -148,13 +181,11 @@ class SessionsCog(commands.Cog):
             repeat_until=repeat_until,
         )
         actor = actor_for(interaction)
-        outcome = await self.services.group_sessions.schedule(actor, form)
+        outcome = await self.sessions.scheduling.schedule(actor, form)
         if not outcome.saved:
 
-            async def go_ahead(inner: discord.Interaction[Any]) -> None:
-                done = await self.services.group_sessions.schedule(
-                    actor_for(inner), form, confirm=True
-                )
+            async def go_ahead(inner: Interaction) -> None:
+                done = await self.sessions.scheduling.schedule(actor_for(inner), form, confirm=True)
                 await inner.response.edit_message(
                     content=scheduled_text(self.settings.tz, done.sessions), view=None
                 )
@@ -172,7 +203,7 @@ class SessionsCog(commands.Cog):
         )
         await after_schedule(self.bot, outcome.sessions, outcome.sessions_channel_id)
 
-    @session.command(name="edit", description="Change a session", extras={"audience": "worker"})
+    @group.command(name="edit", description="Change a session", extras={"audience": "worker"})
     @app_commands.describe(
         session="The session to change",
         title="New title",
@@ -187,11 +218,12 @@ class SessionsCog(commands.Cog):
         area="The area the session is in ('none' to remove)",
         whole_series="Change this and the later sessions of its series",
     )
-    @app_commands.autocomplete(session=sessions_choices, audience=audiences, area=areas)
+    @app_commands.autocomplete(session=sessions_choices)
+    @app_commands.autocomplete(audience=audiences, area=areas)
     @app_commands.guild_only()
     async def edit(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         session: int,
         title: str | None = None,
         start: str | None = None,
@@ -206,35 +238,27 @@ class SessionsCog(commands.Cog):
         whole_series: bool = False,
     ) -> None:
         """Apply the changes given (warnings need confirming); tell people who replied."""
-
-        def text(value: str | None) -> Any:
-            if value is None:
-                return KEEP
-            return None if value.strip().casefold() in CLEAR else value
-
-        changes = SessionEdit(
-            title=title if title is not None else KEEP,
-            start=start if start is not None else KEEP,
-            duration_minutes=parse_duration(duration) if duration is not None else KEEP,
-            agenda=text(agenda),
-            online_link=text(online_link),
-            place=text(place),
-            capacity=places if places is not None else KEEP,
-            papers_url=text(papers_link),
-            locality=text(area),
+        changes = edit_changes(
+            self.settings,
+            title=title,
+            start=start,
+            duration=duration,
+            agenda=agenda,
+            online_link=online_link,
+            place=place,
+            places=places,
+            papers_link=papers_link,
+            audience=audience,
+            area=area,
         )
-        if audience is not None:
-            kind, value = parse_audience(self.settings, audience)
-            changes = replace(changes, audience=kind, audience_value=value)
-        sessions = self.services.group_sessions
 
-        async def apply(inner: discord.Interaction[Any], confirm: bool) -> None:
-            outcome = await sessions.edit(
+        async def apply(inner: Interaction, confirm: bool) -> None:
+            outcome = await self.sessions.scheduling.edit(
                 actor_for(inner), session, changes, whole_series=whole_series, confirm=confirm
             )
             if not outcome.saved:
 
-                async def go_ahead(again: discord.Interaction[Any]) -> None:
+                async def go_ahead(again: Interaction) -> None:
                     await apply(again, True)
 
                 await reply(
@@ -260,37 +284,20 @@ class SessionsCog(commands.Cog):
 
         await apply(interaction, False)
 
-    @session.command(
-        name="agenda",
-        description="Write or change a session's agenda",
-        extras={"audience": "worker"},
-    )
-    @app_commands.describe(session="The session")
-    @app_commands.autocomplete(session=sessions_choices)
-    @app_commands.guild_only()
-    async def agenda(self, interaction: discord.Interaction[Any], session: int) -> None:
+    @on_one_session("agenda", "Write or change a session's agenda")
+    async def agenda(self, interaction: Interaction, session: int) -> None:
         """Open a form (with room for several lines) holding the current agenda."""
-        view = await self.services.group_sessions.view_for_worker(actor_for(interaction), session)
 
-        async def save(inner: discord.Interaction[Any], text: str) -> None:
-            outcome = await self.services.group_sessions.edit(
+        async def save(inner: Interaction, text: str) -> None:
+            outcome = await self.sessions.scheduling.edit(
                 actor_for(inner), session, SessionEdit(agenda=text)
             )
             await reply(inner, "✅ The agenda is updated on the announcement.")
             await after_edit(self.bot, outcome)
 
-        await interaction.response.send_modal(
-            TextModal(
-                clip(f"Agenda: {view.title}", 45),
-                "Agenda (up to 1,500 characters)",
-                f"session:agenda-form:{session}",
-                AGENDA_MAX,
-                save,
-                default=view.agenda,
-            )
-        )
+        await self._text_form(interaction, session, "agenda", AGENDA_MAX, save)
 
-    @session.command(name="cancel", description="Cancel a session", extras={"audience": "worker"})
+    @group.command(name="cancel", description="Cancel a session", extras={"audience": "worker"})
     @app_commands.describe(
         session="The session to cancel",
         reason="Why (everyone who replied is told)",
@@ -300,16 +307,16 @@ class SessionsCog(commands.Cog):
     @app_commands.guild_only()
     async def cancel(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         session: int,
         reason: str | None = None,
         whole_series: bool = False,
     ) -> None:
         """Ask for confirmation, then cancel and tell everyone who replied."""
-        view = await self.services.group_sessions.view(actor_for(interaction).guild_id, session)
+        view = await self.sessions.directory.view(actor_for(interaction).guild_id, session)
 
-        async def do_cancel(inner: discord.Interaction[Any]) -> None:
-            outcome = await self.services.group_sessions.cancel(
+        async def do_cancel(inner: Interaction) -> None:
+            outcome = await self.sessions.scheduling.cancel(
                 actor_for(inner), session, whole_series=whole_series, reason=reason
             )
             await inner.response.edit_message(
@@ -329,32 +336,21 @@ class SessionsCog(commands.Cog):
 
     # ---- who is coming, attendance, minutes ----------------------------------------------------
 
-    @session.command(
-        name="who", description="Who replied, and their adjustments", extras={"audience": "worker"}
-    )
-    @app_commands.describe(session="The session")
-    @app_commands.autocomplete(session=sessions_choices)
-    @app_commands.guild_only()
-    async def who(self, interaction: discord.Interaction[Any], session: int) -> None:
+    @on_one_session("who", "Who replied, and their adjustments")
+    async def who(self, interaction: Interaction, session: int) -> None:
         """List replies with each person's reasonable adjustments, privately."""
-        people = await self.services.group_sessions.attendees(actor_for(interaction), session)
+        people = await self.sessions.replies.attendees(actor_for(interaction), session)
         await reply(interaction, who_text(people))
 
-    @session.command(
-        name="attendance",
-        description="Mark who came and who co-facilitated",
-        extras={"audience": "worker"},
-    )
-    @app_commands.describe(session="The session")
-    @app_commands.autocomplete(session=sessions_choices)
-    @app_commands.guild_only()
-    async def attendance(self, interaction: discord.Interaction[Any], session: int) -> None:
+    @on_one_session("attendance", "Mark who came and who co-facilitated")
+    async def attendance(self, interaction: Interaction, session: int) -> None:
         """Show who replied in selects; saving records contributions and sends feedback forms."""
-        sessions = self.services.group_sessions
-        people = await sessions.attendees(actor_for(interaction), session)
+        people = await self.sessions.replies.attendees(actor_for(interaction), session)
 
-        async def save(inner: discord.Interaction[Any], came: list[int], helped: list[int]) -> None:
-            outcome = await sessions.mark_attendance(actor_for(inner), session, came, helped)
+        async def save(inner: Interaction, came: list[int], helped: list[int]) -> None:
+            outcome = await self.sessions.attendance.mark_attendance(
+                actor_for(inner), session, came, helped
+            )
             await inner.response.edit_message(
                 content=f"✅ Attendance saved: {len(outcome.attended)} came, "
                 f"{len(outcome.cofacilitators)} co-facilitated. Feedback forms are on their way.",
@@ -362,62 +358,27 @@ class SessionsCog(commands.Cog):
             )
             await ask_feedback(self.bot, outcome)
 
-        already = any(p.attended is not None for p in people)
-        ticked = (
-            "The attendance you saved before is ticked."
-            if already
-            else "People who were going are already ticked."
-        )
-        more = (
-            f" Only the first 25 of the {len(people)} who replied can be shown here."
-            if len(people) > 25
-            else ""
-        )
         await reply(
             interaction,
-            "Choose who came and who co-facilitated, then press **Save attendance**. "
-            f"({ticked}){more}",
+            attendance_prompt(people),
             view=AttendanceView(interaction.user.id, people, save),
         )
 
-    @session.command(
-        name="minutes", description="Post the minutes of a session", extras={"audience": "worker"}
-    )
-    @app_commands.describe(session="The session")
-    @app_commands.autocomplete(session=sessions_choices)
-    @app_commands.guild_only()
-    async def minutes(self, interaction: discord.Interaction[Any], session: int) -> None:
+    @on_one_session("minutes", "Post the minutes of a session")
+    async def minutes(self, interaction: Interaction, session: int) -> None:
         """Open a form for the minutes; post them in announcements."""
-        view = await self.services.group_sessions.view_for_worker(actor_for(interaction), session)
 
-        async def post(inner: discord.Interaction[Any], text: str) -> None:
-            outcome = await self.services.group_sessions.post_minutes(
-                actor_for(inner), session, text
-            )
+        async def post(inner: Interaction, text: str) -> None:
+            outcome = await self.sessions.minutes.post_minutes(actor_for(inner), session, text)
             await reply(inner, "✅ Minutes posted in announcements.")
             await publish_minutes(self.bot, outcome)
 
-        await interaction.response.send_modal(
-            TextModal(
-                clip(f"Minutes: {view.title}", 45),
-                "Minutes (up to 4,000 characters)",
-                f"session:minutes-form:{session}",
-                MINUTES_MAX,
-                post,
-            )
-        )
+        await self._text_form(interaction, session, "minutes", MINUTES_MAX, post)
 
-    @session.command(
-        name="calendar",
-        description="Get a session as a calendar file",
-        extras={"audience": "member"},
-    )
-    @app_commands.describe(session="The session")
-    @app_commands.autocomplete(session=sessions_choices)
-    @app_commands.guild_only()
-    async def calendar(self, interaction: discord.Interaction[Any], session: int) -> None:
+    @on_one_session("calendar", "Get a session as a calendar file", audience="member")
+    async def calendar(self, interaction: Interaction, session: int) -> None:
         """Attach the .ics file privately."""
-        found = await self.services.group_sessions.calendar_file(actor_for(interaction), session)
+        found = await self.sessions.replies.calendar_file(actor_for(interaction), session)
         await reply(
             interaction,
             "Here's the session for your calendar.",
@@ -429,7 +390,7 @@ class SessionsCog(commands.Cog):
         description="Sessions coming up, and your replies",
         extras={"audience": "member"},
     )
-    async def sessions_list(self, interaction: discord.Interaction[Any]) -> None:
+    async def sessions_list(self, interaction: Interaction) -> None:
         """List upcoming sessions for the member, privately."""
-        items = await self.services.group_sessions.upcoming(actor_for(interaction))
+        items = await self.sessions.replies.upcoming(actor_for(interaction))
         await reply(interaction, upcoming_lines(items, self.settings.tz))

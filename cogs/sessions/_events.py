@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 
-from bot.services.sessions import CancelOutcome, EditOutcome, QuorumAlert, SessionEnded, SessionView
+from bot.services.sessions import (
+    AttendanceOutcome,
+    CancelOutcome,
+    EditOutcome,
+    MinutesOutcome,
+    QuorumAlert,
+    SessionEnded,
+    SessionView,
+)
 from bot.services.sessions import SessionReminder as ReminderEvent
-from bot.ui.replies import clip
+from bot.ui.replies import clip, send_dm
 from cogs.sessions._actions import (
     channel,
-    dm,
     post_announcement,
     refresh_announcement,
     sync_event,
@@ -21,29 +28,32 @@ from cogs.sessions._actions import (
 )
 from cogs.sessions._render import esc, quorum_text, reminder_text, when_line
 
+if TYPE_CHECKING:
+    from bot.app import ParticipationBot
+
 log = logging.getLogger(__name__)
 
 
-async def on_reminder(client: Any, event: ReminderEvent) -> None:
+async def on_reminder(bot: ParticipationBot, event: ReminderEvent) -> None:
     """DM a due reminder (the row is already claimed, so it is never sent twice)."""
-    if not await dm(client, event.user_id, reminder_text(event, client.settings.tz)):
+    if not await send_dm(bot, event.user_id, reminder_text(event, bot.settings.tz)):
         log.info("session %s reminder %s not delivered: DMs closed", event.session_id, event.kind)
 
 
-async def on_quorum(client: Any, alert: QuorumAlert) -> None:
+async def on_quorum(bot: ParticipationBot, alert: QuorumAlert) -> None:
     """Tell the workers in worker-log that a session is short of people."""
-    target = await channel(client, alert.worker_log_channel_id)
+    target = await channel(bot, alert.worker_log_channel_id)
     if target is None:
         log.warning("session %s is short but there is no worker-log channel", alert.session_id)
         return
     await target.send(
-        quorum_text(alert, client.settings.tz), allowed_mentions=discord.AllowedMentions.none()
+        quorum_text(alert, bot.settings.tz), allowed_mentions=discord.AllowedMentions.none()
     )
 
 
-async def on_ended(client: Any, ended: SessionEnded) -> None:
+async def on_ended(bot: ParticipationBot, ended: SessionEnded) -> None:
     """Prompt the workers in worker-log to mark attendance and post minutes."""
-    target = await channel(client, ended.worker_log_channel_id)
+    target = await channel(bot, ended.worker_log_channel_id)
     if target is None:
         return
     await target.send(
@@ -59,49 +69,48 @@ async def on_ended(client: Any, ended: SessionEnded) -> None:
 
 
 async def after_schedule(
-    client: Any, views: tuple[SessionView, ...], channel_id: int | None
+    bot: ParticipationBot, views: tuple[SessionView, ...], channel_id: int | None
 ) -> None:
     """Announce new sessions with reply buttons and mirror them as Discord events."""
     for view in views:
-        await post_announcement(client, view, channel_id)
-        fresh = await client.services.group_sessions.view(view.guild_id, view.id)
-        await sync_event(client, fresh)
-    await client.scheduler.poke()
+        await post_announcement(bot, view, channel_id)
+        fresh = await bot.services.group_sessions.directory.view(view.guild_id, view.id)
+        await sync_event(bot, fresh)
 
 
-async def after_edit(client: Any, outcome: EditOutcome) -> None:
+async def _redraw(bot: ParticipationBot, views: tuple[SessionView, ...]) -> None:
+    for view in views:
+        await refresh_announcement(bot, view)
+        await sync_event(bot, view)
+
+
+async def after_edit(bot: ParticipationBot, outcome: EditOutcome) -> None:
     """Redraw announcements and events; tell people who replied; tell anyone promoted."""
-    for view in outcome.sessions:
-        await refresh_announcement(client, view)
-        await sync_event(client, view)
+    await _redraw(bot, outcome.sessions)
     if outcome.notify:
         await tell_repliers(
-            client,
+            bot,
             outcome.notify,
             outcome.sessions,
             "A session you replied to has changed. Here are the new details (the joining link, "
             "if any, is in /sessions for people who are going):",
         )
-    await tell_promoted(client, outcome.promoted)
-    await client.scheduler.poke()
+    await tell_promoted(bot, outcome.promoted)
 
 
-async def after_cancel(client: Any, outcome: CancelOutcome) -> None:
+async def after_cancel(bot: ParticipationBot, outcome: CancelOutcome) -> None:
     """Mark announcements cancelled, cancel the events, and tell everyone who replied."""
-    for view in outcome.sessions:
-        await refresh_announcement(client, view)
-        await sync_event(client, view)
+    await _redraw(bot, outcome.sessions)
     reason = f" The reason: {esc(outcome.reason)}" if outcome.reason else ""
     await tell_repliers(
-        client,
+        bot,
         outcome.notify,
         outcome.sessions,
         clip(f"Sorry — this session has been cancelled.{reason}", 1200),
     )
-    await client.scheduler.poke()
 
 
-async def ask_feedback(client: Any, outcome: Any) -> None:
+async def ask_feedback(bot: ParticipationBot, outcome: AttendanceOutcome) -> None:
     """Send newly marked attendees the feedback form (DM if opted in, and in the channel)."""
     from cogs.sessions._views import FeedbackButton
 
@@ -114,8 +123,8 @@ async def ask_feedback(client: Any, outcome: Any) -> None:
     buttons.add_item(FeedbackButton(view.id))
     for person in outcome.feedback_to:
         if person.dm_opt_in:
-            await dm(client, person.user_id, text, view=buttons)
-    target = await channel(client, view.announce_channel_id)
+            await send_dm(bot, person.user_id, text, view=buttons)
+    target = await channel(bot, view.announce_channel_id)
     if target is not None and outcome.feedback_to:
         await target.send(
             f"If you came to **{esc(view.title)}**, please tell us how it was.",
@@ -124,11 +133,9 @@ async def ask_feedback(client: Any, outcome: Any) -> None:
         )
 
 
-async def publish_minutes(client: Any, outcome: Any) -> None:
+async def publish_minutes(bot: ParticipationBot, outcome: MinutesOutcome) -> None:
     """Post the minutes in announcements and note them on the session's announcement."""
-    from cogs.sessions._actions import refresh_announcement as redraw
-
-    target = await channel(client, outcome.announcements_channel_id)
+    target = await channel(bot, outcome.announcements_channel_id)
     if target is not None:
         embed = discord.Embed(
             title=clip(f"Minutes: {esc(outcome.session.title)}", 256),
@@ -139,4 +146,4 @@ async def publish_minutes(client: Any, outcome: Any) -> None:
             name="Session", value=when_line(outcome.session.starts_at, outcome.session.local_text)
         )
         await target.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
-    await redraw(client, outcome.session)
+    await refresh_announcement(bot, outcome.session)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.services.sessions import QuorumAlert, SessionView
+from bot.services.sessions import (
+    AttendeeView,
+    MemberSession,
+    QuorumAlert,
+    RsvpOutcome,
+    SessionView,
+)
 from bot.services.sessions import SessionReminder as ReminderEvent
 from bot.ui.replies import clip
 from bot.ui.timefmt import both
@@ -26,11 +31,6 @@ def esc(text: str | None) -> str:
 def when_line(starts_at: datetime, local_text: str) -> str:
     """Return a Discord timestamp plus the readable UK start and finish."""
     return f"<t:{int(starts_at.timestamp())}:F> — {local_text}"
-
-
-def when(view: SessionView | ReminderEvent, tz: ZoneInfo) -> str:
-    """Return when a session is, as a Discord timestamp plus the full UK text."""
-    return when_line(view.starts_at, view.local_text)
 
 
 def where_public(view: SessionView) -> str:
@@ -62,7 +62,9 @@ def announcement_embed(view: SessionView, tz: ZoneInfo) -> discord.Embed:
         description=clip(esc(view.agenda) or "Agenda to follow.", 4000),
         colour=discord.Colour.dark_grey() if cancelled else COLOUR,
     )
-    embed.add_field(name="When", value=clip(when(view, tz), 1024), inline=False)
+    embed.add_field(
+        name="When", value=clip(when_line(view.starts_at, view.local_text), 1024), inline=False
+    )
     embed.add_field(name="Where", value=clip(where_public(view), 1024), inline=False)
     embed.add_field(
         name="Who it's for",
@@ -84,23 +86,15 @@ def announcement_embed(view: SessionView, tz: ZoneInfo) -> discord.Embed:
     return embed
 
 
-def session_details(
-    title: str,
-    starts_at: datetime,
-    local_text: str,
-    place: str | None,
-    link: str | None,
-    papers_url: str | None,
-    tz: ZoneInfo,
-) -> str:
+def session_details(session: SessionView | ReminderEvent, link: str | None) -> str:
     """Return the full details of a session as plain lines (for DMs and confirmations)."""
     lines = [
-        f"**{esc(title)}**",
-        f"When: {when_line(starts_at, local_text)}",
-        where_private(place, link),
+        f"**{esc(session.title)}**",
+        f"When: {when_line(session.starts_at, session.local_text)}",
+        where_private(session.place, link),
     ]
-    if papers_url:
-        lines.append(f"Papers: {papers_url}")
+    if session.papers_url:
+        lines.append(f"Papers: {session.papers_url}")
     return "\n".join(lines)
 
 
@@ -113,15 +107,7 @@ def reminder_text(event: ReminderEvent, tz: ZoneInfo) -> str:
     }.get(event.kind, "A reminder about your session.")
     if event.late_minutes >= 5 and event.kind != "papers":
         head += " (Sorry this is late: the bot was offline.)"
-    body = session_details(
-        event.title,
-        event.starts_at,
-        event.local_text,
-        event.place,
-        event.online_link,
-        event.papers_url,
-        tz,
-    )
+    body = session_details(event, event.online_link)
     return clip(
         f"Hi {esc(event.preferred_name)}! {head}\n\n{body}\n\n"
         "If you can no longer come, press Can't go on the announcement or use /sessions. "
@@ -139,7 +125,7 @@ def quorum_text(alert: QuorumAlert, tz: ZoneInfo) -> str:
     )
 
 
-def upcoming_lines(items: list[Any], tz: ZoneInfo) -> str:
+def upcoming_lines(items: list[MemberSession], tz: ZoneInfo) -> str:
     """Return /sessions: what is coming up and the member's replies."""
     if not items:
         return "There are no sessions coming up for you right now."
@@ -172,14 +158,14 @@ def warned_text(warnings: tuple[str, ...], ending: str) -> str:
     return clip(f"Before this goes ahead, please check:\n{lines}\n\n{ending}")
 
 
-def scheduled_text(tz: ZoneInfo, views: Any) -> str:
+def scheduled_text(tz: ZoneInfo, views: tuple[SessionView, ...]) -> str:
     """Return the private confirmation that sessions are scheduled."""
     lines = [f"• {esc(v.title)} — {both(v.starts_at, tz)}" for v in views[:12]]
     many = f"{len(views)} sessions are" if len(views) > 1 else "The session is"
     return clip(f"✅ {many} scheduled and announced in the sessions channel:\n" + "\n".join(lines))
 
 
-def who_text(people: list[Any]) -> str:
+def who_text(people: list[AttendeeView]) -> str:
     """Return who replied with each person's reasonable adjustments, for workers."""
     if not people:
         return "Nobody has replied yet."
@@ -190,3 +176,44 @@ def who_text(people: list[Any]) -> str:
         note = f" — “{esc(p.adjustments_note)}”" if p.adjustments_note else ""
         lines.append(f"• **{esc(p.preferred_name)}** ({status}): {needs}{note}")
     return clip("**Replies and reasonable adjustments**\n" + "\n".join(lines))
+
+
+def rsvp_text(outcome: RsvpOutcome) -> str:
+    """Return the private answer to a reply button."""
+    view = outcome.session
+    if outcome.reply == "going" and outcome.waitlisted:
+        return (
+            f"**{esc(view.title)}** is full, so you're on the waiting list (number "
+            f"{outcome.waitlist_position}). If a place comes up it's yours, and we'll tell you."
+        )
+    if outcome.reply == "going":
+        head = "You're going — see you there!" if outcome.changed else "You're already going."
+        return (
+            f"{head}\n\n{session_details(view, outcome.online_link)}"
+            "\n\nThe calendar file is attached. Please keep the link to yourself."
+        )
+    if outcome.reply == "maybe":
+        return (
+            f"Thanks — we've put you down as a maybe for **{esc(view.title)}**. Press Going "
+            "when you know, to get the joining details and reminders."
+        )
+    return f"Thanks for letting us know you can't come to **{esc(view.title)}**."
+
+
+def attendance_prompt(people: list[AttendeeView]) -> str:
+    """Return the instructions above the attendance selects."""
+    already = any(p.attended is not None for p in people)
+    ticked = (
+        "The attendance you saved before is ticked."
+        if already
+        else "People who were going are already ticked."
+    )
+    more = (
+        f" Only the first 25 of the {len(people)} who replied can be shown here."
+        if len(people) > 25
+        else ""
+    )
+    return (
+        "Choose who came and who co-facilitated, then press **Save attendance**. "
+        f"({ticked}){more}"
+    )

@@ -2,129 +2,62 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 
 from bot.services.errors import InvalidInput
-from bot.services.sessions import AttendeeView, RsvpOutcome
+from bot.services.sessions import AttendeeView
 from bot.ui.actor import actor_for
-from bot.ui.forms import unique
+from bot.ui.context import Interaction
+from bot.ui.persistent import Form, PersistentButton
 from bot.ui.replies import guarded, reply
 from cogs.sessions._actions import ics_file, refresh_announcement, tell_promoted
-from cogs.sessions._render import esc, session_details
+from cogs.sessions._render import REPLY_WORDS, rsvp_text
 
-LABELS = {"going": "Going", "maybe": "Maybe", "cant": "Can't go"}
 STYLES = {
     "going": discord.ButtonStyle.success,
     "maybe": discord.ButtonStyle.secondary,
     "cant": discord.ButtonStyle.danger,
 }
-Action = Callable[[discord.Interaction[Any]], Awaitable[None]]
+Action = Callable[[Interaction], Awaitable[None]]
 
 
-def rsvp_text(outcome: RsvpOutcome, tz: Any) -> str:
-    """Return the private answer to a reply button."""
-    view = outcome.session
-    if outcome.reply == "going" and outcome.waitlisted:
-        return (
-            f"**{esc(view.title)}** is full, so you're on the waiting list (number "
-            f"{outcome.waitlist_position}). If a place comes up it's yours, and we'll tell you."
-        )
-    if outcome.reply == "going":
-        head = "You're going — see you there!" if outcome.changed else "You're already going."
-        return (
-            f"{head}\n\n"
-            + session_details(
-                view.title,
-                view.starts_at,
-                view.local_text,
-                view.place,
-                outcome.online_link,
-                view.papers_url,
-                tz,
-            )
-            + "\n\nThe calendar file is attached. Please keep the link to yourself."
-        )
-    if outcome.reply == "maybe":
-        return (
-            f"Thanks — we've put you down as a maybe for **{esc(view.title)}**. Press Going "
-            "when you know, to get the joining details and reminders."
-        )
-    return f"Thanks for letting us know you can't come to **{esc(view.title)}**."
-
-
-class RsvpButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"session:rsvp:(?P<id>[0-9]+):(?P<reply>going|maybe|cant)",
-):
+class RsvpButton(PersistentButton, key="session:rsvp:{session_id}:{reply:going|maybe|cant}"):
     """Going / Maybe / Can't go on a session announcement; works after a restart."""
 
     def __init__(self, session_id: int, reply: str) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=LABELS[reply],
-                style=STYLES[reply],
-                custom_id=f"session:rsvp:{session_id}:{reply}",
-            )
+            label=REPLY_WORDS[reply], style=STYLES[reply], session_id=session_id, reply=reply
         )
-        self.session_id = session_id
-        self.reply = reply
+        self.session_id, self.reply = session_id, reply
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> RsvpButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["id"]), match["reply"])
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Record the reply, answer privately (with the link and .ics when going)."""
-        client: Any = interaction.client
-        sessions = client.services.group_sessions
+        bot = interaction.client
+        replies = bot.services.group_sessions.replies
         actor = actor_for(interaction)
-        outcome = await sessions.rsvp(actor, self.session_id, self.reply)
+        outcome = await replies.rsvp(actor, self.session_id, self.reply)
         extra: dict[str, Any] = {}
         if outcome.reply == "going" and not outcome.waitlisted:
-            calendar = await sessions.calendar_file(actor, self.session_id)
+            calendar = await replies.calendar_file(actor, self.session_id)
             extra["file"] = ics_file(calendar.filename, calendar.content)
-        await reply(interaction, rsvp_text(outcome, client.settings.tz), **extra)
-        await client.scheduler.poke()
-        await tell_promoted(client, outcome.promoted)
-        await refresh_announcement(client, outcome.session)
+        await reply(interaction, rsvp_text(outcome), **extra)
+        await tell_promoted(bot, outcome.promoted)
+        await refresh_announcement(bot, outcome.session)
 
 
-class CalendarButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"session:ics:(?P<id>[0-9]+)"
-):
+class CalendarButton(PersistentButton, key="session:ics:{session_id}"):
     """Send the session as an .ics calendar file, privately."""
 
     def __init__(self, session_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Add to calendar",
-                emoji="📅",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"session:ics:{session_id}",
-            )
-        )
+        super().__init__(label="Add to calendar", emoji="📅", session_id=session_id)
         self.session_id = session_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> CalendarButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["id"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Attach the calendar file (with the link only for people going)."""
-        client: Any = interaction.client
-        calendar = await client.services.group_sessions.calendar_file(
+        calendar = await interaction.client.services.group_sessions.replies.calendar_file(
             actor_for(interaction), self.session_id
         )
         await reply(
@@ -135,72 +68,55 @@ class CalendarButton(
         )
 
 
-class FeedbackButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"session:feedback:(?P<id>[0-9]+)"
-):
+class FeedbackButton(PersistentButton, key="session:feedback:{session_id}"):
     """Open the short feedback form for a session someone attended."""
 
     def __init__(self, session_id: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Tell us how it was",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"session:feedback:{session_id}",
-            )
+            label="Tell us how it was", style=discord.ButtonStyle.primary, session_id=session_id
         )
         self.session_id = session_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> FeedbackButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["id"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Show the feedback form."""
-        await interaction.response.send_modal(FeedbackModal(self.session_id))
+        await interaction.response.send_modal(FeedbackForm(self.session_id))
 
 
-class FeedbackModal(discord.ui.Modal):
+def _box(label: str, max_length: int, **options: Any) -> discord.ui.TextInput[Any]:
+    return discord.ui.TextInput(label=label, max_length=max_length, **options)
+
+
+class FeedbackForm(Form):
     """How was it (1-5), did you feel listened to, anything else."""
 
     def __init__(self, session_id: int) -> None:
-        super().__init__(
-            title="How was the session?", custom_id=unique(f"session:fb-form:{session_id}")
-        )
+        super().__init__(title="How was the session?", custom_id=f"session:fb-form:{session_id}")
         self.session_id = session_id
-        self.rating: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="How was it? 1 (not good) to 5 (very good)",
-            custom_id="rating",
-            max_length=1,
-            placeholder="5",
+        self.rating = _box(
+            "How was it? 1 (not good) to 5 (very good)", 1, custom_id="rating", placeholder="5"
         )
-        self.listened: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="Did you feel listened to? yes, partly or no",
+        self.listened = _box(
+            "Did you feel listened to? yes, partly or no",
+            10,
             custom_id="listened",
-            max_length=10,
             placeholder="yes",
         )
-        self.comment: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="Anything else you'd like to tell us?",
+        self.comment = _box(
+            "Anything else you'd like to tell us?",
+            1000,
             custom_id="comment",
             style=discord.TextStyle.paragraph,
             required=False,
-            max_length=1000,
         )
         for item in (self.rating, self.listened, self.comment):
             self.add_item(item)
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Store the feedback once."""
-        client: Any = interaction.client
         raw = self.rating.value.strip()
         if not raw.isdigit():
             raise InvalidInput("Please give a number from 1 (not good) to 5 (very good).")
-        await client.services.group_sessions.submit_feedback(
+        await interaction.client.services.group_sessions.feedback.submit_feedback(
             actor_for(interaction),
             self.session_id,
             int(raw),
@@ -210,7 +126,7 @@ class FeedbackModal(discord.ui.Modal):
         await reply(interaction, "Thank you! Your feedback helps us make sessions better.")
 
 
-class TextModal(discord.ui.Modal):
+class TextForm(Form):
     """One long text box (minutes, agenda), handed to a callback."""
 
     def __init__(
@@ -219,42 +135,48 @@ class TextModal(discord.ui.Modal):
         label: str,
         custom_id: str,
         max_length: int,
-        action: Callable[[discord.Interaction[Any], str], Awaitable[None]],
+        action: Callable[[Interaction, str], Awaitable[None]],
         default: str | None = None,
     ) -> None:
-        super().__init__(title=title, custom_id=unique(custom_id))
+        super().__init__(title=title, custom_id=custom_id)
         self.action = action
-        self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label=label,
+        self.text = _box(
+            label,
+            max_length,
             custom_id="text",
             style=discord.TextStyle.paragraph,
-            max_length=max_length,
             default=(default or "")[:max_length] or None,
         )
         self.add_item(self.text)
 
-    @guarded
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def submit(self, interaction: Interaction) -> None:
         """Pass the text on."""
         await self.action(interaction, self.text.value)
 
 
-class ConfirmView(discord.ui.View):
+class OwnedView(discord.ui.View):
+    """A private view only the person who opened it can use."""
+
+    def __init__(self, owner_id: int, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
+        """Only the person who asked can answer."""
+        return interaction.user.id == self.owner_id
+
+
+class ConfirmView(OwnedView):
     """Go ahead despite the warnings (or not); only the person who asked can answer."""
 
     def __init__(self, owner_id: int, label: str, action: Action) -> None:
-        super().__init__(timeout=600)
-        self.owner_id = owner_id
+        super().__init__(owner_id, timeout=600)
         self.action = action
         self.yes.label = label
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        """Only the person who asked can confirm."""
-        return interaction.user.id == self.owner_id
-
     @discord.ui.button(style=discord.ButtonStyle.danger, custom_id="session:confirm:yes")
     @guarded
-    async def yes(self, interaction: discord.Interaction[Any], _: Any) -> None:
+    async def yes(self, interaction: Interaction, _: Any) -> None:
         """Do it."""
         self.stop()
         await self.action(interaction)
@@ -262,77 +184,74 @@ class ConfirmView(discord.ui.View):
     @discord.ui.button(
         label="No, go back", style=discord.ButtonStyle.secondary, custom_id="session:confirm:no"
     )
-    async def no(self, interaction: discord.Interaction[Any], _: Any) -> None:
+    async def no(self, interaction: Interaction, _: Any) -> None:
         """Do nothing."""
         self.stop()
         await interaction.response.edit_message(content="OK — nothing has changed.", view=None)
 
 
-class AttendanceView(discord.ui.View):
+SaveAttendance = Callable[[Interaction, list[int], list[int]], Awaitable[None]]
+
+
+class AttendanceView(OwnedView):
     """Choose who came and who co-facilitated, then save."""
 
-    def __init__(
-        self,
-        owner_id: int,
-        people: list[AttendeeView],
-        save: Callable[[discord.Interaction[Any], list[int], list[int]], Awaitable[None]],
-    ) -> None:
-        super().__init__(timeout=900)
-        self.owner_id = owner_id
+    def __init__(self, owner_id: int, people: list[AttendeeView], save: SaveAttendance) -> None:
+        super().__init__(owner_id, timeout=900)
         self.save_action = save
+        shown = people[:25]
+        # Once attendance is saved, start from what was saved, not from the replies.
+        came = {
+            p.member_id
+            for p in shown
+            if (p.attended if p.attended is not None else p.reply == "going" and not p.waitlisted)
+        }
+        self.came: list[int] = [p.member_id for p in shown if p.member_id in came]
+        self.helped: list[int] = [p.member_id for p in shown if p.cofacilitated]
+        if shown:
+            self.came_select = self._select(shown, "Who came?", "came", 0, set(self.came), True)
+            self.helped_select = self._select(
+                shown, "Who co-facilitated? (optional)", "helped", 1, set(self.helped), False
+            )
+
+    def _select(
+        self,
+        people: list[AttendeeView],
+        placeholder: str,
+        name: str,
+        row: int,
+        ticked: set[int],
+        describe: bool,
+    ) -> discord.ui.Select[Any]:
         options = [
             discord.SelectOption(
                 label=p.preferred_name[:100],
                 value=str(p.member_id),
-                description=("Going" if p.reply == "going" and not p.waitlisted else p.reply)[:100],
-                # Once attendance is saved, start from what was saved, not from the replies.
-                default=p.attended
-                if p.attended is not None
-                else p.reply == "going" and not p.waitlisted,
+                description=(
+                    ("Going" if p.reply == "going" and not p.waitlisted else p.reply)[:100]
+                    if describe
+                    else None
+                ),
+                default=p.member_id in ticked,
             )
-            for p in people[:25]
+            for p in people
         ]
-        self.came: list[int] = [int(o.value) for o in options if o.default]
-        self.helped: list[int] = [p.member_id for p in people[:25] if p.cofacilitated]
-        if options:
-            came: discord.ui.Select[Any] = discord.ui.Select(
-                placeholder="Who came?",
-                min_values=0,
-                max_values=len(options),
-                options=options,
-                custom_id="session:att:came",
-                row=0,
-            )
-            came.callback = self._came  # type: ignore[method-assign]
-            helped: discord.ui.Select[Any] = discord.ui.Select(
-                placeholder="Who co-facilitated? (optional)",
-                min_values=0,
-                max_values=len(options),
-                options=[
-                    discord.SelectOption(
-                        label=o.label, value=o.value, default=int(o.value) in self.helped
-                    )
-                    for o in options
-                ],
-                custom_id="session:att:helped",
-                row=1,
-            )
-            helped.callback = self._helped  # type: ignore[method-assign]
-            self.came_select, self.helped_select = came, helped
-            self.add_item(came)
-            self.add_item(helped)
+        select: discord.ui.Select[Any] = discord.ui.Select(
+            placeholder=placeholder,
+            min_values=0,
+            max_values=len(options),
+            options=options,
+            custom_id=f"session:att:{name}",
+            row=row,
+        )
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        """Only the worker marking attendance can use this."""
-        return interaction.user.id == self.owner_id
+        async def chosen(interaction: Interaction) -> None:
+            setattr(self, name, [int(v) for v in select.values])
+            await interaction.response.defer()
 
-    async def _came(self, interaction: discord.Interaction[Any]) -> None:
-        self.came = [int(v) for v in self.came_select.values]
-        await interaction.response.defer()
-
-    async def _helped(self, interaction: discord.Interaction[Any]) -> None:
-        self.helped = [int(v) for v in self.helped_select.values]
-        await interaction.response.defer()
+        select.callback = chosen  # type: ignore[method-assign,assignment]
+        self.add_item(select)
+        return select
 
     @discord.ui.button(
         label="Save attendance",
@@ -341,7 +260,7 @@ class AttendanceView(discord.ui.View):
         row=2,
     )
     @guarded
-    async def save(self, interaction: discord.Interaction[Any], _: Any) -> None:
+    async def save(self, interaction: Interaction, _: Any) -> None:
         """Record attendance and contributions."""
         self.stop()
         await self.save_action(interaction, self.came, self.helped)

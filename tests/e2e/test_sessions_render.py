@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.sessions.common import QuorumAlert, SessionReminder, SessionView
+from bot.services.sessions import QuorumAlert, SessionReminder, SessionView
 from cogs.sessions._render import announcement_embed, quorum_text, reminder_text
 
 TZ = ZoneInfo("Europe/London")

@@ -38,13 +38,13 @@ async def test_full_life_attendance_contributions_feedback_minutes(
     ana = await approved_member(services, 6001, "Ana")
     ben = await approved_member(services, 6002, "Ben")
     view = await scheduled(services, duration_minutes=90)
-    await services.group_sessions.rsvp(ana, view.id, "going")
-    await services.group_sessions.rsvp(ben, view.id, "going")
+    await services.group_sessions.replies.rsvp(ana, view.id, "going")
+    await services.group_sessions.replies.rsvp(ben, view.id, "going")
     with pytest.raises(Conflict, match="once the session has started"):
-        await services.group_sessions.mark_attendance(WORKER, view.id, [])
+        await services.group_sessions.attendance.mark_attendance(WORKER, view.id, [])
     clock.set(view.ends_at)
     ana_id, ben_id = await member_id(services, ana), await member_id(services, ben)
-    marked = await services.group_sessions.mark_attendance(
+    marked = await services.group_sessions.attendance.mark_attendance(
         WORKER, view.id, attended=[ana_id], cofacilitators=[ben_id]
     )
     assert [a.user_id for a in marked.attended] == [ana.user_id, ben.user_id]
@@ -62,29 +62,35 @@ async def test_full_life_attendance_contributions_feedback_minutes(
         (ben_id, ContributionKind.SESSION_COFACILITATED.value, Decimal("1.50"), source),
     }
     # Marking again (a double click) records nothing twice and prompts nobody again.
-    again = await services.group_sessions.mark_attendance(
+    again = await services.group_sessions.attendance.mark_attendance(
         WORKER, view.id, attended=[ana_id], cofacilitators=[ben_id]
     )
     assert again.contributions_recorded == 0 and again.feedback_to == ()
     # A correction takes back Ben's co-facilitation only.
-    await services.group_sessions.mark_attendance(WORKER, view.id, attended=[ana_id, ben_id])
+    await services.group_sessions.attendance.mark_attendance(
+        WORKER, view.id, attended=[ana_id, ben_id]
+    )
     async with sessions() as s:
         kinds = sorted(c.kind for c in await s.scalars(select(Contribution)))
     assert kinds.count(ContributionKind.SESSION_COFACILITATED.value) == 0 and len(kinds) == 2
 
-    await services.group_sessions.submit_feedback(ana, view.id, 5, "yes", "Loved it")
+    await services.group_sessions.feedback.submit_feedback(ana, view.id, 5, "yes", "Loved it")
     with pytest.raises(Conflict, match="already given feedback"):
-        await services.group_sessions.submit_feedback(ana, view.id, 1, "no")
-    await services.group_sessions.submit_feedback(ben, view.id, 3, "partly")
-    summary = await services.group_sessions.feedback_summary(WORKER, view.id)
+        await services.group_sessions.feedback.submit_feedback(ana, view.id, 1, "no")
+    await services.group_sessions.feedback.submit_feedback(ben, view.id, 3, "partly")
+    summary = await services.group_sessions.feedback.feedback_summary(WORKER, view.id)
     assert summary.responses == 2 and summary.average_rating == 4.0
     assert summary.listened == {"yes": 1, "partly": 1, "no": 0}
     assert summary.comments == ("Loved it",)
 
-    minutes = await services.group_sessions.post_minutes(WORKER, view.id, "We agreed:\n- more")
+    minutes = await services.group_sessions.minutes.post_minutes(
+        WORKER, view.id, "We agreed:\n- more"
+    )
     assert minutes.first_time and minutes.minutes == "We agreed:\n- more"
     assert minutes.announcements_channel_id == record.channel_ids["announcements"]
-    assert not (await services.group_sessions.post_minutes(WORKER, view.id, "v2")).first_time
+    assert not (
+        await services.group_sessions.minutes.post_minutes(WORKER, view.id, "v2")
+    ).first_time
 
 
 async def test_feedback_twice_at_once_is_stored_once(
@@ -94,10 +100,12 @@ async def test_feedback_twice_at_once_is_stored_once(
     ana = await approved_member(services, 6101, "Ana")
     view = await scheduled(services)
     clock.set(view.ends_at)
-    await services.group_sessions.mark_attendance(WORKER, view.id, [await member_id(services, ana)])
+    await services.group_sessions.attendance.mark_attendance(
+        WORKER, view.id, [await member_id(services, ana)]
+    )
     results = await asyncio.gather(
-        services.group_sessions.submit_feedback(ana, view.id, 4, "yes"),
-        services.group_sessions.submit_feedback(ana, view.id, 4, "yes"),
+        services.group_sessions.feedback.submit_feedback(ana, view.id, 4, "yes"),
+        services.group_sessions.feedback.submit_feedback(ana, view.id, 4, "yes"),
         return_exceptions=True,
     )
     assert sum(isinstance(r, Conflict) for r in results) == 1
@@ -122,9 +130,13 @@ async def test_bad_feedback(
     ana = await approved_member(services, 6201, "Ana")
     view = await scheduled(services)
     clock.set(view.ends_at)
-    await services.group_sessions.mark_attendance(WORKER, view.id, [await member_id(services, ana)])
+    await services.group_sessions.attendance.mark_attendance(
+        WORKER, view.id, [await member_id(services, ana)]
+    )
     with pytest.raises(InvalidInput, match=message):
-        await services.group_sessions.submit_feedback(ana, view.id, rating, listened, comment)
+        await services.group_sessions.feedback.submit_feedback(
+            ana, view.id, rating, listened, comment
+        )
 
 
 async def test_only_attendees_give_feedback_and_only_workers_mark(
@@ -135,19 +147,19 @@ async def test_only_attendees_give_feedback_and_only_workers_mark(
     view = await scheduled(services)
     clock.set(view.ends_at)
     with pytest.raises(NotAllowed, match="marked as attending"):
-        await services.group_sessions.submit_feedback(ana, view.id, 5, "yes")
+        await services.group_sessions.feedback.submit_feedback(ana, view.id, 5, "yes")
     with pytest.raises(NotAllowed):
-        await services.group_sessions.mark_attendance(ana, view.id, [])
+        await services.group_sessions.attendance.mark_attendance(ana, view.id, [])
     with pytest.raises(NotAllowed):
-        await services.group_sessions.post_minutes(ana, view.id, "hello")
+        await services.group_sessions.minutes.post_minutes(ana, view.id, "hello")
     with pytest.raises(NotAllowed):
-        await services.group_sessions.feedback_summary(ana, view.id)
+        await services.group_sessions.feedback.feedback_summary(ana, view.id)
     with pytest.raises(InvalidInput, match="not members"):
-        await services.group_sessions.mark_attendance(WORKER, view.id, [424242])
+        await services.group_sessions.attendance.mark_attendance(WORKER, view.id, [424242])
     with pytest.raises(InvalidInput, match="too long"):
-        await services.group_sessions.post_minutes(WORKER, view.id, "x" * 4001)
+        await services.group_sessions.minutes.post_minutes(WORKER, view.id, "x" * 4001)
     with pytest.raises(InvalidInput, match="empty"):
-        await services.group_sessions.post_minutes(WORKER, view.id, "   ")
+        await services.group_sessions.minutes.post_minutes(WORKER, view.id, "   ")
 
 
 async def test_needs_attention_lists_unmarked_ended_sessions(
@@ -156,9 +168,11 @@ async def test_needs_attention_lists_unmarked_ended_sessions(
     await set_up_guild(services)
     view = await scheduled(services)
     clock.set(view.ends_at + timedelta(minutes=1))
-    assert [v.id for v in await services.group_sessions.needs_attention(view.guild_id)] == [view.id]
-    await services.group_sessions.mark_attendance(WORKER, view.id, [])
-    assert await services.group_sessions.needs_attention(view.guild_id) == []
+    assert [
+        v.id for v in await services.group_sessions.directory.needs_attention(view.guild_id)
+    ] == [view.id]
+    await services.group_sessions.attendance.mark_attendance(WORKER, view.id, [])
+    assert await services.group_sessions.directory.needs_attention(view.guild_id) == []
 
 
 async def test_mydata_and_forgetme(services: Services, clock: ManualClock, sessions) -> None:
@@ -167,13 +181,15 @@ async def test_mydata_and_forgetme(services: Services, clock: ManualClock, sessi
     waiting = await approved_member(services, 6402, "Wai")
     view = await scheduled(services, capacity=1)
     later = await scheduled(services, capacity=1, start="2026-12-20 17:00")
-    await services.group_sessions.rsvp(ana, view.id, "going")
-    await services.group_sessions.rsvp(ana, later.id, "going")
-    await services.group_sessions.rsvp(waiting, later.id, "going")
+    await services.group_sessions.replies.rsvp(ana, view.id, "going")
+    await services.group_sessions.replies.rsvp(ana, later.id, "going")
+    await services.group_sessions.replies.rsvp(waiting, later.id, "going")
     clock.set(view.ends_at)
     ana_id = await member_id(services, ana)
-    await services.group_sessions.mark_attendance(WORKER, view.id, [ana_id])
-    await services.group_sessions.submit_feedback(ana, view.id, 4, "partly", "Secret words")
+    await services.group_sessions.attendance.mark_attendance(WORKER, view.id, [ana_id])
+    await services.group_sessions.feedback.submit_feedback(
+        ana, view.id, 4, "partly", "Secret words"
+    )
     data = await services.membership.export(ana)
     json.dumps(data)
     mine = data["sessions"]
@@ -192,7 +208,7 @@ async def test_mydata_and_forgetme(services: Services, clock: ManualClock, sessi
     # Ana's place in the later session goes to the person waiting, at the next sweep.
     events = await services.group_sessions.take_due(clock.now())
     assert [e.user_id for e in events if type(e).__name__ == "Promotion"] == [6402]
-    upcoming = await services.group_sessions.upcoming(waiting)
+    upcoming = await services.group_sessions.replies.upcoming(waiting)
     assert [(i.session.id, i.waitlisted) for i in upcoming] == [(later.id, False)]
 
 
@@ -220,17 +236,19 @@ async def test_attendees_show_what_was_saved_once_marked(
     ben = await approved_member(services, 6102, "Ben")
     cat = await approved_member(services, 6103, "Cat")
     view = await scheduled(services)
-    await services.group_sessions.rsvp(ana, view.id, "going")
-    await services.group_sessions.rsvp(ben, view.id, "going")
-    await services.group_sessions.rsvp(cat, view.id, "maybe")
-    before = await services.group_sessions.attendees(WORKER, view.id)
+    await services.group_sessions.replies.rsvp(ana, view.id, "going")
+    await services.group_sessions.replies.rsvp(ben, view.id, "going")
+    await services.group_sessions.replies.rsvp(cat, view.id, "maybe")
+    before = await services.group_sessions.replies.attendees(WORKER, view.id)
     assert all(p.attended is None for p in before)
     clock.set(view.ends_at)
     ana_id, cat_id = await member_id(services, ana), await member_id(services, cat)
-    await services.group_sessions.mark_attendance(
+    await services.group_sessions.attendance.mark_attendance(
         WORKER, view.id, attended=[ana_id], cofacilitators=[cat_id]
     )
-    after = {p.member_id: p for p in await services.group_sessions.attendees(WORKER, view.id)}
+    after = {
+        p.member_id: p for p in await services.group_sessions.replies.attendees(WORKER, view.id)
+    }
     assert after[ana_id].attended is True
     assert after[cat_id].attended is True and after[cat_id].cofacilitated
     ben_id = await member_id(services, ben)

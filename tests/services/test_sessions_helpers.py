@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.services.container import Services
+from bot.services.sessions import SessionForm, SessionView
 from bot.services.sessions.calendar import session_ics
-from bot.services.sessions.common import check_url
-from bot.services.sessions.service import SessionForm, SessionView
+from bot.services.sessions.rules import check_url
 from tests.conftest import WORKER
 
 ZOOM = "https://zoom.us/j/123456789"
@@ -28,7 +28,9 @@ def session_form(**changes: object) -> SessionForm:
 
 async def scheduled(services: Services, **changes: object) -> SessionView:
     """Schedule one session as the worker (warnings confirmed) and return it."""
-    outcome = await services.group_sessions.schedule(WORKER, session_form(**changes), confirm=True)
+    outcome = await services.group_sessions.scheduling.schedule(
+        WORKER, session_form(**changes), confirm=True
+    )
     assert outcome.saved
     return outcome.sessions[0]
 

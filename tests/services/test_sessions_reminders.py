@@ -13,12 +13,8 @@ from bot.clock import ManualClock
 from bot.db.models import SessionReminder
 from bot.scheduler import Scheduler
 from bot.services.container import Services, build_services
-from bot.services.sessions.service import (
-    QuorumAlert,
-    SessionEdit,
-    SessionEnded,
-    SessionReminderEvent,
-)
+from bot.services.sessions import QuorumAlert, SessionEdit, SessionEnded
+from bot.services.sessions import SessionReminder as SessionReminderEvent
 from tests.conftest import WORKER
 from tests.services.helpers import approved_member, set_up_guild
 from tests.services.test_sessions_helpers import ZOOM, scheduled
@@ -46,9 +42,9 @@ async def test_rows_for_opted_in_confirmed_attendees_only(services: Services, se
     quiet = await approved_member(services, 4002, "Quiet", dm_opt_in=False)
     unsure = await approved_member(services, 4003, "Unsure")
     view = await scheduled(services, papers_url=PAPERS)
-    await services.group_sessions.rsvp(yes, view.id, "going")
-    await services.group_sessions.rsvp(quiet, view.id, "going")
-    await services.group_sessions.rsvp(unsure, view.id, "maybe")
+    await services.group_sessions.replies.rsvp(yes, view.id, "going")
+    await services.group_sessions.replies.rsvp(quiet, view.id, "going")
+    await services.group_sessions.replies.rsvp(unsure, view.id, "maybe")
     found = await rows(sessions)
     assert [(r.kind, r.due_at) for r in found] == [
         ("papers", view.starts_at - timedelta(days=7)),
@@ -56,9 +52,9 @@ async def test_rows_for_opted_in_confirmed_attendees_only(services: Services, se
         ("1h", view.starts_at - timedelta(hours=1)),
     ]
     # Changing to can't removes the unsent rows; coming back makes them again.
-    await services.group_sessions.rsvp(yes, view.id, "cant")
+    await services.group_sessions.replies.rsvp(yes, view.id, "cant")
     assert await rows(sessions) == []
-    await services.group_sessions.rsvp(yes, view.id, "going")
+    await services.group_sessions.replies.rsvp(yes, view.id, "going")
     assert len(await rows(sessions)) == 3
 
 
@@ -66,7 +62,7 @@ async def test_due_reminder_carries_every_detail(services: Services, clock: Manu
     await set_up_guild(services)
     sam = await approved_member(services, 4011, "Sam")
     view = await scheduled(services, papers_url=PAPERS, place="Room 2, Town Hall")
-    await services.group_sessions.rsvp(sam, view.id, "going")
+    await services.group_sessions.replies.rsvp(sam, view.id, "going")
     assert await services.group_sessions.next_due() == view.starts_at - timedelta(days=7)
     clock.set(view.starts_at - timedelta(days=7, seconds=1))
     assert await reminders_only(services, clock.now()) == []
@@ -90,7 +86,7 @@ async def test_two_claimers_at_once_send_each_reminder_once(
     people = [await approved_member(services, 4100 + i, f"P{i}") for i in range(8)]
     view = await scheduled(services)
     for p in people:
-        await services.group_sessions.rsvp(p, view.id, "going")
+        await services.group_sessions.replies.rsvp(p, view.id, "going")
     clock.set(view.starts_at - timedelta(minutes=59))
     first, second, third = await asyncio.gather(
         *(services.group_sessions.take_due(clock.now()) for _ in range(3))
@@ -106,7 +102,7 @@ async def test_down_bot_sends_late_if_useful_and_skips_and_logs_otherwise(
     await set_up_guild(services)
     sam = await approved_member(services, 4201, "Sam")
     view = await scheduled(services)
-    await services.group_sessions.rsvp(sam, view.id, "going")
+    await services.group_sessions.replies.rsvp(sam, view.id, "going")
     # Down from before the 24h reminder until 2 hours after it: still useful, sent late.
     clock.set(view.starts_at - timedelta(hours=22))
     (late,) = await reminders_only(services, clock.now())
@@ -127,7 +123,7 @@ async def test_never_after_the_start(services: Services, clock: ManualClock, ses
     await set_up_guild(services)
     sam = await approved_member(services, 4301, "Sam")
     view = await scheduled(services)
-    await services.group_sessions.rsvp(sam, view.id, "going")
+    await services.group_sessions.replies.rsvp(sam, view.id, "going")
     clock.set(view.starts_at + timedelta(minutes=1))
     assert await reminders_only(services, clock.now()) == []
     reasons = {r.skip_reason for r in await rows(sessions)}
@@ -140,7 +136,7 @@ async def test_pausing_or_dm_opt_out_skips_at_send_time(
     await set_up_guild(services)
     sam = await approved_member(services, 4401, "Sam")
     view = await scheduled(services)
-    await services.group_sessions.rsvp(sam, view.id, "going")
+    await services.group_sessions.replies.rsvp(sam, view.id, "going")
     await services.membership.pause(sam)
     clock.set(view.starts_at - timedelta(hours=24))
     assert await reminders_only(services, clock.now()) == []
@@ -154,11 +150,11 @@ async def test_waitlisted_get_reminders_when_promoted(services: Services, sessio
     first = await approved_member(services, 4501, "First")
     waiting = await approved_member(services, 4502, "Waiting")
     view = await scheduled(services, capacity=1)
-    await services.group_sessions.rsvp(first, view.id, "going")
-    await services.group_sessions.rsvp(waiting, view.id, "going")
+    await services.group_sessions.replies.rsvp(first, view.id, "going")
+    await services.group_sessions.replies.rsvp(waiting, view.id, "going")
     owners = {r.member_id for r in await rows(sessions)}
     assert len(owners) == 1
-    await services.group_sessions.rsvp(first, view.id, "cant")
+    await services.group_sessions.replies.rsvp(first, view.id, "cant")
     owners = {r.member_id for r in await rows(sessions)}
     assert len(owners) == 1 and owners != set()
     assert len(await rows(sessions)) == 2
@@ -170,13 +166,13 @@ async def test_edit_moves_reminders_and_rearms_sent_ones(
     await set_up_guild(services)
     sam = await approved_member(services, 4601, "Sam")
     view = await scheduled(services)
-    await services.group_sessions.rsvp(sam, view.id, "going")
+    await services.group_sessions.replies.rsvp(sam, view.id, "going")
     clock.set(view.starts_at - timedelta(hours=24))
     assert len(await reminders_only(services, clock.now())) == 1
     # A retitle changes nothing about timing and sends nothing again.
-    await services.group_sessions.edit(WORKER, view.id, SessionEdit(title="Renamed"))
+    await services.group_sessions.scheduling.edit(WORKER, view.id, SessionEdit(title="Renamed"))
     assert await reminders_only(services, clock.now()) == []
-    moved = await services.group_sessions.edit(
+    moved = await services.group_sessions.scheduling.edit(
         WORKER, view.id, SessionEdit(start="2026-12-17 17:00"), confirm=True
     )
     assert moved.time_changed and [n.user_id for n in moved.notify] == [sam.user_id]
@@ -197,8 +193,8 @@ async def test_cancel_stops_reminders_and_returns_everyone_who_replied(
     people = [await approved_member(services, 4700 + i, f"P{i}") for i in range(3)]
     view = await scheduled(services, capacity=1)
     for person, reply in zip(people, ["going", "going", "cant"], strict=True):
-        await services.group_sessions.rsvp(person, view.id, reply)
-    outcome = await services.group_sessions.cancel(WORKER, view.id, reason="Snow")
+        await services.group_sessions.replies.rsvp(person, view.id, reply)
+    outcome = await services.group_sessions.scheduling.cancel(WORKER, view.id, reason="Snow")
     assert sorted(r.user_id for r in outcome.notify) == sorted(p.user_id for p in people)
     assert outcome.reason == "Snow"
     clock.set(view.starts_at - timedelta(hours=1))
@@ -211,8 +207,8 @@ async def test_quorum_alert_once_when_short(services: Services, clock: ManualClo
     a = await approved_member(services, 4801, "A", dm_opt_in=False)
     b = await approved_member(services, 4802, "B", dm_opt_in=False)
     short = await scheduled(services)
-    await services.group_sessions.rsvp(a, short.id, "going")
-    await services.group_sessions.rsvp(b, short.id, "going")
+    await services.group_sessions.replies.rsvp(a, short.id, "going")
+    await services.group_sessions.replies.rsvp(b, short.id, "going")
     check = short.starts_at - timedelta(hours=72)
     assert await services.group_sessions.next_due() == check
     clock.set(check)
@@ -234,7 +230,7 @@ async def test_no_alert_when_enough_are_going(services: Services, clock: ManualC
     people = [await approved_member(services, 4900 + i, f"P{i}", dm_opt_in=False) for i in range(3)]
     view = await scheduled(services)
     for p in people:
-        await services.group_sessions.rsvp(p, view.id, "going")
+        await services.group_sessions.replies.rsvp(p, view.id, "going")
     clock.set(view.starts_at - timedelta(hours=72))
     assert await services.group_sessions.take_due(clock.now()) == []
 
@@ -256,7 +252,7 @@ async def test_restart_mid_schedule_sends_every_due_reminder_once(
     views = [await scheduled(services, start=f"2026-12-{10 + i} 17:00") for i in range(3)]
     for view in views:
         for person in people:
-            await services.group_sessions.rsvp(person, view.id, "going")
+            await services.group_sessions.replies.rsvp(person, view.id, "going")
     delivered: list[int] = []
 
     async def handler(event: SessionReminderEvent) -> None:
@@ -309,12 +305,12 @@ async def test_workers_are_prompted_once_to_mark_attendance(
     prompted = await scheduled(services, start="2026-12-10 19:00")
     moved = await scheduled(services, start="2026-12-10 19:00")
     cancelled = await scheduled(services, start="2026-12-10 19:00")
-    await services.group_sessions.cancel(WORKER, cancelled.id)
-    await services.group_sessions.edit(
+    await services.group_sessions.scheduling.cancel(WORKER, cancelled.id)
+    await services.group_sessions.scheduling.edit(
         WORKER, moved.id, SessionEdit(start="2026-12-11 19:00"), confirm=True
     )
     clock.set(marked.ends_at)
-    await services.group_sessions.mark_attendance(WORKER, marked.id, [])
+    await services.group_sessions.attendance.mark_attendance(WORKER, marked.id, [])
     clock.set(prompted.ends_at)
     results = await asyncio.gather(
         services.group_sessions.take_due(clock.now()),

@@ -15,7 +15,7 @@ from bot.db.models import GroupSession, SessionSeries
 from bot.services.access import Actor
 from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.services.sessions.service import SessionEdit
+from bot.services.sessions import SessionEdit
 from tests.conftest import GUILD, MODERATOR, WORKER
 from tests.services.helpers import approved_member, set_up_guild
 from tests.services.test_sessions_helpers import ZOOM, scheduled, session_form
@@ -23,7 +23,7 @@ from tests.services.test_sessions_helpers import ZOOM, scheduled, session_form
 
 async def test_schedule_stores_utc_and_shows_uk_time(services: Services) -> None:
     await set_up_guild(services)
-    outcome = await services.group_sessions.schedule(WORKER, session_form())
+    outcome = await services.group_sessions.scheduling.schedule(WORKER, session_form())
     assert outcome.saved and outcome.warnings == ()
     view = outcome.sessions[0]
     assert view.starts_at == datetime(2026, 12, 10, 17, 0, tzinfo=UTC)
@@ -84,7 +84,9 @@ async def test_bad_input_is_refused_and_saves_nothing(
 ) -> None:
     await set_up_guild(services)
     with pytest.raises(InvalidInput, match=message):
-        await services.group_sessions.schedule(WORKER, session_form(**changes), confirm=True)
+        await services.group_sessions.scheduling.schedule(
+            WORKER, session_form(**changes), confirm=True
+        )
     async with sessions() as s:
         assert await s.scalar(select(func.count()).select_from(GroupSession)) == 0
 
@@ -95,11 +97,13 @@ async def test_non_workers_cannot_schedule_edit_or_cancel(services: Services) ->
     view = await scheduled(services)
     for actor in (member, MODERATOR, Actor(2002, GUILD)):
         with pytest.raises(NotAllowed):
-            await services.group_sessions.schedule(actor, session_form())
+            await services.group_sessions.scheduling.schedule(actor, session_form())
         with pytest.raises(NotAllowed):
-            await services.group_sessions.edit(actor, view.id, SessionEdit(title="Mine now"))
+            await services.group_sessions.scheduling.edit(
+                actor, view.id, SessionEdit(title="Mine now")
+            )
         with pytest.raises(NotAllowed):
-            await services.group_sessions.cancel(actor, view.id)
+            await services.group_sessions.scheduling.cancel(actor, view.id)
 
 
 async def test_other_servers_sessions_are_not_found(services: Services) -> None:
@@ -107,33 +111,41 @@ async def test_other_servers_sessions_are_not_found(services: Services) -> None:
     view = await scheduled(services)
     other = Actor(WORKER.user_id, GUILD + 1, WORKER.role_ids, is_admin=True)
     with pytest.raises(NotAllowed):  # the other server has not run /setup
-        await services.group_sessions.cancel(other, view.id)
+        await services.group_sessions.scheduling.cancel(other, view.id)
     with pytest.raises(NotFound):
-        await services.group_sessions.cancel(WORKER, 999999)
+        await services.group_sessions.scheduling.cancel(WORKER, 999999)
 
 
 async def test_early_start_needs_confirmation(services: Services, sessions) -> None:
     await set_up_guild(services)
     form = session_form(start="Sat 12 Dec 9:30am")
-    first = await services.group_sessions.schedule(WORKER, form)
+    first = await services.group_sessions.scheduling.schedule(WORKER, form)
     assert not first.saved and first.sessions == ()
     assert len(first.warnings) == 1 and "before 10:00am" in first.warnings[0]
     async with sessions() as s:
         assert await s.scalar(select(func.count()).select_from(GroupSession)) == 0
-    second = await services.group_sessions.schedule(WORKER, form, confirm=True)
+    second = await services.group_sessions.scheduling.schedule(WORKER, form, confirm=True)
     assert second.saved and second.warnings == first.warnings
 
 
 async def test_school_hours_warning_on_weekdays_only(services: Services) -> None:
     await set_up_guild(services)
-    weekday = await services.group_sessions.schedule(WORKER, session_form(start="2026-12-10 14:00"))
+    weekday = await services.group_sessions.scheduling.schedule(
+        WORKER, session_form(start="2026-12-10 14:00")
+    )
     assert any("school hours" in w for w in weekday.warnings)
     # Running into school hours counts too: 3pm to 4:30pm overlaps 8:30am to 3:30pm.
-    overlap = await services.group_sessions.schedule(WORKER, session_form(start="2026-12-10 15:00"))
+    overlap = await services.group_sessions.scheduling.schedule(
+        WORKER, session_form(start="2026-12-10 15:00")
+    )
     assert any("school hours" in w for w in overlap.warnings)
-    after = await services.group_sessions.schedule(WORKER, session_form(start="2026-12-10 15:30"))
+    after = await services.group_sessions.scheduling.schedule(
+        WORKER, session_form(start="2026-12-10 15:30")
+    )
     assert after.saved and after.warnings == ()
-    weekend = await services.group_sessions.schedule(WORKER, session_form(start="2026-12-12 14:00"))
+    weekend = await services.group_sessions.scheduling.schedule(
+        WORKER, session_form(start="2026-12-12 14:00")
+    )
     assert weekend.saved and weekend.warnings == ()
 
 
@@ -142,14 +154,18 @@ async def test_school_hours_check_needs_under_18_bands(services: Services, setti
     adults = settings.model_copy(
         update={"group": settings.group.model_copy(update={"under_18_age_bands": []})}
     )
-    services.group_sessions.settings = adults
-    outcome = await services.group_sessions.schedule(WORKER, session_form(start="2026-12-10 14:00"))
+    services.group_sessions.scheduling.settings = adults
+    outcome = await services.group_sessions.scheduling.schedule(
+        WORKER, session_form(start="2026-12-10 14:00")
+    )
     assert outcome.saved
 
 
 async def test_papers_warning_when_too_soon(services: Services) -> None:
     await set_up_guild(services)
-    soon = await services.group_sessions.schedule(WORKER, session_form(start="2026-11-27 17:00"))
+    soon = await services.group_sessions.scheduling.schedule(
+        WORKER, session_form(start="2026-11-27 17:00")
+    )
     assert not soon.saved
     assert len(soon.warnings) == 1 and "papers can't go out 7 days before" in soon.warnings[0]
 
@@ -159,7 +175,7 @@ async def test_weekly_series_keeps_local_time_across_the_march_change(
 ) -> None:
     clock.set(datetime(2027, 3, 1, 12, tzinfo=UTC))
     await set_up_guild(services)
-    outcome = await services.group_sessions.schedule(
+    outcome = await services.group_sessions.scheduling.schedule(
         WORKER,
         session_form(start="2027-03-16 17:00", repeat="weekly", repeat_count=4),
         confirm=True,
@@ -173,7 +189,7 @@ async def test_weekly_series_keeps_local_time_across_the_march_change(
 
 async def test_fortnightly_until_and_monthly_series(services: Services, sessions) -> None:
     await set_up_guild(services)
-    fortnightly = await services.group_sessions.schedule(
+    fortnightly = await services.group_sessions.scheduling.schedule(
         WORKER,
         session_form(repeat="fortnightly", repeat_until="4 Feb 2027"),
         confirm=True,
@@ -185,7 +201,7 @@ async def test_fortnightly_until_and_monthly_series(services: Services, sessions
         "2027-01-21",
         "2027-02-04",
     ]
-    monthly = await services.group_sessions.schedule(
+    monthly = await services.group_sessions.scheduling.schedule(
         WORKER,
         session_form(start="2027-01-31 17:00", repeat="monthly", repeat_count=3),
         confirm=True,
@@ -202,7 +218,7 @@ async def test_fortnightly_until_and_monthly_series(services: Services, sessions
 
 async def test_series_warnings_name_the_first_and_count_the_rest(services: Services) -> None:
     await set_up_guild(services)
-    outcome = await services.group_sessions.schedule(
+    outcome = await services.group_sessions.scheduling.schedule(
         WORKER, session_form(start="2026-12-07 09:00", repeat="weekly", repeat_count=3)
     )
     early = next(w for w in outcome.warnings if "before 10:00am" in w)
@@ -211,34 +227,42 @@ async def test_series_warnings_name_the_first_and_count_the_rest(services: Servi
 
 async def test_edit_one_and_the_series(services: Services) -> None:
     await set_up_guild(services)
-    outcome = await services.group_sessions.schedule(
+    outcome = await services.group_sessions.scheduling.schedule(
         WORKER, session_form(repeat="weekly", repeat_count=3), confirm=True
     )
     first, second, third = outcome.sessions
-    edited = await services.group_sessions.edit(WORKER, second.id, SessionEdit(title="Special"))
+    edited = await services.group_sessions.scheduling.edit(
+        WORKER, second.id, SessionEdit(title="Special")
+    )
     assert edited.saved and [v.title for v in edited.sessions] == ["Special"]
     assert not edited.time_changed and edited.sessions[0].sequence == 1
-    moved = await services.group_sessions.edit(
+    moved = await services.group_sessions.scheduling.edit(
         WORKER, second.id, SessionEdit(start="2026-12-17 18:00"), whole_series=True
     )
     assert moved.saved and moved.time_changed
     assert [v.id for v in moved.sessions] == [second.id, third.id]
     assert [v.starts_at.hour for v in moved.sessions] == [18, 18]
-    untouched = await services.group_sessions.view(GUILD, first.id)
+    untouched = await services.group_sessions.directory.view(GUILD, first.id)
     assert untouched.starts_at.hour == 17 and untouched.title == "Monthly group"
 
 
 async def test_edit_rechecks_and_validates(services: Services) -> None:
     await set_up_guild(services)
     view = await scheduled(services)
-    early = await services.group_sessions.edit(WORKER, view.id, SessionEdit(start="12 Dec 9am"))
+    early = await services.group_sessions.scheduling.edit(
+        WORKER, view.id, SessionEdit(start="12 Dec 9am")
+    )
     assert not early.saved and "before 10:00am" in early.warnings[0]
-    assert (await services.group_sessions.view(GUILD, view.id)).starts_at.hour == 17
+    assert (await services.group_sessions.directory.view(GUILD, view.id)).starts_at.hour == 17
     with pytest.raises(InvalidInput):
-        await services.group_sessions.edit(WORKER, view.id, SessionEdit(duration_minutes=0))
+        await services.group_sessions.scheduling.edit(
+            WORKER, view.id, SessionEdit(duration_minutes=0)
+        )
     with pytest.raises(InvalidInput):
-        await services.group_sessions.edit(WORKER, view.id, SessionEdit(online_link="nope"))
-    cleared = await services.group_sessions.edit(
+        await services.group_sessions.scheduling.edit(
+            WORKER, view.id, SessionEdit(online_link="nope")
+        )
+    cleared = await services.group_sessions.scheduling.edit(
         WORKER, view.id, SessionEdit(online_link=None, place="Town hall, room 2")
     )
     assert cleared.saved and not cleared.sessions[0].online
@@ -249,27 +273,27 @@ async def test_cancel_once_even_when_two_workers_press_at_once(services: Service
     await set_up_guild(services)
     view = await scheduled(services)
     results = await asyncio.gather(
-        services.group_sessions.cancel(WORKER, view.id, reason="Snow"),
-        services.group_sessions.cancel(WORKER, view.id, reason="Snow"),
+        services.group_sessions.scheduling.cancel(WORKER, view.id, reason="Snow"),
+        services.group_sessions.scheduling.cancel(WORKER, view.id, reason="Snow"),
         return_exceptions=True,
     )
     assert sum(isinstance(r, Conflict) for r in results) == 1
-    after = await services.group_sessions.view(GUILD, view.id)
+    after = await services.group_sessions.directory.view(GUILD, view.id)
     assert after.status == "cancelled"
     with pytest.raises(Conflict):
-        await services.group_sessions.edit(WORKER, view.id, SessionEdit(title="Back on"))
+        await services.group_sessions.scheduling.edit(WORKER, view.id, SessionEdit(title="Back on"))
 
 
 async def test_cancel_the_rest_of_a_series(services: Services) -> None:
     await set_up_guild(services)
-    outcome = await services.group_sessions.schedule(
+    outcome = await services.group_sessions.scheduling.schedule(
         WORKER, session_form(repeat="weekly", repeat_count=4), confirm=True
     )
     ids = [v.id for v in outcome.sessions]
-    cancelled = await services.group_sessions.cancel(WORKER, ids[1], whole_series=True)
+    cancelled = await services.group_sessions.scheduling.cancel(WORKER, ids[1], whole_series=True)
     assert [v.id for v in cancelled.sessions] == ids[1:]
     assert all(v.status == "cancelled" for v in cancelled.sessions)
-    assert (await services.group_sessions.view(GUILD, ids[0])).status == "scheduled"
+    assert (await services.group_sessions.directory.view(GUILD, ids[0])).status == "scheduled"
 
 
 async def test_started_sessions_cannot_be_changed(services: Services, clock: ManualClock) -> None:
@@ -277,20 +301,22 @@ async def test_started_sessions_cannot_be_changed(services: Services, clock: Man
     view = await scheduled(services)
     clock.set(view.starts_at)
     with pytest.raises(Conflict, match="already started"):
-        await services.group_sessions.cancel(WORKER, view.id)
+        await services.group_sessions.scheduling.cancel(WORKER, view.id)
     with pytest.raises(Conflict, match="already started"):
-        await services.group_sessions.edit(WORKER, view.id, SessionEdit(title="Late change"))
+        await services.group_sessions.scheduling.edit(
+            WORKER, view.id, SessionEdit(title="Late change")
+        )
 
 
 async def test_discord_bookkeeping(services: Services) -> None:
     await set_up_guild(services)
     view = await scheduled(services)
-    await services.group_sessions.set_discord_event(view.id, 123456789012345678)
-    await services.group_sessions.set_announcement(view.id, 11, 22)
-    after = await services.group_sessions.view(GUILD, view.id)
+    await services.group_sessions.directory.set_discord_event(view.id, 123456789012345678)
+    await services.group_sessions.directory.set_announcement(view.id, 11, 22)
+    after = await services.group_sessions.directory.view(GUILD, view.id)
     assert after.discord_event_id == 123456789012345678
     assert (after.announce_channel_id, after.announce_message_id) == (11, 22)
-    listed = await services.group_sessions.for_worker(WORKER)
+    listed = await services.group_sessions.directory.for_worker(WORKER)
     assert [v.id for v in listed] == [view.id]
 
 
@@ -313,7 +339,7 @@ async def test_random_forms_save_valid_sessions_or_refuse(
         title=title, duration_minutes=duration, capacity=capacity, online_link=link, place=None
     )
     try:
-        outcome = await services.group_sessions.schedule(WORKER, form, confirm=True)
+        outcome = await services.group_sessions.scheduling.schedule(WORKER, form, confirm=True)
     except InvalidInput as exc:
         assert exc.message
         return
@@ -328,7 +354,7 @@ async def test_weekly_series_keeps_local_time_across_the_october_change(
 ) -> None:
     clock.set(datetime(2027, 10, 1, 12, tzinfo=UTC))
     await set_up_guild(services)
-    outcome = await services.group_sessions.schedule(
+    outcome = await services.group_sessions.scheduling.schedule(
         WORKER,
         session_form(start="2027-10-24 17:00", repeat="weekly", repeat_count=2),
         confirm=True,
@@ -341,7 +367,7 @@ async def test_weekly_series_keeps_local_time_across_the_october_change(
     assert all("5:00pm" in v.local_text for v in outcome.sessions)
     # The 24h reminder is 24 real hours before: Saturday 30 October 17:00 UTC (6pm BST).
     sam = await approved_member(services, 2101, "Sam")
-    await services.group_sessions.rsvp(sam, outcome.sessions[1].id, "going")
+    await services.group_sessions.replies.rsvp(sam, outcome.sessions[1].id, "going")
     clock.set(datetime(2027, 10, 30, 16, 59, tzinfo=UTC))
     events = await services.group_sessions.take_due(clock.now())
     assert [e.kind for e in events if hasattr(e, "kind")] == []

@@ -49,9 +49,7 @@ class GroupSession(Base):
     place: Mapped[str | None] = mapped_column(String(200))
     locality: Mapped[str | None] = mapped_column(String(64))
     capacity: Mapped[int | None] = mapped_column(Integer)
-    # Transitional: the attribute keeps its old name until the sessions service uses
-    # bot.services.audience; the column is already `audience_kind` (migration 0008).
-    audience: Mapped[str] = mapped_column("audience_kind", String(16))  # everyone|locality|level
+    audience_kind: Mapped[str] = mapped_column(String(16))  # everyone | locality | level
     audience_value: Mapped[str | None] = mapped_column(String(64))
     papers_url: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), index=True)  # scheduled | cancelled

@@ -1,32 +1,36 @@
-"""The sessions feature."""
+"""The sessions feature: scheduling, replies, reminders, attendance, feedback and minutes."""
 
 from __future__ import annotations
 
-from bot.services.sessions.calendar import session_ics
-from bot.services.sessions.common import (
+from bot.services.sessions.attendance import AttendanceOutcome
+from bot.services.sessions.calendar import calendar_for, session_ics
+from bot.services.sessions.events import Promotion, QuorumAlert, SessionEnded, SessionReminder
+from bot.services.sessions.forms import (
     AGENDA_MAX,
     KEEP,
     MINUTES_MAX,
-    Promotion,
-    QuorumAlert,
-    Recipient,
+    Keep,
     SessionEdit,
-    SessionEnded,
     SessionForm,
-    SessionReminder,
-    SessionView,
 )
-from bot.services.sessions.rsvp import AttendeeView, RsvpOutcome
+from bot.services.sessions.minutes import MinutesOutcome
+from bot.services.sessions.personal_data import SessionsPersonalData
+from bot.services.sessions.rsvp import AttendeeView, MemberSession, RsvpOutcome
 from bot.services.sessions.scheduling import CancelOutcome, EditOutcome
-from bot.services.sessions.service import SessionsPersonalData, SessionsService
+from bot.services.sessions.service import SessionsService
+from bot.services.sessions.views import Recipient, SessionView
 
 __all__ = [
     "AGENDA_MAX",
     "KEEP",
     "MINUTES_MAX",
+    "AttendanceOutcome",
     "AttendeeView",
     "CancelOutcome",
     "EditOutcome",
+    "Keep",
+    "MemberSession",
+    "MinutesOutcome",
     "Promotion",
     "QuorumAlert",
     "Recipient",
@@ -38,5 +42,6 @@ __all__ = [
     "SessionView",
     "SessionsPersonalData",
     "SessionsService",
+    "calendar_for",
     "session_ics",
 ]

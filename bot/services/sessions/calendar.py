@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
 
+from bot.services.sessions.views import SessionView
+
 PRODID = "-//participation-bot//sessions//EN"
 
 
@@ -55,3 +57,21 @@ def session_ics(
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     cal.add_component(event)
     return bytes(cal.to_ical())
+
+
+def calendar_for(session: SessionView, stamp: datetime, online_link: str | None) -> bytes:
+    """Return a session's .ics file; pass the online link only for confirmed attendees."""
+    return session_ics(
+        session_id=session.id,
+        guild_id=session.guild_id,
+        title=session.title,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        stamp=stamp,
+        sequence=session.sequence,
+        agenda=session.agenda,
+        place=session.place,
+        online_link=online_link,
+        papers_url=session.papers_url,
+        cancelled=session.status == "cancelled",
+    )

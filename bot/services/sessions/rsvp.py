@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GroupSession, Member, SessionAttendance, SessionRsvp
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, is_worker, require_member, require_worker
+from bot.services.audience import Audience
+from bot.services.base import Service
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.membership.service import ADJUSTMENTS
-from bot.services.sessions.calendar import session_ics
-from bot.services.sessions.common import (
-    REPLIES,
-    Promotion,
-    SessionsBase,
+from bot.services.sessions.calendar import calendar_for
+from bot.services.sessions.events import Promotion
+from bot.services.sessions.forms import REPLIES
+from bot.services.sessions.reminder_rows import refresh_reminders
+from bot.services.sessions.views import (
     SessionView,
-    in_audience,
+    confirmed_count,
+    get_session,
+    has_place,
+    replies_with_members,
+    session_view,
+    session_views,
 )
-from bot.services.sessions.reminders import refresh_reminders
-from bot.settings import Settings
+from bot.services.sessions.waitlist import promote, promotions
 
 UPCOMING_LIMIT = 25
 
@@ -75,124 +80,17 @@ class CalendarFile:
     content: bytes
 
 
-async def confirmed_count(s: AsyncSession, session_id: int) -> int:
-    """Count members with a confirmed place."""
-    return int(
-        await s.scalar(
-            select(func.count()).where(
-                SessionRsvp.session_id == session_id,
-                SessionRsvp.reply == "going",
-                SessionRsvp.waitlisted.is_(False),
-            )
+async def _reply_of(s: AsyncSession, session_id: int, member_id: int) -> SessionRsvp | None:
+    found: SessionRsvp | None = await s.scalar(
+        select(SessionRsvp).where(
+            SessionRsvp.session_id == session_id, SessionRsvp.member_id == member_id
         )
-        or 0
     )
+    return found
 
 
-async def promote(
-    s: AsyncSession, settings: Settings, gs: GroupSession, now: datetime
-) -> list[tuple[Member, SessionRsvp]]:
-    """Give free places to the earliest on the waitlist; return who moved up."""
-    moved: list[tuple[Member, SessionRsvp]] = []
-    if gs.status != "scheduled" or gs.starts_at <= now:
-        return moved
-    taken = await confirmed_count(s, gs.id)
-    while gs.capacity is None or taken < gs.capacity:
-        row = (
-            await s.execute(
-                select(SessionRsvp, Member)
-                .join(Member, Member.id == SessionRsvp.member_id)
-                .where(SessionRsvp.session_id == gs.id, SessionRsvp.waitlisted.is_(True))
-                .order_by(SessionRsvp.waitlisted_at, SessionRsvp.id)
-                .limit(1)
-            )
-        ).first()
-        if row is None:
-            break
-        rsvp, member = row
-        rsvp.waitlisted = False
-        rsvp.waitlisted_at = None
-        rsvp.replied_at = now
-        await s.flush()
-        moved.append((member, rsvp))
-        taken += 1
-    if moved:
-        await refresh_reminders(s, settings, gs, now, [m.id for m, _ in moved])
-    return moved
-
-
-class RsvpMixin(SessionsBase):
+class RepliesService(Service):
     """Members reply to sessions and see what is coming up; workers see who is coming."""
-
-    def _promotions(
-        self, view: SessionView, gs: GroupSession, moved: list[tuple[Member, SessionRsvp]]
-    ) -> tuple[Promotion, ...]:
-        return tuple(
-            Promotion(
-                session=view,
-                member_id=m.id,
-                user_id=m.user_id,
-                preferred_name=m.preferred_name,
-                online_link=gs.online_link,
-            )
-            for m, _ in moved
-        )
-
-    async def release_departed(self, now: datetime) -> list[Promotion]:
-        """Free upcoming places held by people who left; offer every free place to the waitlist.
-
-        Run by the scheduler's sweep: leaving is a membership action, and the database, not
-        a call between features, records the work it leaves for sessions.
-        """
-        async with self.db.begin() as s:
-            left = select(Member.id).where(Member.status == "left")
-            upcoming = select(GroupSession.id).where(
-                GroupSession.status == "scheduled", GroupSession.starts_at > now
-            )
-            # The conditional update is the claim: a second sweep finds nothing to release.
-            released = await s.execute(
-                update(SessionRsvp)
-                .where(
-                    SessionRsvp.member_id.in_(left),
-                    SessionRsvp.session_id.in_(upcoming),
-                    SessionRsvp.reply != "cant",
-                )
-                .values(reply="cant", waitlisted=False, waitlisted_at=None, replied_at=now)
-                .returning(SessionRsvp.session_id, SessionRsvp.member_id)
-                .execution_options(synchronize_session=False)
-            )
-            by_session: dict[int, list[int]] = {}
-            for session_id, member_id in released.all():
-                by_session.setdefault(session_id, []).append(member_id)
-            # Any upcoming session with someone waiting may have a free place now (a leaver's,
-            # or one given up by erasure): fill it.
-            waiting = set(
-                await s.scalars(
-                    select(SessionRsvp.session_id)
-                    .join(GroupSession, GroupSession.id == SessionRsvp.session_id)
-                    .where(
-                        SessionRsvp.waitlisted.is_(True),
-                        GroupSession.status == "scheduled",
-                        GroupSession.starts_at > now,
-                    )
-                    .distinct()
-                )
-            )
-            promotions: list[Promotion] = []
-            for session_id in sorted(set(by_session) | waiting):
-                # Locked, so that two sweeps at once cannot give the same place twice.
-                gs = await s.scalar(
-                    select(GroupSession).where(GroupSession.id == session_id).with_for_update()
-                )
-                if gs is None:
-                    continue
-                moved = await promote(s, self.settings, gs, now)
-                if session_id in by_session:
-                    await refresh_reminders(s, self.settings, gs, now, by_session[session_id])
-                if moved:
-                    view = await self._one_view(s, gs)
-                    promotions.extend(self._promotions(view, gs, moved))
-            return promotions
 
     async def rsvp(self, actor: Actor, session_id: int, reply: str) -> RsvpOutcome:
         """Record a member's reply (one per member per session); fill or free places."""
@@ -201,22 +99,18 @@ class RsvpMixin(SessionsBase):
         now = self.clock.now()
         async with self.db.begin() as s:
             member = await require_member(s, actor, allow_paused=False)
-            gs = await self._get(s, actor.guild_id, session_id, lock=True)
+            gs = await get_session(s, actor.guild_id, session_id, lock=True)
             if gs.status != "scheduled":
                 raise Conflict("This session has been cancelled, so replies are closed.")
             if gs.starts_at <= now:
                 raise Conflict("This session has already started, so replies are closed.")
-            if not in_audience(gs, member):
-                view = self._view(gs, {})
-                raise NotAllowed(f"This session is for {view.audience_text}, so you can't reply.")
-            existing = await s.scalar(
-                select(SessionRsvp).where(
-                    SessionRsvp.session_id == gs.id, SessionRsvp.member_id == member.id
+            audience = Audience.of(gs)
+            if not audience.includes(member):
+                raise NotAllowed(
+                    f"This session is for {audience.describe(self.settings)}, so you can't reply."
                 )
-            )
-            was_confirmed = (
-                existing is not None and existing.reply == "going" and not existing.waitlisted
-            )
+            existing = await _reply_of(s, gs.id, member.id)
+            was_confirmed = has_place(existing)
             changed = True
             if existing is not None and existing.reply == reply:
                 # Pressing the same button again keeps the place (or the waitlist position).
@@ -257,67 +151,63 @@ class RsvpMixin(SessionsBase):
                     )
                 )
                 position = queue.index(member.id) + 1
-            view = await self._one_view(s, gs)
+            view = await session_view(s, self.settings, gs)
             confirmed = reply == "going" and not waitlisted
-            return RsvpOutcome(
+            outcome = RsvpOutcome(
                 session=view,
                 reply=reply,
                 waitlisted=waitlisted,
                 waitlist_position=position,
                 changed=changed,
                 online_link=gs.online_link if confirmed else None,
-                promoted=self._promotions(view, gs, moved),
+                promoted=promotions(view, gs, moved),
             )
+        self.wake()
+        return outcome
 
     async def upcoming(self, actor: Actor) -> list[MemberSession]:
         """List sessions coming up for the member, with their replies, soonest first."""
         now = self.clock.now()
         async with self.db.begin() as s:
             member = await require_member(s, actor)
-            rows = list(
-                await s.scalars(
-                    select(GroupSession)
-                    .where(
-                        GroupSession.guild_id == actor.guild_id,
-                        GroupSession.status == "scheduled",
-                        GroupSession.ends_at > now,
-                    )
-                    .order_by(GroupSession.starts_at, GroupSession.id)
+            rows = await s.scalars(
+                select(GroupSession)
+                .where(
+                    GroupSession.guild_id == actor.guild_id,
+                    GroupSession.status == "scheduled",
+                    GroupSession.ends_at > now,
                 )
+                .order_by(GroupSession.starts_at, GroupSession.id)
             )
-            rows = [r for r in rows if in_audience(r, member)][:UPCOMING_LIMIT]
+            mine = [r for r in rows if Audience.of(r).includes(member)][:UPCOMING_LIMIT]
             replies = {
                 r.session_id: r
                 for r in await s.scalars(
                     select(SessionRsvp).where(
                         SessionRsvp.member_id == member.id,
-                        SessionRsvp.session_id.in_([r.id for r in rows]),
+                        SessionRsvp.session_id.in_([r.id for r in mine]),
                     )
                 )
             }
-            views = await self._views(s, rows)
-            items = []
-            for gs, view in zip(rows, views, strict=True):
-                mine = replies.get(gs.id)
-                confirmed = mine is not None and mine.reply == "going" and not mine.waitlisted
-                items.append(
-                    MemberSession(
-                        session=view,
-                        reply=mine.reply if mine else None,
-                        waitlisted=bool(mine and mine.waitlisted),
-                        online_link=gs.online_link if confirmed else None,
-                    )
+            views = await session_views(s, self.settings, mine)
+            return [
+                MemberSession(
+                    session=view,
+                    reply=reply.reply if reply else None,
+                    waitlisted=bool(reply and reply.waitlisted),
+                    online_link=gs.online_link if has_place(reply) else None,
                 )
-            return items
+                for gs, view in zip(mine, views, strict=True)
+                for reply in [replies.get(gs.id)]
+            ]
 
     async def attendees(self, actor: Actor, session_id: int) -> list[AttendeeView]:
         """List who replied, with their reasonable adjustments, for the workers."""
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            gs = await self._get(s, actor.guild_id, session_id)
+            gs = await get_session(s, actor.guild_id, session_id)
             rows = await s.execute(
-                select(SessionRsvp, Member)
-                .join(Member, Member.id == SessionRsvp.member_id)
+                replies_with_members()
                 .where(SessionRsvp.session_id == gs.id)
                 .order_by(SessionRsvp.waitlisted, SessionRsvp.reply, Member.preferred_name)
             )
@@ -346,40 +236,22 @@ class RsvpMixin(SessionsBase):
                 for r, m in rows.all()
             ]
 
-    async def _may_see_link(self, s: AsyncSession, actor: Actor, gs: GroupSession) -> bool:
+    async def _link_for(self, s: AsyncSession, actor: Actor, gs: GroupSession) -> str | None:
+        """Return the joining link to a worker or a confirmed attendee, else None."""
         if is_worker(await guild_config(s, actor.guild_id), actor):
-            return True
+            return gs.online_link
         member = await require_member(s, actor)
-        mine = await s.scalar(
-            select(SessionRsvp).where(
-                SessionRsvp.session_id == gs.id, SessionRsvp.member_id == member.id
-            )
-        )
-        return mine is not None and mine.reply == "going" and not mine.waitlisted
+        return gs.online_link if has_place(await _reply_of(s, gs.id, member.id)) else None
 
     async def online_link(self, actor: Actor, session_id: int) -> str | None:
         """Return the joining link to a worker or a confirmed attendee, else None."""
         async with self.db.begin() as s:
-            gs = await self._get(s, actor.guild_id, session_id)
-            return gs.online_link if await self._may_see_link(s, actor, gs) else None
+            return await self._link_for(s, actor, await get_session(s, actor.guild_id, session_id))
 
     async def calendar_file(self, actor: Actor, session_id: int) -> CalendarFile:
         """Return the session as an .ics file (with the link only for confirmed attendees)."""
         async with self.db.begin() as s:
-            gs = await self._get(s, actor.guild_id, session_id)
-            link = gs.online_link if await self._may_see_link(s, actor, gs) else None
-            content = session_ics(
-                session_id=gs.id,
-                guild_id=gs.guild_id,
-                title=gs.title,
-                starts_at=gs.starts_at,
-                ends_at=gs.ends_at,
-                stamp=self.clock.now(),
-                sequence=gs.sequence,
-                agenda=gs.agenda,
-                place=gs.place,
-                online_link=link,
-                papers_url=gs.papers_url,
-                cancelled=gs.status == "cancelled",
-            )
+            gs = await get_session(s, actor.guild_id, session_id)
+            view = await session_view(s, self.settings, gs)
+            content = calendar_for(view, self.clock.now(), await self._link_for(s, actor, gs))
             return CalendarFile(filename=f"session-{gs.id}.ics", content=content)

@@ -8,26 +8,26 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AuditEntry, GroupSession, SessionReminder, SessionSeries
+from bot.db.models import GroupSession, SessionReminder, SessionSeries
 from bot.services.access import Actor, require_worker
+from bot.services.base import Service
 from bot.services.errors import Conflict
-from bot.services.sessions.common import (
-    REASON_MAX,
-    Keep,
-    Promotion,
+from bot.services.sessions.events import Promotion
+from bot.services.sessions.forms import PLAIN_FIELDS, REASON_MAX, Keep, SessionEdit, SessionForm
+from bot.services.sessions.reminder_rows import quorum_due, refresh_reminders
+from bot.services.sessions.rules import check_fields, check_start, occurrences, warnings
+from bot.services.sessions.views import (
     Recipient,
-    SessionEdit,
-    SessionForm,
-    SessionsBase,
     SessionView,
+    confirmed_count,
+    get_session,
+    repliers,
+    session_view,
+    session_views,
 )
-from bot.services.sessions.reminders import quorum_due, refresh_reminders
-from bot.services.sessions.rsvp import RsvpMixin, confirmed_count, promote
-from bot.services.sessions.rules import RulesMixin
+from bot.services.sessions.waitlist import promote, promotions
 from bot.services.text import clean_text
 from bot.services.timeparse import localize
-
-HORIZON = timedelta(days=730)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class CancelOutcome:
     reason: str | None
 
 
-class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
+class SchedulingService(Service):
     """Scheduling, editing and cancelling, with the reasonable-adjustment checks."""
 
     async def schedule(
@@ -73,11 +73,13 @@ class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
         now = self.clock.now()
         async with self.db.begin() as s:
             config = await require_worker(s, actor)
-            fields = self._fields(vars(form))
-            starts = self._occurrences(self._start(form.start, now), form, now)
-            warnings = tuple(self._warnings(starts, fields["duration_minutes"], now))
-            if warnings and not confirm:
-                return ScheduleOutcome(False, warnings, (), None, config.sessions_channel_id)
+            fields = check_fields(self.settings, vars(form))
+            starts = occurrences(
+                self.settings, check_start(self.settings, form.start, now), form, now
+            )
+            warned = tuple(warnings(self.settings, starts, fields["duration_minutes"], now))
+            if warned and not confirm:
+                return ScheduleOutcome(False, warned, (), None, config.sessions_channel_id)
             series_id = None
             if len(starts) > 1:
                 series = SessionSeries(
@@ -106,26 +108,19 @@ class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
                 rows.append(gs)
             await s.flush()
             for gs in rows:
-                s.add(self._audit(actor, "session.schedule", gs, now))
-            return ScheduleOutcome(
+                self.audit(s, actor, "session.schedule", detail=f"session {gs.id}")
+            outcome = ScheduleOutcome(
                 True,
-                warnings,
-                tuple(await self._views(s, rows)),
+                warned,
+                tuple(await session_views(s, self.settings, rows)),
                 fields["online_link"],
                 config.sessions_channel_id,
             )
-
-    def _audit(self, actor: Actor, action: str, gs: GroupSession, now: datetime) -> AuditEntry:
-        return AuditEntry(
-            guild_id=actor.guild_id,
-            actor_user_id=actor.user_id,
-            action=action,
-            detail=f"session {gs.id}",
-            at=now,
-        )
+        self.wake()
+        return outcome
 
     async def _targets(
-        self, s: AsyncSession, gs: GroupSession, whole_series: bool, now: datetime
+        self, s: AsyncSession, gs: GroupSession, whole_series: bool
     ) -> list[GroupSession]:
         if not whole_series or gs.series_id is None:
             return [gs]
@@ -160,29 +155,21 @@ class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
         now = self.clock.now()
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            gs = await self._get(s, actor.guild_id, session_id, lock=True)
+            gs = await get_session(s, actor.guild_id, session_id, lock=True)
             self._check_open(gs, now, "changed")
-            targets = await self._targets(s, gs, whole_series, now)
-            current = {
-                name: getattr(gs, name)
-                for name in (
-                    "title agenda duration_minutes online_link place locality capacity "
-                    "audience audience_value papers_url"
-                ).split()
-            }
+            targets = await self._targets(s, gs, whole_series)
+            current = {name: getattr(gs, name) for name in PLAIN_FIELDS}
+            current.update(audience=gs.audience_kind, audience_value=gs.audience_value)
             given = {k: v for k, v in vars(changes).items() if not isinstance(v, Keep)}
             start_text = given.pop("start", None)
-            fields = self._fields({**current, **given})
+            fields = check_fields(self.settings, {**current, **given})
             new_starts = [t.starts_at for t in targets]
             if start_text is not None:
-                first = self._start(start_text, now)
-                shift = first.astimezone(self.tz).replace(tzinfo=None) - gs.starts_at.astimezone(
-                    self.tz
-                ).replace(tzinfo=None)
+                first = check_start(self.settings, start_text, now)
                 # Shift in wall-clock time, so "5pm" stays 5pm across a clock change.
+                shift = self._wall(first) - self._wall(gs.starts_at)
                 new_starts = [first] + [
-                    localize(t.starts_at.astimezone(self.tz).replace(tzinfo=None) + shift, self.tz)
-                    for t in targets[1:]
+                    localize(self._wall(t.starts_at) + shift, self.settings.tz) for t in targets[1:]
                 ]
             time_changed = new_starts != [t.starts_at for t in targets] or (
                 fields["duration_minutes"] != gs.duration_minutes
@@ -194,12 +181,14 @@ class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
                         f"{going} people already have a place, so the number of places can't be "
                         f"lower than {going}."
                     )
-            checks = time_changed or fields["audience"] != gs.audience
-            warnings = (
-                tuple(self._warnings(new_starts, fields["duration_minutes"], now)) if checks else ()
+            checks = time_changed or fields["audience_kind"] != gs.audience_kind
+            warned = (
+                tuple(warnings(self.settings, new_starts, fields["duration_minutes"], now))
+                if checks
+                else ()
             )
-            if warnings and not confirm:
-                return EditOutcome(False, warnings, (), False, (), (), None)
+            if warned and not confirm:
+                return EditOutcome(False, warned, (), False, (), (), None)
             where_changed = (fields["place"], fields["online_link"]) != (gs.place, gs.online_link)
             promoted: list[Promotion] = []
             for target, start in zip(targets, new_starts, strict=True):
@@ -218,21 +207,23 @@ class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
                 await s.flush()
                 lifted = await promote(s, self.settings, target, now)
                 await refresh_reminders(s, self.settings, target, now, rearm=moved)
-                s.add(self._audit(actor, "session.edit", target, now))
-                view = await self._one_view(s, target)
-                promoted.extend(self._promotions(view, target, lifted))
+                self.audit(s, actor, "session.edit", detail=f"session {target.id}")
+                view = await session_view(s, self.settings, target)
+                promoted.extend(promotions(view, target, lifted))
             notify: tuple[Recipient, ...] = ()
             if time_changed or where_changed:
-                notify = tuple(await self._repliers(s, [t.id for t in targets], include_cant=False))
-            return EditOutcome(
+                notify = tuple(await repliers(s, [t.id for t in targets], include_cant=False))
+            outcome = EditOutcome(
                 True,
-                warnings,
-                tuple(await self._views(s, targets)),
+                warned,
+                tuple(await session_views(s, self.settings, targets)),
                 time_changed,
                 notify,
                 tuple(promoted),
                 fields["online_link"],
             )
+        self.wake()
+        return outcome
 
     async def cancel(
         self,
@@ -249,11 +240,11 @@ class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
         now = self.clock.now()
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            gs = await self._get(s, actor.guild_id, session_id, lock=True)
+            gs = await get_session(s, actor.guild_id, session_id, lock=True)
             self._check_open(gs, now, "cancelled")
-            ids = [t.id for t in await self._targets(s, gs, whole_series, now)]
+            ids = [t.id for t in await self._targets(s, gs, whole_series)]
             # Conditional on status, so two workers pressing cancel at once cancel once.
-            result = await s.execute(
+            result = await s.scalars(
                 update(GroupSession)
                 .where(GroupSession.id.in_(ids), GroupSession.status == "scheduled")
                 .values(
@@ -268,7 +259,7 @@ class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
                 .returning(GroupSession.id)
                 .execution_options(synchronize_session=False)
             )
-            claimed = sorted(result.scalars())
+            claimed = sorted(result)
             if gs.id not in claimed:
                 raise Conflict("This session has already been cancelled.")
             await s.execute(
@@ -290,9 +281,15 @@ class SchedulingMixin(RulesMixin, RsvpMixin, SessionsBase):
                 )
             )
             for row in rows:
-                s.add(self._audit(actor, "session.cancel", row, now))
-            return CancelOutcome(
-                tuple(await self._views(s, rows)),
-                tuple(await self._repliers(s, claimed)),
+                self.audit(s, actor, "session.cancel", detail=f"session {row.id}")
+            outcome = CancelOutcome(
+                tuple(await session_views(s, self.settings, rows)),
+                tuple(await repliers(s, claimed)),
                 text,
             )
+        self.wake()
+        return outcome
+
+    def _wall(self, moment: datetime) -> datetime:
+        """Return the UK wall-clock time of an instant, without its zone."""
+        return moment.astimezone(self.settings.tz).replace(tzinfo=None)

@@ -1,185 +1,67 @@
-"""Sessions, end to end: one service made of scheduling, replies, reminders and attendance.
+"""Sessions, end to end: one facade over small services, each doing one part.
 
-The parts live in sessions_scheduling.py, sessions_rsvp.py, sessions_reminders.py and
-sessions_attendance.py; this module puts them together and adds /mydata and /forgetme.
+- scheduling: schedule, change and cancel one session or a series   (scheduling.py, rules.py)
+- replies: going / maybe / can't, /sessions, who is coming, the .ics  (rsvp.py, calendar.py)
+- waitlist: free places go to the earliest waiting                   (waitlist.py)
+- attendance, feedback, minutes: after a session                     (attendance.py, ...)
+- directory: finding sessions; where Discord shows them              (directory.py)
+- due: reminders, quorum alerts and wrap-up prompts                  (due.py, reminder_rows.py)
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import (
-    GroupSession,
-    SessionAttendance,
-    SessionFeedback,
-    SessionReminder,
-    SessionRsvp,
-)
-from bot.services.access import Actor, require_worker
-from bot.services.sessions.attendance import AttendanceMixin
-from bot.services.sessions.common import (
-    KEEP,
-    QuorumAlert,
-    SessionEdit,
-    SessionEnded,
-    SessionForm,
-    SessionView,
-)
-from bot.services.sessions.common import (
-    SessionReminder as SessionReminderEvent,
-)
-from bot.services.sessions.reminders import RemindersMixin
-from bot.services.sessions.scheduling import SchedulingMixin
+from bot.clock import Clock
+from bot.services.base import Service, Wake
+from bot.services.sessions.attendance import AttendanceService
+from bot.services.sessions.directory import DirectoryService
+from bot.services.sessions.due import DueWork
+from bot.services.sessions.events import Promotion, QuorumAlert, SessionEnded
+from bot.services.sessions.events import SessionReminder as SessionReminderEvent
+from bot.services.sessions.feedback import FeedbackService
+from bot.services.sessions.minutes import MinutesService
+from bot.services.sessions.rsvp import RepliesService
+from bot.services.sessions.scheduling import SchedulingService
+from bot.services.sessions.waitlist import WaitlistService
+from bot.settings import Settings
 
-__all__ = [
-    "KEEP",
-    "QuorumAlert",
-    "SessionEdit",
-    "SessionEnded",
-    "SessionForm",
-    "SessionReminderEvent",
-    "SessionView",
-    "SessionsPersonalData",
-    "SessionsService",
-]
+__all__ = ["SessionReminderEvent", "SessionsService"]
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+class SessionsService(Service):
+    """Every sessions action, grouped by part (`.replies.rsvp`); the "sessions" due source."""
 
+    name = "sessions"
+    emits: tuple[type, ...] = (SessionReminderEvent, QuorumAlert, SessionEnded, Promotion)
 
-class SessionsService(SchedulingMixin, AttendanceMixin, RemindersMixin):
-    """Everything about sessions; also the scheduler's "sessions" DueSource."""
+    def __init__(
+        self,
+        settings: Settings,
+        db: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        wake: Wake | None = None,
+    ) -> None:
+        super().__init__(settings, db, clock, wake)
+        parts = (settings, db, clock, wake)
+        self.scheduling = SchedulingService(*parts)
+        self.replies = RepliesService(*parts)
+        self.waitlist = WaitlistService(*parts)
+        self.attendance = AttendanceService(*parts)
+        self.feedback = FeedbackService(*parts)
+        self.minutes = MinutesService(*parts)
+        self.directory = DirectoryService(*parts)
+        self.due = DueWork(*parts)
+
+    async def next_due(self) -> datetime | None:
+        """Return when the next reminder, quorum check or wrap-up falls due."""
+        return await self.due.next_due()
 
     async def take_due(self, now: datetime) -> list[Any]:
         """Claim due reminders, quorum checks and wrap-ups, and release places of leavers."""
-        events = await super().take_due(now)
-        events.extend(await self.release_departed(now))
+        events = await self.due.take_due(now)
+        events.extend(await self.waitlist.release_departed(now))
         return events
-
-    async def view_for_worker(self, actor: Actor, session_id: int) -> SessionView:
-        """Return one session to a worker, refusing anyone else before a form is shown."""
-        async with self.db.begin() as s:
-            await require_worker(s, actor)
-        return await self.view(actor.guild_id, session_id)
-
-    async def for_worker(self, actor: Actor, past_days: int = 30) -> list[SessionView]:
-        """List recent and upcoming sessions for workers to pick from, soonest first."""
-        since = self.clock.now() - timedelta(days=past_days)
-        async with self.db.begin() as s:
-            await require_worker(s, actor)
-            rows = list(
-                await s.scalars(
-                    select(GroupSession)
-                    .where(GroupSession.guild_id == actor.guild_id, GroupSession.ends_at >= since)
-                    .order_by(GroupSession.starts_at, GroupSession.id)
-                    .limit(100)
-                )
-            )
-            return await self._views(s, rows)
-
-
-class SessionsPersonalData:
-    """Replies, reminders, attendance and feedback in /mydata and /forgetme."""
-
-    section = "sessions"
-
-    def __init__(self, service: SessionsService) -> None:
-        self.service = service
-
-    async def export(
-        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
-    ) -> Any:
-        """Return the person's replies, reminders, attendance and feedback."""
-        titles = {
-            gs.id: (gs.title, gs.starts_at)
-            for gs in await session.scalars(
-                select(GroupSession).where(GroupSession.guild_id == guild_id)
-            )
-        }
-
-        def about(session_id: int) -> dict[str, Any]:
-            title, starts = titles.get(session_id, ("", None))
-            return {"session": title, "starts_at": _iso(starts)}
-
-        rsvps = await session.scalars(select(SessionRsvp).where(SessionRsvp.member_id == member_id))
-        reminders = await session.scalars(
-            select(SessionReminder).where(SessionReminder.member_id == member_id)
-        )
-        attendance = await session.scalars(
-            select(SessionAttendance).where(SessionAttendance.member_id == member_id)
-        )
-        feedback = await session.scalars(
-            select(SessionFeedback).where(SessionFeedback.member_id == member_id)
-        )
-        return {
-            "replies": [
-                {
-                    **about(r.session_id),
-                    "reply": r.reply,
-                    "waitlisted": r.waitlisted,
-                    "replied_at": _iso(r.replied_at),
-                }
-                for r in rsvps
-            ],
-            "reminders": [
-                {
-                    **about(r.session_id),
-                    "kind": r.kind,
-                    "due_at": _iso(r.due_at),
-                    "sent_at": _iso(r.sent_at),
-                    "skipped_at": _iso(r.skipped_at),
-                    "skip_reason": r.skip_reason,
-                }
-                for r in reminders
-            ],
-            "attendance": [
-                {
-                    **about(a.session_id),
-                    "co_facilitated": a.cofacilitated,
-                    "marked_at": _iso(a.marked_at),
-                }
-                for a in attendance
-            ],
-            "feedback": [
-                {
-                    **about(f.session_id),
-                    "rating": f.rating,
-                    "felt_listened_to": f.listened,
-                    "comment": f.comment,
-                    "given_at": _iso(f.given_at),
-                }
-                for f in feedback
-            ],
-        }
-
-    async def erase(
-        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
-    ) -> None:
-        """Delete the person's replies, reminders, attendance and feedback; unlink staff ids."""
-        # A place given up by erasure is offered to the next person waiting by the scheduler's
-        # sweep (release_departed), which also tells them.
-        for model in (SessionRsvp, SessionReminder, SessionAttendance, SessionFeedback):
-            await session.execute(delete(model).where(model.member_id == member_id))
-        for column in (
-            GroupSession.created_by,
-            GroupSession.cancelled_by,
-            GroupSession.attendance_marked_by,
-            GroupSession.minutes_posted_by,
-        ):
-            await session.execute(
-                update(GroupSession)
-                .where(GroupSession.guild_id == guild_id, column == user_id)
-                .values({column.key: None})
-                .execution_options(synchronize_session=False)
-            )
-        await session.execute(
-            update(SessionAttendance)
-            .where(SessionAttendance.marked_by == user_id)
-            .values(marked_by=None)
-            .execution_options(synchronize_session=False)
-        )

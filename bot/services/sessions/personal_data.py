@@ -1,0 +1,126 @@
+"""Sessions in /mydata and /forgetme: replies, reminders, attendance and feedback."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    GroupSession,
+    SessionAttendance,
+    SessionFeedback,
+    SessionReminder,
+    SessionRsvp,
+)
+
+if TYPE_CHECKING:
+    from bot.services.sessions.service import SessionsService
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class SessionsPersonalData:
+    """Replies, reminders, attendance and feedback in /mydata and /forgetme."""
+
+    section = "sessions"
+
+    def __init__(self, service: SessionsService) -> None:
+        self.service = service
+
+    async def export(
+        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
+    ) -> Any:
+        """Return the person's replies, reminders, attendance and feedback."""
+        titles = {
+            gs.id: (gs.title, gs.starts_at)
+            for gs in await session.scalars(
+                select(GroupSession).where(GroupSession.guild_id == guild_id)
+            )
+        }
+
+        def about(session_id: int) -> dict[str, Any]:
+            title, starts = titles.get(session_id, ("", None))
+            return {"session": title, "starts_at": _iso(starts)}
+
+        rsvps = await session.scalars(select(SessionRsvp).where(SessionRsvp.member_id == member_id))
+        reminders = await session.scalars(
+            select(SessionReminder).where(SessionReminder.member_id == member_id)
+        )
+        attendance = await session.scalars(
+            select(SessionAttendance).where(SessionAttendance.member_id == member_id)
+        )
+        feedback = await session.scalars(
+            select(SessionFeedback).where(SessionFeedback.member_id == member_id)
+        )
+        return {
+            "replies": [
+                {
+                    **about(r.session_id),
+                    "reply": r.reply,
+                    "waitlisted": r.waitlisted,
+                    "replied_at": _iso(r.replied_at),
+                }
+                for r in rsvps
+            ],
+            "reminders": [
+                {
+                    **about(r.session_id),
+                    "kind": r.kind,
+                    "due_at": _iso(r.due_at),
+                    "sent_at": _iso(r.sent_at),
+                    "skipped_at": _iso(r.skipped_at),
+                    "skip_reason": r.skip_reason,
+                }
+                for r in reminders
+            ],
+            "attendance": [
+                {
+                    **about(a.session_id),
+                    "co_facilitated": a.cofacilitated,
+                    "marked_at": _iso(a.marked_at),
+                }
+                for a in attendance
+            ],
+            "feedback": [
+                {
+                    **about(f.session_id),
+                    "rating": f.rating,
+                    "felt_listened_to": f.listened,
+                    "comment": f.comment,
+                    "given_at": _iso(f.given_at),
+                }
+                for f in feedback
+            ],
+        }
+
+    async def erase(
+        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
+    ) -> None:
+        """Delete the person's replies, reminders, attendance and feedback; unlink staff ids."""
+        # A place given up by erasure is offered to the next person waiting by the scheduler's
+        # sweep (release_departed), which also tells them.
+        for model in (SessionRsvp, SessionReminder, SessionAttendance, SessionFeedback):
+            await session.execute(delete(model).where(model.member_id == member_id))
+        for column in (
+            GroupSession.created_by,
+            GroupSession.cancelled_by,
+            GroupSession.attendance_marked_by,
+            GroupSession.minutes_posted_by,
+        ):
+            await session.execute(
+                update(GroupSession)
+                .where(GroupSession.guild_id == guild_id, column == user_id)
+                .values({column.key: None})
+                .execution_options(synchronize_session=False)
+            )
+        await session.execute(
+            update(SessionAttendance)
+            .where(SessionAttendance.marked_by == user_id)
+            .values(marked_by=None)
+            .execution_options(synchronize_session=False)
+        )
