@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -15,19 +16,19 @@ from bot.services.engagement import (
     SINGULAR,
     ContributionKind,
     ContributionView,
+    Receipt,
+    check_upload,
 )
+from bot.services.errors import InvalidInput
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
 from bot.ui.replies import reply
 from bot.ui.timefmt import uk_text
-from cogs.engagement._render import claim_embed
 from cogs.engagement._views import (
     MEMBER,
     WORKER,
-    claim_card_view,
-    post,
     reply_list,
-    tell,
+    send_receipt,
     update_claim_card,
 )
 
@@ -42,6 +43,17 @@ REWARD_CHOICES = [
     app_commands.Choice(name="No payment, thanks (decline)", value="declined"),
 ]
 NONE = discord.AllowedMentions.none()
+
+
+async def _download(attachment: discord.Attachment) -> bytes:
+    """Return an uploaded receipt's bytes, or explain kindly that Discord would not give them."""
+    try:
+        return await attachment.read()
+    except (discord.HTTPException, aiohttp.ClientError, TimeoutError):
+        raise InvalidInput(
+            "Sorry, I couldn't fetch your receipt from Discord just now, so nothing has been "
+            "saved. Please try the claim again in a minute."
+        ) from None
 
 
 def _who(user_id: int | None) -> str:
@@ -213,10 +225,6 @@ class EngagementRecordsCog(commands.Cog):
         """Mark it paid and tell the member."""
         payment = await self.services.engagement.payments.mark_paid(actor_for(interaction), number)
         await reply(interaction, f"Payment #{payment.id} marked as paid.")
-        if payment.user_id is not None:
-            await tell(
-                self.bot, payment.user_id, f"Your payment of {payment.amount_text} has been made."
-            )
 
     # ---- expenses ---------------------------------------------------------------------------
 
@@ -236,23 +244,23 @@ class EngagementRecordsCog(commands.Cog):
         note: app_commands.Range[str, None, 500] | None = None,
         receipt: discord.Attachment | None = None,
     ) -> None:
-        """Submit the claim and put a card in front of the workers."""
+        """Submit the claim, keeping the receipt itself; the workers' card is owed with it."""
+        kept = None
+        if receipt is not None:
+            check_upload(receipt.filename, receipt.content_type, receipt.size)
+            # Fetching the file is network work: answer Discord first.
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            kept = Receipt(receipt.filename, receipt.content_type or "", await _download(receipt))
         claim = await self.services.engagement.expenses.claim(
-            actor_for(interaction),
-            category.value,
-            amount,
-            note,
-            receipt_url=receipt.url if receipt else None,
-            receipt_filename=receipt.filename if receipt else None,
+            actor_for(interaction), category.value, amount, note, receipt=kept
         )
         await reply(interaction, claim.member_text)
-        await post(
-            self.bot,
-            claim.worker_log_channel_id,
-            embed=claim_embed(claim, tz=self.services.settings.tz),
-            view=claim_card_view(claim),
-            allowed_mentions=NONE,
-        )
+
+    @expenses.command(name="receipt", description="See the receipt kept for a claim", extras=MEMBER)
+    @app_commands.describe(number="The claim number")
+    async def receipt(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
+        """Show a claim's receipt privately (workers, or the person who claimed)."""
+        await send_receipt(interaction, number)
 
     @expenses.command(name="list", description="Your expenses claims", extras=MEMBER)
     async def claims(self, interaction: Interaction) -> None:

@@ -10,20 +10,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ParticipationBot
-from bot.services.engagement import EligibilityNotice
-from bot.ui.actor import actor_for, guild_for
+from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
-from bot.ui.replies import clip, guarded, reply
+from bot.ui.replies import guarded, reply
+from cogs.engagement._deliveries import EngagementSenders
 from cogs.engagement._render import progress_embed
 from cogs.engagement._views import (
     DYNAMIC_ITEMS,
     MEMBER,
     WORKER,
     notice_view,
-    post,
     reply_list,
-    swap_roles,
-    tell,
 )
 
 
@@ -46,8 +43,8 @@ class StepDownView(discord.ui.View):
         """Step down one level and swap the roles."""
         self.stop()
         move = await interaction.client.services.engagement.moves.step_down(actor_for(interaction))
+        # The level role swap is owed to the outbox with the move, so it survives Discord errors.
         await interaction.response.edit_message(content=move.text, view=None)
-        await swap_roles(guild_for(interaction), move)
 
     @discord.ui.button(
         label="No, stay", style=discord.ButtonStyle.secondary, custom_id="eng:stepdown:no"
@@ -70,14 +67,9 @@ class EngagementCog(commands.Cog):
         self.services = bot.services
 
     async def cog_load(self) -> None:
-        """Keep notice, move and claim buttons working after restarts; handle notices."""
+        """Keep notice, move and claim buttons working after restarts; send what is owed."""
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.scheduler.on(EligibilityNotice, self.send_notice)
-
-    async def send_notice(self, event: EligibilityNotice) -> None:
-        """DM the one neutral notice to members who opted into DMs; /progress shows it too."""
-        if event.dm_opt_in:
-            await tell(self.bot, event.user_id, event.text, view=notice_view(event.notice_id))
+        EngagementSenders(self.bot).register()
 
     @app_commands.command(
         name="progress",
@@ -164,24 +156,11 @@ class EngagementCog(commands.Cog):
         interaction: Interaction,
         note: app_commands.Range[str, None, 500] | None = None,
     ) -> None:
-        """Ask for a mentor; workers are told in the worker log."""
-        request = await self.services.engagement.training.request_mentor(
-            actor_for(interaction), note
-        )
+        """Ask for a mentor; workers are told in the worker log (owed with the request)."""
+        await self.services.engagement.training.request_mentor(actor_for(interaction), note)
         await reply(
             interaction,
             "Thanks: a worker will find you a mentor and you'll both get a message.",
-        )
-        name = discord.utils.escape_markdown(request.preferred_name)
-        about = f" They'd like help with: {request.note}" if request.note else ""
-        await post(
-            self.bot,
-            request.worker_log_channel_id,
-            content=clip(
-                f"**Mentoring:** {name} (<@{request.user_id}>, {request.level_name}) asked for a "
-                f"mentor (request {request.id}).{about}\nUse /mentor pair request:{request.id}."
-            ),
-            allowed_mentions=discord.AllowedMentions.none(),
         )
 
     @mentor.command(
@@ -214,18 +193,6 @@ class EngagementCog(commands.Cog):
         request: app_commands.Range[int, 1],
         mentor: discord.User,
     ) -> None:
-        """Pair them and tell both."""
-        pairing = await self.services.engagement.training.pair(
-            actor_for(interaction), request, mentor.id
-        )
-        await reply(interaction, "Paired. Both have been sent a message.")
-        await tell(
-            self.bot,
-            pairing.mentee_user_id,
-            f"{pairing.mentee_text}\nYour mentor: <@{pairing.mentor_user_id}>",
-        )
-        await tell(
-            self.bot,
-            pairing.mentor_user_id,
-            f"{pairing.mentor_text}\nYour mentee: <@{pairing.mentee_user_id}>",
-        )
+        """Pair them; both are told (owed with the pairing)."""
+        await self.services.engagement.training.pair(actor_for(interaction), request, mentor.id)
+        await reply(interaction, "Paired. Both are being sent a message.")

@@ -54,6 +54,14 @@ def progress_embed(view: ProgressView) -> discord.Embed:
     return embed
 
 
+def claim_footer(claim: ClaimView, guild: discord.Guild | None) -> str:
+    """Return a claim card's footer: its step, and the worker who took it if still known."""
+    by = claim.paid_by if claim.status == "paid" else claim.decided_by
+    worker = guild.get_member(by) if guild is not None and by else None
+    step = claim.status_text.capitalize()
+    return f"{step} · {worker.display_name}" if worker is not None else step
+
+
 def claim_embed(
     claim: ClaimView, note: str | None = None, tz: ZoneInfo | None = None
 ) -> discord.Embed:
@@ -66,9 +74,9 @@ def claim_embed(
     )
     if claim.note:
         embed.add_field(name="Note", value=claim.note[:1024], inline=False)
-    if claim.receipt_url:
-        label = discord.utils.escape_markdown(claim.receipt_filename or "receipt")
-        embed.add_field(name="Receipt", value=f"[{label}]({claim.receipt_url})"[:1024])
+    if claim.receipt_filename:
+        label = discord.utils.escape_markdown(claim.receipt_filename)
+        embed.add_field(name="Receipt", value=f"{label} (kept: press View receipt)"[:1024])
     if tz is not None:
         embed.add_field(name="Claimed", value=both(claim.claimed_at, tz)[:1024], inline=False)
     if claim.reject_reason:

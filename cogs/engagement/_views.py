@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+import io
+from typing import Any
 
 import discord
 
-from bot.services.engagement import ClaimView, LevelMove
-from bot.ui.actor import actor_for, guild_for
+from bot.services.engagement import ClaimView
+from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
 from bot.ui.persistent import Form, PersistentButton
-from bot.ui.replies import clip, reply, send_dm
-from cogs.engagement._render import claim_embed
+from bot.ui.replies import clip, reply
+from cogs.engagement._render import claim_embed, claim_footer
 
-if TYPE_CHECKING:
-    from bot.app import ParticipationBot
-
-log = logging.getLogger(__name__)
-
-
-tell = send_dm
 # Who a command is for, as /help groups it (read only, so one dict serves every command).
 MEMBER = {"audience": "member"}
 WORKER = {"audience": "worker"}
@@ -31,34 +24,6 @@ async def reply_list(
 ) -> None:
     """Reply privately with one line per item under a heading, or say there is nothing."""
     await reply(interaction, clip(heading + "\n".join(lines) if lines else empty), **kwargs)
-
-
-async def post(
-    client: ParticipationBot, channel_id: int | None, **kwargs: Any
-) -> discord.Message | None:
-    """Post in a channel by id, if it exists."""
-    channel = client.get_channel(channel_id or 0)
-    if not isinstance(channel, discord.TextChannel):
-        log.warning("engagement: channel %s not found", channel_id)
-        return None
-    return await channel.send(**kwargs)
-
-
-async def swap_roles(guild: discord.Guild, move: LevelMove) -> None:
-    """Replace the old level role with the new one."""
-    member = guild.get_member(move.user_id)
-    if member is None:
-        try:
-            member = await guild.fetch_member(move.user_id)
-        except discord.NotFound:
-            return
-    old = guild.get_role(move.remove_role_id or 0)
-    new = guild.get_role(move.add_role_id or 0)
-    reason = f"Level {move.direction}: {move.from_level_name} to {move.to_level_name}"
-    if old is not None and old in member.roles:
-        await member.remove_roles(old, reason=reason)
-    if new is not None and new not in member.roles:
-        await member.add_roles(new, reason=reason)
 
 
 def buttons(*items: PersistentButton) -> discord.ui.View:
@@ -80,11 +45,14 @@ def move_card_view(notice_id: int) -> discord.ui.View:
 
 
 def claim_card_view(claim: ClaimView) -> discord.ui.View:
-    """Return the worker buttons for a claim at its current step (none when finished)."""
+    """Return a claim card's buttons: the decision due now, and the receipt if one is kept."""
     first = {"submitted": "approve", "approved": "paid"}.get(claim.status)
-    if first is None:
-        return buttons()
-    return buttons(ClaimButton(claim.id, first), ClaimButton(claim.id, "reject"))
+    shown: list[PersistentButton] = []
+    if first is not None:
+        shown += [ClaimButton(claim.id, first), ClaimButton(claim.id, "reject")]
+    if claim.receipt_filename:
+        shown.append(ReceiptButton(claim.id))
+    return buttons(*shown)
 
 
 class NoticeButton(PersistentButton, key="eng:notice:{choice:move_up|stay}:{notice_id}"):
@@ -105,21 +73,10 @@ class NoticeButton(PersistentButton, key="eng:notice:{choice:move_up|stay}:{noti
             actor_for(interaction), self.ids["notice_id"], self.ids["choice"]
         )
         before = interaction.message.content if interaction.message is not None else ""
+        # On Move up, the card for workers was owed with the choice.
         await interaction.response.edit_message(
             content=clip(f"{before}\n\n**{choice.text}**".strip()), view=None
         )
-        if choice.choice == "move_up":
-            name = discord.utils.escape_markdown(choice.preferred_name)
-            await post(
-                client,
-                choice.worker_log_channel_id,
-                content=(
-                    f"**Level move:** {name} (<@{choice.user_id}>) meets {choice.level_name} "
-                    "and would like to move up. Please confirm."
-                ),
-                view=move_card_view(choice.notice_id),
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
 
 
 class ConfirmMoveButton(PersistentButton, key="eng:move:confirm:{notice_id}"):
@@ -130,7 +87,7 @@ class ConfirmMoveButton(PersistentButton, key="eng:move:confirm:{notice_id}"):
         super().__init__(label="Confirm move", style=green, notice_id=notice_id)
 
     async def run(self, interaction: Interaction) -> None:
-        """Confirm once, update the card, swap roles, tell the member."""
+        """Confirm once and update the card (the role swap and the DM are owed with it)."""
         client = interaction.client
         move = await client.services.engagement.moves.confirm(
             actor_for(interaction), self.ids["notice_id"]
@@ -143,8 +100,6 @@ class ConfirmMoveButton(PersistentButton, key="eng:move:confirm:{notice_id}"):
             ),
             view=None,
         )
-        await swap_roles(guild_for(interaction), move)
-        await tell(client, move.user_id, move.text)
 
 
 class DeclineMoveButton(PersistentButton, key="eng:move:decline:{notice_id}"):
@@ -185,17 +140,37 @@ class ClaimButton(PersistentButton, key="eng:claim:{action:approve|reject|paid}:
         await update_claim_card(interaction, await decide(actor, claim_id))
 
 
+class ReceiptButton(PersistentButton, key="eng:receipt:{claim_id}"):
+    """Show a claim's receipt, privately, from the bytes the bot kept (links expire)."""
+
+    def __init__(self, claim_id: int) -> None:
+        grey = discord.ButtonStyle.secondary
+        super().__init__(label="View receipt", style=grey, claim_id=claim_id)
+
+    async def run(self, interaction: Interaction) -> None:
+        """Send the receipt to the worker who asked, as a file only they see."""
+        await send_receipt(interaction, self.ids["claim_id"])
+
+
+async def send_receipt(interaction: Interaction, claim_id: int) -> None:
+    """Reply privately with a claim's kept receipt (workers, or the person who claimed)."""
+    receipts = interaction.client.services.engagement.receipts
+    receipt = await receipts.receipt(actor_for(interaction), claim_id)
+    file = discord.File(io.BytesIO(receipt.data), filename=receipt.filename)
+    await reply(interaction, f"The receipt for claim #{claim_id}:", file=file)
+
+
 async def update_claim_card(interaction: Interaction, claim: ClaimView) -> None:
-    """Redraw the claim card (or reply, if not on it) and tell the member."""
-    note = f"{claim.status_text.capitalize()} · {interaction.user.display_name}"
+    """Redraw the claim card (or reply, if not on it); the member's DM is owed already."""
     if interaction.message is not None and interaction.message.embeds:
+        # Drawn as the owed redraw draws it, so whichever lands last shows the same card.
+        note = claim_footer(claim, interaction.guild)
+        tz = interaction.client.services.settings.tz
         await interaction.response.edit_message(
-            embed=claim_embed(claim, note), view=claim_card_view(claim)
+            embed=claim_embed(claim, note, tz), view=claim_card_view(claim)
         )
     else:
         await reply(interaction, f"Claim #{claim.id}: {claim.status_text}. The member is told.")
-    if claim.user_id is not None:
-        await tell(interaction.client, claim.user_id, claim.member_text)
 
 
 class ReasonModal(Form, title="Give a reason"):
@@ -230,7 +205,6 @@ class ReasonModal(Form, title="Give a reason"):
             await interaction.response.edit_message(content=content[:2000], view=None)
         else:
             await reply(interaction, "Done; the member has been told the reason.")
-        await tell(interaction.client, declined.user_id, declined.text)
 
 
-DYNAMIC_ITEMS = (NoticeButton, ConfirmMoveButton, DeclineMoveButton, ClaimButton)
+DYNAMIC_ITEMS = (NoticeButton, ConfirmMoveButton, DeclineMoveButton, ClaimButton, ReceiptButton)

@@ -62,9 +62,9 @@ async def test_notice_is_sent_once_per_level(services: Services, clock: ManualCl
     await set_up_guild(services)
     sam = await approved_member(services, 2003, "Sam")
     source = services.engagement.progress
-    assert await source.take_due(clock.now()) == []
+    assert await source.note_due(clock.now()) == []
     await meet_working_together(services, sam, clock)
-    events = await source.take_due(clock.now())
+    events = await source.note_due(clock.now())
     assert len(events) == 1
     event = events[0]
     assert (event.user_id, event.level_key, event.level_name) == (
@@ -75,9 +75,9 @@ async def test_notice_is_sent_once_per_level(services: Services, clock: ManualCl
     assert "Stay" in event.text and "Move up" in event.text and len(event.text) < 2000
     # Later contributions, later sweeps and full re-checks never send it again.
     await record(services, sam, ContributionKind.POLL_VOTE, "poll:99")
-    assert await source.take_due(clock.now()) == []
+    assert await source.note_due(clock.now()) == []
     clock.advance(timedelta(days=1))
-    assert await source.take_due(clock.now()) == []
+    assert await source.note_due(clock.now()) == []
 
 
 async def test_concurrent_sweeps_send_one_notice(services: Services, clock: ManualClock) -> None:
@@ -85,7 +85,7 @@ async def test_concurrent_sweeps_send_one_notice(services: Services, clock: Manu
     sam = await approved_member(services, 2004, "Sam")
     await meet_working_together(services, sam, clock)
     source = services.engagement.progress
-    results = await asyncio.gather(*(source.take_due(clock.now()) for _ in range(4)))
+    results = await asyncio.gather(*(source.note_due(clock.now()) for _ in range(4)))
     assert sum(len(r) for r in results) == 1
 
 
@@ -95,18 +95,18 @@ async def test_not_eligible_before_a_month(services: Services, clock: ManualCloc
     for i in range(3):
         await record(services, sam, ContributionKind.POLL_VOTE, f"poll:{i}")
     await record(services, sam, ContributionKind.SESSION_ATTENDED, "session:1")
-    assert await services.engagement.progress.take_due(clock.now()) == []
+    assert await services.engagement.progress.note_due(clock.now()) == []
     view = await services.engagement.progress.progress(sam, chart=False)
     assert view.next_needs == ["to have been involved for 1 month (so far: 0 months)"]
     clock.advance(timedelta(days=31))
-    assert len(await services.engagement.progress.take_due(clock.now())) == 1
+    assert len(await services.engagement.progress.note_due(clock.now())) == 1
 
 
 async def test_next_due_is_now_for_an_unsent_notice(services: Services, clock: ManualClock) -> None:
     await set_up_guild(services)
     sam = await approved_member(services, 2006, "Sam")
     source = services.engagement.progress
-    await source.take_due(clock.now())
+    await source.note_due(clock.now())
     later = await source.next_due()
     assert later is not None and later > clock.now()
     await meet_working_together(services, sam, clock)
@@ -120,7 +120,7 @@ async def _eligible_and_asking(
 ) -> tuple[Actor, int]:
     sam = await approved_member(services, user_id, "Sam")
     await meet_working_together(services, sam, clock)
-    [event] = await services.engagement.progress.take_due(clock.now())
+    [event] = await services.engagement.progress.note_due(clock.now())
     choice = await services.engagement.moves.choose(sam, event.notice_id, "move_up")
     assert choice.worker_log_channel_id is not None
     return sam, event.notice_id
@@ -180,7 +180,7 @@ async def test_staying_is_respected(services: Services, clock: ManualClock) -> N
     await set_up_guild(services)
     sam = await approved_member(services, 2011, "Sam")
     await meet_working_together(services, sam, clock)
-    [event] = await services.engagement.progress.take_due(clock.now())
+    [event] = await services.engagement.progress.note_due(clock.now())
     stay = await services.engagement.moves.choose(sam, event.notice_id, "stay")
     assert "fine" in stay.text
     with pytest.raises(Conflict, match="already chosen to stay"):
@@ -249,7 +249,7 @@ async def test_step_down(services: Services, clock: ManualClock) -> None:
     with pytest.raises(Conflict, match="first level"):
         await services.engagement.moves.step_down(sam)
     # The notice for Working Together was already sent: stepping down does not re-send it.
-    assert await services.engagement.progress.take_due(clock.now()) == []
+    assert await services.engagement.progress.note_due(clock.now()) == []
     # But moving back up stays the member's choice, from /progress.
     view = await services.engagement.progress.progress(sam, chart=False)
     assert view.open_notice_id == notice and view.open_notice_choice is None
@@ -265,10 +265,10 @@ async def test_paused_members_get_their_notice_after_resuming(
     sam = await approved_member(services, 2017, "Sam")
     await meet_working_together(services, sam, clock)
     await services.membership.pause(sam)
-    assert await services.engagement.progress.take_due(clock.now()) == []
+    assert await services.engagement.progress.note_due(clock.now()) == []
     await services.membership.resume(sam)
     clock.advance(timedelta(hours=7))  # the next full check
-    assert len(await services.engagement.progress.take_due(clock.now())) == 1
+    assert len(await services.engagement.progress.note_due(clock.now())) == 1
 
 
 async def test_same_source_twice_at_once_is_one_contribution(services: Services) -> None:

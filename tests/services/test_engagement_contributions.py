@@ -197,7 +197,7 @@ async def test_worker_log_notices_eligibility_at_once(
     assert logged.eligibility_notice_id is not None
     again = await services.engagement.contributions.log(WORKER, 3011, "session_attended")
     assert again.eligibility_notice_id is None
-    [event] = await services.engagement.progress.take_due(clock.now())
+    [event] = await services.engagement.progress.note_due(clock.now())
     assert event.notice_id == logged.eligibility_notice_id
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -13,12 +14,15 @@ from bot.db.models import (
     LevelChange,
     LevelNotice,
     MentorRequest,
+    OutboxItem,
     Payment,
     RewardPreference,
     TrainingRecord,
 )
+from bot.db.models.engagement import ExpenseReceipt
 from bot.services.access import Actor
 from bot.services.container import Services
+from bot.services.engagement import Receipt
 from tests.conftest import GUILD, WORKER
 from tests.services.helpers import approved_member, set_up_guild
 from tests.services.test_engagement_helpers import meet_working_together, member_id, set_level
@@ -27,9 +31,11 @@ SECRET = "Zebra-words-7731"
 TABLES = [
     Contribution,
     ExpenseClaim,
+    ExpenseReceipt,
     LevelChange,
     LevelNotice,
     MentorRequest,
+    OutboxItem,
     Payment,
     RewardPreference,
     TrainingRecord,
@@ -42,7 +48,7 @@ async def _busy_member(services: Services, clock: ManualClock) -> Actor:
     await approved_member(services, 7002, "Alex")
     await set_level(services, Actor(7002, GUILD), "leading")
     await meet_working_together(services, sam, clock)
-    [event] = await services.engagement.progress.take_due(clock.now())
+    [event] = await services.engagement.progress.note_due(clock.now())
     await services.engagement.moves.choose(sam, event.notice_id, "move_up")
     await services.engagement.moves.confirm(WORKER, event.notice_id)
     await set_level(services, sam, "doing_together")
@@ -59,7 +65,11 @@ async def _busy_member(services: Services, clock: ManualClock) -> Actor:
     other = await services.engagement.training.request_mentor(jo, "please")
     await services.engagement.training.pair(WORKER, other.id, 7001)
     claim = await services.engagement.expenses.claim(
-        sam, "travel", "4.20", f"bus {SECRET}", receipt_url=f"https://cdn.example/{SECRET}.png"
+        sam,
+        "travel",
+        "4.20",
+        f"bus {SECRET}",
+        receipt=Receipt(f"{SECRET}.png", "image/png", b"%PDF-1.4 " + SECRET.encode()),
     )
     await services.engagement.expenses.reject(WORKER, claim.id, f"reason {SECRET}")
     return sam
@@ -79,6 +89,10 @@ async def test_export_has_everything(services: Services, clock: ManualClock) -> 
     assert data["payments"][0]["reward"] == "voucher"
     assert SECRET in data["expense_claims"][0]["note"]
     assert SECRET in data["expense_claims"][0]["reject_reason"]
+    # The receipt itself, not an expired link: its bytes, kept as a PDF (what it really is).
+    receipt = data["expense_claims"][0]["receipt"]
+    assert receipt["filename"] == f"{SECRET}.pdf" and receipt["content_type"] == "application/pdf"
+    assert SECRET.encode() in base64.b64decode(receipt["base64"])
 
 
 async def test_forget_leaves_no_trace(services: Services, clock: ManualClock) -> None:

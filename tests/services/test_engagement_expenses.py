@@ -12,10 +12,13 @@ from hypothesis import strategies as st
 from bot.clock import ManualClock
 from bot.services.access import Actor
 from bot.services.container import Services
+from bot.services.engagement import Receipt, check_upload
 from bot.services.engagement.expenses import parse_amount
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tests.conftest import GUILD, WORKER
 from tests.services.helpers import approved_member, set_up_guild
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
 
 
 @pytest.mark.parametrize(
@@ -87,8 +90,7 @@ async def test_claim_approve_pay_and_days(services: Services, clock: ManualClock
         "travel",
         "£12.50",
         "Bus to the session",
-        receipt_url="https://cdn.example/receipt.png",
-        receipt_filename="receipt.png",
+        receipt=Receipt("receipt.png", "image/png", PNG),
     )
     assert claim.status == "submitted" and claim.amount_text == "£12.50"
     assert claim.worker_log_channel_id is not None and "claim #" in claim.member_text
@@ -130,10 +132,18 @@ async def test_claim_refusals(services: Services) -> None:
         await services.engagement.expenses.claim(sam, "travel", "-12", "x")
     with pytest.raises(InvalidInput, match="note"):
         await services.engagement.expenses.claim(sam, "other", "12", None)
-    with pytest.raises(InvalidInput, match="receipt"):
+    # A receipt is kept as bytes, and only a picture or a PDF, whatever it claims to be.
+    with pytest.raises(InvalidInput, match="picture"):
         await services.engagement.expenses.claim(
-            sam, "travel", "12", None, receipt_url="file:///etc"
+            sam, "travel", "12", None, receipt=Receipt("r.png", "image/png", b"MZ\x90\x00")
         )
+    with pytest.raises(InvalidInput, match="too big"):
+        big = PNG + b"\0" * (8 * 1024 * 1024)
+        await services.engagement.expenses.claim(
+            sam, "travel", "12", None, receipt=Receipt("r.png", "image/png", big)
+        )
+    with pytest.raises(InvalidInput, match="picture"):
+        check_upload("notes.txt", "text/plain", 100)
     with pytest.raises(InvalidInput):
         await services.engagement.expenses.claim(sam, "travel", "12", "x" * 501)
     with pytest.raises(NotAllowed, match="join"):

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, Snowflake, TZDateTime
@@ -146,6 +154,25 @@ class ExpenseClaim(Base):
     paid_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     paid_by: Mapped[int | None] = mapped_column(Snowflake)
     days_to_pay: Mapped[int | None] = mapped_column(Integer)
+
+
+class ExpenseReceipt(Base):
+    """The bytes of a claim's receipt, kept because Discord's attachment links expire in a day.
+
+    Deleted when the person is erased (the claim itself stays, unlinked, for the accounts).
+    """
+
+    __tablename__ = "expense_receipts"
+
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("expense_claims.id", ondelete="CASCADE"), primary_key=True
+    )
+    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
 # /progress reads one member's contributions in time order; this keeps it an index range scan.

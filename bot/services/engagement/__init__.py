@@ -9,6 +9,7 @@ from bot.services.engagement.ladder import SINGULAR
 from bot.services.engagement.moves import LevelMove
 from bot.services.engagement.payments import REWARDS
 from bot.services.engagement.progression import EligibilityNotice, ProgressView
+from bot.services.engagement.receipts import Receipt, check_upload
 from bot.services.engagement.service import EngagementServices, build_engagement
 
 __all__ = [
@@ -22,5 +23,7 @@ __all__ = [
     "EngagementServices",
     "LevelMove",
     "ProgressView",
+    "Receipt",
     "build_engagement",
+    "check_upload",
 ]

@@ -21,6 +21,8 @@ from bot.services.engagement.common import (
     waiting_rows,
 )
 from bot.services.engagement.ladder import format_pounds
+from bot.services.engagement.owed import CLAIM_CARD, owe_card, owe_claim_redraw, owe_dm
+from bot.services.engagement.receipts import Receipt, keep, receipt_from
 from bot.services.errors import InvalidInput
 from bot.services.text import clean_text
 
@@ -38,7 +40,6 @@ STATUS_TEXT = {
     "paid": "paid",
 }
 NOTE_MAX = 500
-RECEIPT_URL_MAX = 1000
 _AMOUNT = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?$")
 _PENCE = re.compile(r"^([0-9]{1,2})p$")
 
@@ -93,12 +94,13 @@ class ClaimView:
     amount_pence: int
     amount_text: str
     note: str | None
-    receipt_url: str | None
-    receipt_filename: str | None
+    receipt_filename: str | None  # set while the receipt's bytes are kept
     status: str
     status_text: str
     claimed_at: datetime
     reject_reason: str | None
+    decided_by: int | None
+    paid_by: int | None
     paid_at: datetime | None
     days_to_pay: int | None
     worker_log_channel_id: int | None
@@ -119,7 +121,8 @@ def _text(c: ExpenseClaim) -> str:
     return f"{what} (claim #{c.id}) has been paid."
 
 
-def _view(c: ExpenseClaim, m: Member | None, channel_id: int | None = None) -> ClaimView:
+def claim_view(c: ExpenseClaim, m: Member | None, channel_id: int | None = None) -> ClaimView:
+    """Return a claim as members and workers see it (with its owner, None once erased)."""
     return view_of(
         ClaimView,
         c,
@@ -143,10 +146,9 @@ class ExpensesService(Service):
         amount: str,
         note: str | None,
         *,
-        receipt_url: str | None = None,
-        receipt_filename: str | None = None,
+        receipt: Receipt | None = None,
     ) -> ClaimView:
-        """Submit a claim; returns it with the worker-log channel to announce it in."""
+        """Submit a claim, keeping the receipt's bytes; the workers' card is owed with it."""
         if category not in CATEGORIES:
             raise InvalidInput("Please choose travel, childcare, respite care or other.")
         pence = parse_amount(amount, self.settings.payments.expense_max_pence)
@@ -157,14 +159,8 @@ class ExpensesService(Service):
             required=category == "other",
             multiline=True,
         )
-        url = clean_text(
-            receipt_url, field="the receipt link", max_length=RECEIPT_URL_MAX, required=False
-        )
-        if url is not None and not url.startswith(("https://", "http://")):
-            raise InvalidInput("The receipt must be an attached file or picture.")
-        filename = clean_text(
-            receipt_filename, field="the receipt name", max_length=200, required=False
-        )
+        if receipt is not None:
+            receipt = receipt_from(receipt.filename, receipt.data)  # never trust the caller's type
         now = self.clock.now()
         async with self.db.begin() as s:
             member = await require_member(s, actor)
@@ -175,15 +171,21 @@ class ExpensesService(Service):
                 category=category,
                 amount_pence=pence,
                 note=text,
-                receipt_url=url,
-                receipt_filename=filename if url else None,
+                # Not the link: Discord's attachment links expire within a day.
+                receipt_url=None,
+                receipt_filename=receipt.filename if receipt else None,
                 status="submitted",
                 claimed_at=now,
             )
             s.add(claim)
             await s.flush()
+            if receipt is not None:
+                keep(s, claim, receipt, now)
             self.audit(s, actor, "expenses.claim", member_id=member.id, detail=f"claim {claim.id}")
-            return _view(claim, member, config.worker_log_channel_id)
+            await owe_card(self, s, CLAIM_CARD, member, str(claim.id), claim_id=claim.id)
+            view = claim_view(claim, member, config.worker_log_channel_id)
+        self.wake()
+        return view
 
     async def mine(self, actor: Actor, limit: int = 25) -> list[ClaimView]:
         """List the actor's claims, newest first."""
@@ -192,7 +194,7 @@ class ExpensesService(Service):
             rows = await rows_where(
                 s, ExpenseClaim.member_id, member.id, ExpenseClaim.id.desc(), limit=limit
             )
-            return [_view(c, member) for c in rows]
+            return [claim_view(c, member) for c in rows]
 
     async def waiting(self, actor: Actor, limit: int = 25) -> list[ClaimView]:
         """List claims waiting for a decision or payment, oldest first (workers only)."""
@@ -202,7 +204,7 @@ class ExpensesService(Service):
             rows = await waiting_rows(
                 s, ExpenseClaim, actor.guild_id, waiting, ExpenseClaim.claimed_at, limit=limit
             )
-            return [_view(c, m) for c, m in rows]
+            return [claim_view(c, m) for c, m in rows]
 
     async def approve(self, actor: Actor, claim_id: int) -> ClaimView:
         """Approve a submitted claim, once; a worker cannot approve their own."""
@@ -262,4 +264,10 @@ class ExpensesService(Service):
                 member_id=claim.member_id,
                 detail=f"claim {claim.id}",
             )
-            return _view(claim, member)
+            view = claim_view(claim, member)
+            await owe_claim_redraw(self, s, claim)
+            if member is not None:
+                key = f"claim:{claim.id}:{claim.status}"
+                await owe_dm(self, s, member, view.member_text, "claim", key)
+        self.wake()
+        return view

@@ -8,11 +8,19 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import LevelChange, LevelNotice, LevelRole, Member
+from bot.db.models import LevelChange, LevelNotice, Member
 from bot.services.access import Actor, guild_config, require_member, require_worker
 from bot.services.base import claim
 from bot.services.engagement.common import LadderService, in_guild, not_own, who
 from bot.services.engagement.eligibility import scan, standing_of
+from bot.services.engagement.owed import (
+    MOVE_CARD,
+    level_role,
+    owe_card,
+    owe_dm,
+    owe_level_roles,
+    undelivered_notices,
+)
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.text import clean_text
 from bot.settings import LevelConfig
@@ -24,6 +32,7 @@ STATE_TEXT = {
     "move_up": "wants to move up: please confirm",
     "stay": "chose to stay",
     "declined": "a worker did not confirm the move",
+    "unreachable": "could not be sent the message (DMs closed?); they can see it in /progress",
 }
 
 
@@ -103,10 +112,6 @@ class LevelMovesService(LadderService):
         not_own(member, actor, refusal)
         return notice, member
 
-    async def _role(self, s: AsyncSession, guild_id: int, level_key: str) -> int | None:
-        row = await s.get(LevelRole, (guild_id, level_key))
-        return row.role_id if row else None
-
     async def check_worker(self, actor: Actor) -> None:
         """Refuse anyone who is not a worker (before a form opens)."""
         async with self.db.begin() as s:
@@ -149,6 +154,8 @@ class LevelMovesService(LadderService):
                 s, actor, f"level.choose_{choice}", member_id=member.id, detail=notice.level_key
             )
             config = await guild_config(s, actor.guild_id)
+            if choice == "move_up":
+                await owe_card(self, s, MOVE_CARD, member, notice_id=notice.id)
             text = (
                 f"Thanks. You have asked to move up to {level.name}; a worker will confirm it "
                 "and you will get a message when they have."
@@ -156,7 +163,7 @@ class LevelMovesService(LadderService):
                 else f"That's fine: you are staying where you are. You can choose {level.name} "
                 "later from /progress."
             )
-            return MoveChoice(
+            chosen = MoveChoice(
                 notice_id=notice.id,
                 **who(member),
                 level_key=level.key,
@@ -165,6 +172,8 @@ class LevelMovesService(LadderService):
                 worker_log_channel_id=config.worker_log_channel_id,
                 text=text,
             )
+        self.wake()
+        return chosen
 
     async def confirm(self, actor: Actor, notice_id: int) -> LevelMove:
         """Confirm a requested move up exactly once; return the roles to swap."""
@@ -211,7 +220,10 @@ class LevelMovesService(LadderService):
             )
             if not (decided and moved):
                 raise Conflict(already)
-            return await self._moved(s, actor, member, current, target, "up", notice_id)
+            move = await self._moved(s, actor, member, current, target, "up", notice_id)
+            await owe_dm(self, s, member, move.text, "move_up", None)
+        self.wake()
+        return move
 
     async def decline(self, actor: Actor, notice_id: int, reason: str) -> MoveDeclined:
         """Do not confirm a requested move, with a reason the member is given."""
@@ -240,7 +252,7 @@ class LevelMovesService(LadderService):
             )
             self.audit(s, actor, "level.decline", member_id=member.id, detail=notice.level_key)
             level = self.ladder.get(notice.level_key)
-            return MoveDeclined(
+            declined = MoveDeclined(
                 notice_id=notice_id,
                 user_id=member.user_id,
                 level_name=level.name,
@@ -250,6 +262,9 @@ class LevelMovesService(LadderService):
                     f"Their reason: {text}\nYou can ask again from /progress."
                 ),
             )
+            await owe_dm(self, s, member, declined.text, "move_declined", None)
+        self.wake()
+        return declined
 
     async def step_down(self, actor: Actor) -> LevelMove:
         """Move the actor down one level at once (no confirmation needed)."""
@@ -283,7 +298,9 @@ class LevelMovesService(LadderService):
                 )
                 .execution_options(synchronize_session=False)
             )
-            return await self._moved(s, actor, member, current, lower, "down", None)
+            move = await self._moved(s, actor, member, current, lower, "down", None)
+        self.wake()
+        return move
 
     async def _moved(
         self,
@@ -295,17 +312,19 @@ class LevelMovesService(LadderService):
         direction: str,
         notice_id: int | None,
     ) -> LevelMove:
-        s.add(
-            LevelChange(
-                guild_id=member.guild_id,
-                member_id=member.id,
-                from_level=old.key,
-                to_level=new.key,
-                direction=direction,
-                by_user_id=actor.user_id,
-                at=self.clock.now(),
-            )
+        change = LevelChange(
+            guild_id=member.guild_id,
+            member_id=member.id,
+            from_level=old.key,
+            to_level=new.key,
+            direction=direction,
+            by_user_id=actor.user_id,
+            at=self.clock.now(),
         )
+        s.add(change)
+        await s.flush()
+        # The new level's role replaces the old one, through Discord's failures.
+        await owe_level_roles(self, s, member, change.id)
         self.audit(
             s,
             actor,
@@ -326,8 +345,8 @@ class LevelMovesService(LadderService):
             from_level_name=old.name,
             to_level_key=new.key,
             to_level_name=new.name,
-            remove_role_id=await self._role(s, member.guild_id, old.key),
-            add_role_id=await self._role(s, member.guild_id, new.key),
+            remove_role_id=await level_role(s, member.guild_id, old.key),
+            add_role_id=await level_role(s, member.guild_id, new.key),
             notice_id=notice_id,
             text=text,
         )
@@ -348,6 +367,7 @@ class LevelMovesService(LadderService):
                 )
                 .order_by(LevelNotice.eligible_at, LevelNotice.id)
             )
+            unreachable = await undelivered_notices(s, actor.guild_id)
             views: list[EligibleView] = []
             for notice, member in rows:
                 below = self.ladder.below(notice.level_key)
@@ -359,6 +379,8 @@ class LevelMovesService(LadderService):
                     state = notice.choice
                 else:
                     state = "told" if notice.sent_at else "unsent"
+                    if notice.id in unreachable:
+                        state = "unreachable"
                 views.append(
                     EligibleView(
                         notice_id=notice.id,

@@ -25,6 +25,7 @@ from bot.services.engagement.common import (
     waiting_rows,
 )
 from bot.services.engagement.ladder import PLURAL, format_pounds
+from bot.services.engagement.owed import owe_dm
 from bot.services.errors import InvalidInput
 from bot.settings import Settings
 
@@ -252,4 +253,9 @@ class PaymentsService(LadderService):
                 member_id=payment.member_id,
                 detail=f"payment {payment.id}",
             )
-            return _view(payment, member.user_id if member else None)
+            view = _view(payment, member.user_id if member else None)
+            if member is not None:
+                text = f"Your payment of {view.amount_text} has been made."
+                await owe_dm(self, s, member, text, "payment", f"payment:{payment.id}")
+        self.wake()
+        return view

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.db.models import (
     Contribution,
     ExpenseClaim,
@@ -19,6 +20,10 @@ from bot.db.models import (
     TrainingRecord,
 )
 from bot.services.engagement.common import rows_where
+from bot.services.engagement.owed import forget_owed, posts_about
+from bot.services.engagement.receipts import erase_for as erase_receipts
+from bot.services.engagement.receipts import export_for as receipts_for
+from bot.services.personal_data import DiscordTraces
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -29,10 +34,20 @@ def _num(value: Any) -> str | None:
     return str(value) if value is not None else None
 
 
+def _link_only(claim: ExpenseClaim) -> dict[str, Any] | None:
+    """Describe a receipt from before files were kept: only its (long expired) link."""
+    if not claim.receipt_url:
+        return None
+    return {"filename": claim.receipt_filename, "expired_link": claim.receipt_url}
+
+
 class EngagementPersonalData:
     """Export and erase contributions, levels, training, mentoring, payments and expenses."""
 
     section = "engagement"
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
 
     async def export(
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
@@ -50,6 +65,7 @@ class EngagementPersonalData:
         preference = await s.get(RewardPreference, member_id)
         payments = await rows_where(s, Payment.member_id, member_id, Payment.id)
         claims = await rows_where(s, ExpenseClaim.member_id, member_id, ExpenseClaim.id)
+        receipts = await receipts_for(s, [c.id for c in claims])
         return {
             "contributions": [
                 {
@@ -111,7 +127,7 @@ class EngagementPersonalData:
                     "category": c.category,
                     "amount_pence": c.amount_pence,
                     "note": c.note,
-                    "receipt": c.receipt_filename or c.receipt_url,
+                    "receipt": receipts.get(c.id) or _link_only(c),
                     "status": c.status,
                     "claimed_at": _iso(c.claimed_at),
                     "reject_reason": c.reject_reason,
@@ -122,52 +138,62 @@ class EngagementPersonalData:
             ],
         }
 
+    async def discord_traces(
+        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
+    ) -> DiscordTraces:
+        """Return the cards and notes in #worker-log that name the person (to redact)."""
+        if not member_id:
+            return DiscordTraces()
+        return DiscordTraces(messages=await posts_about(session, guild_id, member_id))
+
     async def erase(
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
     ) -> None:
-        """Delete personal rows; keep amounts, kinds and dates for reports, unlinked."""
+        """Delete personal rows; keep amounts, kinds and dates for reports, unlinked.
+
+        Every statement names this server: the same person (or staff member) may be in
+        another server using the bot, and erasing here must not touch that one.
+        """
         s = session
-        for model in (LevelNotice, LevelChange, TrainingRecord, RewardPreference):
-            await s.execute(delete(model).where(model.member_id == member_id))
-        await s.execute(delete(MentorRequest).where(MentorRequest.member_id == member_id))
+
+        def theirs(model: Any, column: Any = None) -> tuple[Any, ...]:
+            owned = model.member_id if column is None else column
+            return (owned == member_id, model.guild_id == guild_id)
+
+        for model in (LevelNotice, LevelChange, TrainingRecord, RewardPreference, MentorRequest):
+            await s.execute(delete(model).where(*theirs(model)))
         # Their mentees go back to the queue, so a worker can find someone else.
+        mentoring = theirs(MentorRequest, MentorRequest.mentor_member_id)
         await s.execute(
             update(MentorRequest)
-            .where(MentorRequest.mentor_member_id == member_id, MentorRequest.status == "paired")
+            .where(*mentoring, MentorRequest.status == "paired")
             .values(mentor_member_id=None, status="requested", paired_at=None, paired_by=None)
         )
-        await s.execute(
-            update(MentorRequest)
-            .where(MentorRequest.mentor_member_id == member_id)
-            .values(mentor_member_id=None)
-        )
+        await s.execute(update(MentorRequest).where(*mentoring).values(mentor_member_id=None))
+        # Receipts go with the person; the claim stays, unlinked, for the accounts.
+        await erase_receipts(s, guild_id, member_id)
         # Contributions stay for aggregate counts, without the person or their words.
         await s.execute(
             update(Contribution)
-            .where(Contribution.member_id == member_id)
+            .where(*theirs(Contribution))
             .values(member_id=None, note=None, recorded_by=None)
         )
         # Money not yet paid cannot reach an erased person: withdraw it rather than leave
         # records that workers could approve or mark paid with nobody to receive them.
         await s.execute(
             update(Payment)
-            .where(Payment.member_id == member_id, Payment.status == "due")
+            .where(*theirs(Payment), Payment.status == "due")
             .values(status="cancelled")
         )
         await s.execute(
             update(ExpenseClaim)
-            .where(
-                ExpenseClaim.member_id == member_id,
-                ExpenseClaim.status.in_(["submitted", "approved"]),
-            )
+            .where(*theirs(ExpenseClaim), ExpenseClaim.status.in_(["submitted", "approved"]))
             .values(status="withdrawn")
         )
-        await s.execute(
-            update(Payment).where(Payment.member_id == member_id).values(member_id=None)
-        )
+        await s.execute(update(Payment).where(*theirs(Payment)).values(member_id=None))
         await s.execute(
             update(ExpenseClaim)
-            .where(ExpenseClaim.member_id == member_id)
+            .where(*theirs(ExpenseClaim))
             .values(
                 member_id=None,
                 note=None,
@@ -176,7 +202,7 @@ class EngagementPersonalData:
                 reject_reason=None,
             )
         )
-        # If the person also acted as staff, their Discord id goes from what they did.
+        # If the person also acted as staff, their Discord id goes from what they did here.
         by_user = [
             (Contribution.recorded_by, Contribution.guild_id),
             (LevelNotice.decided_by, LevelNotice.guild_id),
@@ -193,3 +219,5 @@ class EngagementPersonalData:
                 .where(column == user_id, guild == guild_id)
                 .values({column.key: None})
             )
+        if member_id:
+            await forget_owed(s, guild_id, member_id, self.clock.now())

@@ -2,8 +2,9 @@
 
 Eligibility notices are rows (level_notices, unique per member and level). Whoever notices
 first inserts the row (ON CONFLICT DO NOTHING); this service is a DueSource whose take_due
-claims unsent rows with a conditional UPDATE and returns `EligibilityNotice` events, so the
-message goes out exactly once even when contributions keep arriving. take_due also picks up
+claims unsent rows with a conditional UPDATE and, in the same transaction, owes the DM to the
+outbox, so the message goes out exactly once even when contributions keep arriving and Discord
+fails (a 503 retries; closed DMs are recorded, and /progress shows it). take_due also picks up
 contributions other features recorded through `record_contribution` (by id watermark) and,
 every few hours, everyone (months involved grow with time alone).
 """
@@ -26,6 +27,7 @@ from bot.services.engagement.charts import render_contributions_chart
 from bot.services.engagement.common import LadderService, who
 from bot.services.engagement.eligibility import scan, standing_of
 from bot.services.engagement.ladder import PLURAL, Ladder, count_words, format_pounds
+from bot.services.engagement.owed import NOTICE
 from bot.services.engagement.payments import create_payments
 
 FULL_SCAN_EVERY = timedelta(hours=6)
@@ -36,7 +38,7 @@ CHART_MONTHS = 12
 
 @dataclass(frozen=True)
 class EligibilityNotice:
-    """Event: tell a member, once, that they meet the next level (send privately)."""
+    """A member told, once, that they meet the next level (a DM owed if they opted in)."""
 
     notice_id: int
     guild_id: int
@@ -107,7 +109,8 @@ class ProgressService(LadderService):
     """Levels and progress; also the DueSource for eligibility notices."""
 
     name = "engagement.levels"
-    emits: tuple[type, ...] = (EligibilityNotice,)
+    # Notices go out through the outbox, not as scheduler events.
+    emits: tuple[type, ...] = ()
 
     # Where the last look at new contributions stopped, and when everyone was last checked.
     _watermark = 0
@@ -127,7 +130,16 @@ class ProgressService(LadderService):
         return min(due, full) if due is not None else full
 
     async def take_due(self, now: datetime) -> list[EligibilityNotice]:
-        """Notice newly eligible members, then claim every unsent notice exactly once."""
+        """Notice newly eligible members and owe their notices (the outbox delivers them)."""
+        await self.note_due(now)
+        return []
+
+    async def note_due(self, now: datetime) -> list[EligibilityNotice]:
+        """Notice newly eligible members, then claim every unsent notice exactly once.
+
+        Each one claimed is owed to the outbox as a DM for members who opted in (in the same
+        transaction); return them all.
+        """
         async with self.db.begin() as s:
             top = await s.scalar(select(func.max(Contribution.id))) or 0
             full = self._last_full is None or now - self._last_full >= FULL_SCAN_EVERY
@@ -153,6 +165,8 @@ class ProgressService(LadderService):
         self._watermark = max(self._watermark, top)
         if full:
             self._last_full = now
+        if any(e.dm_opt_in for e in events):
+            self.wake()
         return events
 
     async def _claim(self, s: AsyncSession, now: datetime) -> list[EligibilityNotice]:
@@ -175,6 +189,15 @@ class ProgressService(LadderService):
                 select(LevelNotice.level_key).where(LevelNotice.id == notice_id)
             )
             assert level_key is not None
+            if member.dm_opt_in:
+                await self.owe(
+                    s,
+                    guild_id=member.guild_id,
+                    kind=NOTICE,
+                    payload={"notice_id": notice_id},
+                    dedup_key=f"{NOTICE}:{notice_id}",
+                    subject_member_id=member.id,
+                )
             events.append(
                 EligibilityNotice(
                     notice_id=notice_id,

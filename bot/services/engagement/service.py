@@ -11,16 +11,18 @@ from bot.services.base import Wake
 from bot.services.engagement.contributions import ContributionsAdminService
 from bot.services.engagement.expenses import ExpensesService
 from bot.services.engagement.moves import LevelMovesService
+from bot.services.engagement.owed import EngagementOwed
 from bot.services.engagement.payments import PaymentsService
 from bot.services.engagement.personal_data import EngagementPersonalData
 from bot.services.engagement.progression import ProgressService
+from bot.services.engagement.receipts import ReceiptsService
 from bot.services.engagement.training import TrainingService
 from bot.settings import Settings
 
 
 @dataclass(frozen=True)
 class EngagementServices:
-    """Progress (also the DueSource for level notices), moves, contributions, training, money."""
+    """Progress (the DueSource for level notices), moves, contributions, training, money, owed."""
 
     progress: ProgressService
     moves: LevelMovesService
@@ -28,7 +30,9 @@ class EngagementServices:
     training: TrainingService
     payments: PaymentsService
     expenses: ExpensesService
+    receipts: ReceiptsService
     personal_data: EngagementPersonalData
+    owed: EngagementOwed
 
     @property
     def extra_due_sources(self) -> tuple[ProgressService, ...]:
@@ -51,5 +55,7 @@ def build_engagement(
         training=TrainingService(*shared),
         payments=PaymentsService(*shared),
         expenses=ExpensesService(*shared),
-        personal_data=EngagementPersonalData(),
+        receipts=ReceiptsService(*shared),
+        personal_data=EngagementPersonalData(clock),
+        owed=EngagementOwed(*shared),
     )

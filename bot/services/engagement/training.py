@@ -24,6 +24,8 @@ from bot.services.engagement.common import (
     who,
 )
 from bot.services.engagement.eligibility import check_member
+from bot.services.engagement.ladder import Ladder
+from bot.services.engagement.owed import MENTOR_CARD, PAIRING_DM, owe_card
 from bot.services.errors import Conflict, InvalidInput
 from bot.services.text import clean_text
 
@@ -74,6 +76,17 @@ class Pairing:
     mentor_user_id: int
     mentee_text: str
     mentor_text: str
+
+
+def pairing_texts(ladder: Ladder, mentee: Member, mentor: Member) -> tuple[str, str]:
+    """Return what the mentee and the mentor are told about their pairing."""
+    return (
+        f"Good news: {mentor.preferred_name} ({ladder.get(mentor.level_key).name}) will be "
+        "your mentor. They have been told and will get in touch; a worker can help if "
+        "anything is unclear.",
+        f"Thank you for mentoring: you have been paired with {mentee.preferred_name}. Please "
+        "get in touch with them; a worker can help if anything is unclear.",
+    )
 
 
 class TrainingService(LadderService):
@@ -159,11 +172,14 @@ class TrainingService(LadderService):
                 )
                 s.add(request)
                 await s.flush()
-                return self._request_view(request, member, config.worker_log_channel_id)
+                await owe_card(self, s, MENTOR_CARD, member, request_id=request.id)
+                view = self._request_view(request, member, config.worker_log_channel_id)
         except IntegrityError:
             raise Conflict(
                 "You already have a mentoring request or a mentor. A worker will be in touch."
             ) from None
+        self.wake()
+        return view
 
     async def open_requests(self, actor: Actor, limit: int = 25) -> list[MentorRequestView]:
         """List mentoring requests waiting for a pairing, oldest first (workers only)."""
@@ -252,22 +268,25 @@ class TrainingService(LadderService):
                 f"{mentee.preferred_name}'s request is already {request.status}.",
             )
             self.audit(s, actor, "mentoring.pair", member_id=mentee.id)
-            return Pairing(
+            # Each is told about the pairing as it stands when the message goes (ids only).
+            for side, person in (("mentee", mentee), ("mentor", mentor)):
+                await self.owe(
+                    s,
+                    guild_id=actor.guild_id,
+                    kind=PAIRING_DM,
+                    payload={"request_id": request_id, "side": side, "member_id": person.id},
+                    subject_member_id=person.id,
+                )
+            mentee_text, mentor_text = pairing_texts(self.ladder, mentee, mentor)
+            pairing = Pairing(
                 request_id=request_id,
                 mentee_user_id=mentee.user_id,
                 mentor_user_id=mentor.user_id,
-                mentee_text=(
-                    f"Good news: {mentor.preferred_name} "
-                    f"({self.ladder.get(mentor.level_key).name}) will be your mentor. "
-                    "They have been told and will get in touch; a worker can help if anything "
-                    "is unclear."
-                ),
-                mentor_text=(
-                    f"Thank you for mentoring: you have been paired with "
-                    f"{mentee.preferred_name}. Please get in touch with them; a worker can help "
-                    "if anything is unclear."
-                ),
+                mentee_text=mentee_text,
+                mentor_text=mentor_text,
             )
+        self.wake()
+        return pairing
 
     async def close(self, actor: Actor, request_id: int) -> None:
         """End a request or pairing (the mentee, or a worker)."""
