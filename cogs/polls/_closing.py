@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.services.errors import NotAllowed
-from bot.services.polls import PollResults, PollView, results_chart_png
+from bot.services.polls import PollResults, PollView, results_chart_alt, results_chart_png
 from cogs.polls._render import poll_embed
 from cogs.polls._views import vote_view
 
@@ -39,9 +39,11 @@ async def redraw(bot: ParticipationBot, channel: Postable, poll: PollView) -> bo
     """Redraw a posted poll's message (no vote components once closed); False if it failed."""
     if poll.message_id is None:
         return True
+    size = await bot.services.polls.audience_count(poll.guild_id, poll.id) if poll.is_open else None
     try:
         await channel.get_partial_message(poll.message_id).edit(
-            embed=poll_embed(poll, bot.settings), view=vote_view(poll) if poll.is_open else None
+            embed=poll_embed(poll, bot.settings, audience_size=size),
+            view=vote_view(poll) if poll.is_open else None,
         )
     except discord.HTTPException:
         return False
@@ -49,7 +51,7 @@ async def redraw(bot: ParticipationBot, channel: Postable, poll: PollView) -> bo
 
 
 async def chart(results: PollResults) -> tuple[discord.File | None, str | None]:
-    """Draw the results chart; if drawing fails, the results still go out without it."""
+    """Draw the results chart with its alt text; if drawing fails, the results go out without."""
     if results.withheld:
         return None, None
     try:
@@ -58,4 +60,6 @@ async def chart(results: PollResults) -> tuple[discord.File | None, str | None]:
         log.exception("could not draw the chart for poll %s", results.poll.id)
         return None, None
     name = f"poll-{results.poll.id}-results.png"
-    return discord.File(io.BytesIO(png), filename=name), name
+    # The description is the chart's alt text: a screen reader reads out the counts.
+    alt = results_chart_alt(results)
+    return discord.File(io.BytesIO(png), filename=name, description=alt), name

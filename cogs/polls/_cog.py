@@ -14,12 +14,13 @@ from discord.ext import commands
 from bot.services.audience import EVERYONE, LEVEL, LOCALITY
 from bot.services.errors import NotAllowed
 from bot.services.polls import (
+    OptionsRead,
     PollClosed,
     PollDraft,
     PollReminder,
     PollView,
     parse_closing,
-    parse_options,
+    read_options,
 )
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
@@ -27,7 +28,13 @@ from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
 from cogs.polls._closing import chart, poll_channel, redraw
 from cogs.polls._deliveries import PollsSenders
-from cogs.polls._render import message_link, poll_embed, results_embed
+from cogs.polls._render import (
+    message_link,
+    options_read_text,
+    poll_embed,
+    results_embed,
+    small_audience_text,
+)
 from cogs.polls._views import (
     CreatePollModal,
     LiveResultsButton,
@@ -42,6 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 AUDIENCE_PREFIXES = {"area": LOCALITY, "level": LEVEL}
+WAITING_CHOICE = "Polls open to you once a worker approves your sign-up"
 
 
 class PollsCog(commands.Cog):
@@ -73,7 +81,11 @@ class PollsCog(commands.Cog):
     async def _polls(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
-        found = await self.services.polls.recent(actor_for(interaction))
+        actor = actor_for(interaction)
+        found = await self.services.polls.recent(actor)
+        if not found and await self.services.polls.is_waiting(actor):
+            # Choosing this explains itself: the command answers why polls are closed to them.
+            return [app_commands.Choice(name=WAITING_CHOICE, value=0)]
         needle = current.casefold()
         return [
             app_commands.Choice(
@@ -101,7 +113,7 @@ class PollsCog(commands.Cog):
     @app_commands.describe(
         question="The question (up to 300 characters)",
         closes="When voting ends: '3d', '48h', or a UK date and time like '1 Dec 5pm'",
-        options="2 to 10 options separated by ';' (leave empty to type them in a form)",
+        options="2 to 10 options, separated by ';' or ',' (leave empty to type one per line)",
         audience="Who may vote: Everyone, an area or a level",
         multiple="Can people choose more than one option?",
         anonymous="Keep votes anonymous (cannot be turned off later)",
@@ -127,12 +139,12 @@ class PollsCog(commands.Cog):
         """Create and post a poll, or open a form for long options."""
         kind, value = self._audience(audience)
 
-        def draft(question: str, options: str) -> PollDraft:
+        def draft(question: str, options: OptionsRead) -> PollDraft:
             # Times are read when the poll is made: after the form, if there is one.
             now, tz = self.services.clock.now(), self.settings.tz
             return PollDraft(
                 question=question,
-                options=parse_options(options),
+                options=options.options,
                 closes_at=parse_closing(closes, now, tz),
                 multiple=multiple,
                 anonymous=anonymous,
@@ -144,37 +156,44 @@ class PollsCog(commands.Cog):
             )
 
         # Check the cheap things before showing a form that would then be refused.
-        draft(question, "a;b")
+        draft(question, read_options("a;b"))
         if options is None:
 
             async def from_modal(inner: Interaction, question: str, options: str) -> None:
-                await self._create(inner, draft(question, options))
+                read = read_options(options)
+                await self._create(inner, draft(question, read), read)
 
             await interaction.response.send_modal(CreatePollModal(question, from_modal))
             return
-        await self._create(interaction, draft(question, options))
+        read = read_options(options)
+        await self._create(interaction, draft(question, read), read)
 
-    async def _create(self, interaction: Interaction, draft: PollDraft) -> None:
+    async def _create(self, interaction: Interaction, draft: PollDraft, read: OptionsRead) -> None:
         actor = actor_for(interaction)
         poll = await self.services.polls.create(actor, draft)
+        size = await self.services.polls.audience_count(poll.guild_id, poll.id)
         try:
-            poll = await self._post(poll)
+            poll = await self._post(poll, size)
         except (discord.HTTPException, NotAllowed):
             await self.services.polls.discard(actor, poll.id)
             raise NotAllowed(
                 "I couldn't post the poll in that channel. Check I can send messages there, "
                 "or choose another channel. Nothing was saved."
             ) from None
-        await reply(
-            interaction,
-            f"Your poll is posted: {message_link(poll)}\n"
+        lines = [
+            f"Your poll is posted: {message_link(poll)}",
             f"It closes {both(poll.closes_at, self.settings.tz)}.",
-        )
+            options_read_text(poll, read.separator),
+        ]
+        small = small_audience_text(poll, size)
+        if small:
+            lines.append(small)
+        await reply(interaction, clip("\n".join(lines)))
 
-    async def _post(self, poll: PollView) -> PollView:
+    async def _post(self, poll: PollView, audience_size: int) -> PollView:
         channel = await poll_channel(self.bot, poll.channel_id)
         message = await channel.send(
-            embed=poll_embed(poll, self.settings),
+            embed=poll_embed(poll, self.settings, audience_size=audience_size),
             view=vote_view(poll),
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -6,7 +6,12 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.services.polls import PollResults, PollView
+from bot.services.polls import (
+    PollResults,
+    PollView,
+    may_show_turnout_only,
+    too_few_to_show_choices,
+)
 from bot.settings import Settings
 from bot.ui.timefmt import both
 
@@ -31,13 +36,38 @@ def _escape(text: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
-def poll_embed(poll: PollView, settings: Settings) -> discord.Embed:
-    """Return the embed of the poll message (open or closed)."""
+def _results_note(poll: PollView, audience_size: int | None) -> str:
+    if not poll.is_open:
+        return "Posted in this channel when the poll closed."
+    note = (
+        "Hidden until the poll closes."
+        if poll.results_hidden
+        else "Shown as votes come in (use “See results”)."
+    )
+    if audience_size is not None and too_few_to_show_choices(poll.anonymous, audience_size):
+        # Said before anyone votes, so nobody is surprised by results without the choices.
+        # Worded so it stays true if more members join later.
+        note += (
+            " Only a few members can vote in this poll. If fewer than 3 vote, the results "
+            "will show only how many voted, not what they chose, to keep votes anonymous."
+        )
+    return note
+
+
+def poll_embed(
+    poll: PollView, settings: Settings, *, audience_size: int | None = None
+) -> discord.Embed:
+    """Return the embed of the poll message (open or closed); the size adds the small-group note."""
     tz = settings.tz
     lines = [f"**{_escape(poll.question)}**", ""]
     lines += [f"{i}. {_escape(label)}" for i, label in enumerate(poll.options, start=1)]
     if poll.multiple:
-        lines += ["", "You can choose more than one."]
+        more = (
+            "You can choose more than one."
+            if poll.is_open
+            else "People could choose more than one."
+        )
+        lines += ["", more]
     embed = discord.Embed(
         title="Quick poll" + (" (closed)" if not poll.is_open else ""),
         description="\n".join(lines),
@@ -58,17 +88,44 @@ def poll_embed(poll: PollView, settings: Settings) -> discord.Embed:
         ),
         inline=True,
     )
-    embed.add_field(
-        name="Results",
-        value=(
-            "Hidden until the poll closes."
-            if poll.results_hidden
-            else "Shown as votes come in (use “See results”)."
-        ),
-        inline=True,
-    )
-    embed.set_footer(text=f"Poll {poll.id} · you can change your vote until it closes")
+    embed.add_field(name="Results", value=_results_note(poll, audience_size), inline=True)
+    # Once closed, nothing may suggest a vote can still be changed.
+    footer = "you can change your vote until it closes" if poll.is_open else "voting has closed"
+    embed.set_footer(text=f"Poll {poll.id} · {footer}")
     return embed
+
+
+_SPLIT_AT = {
+    "semicolons": "split at the semicolons",
+    "lines": "one per line",
+    "commas": "split at the commas",
+    "slashes": "split at the slashes",
+    "or": "split at the word “or”",
+}
+
+
+def options_read_text(poll: PollView, separator: str) -> str:
+    """Tell the worker how their typed options were read, so a wrong split is seen at once."""
+    how = _SPLIT_AT.get(separator)
+    listed = " · ".join(f"**{_escape(label)}**" for label in poll.options)
+    text = f"I read {len(poll.options)} options" + (f", {how}" if how else "") + f": {listed}"
+    if separator not in {"semicolons", "lines"}:
+        text += (
+            "\nIf an option was meant to hold a comma, a slash or the word “or”, close this "
+            "poll with /poll close and make it again with semicolons (;) between the options."
+        )
+    return text
+
+
+def small_audience_text(poll: PollView, audience_size: int) -> str | None:
+    """Warn the worker, before anyone votes, when an anonymous poll may show turnout only."""
+    if not may_show_turnout_only(poll.anonymous, audience_size):
+        return None
+    who = {0: "No members", 1: "Only 1 member"}.get(audience_size, f"Only {audience_size} members")
+    return (
+        f"{who} can vote in this poll right now. It is anonymous, so if fewer than 3 "
+        "people vote, the results will show only how many voted, not what they chose."
+    )
 
 
 def _bar(count: int, top: int) -> str:

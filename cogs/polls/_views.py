@@ -146,7 +146,11 @@ class MyVoteButton(_PollButton, key="poll:mine:{poll_id}"):
                 f"**{discord.utils.escape_markdown(poll.options[i])}**" for i in choices
             )
             until = both(poll.closes_at, client.settings.tz)
-            text = f"You chose {labels}. You can change it until {until}."
+            if client.services.clock.now() < poll.closes_at:
+                text = f"You chose {labels}. You can change it until {until}."
+            else:
+                # Past its time but not yet closed by the scheduler: it can't be changed now.
+                text = f"You chose {labels}. Voting closed {until}, so it can't be changed now."
         await reply(interaction, text)
 
 

@@ -204,3 +204,15 @@ async def test_attachment_links_expire(fake: FakeDiscord, connect: Connect) -> N
         fake.expire_attachments()
         async with http.get(url) as old:
             assert old.status == 404
+
+
+async def test_an_attachment_keeps_its_alt_text(fake: FakeDiscord, connect: Connect) -> None:
+    client, _, channel_id = await _guild(fake, connect)
+    channel = client.get_channel(channel_id)
+    assert isinstance(channel, discord.TextChannel)
+    chart = discord.File(io.BytesIO(b"png"), "chart.png", description="Bar chart: Monday 2")
+    message = await channel.send(file=chart)
+    assert message.attachments[0].description == "Bar chart: Monday 2"
+    assert fake.messages_in(channel_id)[-1]["attachments"][0]["description"] == (
+        "Bar chart: Monday 2"
+    )

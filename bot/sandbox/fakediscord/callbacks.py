@@ -9,6 +9,7 @@ from .messaging import (
     build_message,
     check_content,
     delete_message,
+    descriptions,
     edit_message,
     find_message,
     post_message,
@@ -25,7 +26,11 @@ _MESSAGE_FLAGS = 4 | EPHEMERAL | 4096 | (1 << 15)
 
 
 def _uploads(call: Call, channel_id: int) -> list[Json]:
-    return [store_upload(call.env.state, call.env.http_base, channel_id, u) for u in call.uploads]
+    alt = descriptions(call.body)
+    return [
+        store_upload(call.env.state, call.env.http_base, channel_id, u, alt.get(u.index))
+        for u in call.uploads
+    ]
 
 
 def _new_message(call: Call, handle: Interaction, data: Json, *, followup: bool) -> Json:

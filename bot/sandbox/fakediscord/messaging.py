@@ -35,7 +35,23 @@ class Upload:
     data: bytes
 
 
-def store_upload(state: State, base_url: str, channel_id: int, upload: Upload) -> Json:
+def descriptions(body: Any) -> dict[int, str]:
+    """Return the alt text a request gives each upload (`attachments[i].description`)."""
+    if not isinstance(body, dict):
+        return {}
+    listed = body.get("attachments")
+    if listed is None and isinstance(body.get("data"), dict):  # an interaction callback
+        listed = body["data"].get("attachments")
+    return {
+        int(a["id"]): str(a["description"])
+        for a in listed or []
+        if isinstance(a, dict) and a.get("description") and str(a.get("id", "")).isdigit()
+    }
+
+
+def store_upload(
+    state: State, base_url: str, channel_id: int, upload: Upload, description: str | None = None
+) -> Json:
     """Keep an upload's bytes and return its attachment payload with a signed, expiring url."""
     att_id = state.ids.next()
     state.files[att_id] = StoredFile(att_id, upload.filename, upload.content_type, upload.data)
@@ -47,7 +63,7 @@ def store_upload(state: State, base_url: str, channel_id: int, upload: Upload) -
         f"{base_url}/attachments/{channel_id}/{att_id}/{upload.filename}"
         f"?ex={expires:x}&is={int(issued):x}&hm={(att_id * 2654435761) % (1 << 64):016x}"
     )
-    return {
+    stored: Json = {
         "id": str(att_id),
         "filename": upload.filename,
         "size": len(upload.data),
@@ -55,6 +71,9 @@ def store_upload(state: State, base_url: str, channel_id: int, upload: Upload) -
         "proxy_url": url,
         "content_type": upload.content_type,
     }
+    if description:
+        stored["description"] = description
+    return stored
 
 
 def check_content(body: Json, *, creating: bool, has_files: bool) -> None:

@@ -9,8 +9,10 @@ from .router import Call, Reply, Router
 
 
 def _uploads(call: Call, channel_id: int) -> list[Json]:
+    alt = msgs.descriptions(call.body)
     return [
-        msgs.store_upload(call.env.state, call.env.http_base, channel_id, u) for u in call.uploads
+        msgs.store_upload(call.env.state, call.env.http_base, channel_id, u, alt.get(u.index))
+        for u in call.uploads
     ]
 
 

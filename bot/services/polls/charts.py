@@ -20,6 +20,36 @@ def _wrap(text: str, width: int) -> str:
     return wrapped.replace("$", r"\$")
 
 
+ALT_MAX = 1024  # Discord's limit on an attachment's description
+
+
+def _alt(results: PollResults, label_max: int) -> str:
+    def short(text: str) -> str:
+        text = " ".join(text.split())
+        return text if len(text) <= label_max else text[: label_max - 1] + "…"
+
+    counts = ", ".join(
+        f"{short(label)} {count}"
+        for label, count in zip(results.poll.options, results.counts, strict=True)
+    )
+    more = " People could choose more than one." if results.poll.multiple else ""
+    return (
+        f"Bar chart of the votes for “{short(results.poll.question)}”. "
+        f"{results.total_ballots} of {results.audience_size} members voted.{more} "
+        f"Votes per option: {counts}."
+    )
+
+
+def results_chart_alt(results: PollResults) -> str:
+    """Say in words what the results chart shows: the counts per option, in order."""
+    # Long labels are shortened until the whole fits Discord's limit; the counts always stay.
+    for label_max in (300, 80, 40, 20, 10):
+        text = _alt(results, label_max)
+        if len(text) <= ALT_MAX:
+            return text
+    return text[: ALT_MAX - 1] + "…"
+
+
 def results_chart_png(results: PollResults) -> bytes:
     """Return a horizontal bar chart of the counts per option, with the question as title."""
     labels = [_wrap(label, 28) for label in results.poll.options]

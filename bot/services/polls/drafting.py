@@ -16,6 +16,7 @@ from bot.services.polls.records import (
     VOTING_STATUSES,
     PollView,
     find_poll,
+    member_of,
     poll_view,
 )
 from bot.services.polls.rules import (
@@ -99,6 +100,12 @@ class PollDrafting(Service):
             )
             visible = [p for p in rows if member is None or Audience.of(p).includes(member)]
             return [poll_view(p) for p in visible[:limit]]
+
+    async def is_waiting(self, actor: Actor) -> bool:
+        """Tell whether the actor's sign-up is still waiting for a worker's approval."""
+        async with self.db.begin() as s:
+            member = await member_of(s, actor)
+            return member is not None and member.status == "pending"
 
     async def discard(self, actor: Actor, poll_id: int) -> None:
         """Delete a poll that could not be posted (nobody has seen it, nobody voted)."""

@@ -7,18 +7,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Poll
+from bot.db.models import Member, Poll
+from bot.services.access import Actor, require_member
 from bot.services.audience import Audience
-from bot.services.errors import NotFound
+from bot.services.errors import NotAllowed, NotFound
 from bot.settings import Settings
 
 Event = TypeVar("Event")
 
 # Members who count as the audience: approved, and paused (a break keeps your voice).
 VOTING_STATUSES = ("approved", "paused")
+
+# Someone still waiting for approval cannot see the polls channel: say why, and when it opens.
+WAITING_FOR_APPROVAL = (
+    "Your sign-up is still waiting for a worker to approve it. Polls open to you once it is "
+    "approved: then you can see them and vote. You don't need to do anything else for now."
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,26 @@ async def voters_now(s: AsyncSession, poll: Poll) -> int:
 def when(moment: datetime, settings: Settings) -> str:
     """Say a moment in the server's time zone, as poll messages do."""
     return moment.astimezone(settings.tz).strftime("%A %d %B at %H:%M")
+
+
+def refuse_pending(member: Member | None) -> None:
+    """Tell someone whose sign-up is not yet approved that polls open to them after it."""
+    if member is not None and member.status == "pending":
+        raise NotAllowed(WAITING_FOR_APPROVAL)
+
+
+async def member_of(s: AsyncSession, actor: Actor) -> Member | None:
+    """Return the actor's membership row in this server, whatever its status."""
+    member: Member | None = await s.scalar(
+        select(Member).where(Member.guild_id == actor.guild_id, Member.user_id == actor.user_id)
+    )
+    return member
+
+
+async def require_voter(s: AsyncSession, actor: Actor) -> Member:
+    """Return the actor's membership, or explain what stands between them and polls."""
+    refuse_pending(await member_of(s, actor))
+    return await require_member(s, actor, allow_paused=True)
 
 
 async def find_poll(s: AsyncSession, guild_id: int, poll_id: int, *, lock: bool = False) -> Poll:

@@ -9,16 +9,38 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, Poll, PollBallot
-from bot.services.access import Actor, guild_config, is_worker, require_member, require_worker
+from bot.services.access import Actor, guild_config, is_worker, require_worker
 from bot.services.base import Service
 from bot.services.errors import NotAllowed
 from bot.services.polls.ballots import from_mask
-from bot.services.polls.records import PollView, find_poll, labels_for, poll_view, voters_now
+from bot.services.polls.records import (
+    PollView,
+    find_poll,
+    labels_for,
+    poll_view,
+    require_voter,
+    voters_now,
+)
 from bot.services.polls.rules import check_results_shown, check_voter
 
 # Workers can see who took part (contributions), so one or two ballots in an anonymous poll
 # would give their choices away: below this, counts per option are withheld.
 MIN_ANONYMOUS_BALLOTS = 3
+
+
+# An anonymous poll for fewer members than this may well get fewer than 3 votes: the worker
+# is told before it opens that its results may show turnout only.
+SMALL_AUDIENCE = 10
+
+
+def may_show_turnout_only(anonymous: bool, audience_size: int) -> bool:
+    """Tell whether an anonymous poll's audience is small enough that few may vote."""
+    return anonymous and audience_size < SMALL_AUDIENCE
+
+
+def too_few_to_show_choices(anonymous: bool, audience_size: int) -> bool:
+    """Tell whether an anonymous poll has too few members to show choices, as things stand."""
+    return anonymous and audience_size < MIN_ANONYMOUS_BALLOTS
 
 
 @dataclass(frozen=True)
@@ -91,9 +113,11 @@ class PollCounting(Service):
         """Return counts per option, unless they are hidden until the poll closes."""
         async with self.db.begin() as s:
             config = await guild_config(s, actor.guild_id)
+            # Membership first: someone not yet approved learns why before anything else.
+            member = None if is_worker(config, actor) else await require_voter(s, actor)
             poll = await find_poll(s, actor.guild_id, poll_id)
-            if not is_worker(config, actor):
-                check_voter(poll, await require_member(s, actor), self.settings)
+            if member is not None:
+                check_voter(poll, member, self.settings)
             check_results_shown(poll, self.settings)
             return await results_of(s, poll)
 

@@ -55,10 +55,46 @@ class CleanDraft:
     reminder_at: datetime | None
 
 
+@dataclass(frozen=True)
+class OptionsRead:
+    """The options as read from what was typed, and the separator they were split at."""
+
+    options: list[str]
+    separator: str  # semicolons | lines | commas | slashes | or | none
+
+
+# The first separator present wins, so an option may hold a comma when ';' or new lines
+# separate the options. A comma between digits ("1,000") never splits.
+_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
+_SLASH = re.compile(r"\s+/\s+")
+_OR = re.compile(r"\s+or\s+", re.IGNORECASE)
+_LEADING_JOIN = re.compile(r"^(?:or|and)\s+", re.IGNORECASE)
+
+
+def read_options(text: str) -> OptionsRead:
+    """Split typed options at new lines or ';', else commas, else ' / ', else ' or '."""
+    text = text or ""
+    if "\n" in text or ";" in text:
+        kind = "semicolons" if ";" in text else "lines"
+        parts = re.split(r"[;\n]", text)
+    elif _COMMA.search(text):
+        kind = "commas"
+        parts = _COMMA.split(text)
+        # "Monday, Tuesday or Wednesday" and "Monday, Tuesday, or Wednesday" read as three.
+        parts = [_LEADING_JOIN.sub("", p.strip()) for p in parts]
+        parts[-1:] = _OR.split(parts[-1])
+    elif _SLASH.search(text):
+        kind, parts = "slashes", _SLASH.split(text)
+    elif _OR.search(text.strip()):
+        kind, parts = "or", _OR.split(text.strip())
+    else:
+        kind, parts = "none", [text]
+    return OptionsRead([p.strip() for p in parts if p.strip()], kind)
+
+
 def parse_options(text: str) -> list[str]:
-    """Split options typed as one line separated by ';' (or one per line)."""
-    parts = re.split(r"[;\n]", text or "")
-    return [p.strip() for p in parts if p.strip()]
+    """Split typed options as read_options does, and return them alone."""
+    return read_options(text).options
 
 
 def clean_options(options: list[str]) -> list[str]:
@@ -79,7 +115,7 @@ def clean_options(options: list[str]) -> list[str]:
     if len(cleaned) < MIN_OPTIONS:
         raise InvalidInput(
             f"A poll needs at least {MIN_OPTIONS} options; you gave {len(cleaned)}. "
-            "Separate options with a semicolon, like: Yes; No; Not sure"
+            "Separate options with semicolons, commas or new lines, like: Yes; No; Not sure"
         )
     if len(cleaned) > MAX_OPTIONS:
         raise InvalidInput(

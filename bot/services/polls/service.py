@@ -57,6 +57,7 @@ class PollsService(Service):
         self.get = self.drafting.get
         self.recent = self.drafting.recent
         self.discard = self.drafting.discard
+        self.is_waiting = self.drafting.is_waiting
         self.open_polls = self.drafting.open_polls
         self.edit = self.drafting.edit
         self.vote = self.voting.vote

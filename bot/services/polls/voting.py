@@ -22,7 +22,15 @@ from bot.services.polls.ballots import (
     voted_before_erasure,
     voter_key,
 )
-from bot.services.polls.records import VOTING_STATUSES, PollView, find_poll, labels_for, poll_view
+from bot.services.polls.records import (
+    VOTING_STATUSES,
+    PollView,
+    find_poll,
+    labels_for,
+    member_of,
+    poll_view,
+    refuse_pending,
+)
 from bot.services.polls.results import PollResults, results_of
 from bot.services.polls.rules import check_choices, check_open, check_voter
 
@@ -65,6 +73,7 @@ class PollVoting(Service):
             check_open(poll, now, self.settings)
             if member is None or member.status not in VOTING_STATUSES:
                 # The rare refusals: let the shared check explain what stands in the way.
+                refuse_pending(member)
                 member = await require_member(s, actor, allow_paused=True)
             check_voter(poll, member, self.settings)
             picked = check_choices(poll, choices)
@@ -118,6 +127,7 @@ class PollVoting(Service):
         """Return the actor's own current choices in an open poll, or None if not voted."""
         async with self.db.begin() as s:
             poll = await find_poll(s, actor.guild_id, poll_id)
+            refuse_pending(await member_of(s, actor))
             if poll.ballot_secret is None:
                 return None
             key = voter_key(poll.ballot_secret, actor.user_id)
