@@ -197,6 +197,23 @@ class SafeguardingConfig(_Strict):
         return value
 
 
+class BulletinConfig(_Strict):
+    """When the monthly bulletin goes out (UK time) and what it looks back and ahead over."""
+
+    day_of_month: int = Field(default=1, ge=1, le=28)
+    time: str = "10:00"
+    # A bulletin held up this long (the bot was down) still goes; later, that month's is missed.
+    catch_up_hours: int = Field(default=24, ge=1, le=24 * 14)
+    sessions_days_ahead: int = Field(default=35, ge=1, le=92)
+    feedback_days_back: int = Field(default=35, ge=1, le=366)
+
+    @field_validator("time")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        _parse_clock(value)
+        return value
+
+
 class _TomlSource(PydanticBaseSettingsSource):
     """Lowest-priority source: the merged TOML files of the config directory."""
 
@@ -242,6 +259,7 @@ class Settings(BaseSettings):
     glossary: dict[str, str] = {}
     ladder: LadderConfig
     safeguarding: SafeguardingConfig = SafeguardingConfig()
+    bulletin: BulletinConfig = BulletinConfig()
 
     @classmethod
     def settings_customise_sources(

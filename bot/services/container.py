@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.scheduler import DueSource
 from bot.services.base import Wake
+from bot.services.bulletin import BulletinService
 from bot.services.consultations import ConsultationService
 from bot.services.engagement import EngagementServices, build_engagement
 from bot.services.membership import MembershipService
+from bot.services.opportunities import OpportunitiesPersonalData, OpportunitiesService
 from bot.services.outbox import OutboxService
 from bot.services.polls import PollsPersonalData, PollsService
 from bot.services.sessions import SessionsPersonalData, SessionsService
@@ -39,6 +41,8 @@ class Services:
     support: SupportService
     group_sessions: SessionsService
     outbox: OutboxService
+    opportunities: OpportunitiesService
+    bulletin: BulletinService
 
     def due_sources(self) -> list[DueSource]:
         """Return every service with timed work, in the order the scheduler asks them."""
@@ -49,6 +53,8 @@ class Services:
             self.group_sessions,
             self.support,
             self.engagement.progress,
+            self.opportunities,
+            self.bulletin,
             self.outbox,
         ]
 
@@ -70,6 +76,7 @@ def build_services(
     membership.register_personal_data(support)
     group_sessions = SessionsService(settings, db, clock, wake)
     membership.register_personal_data(SessionsPersonalData(group_sessions))
+    membership.register_personal_data(OpportunitiesPersonalData())
     return Services(
         settings=settings,
         db=db,
@@ -82,4 +89,6 @@ def build_services(
         support=support,
         group_sessions=group_sessions,
         outbox=OutboxService(settings, db, clock, wake),
+        opportunities=OpportunitiesService(settings, db, clock, wake),
+        bulletin=BulletinService(settings, db, clock, wake),
     )

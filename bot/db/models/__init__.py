@@ -20,6 +20,12 @@ from bot.db.models.engagement import (
     TrainingRecord,
 )
 from bot.db.models.membership import AuditEntry, EqualityMonitoring, GuildConfig, LevelRole, Member
+from bot.db.models.opportunities import (
+    BulletinIssue,
+    Opportunity,
+    OpportunityInterest,
+    OpportunitySelection,
+)
 from bot.db.models.outbox import OutboxItem
 from bot.db.models.polls import Poll, PollBallot
 from bot.db.models.sessions import (
@@ -62,3 +68,4 @@ __all__ += [
 __all__ += ["Poll", "PollBallot"]
 __all__ += ["SupportRequest"]
 __all__ += ["OutboxItem"]
+__all__ += ["BulletinIssue", "Opportunity", "OpportunityInterest", "OpportunitySelection"]

@@ -1,0 +1,262 @@
+"""The monthly bulletin: preview, a worker's note, and sending once a month across restarts.
+
+Each server has one `BulletinIssue` row per UK month (unique on server and month). Sending
+claims the row's `sent_at` with a conditional update, stores exactly what went out, and owes
+the announcements post and each opted-in member's DM in the outbox with dedup keys, all in one
+transaction: a restart, a second process or a second run in the month sends nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import BulletinIssue, GuildConfig, Member
+from bot.db.upsert import insert_for
+from bot.services.access import Actor, require_worker
+from bot.services.base import Service, claim
+from bot.services.bulletin.contents import BulletinContents, gather
+from bot.services.bulletin.schedule import in_window, next_month, this_month
+from bot.services.errors import NotFound
+from bot.services.text import clean_text
+
+log = logging.getLogger(__name__)
+
+POST = "bulletin.post"
+DM = "bulletin.dm"
+NOTE_MAX = 500
+
+
+@dataclass(frozen=True)
+class BulletinSent:
+    """A month's bulletin was decided for a server: its post and DMs are owed in the outbox."""
+
+    guild_id: int
+    month: str
+    issue_id: int
+    recipients: int
+
+
+@dataclass(frozen=True)
+class BulletinPreview:
+    """The next bulletin as it would look now, and when it goes."""
+
+    contents: BulletinContents
+    due_at: datetime
+    recipients: int
+
+
+class BulletinService(Service):
+    """The monthly digest: built from the other features' tables, sent once a month."""
+
+    name = "bulletin"
+    emits: tuple[type, ...] = (BulletinSent,)
+
+    async def _upcoming(self, s: AsyncSession, guild_id: int) -> tuple[str, datetime]:
+        """Return the month and due time of the server's next bulletin still to go."""
+        now = self.clock.now()
+        month, due = this_month(now, self.settings)
+        if now < due:
+            return month, due
+        if in_window(now, due, self.settings):
+            sent = await s.scalar(
+                select(BulletinIssue.sent_at).where(
+                    BulletinIssue.guild_id == guild_id, BulletinIssue.month == month
+                )
+            )
+            config = await s.get(GuildConfig, guild_id)
+            eligible = config is not None and config.setup_at is not None and config.setup_at <= due
+            if sent is None and eligible:
+                return month, now
+        return next_month(now, self.settings)
+
+    async def _since(self, s: AsyncSession, guild_id: int) -> datetime | None:
+        last: datetime | None = await s.scalar(
+            select(func.max(BulletinIssue.sent_at)).where(BulletinIssue.guild_id == guild_id)
+        )
+        return last
+
+    async def _recipients(self, s: AsyncSession, guild_id: int) -> list[Member]:
+        return list(
+            await s.scalars(
+                select(Member)
+                .where(
+                    Member.guild_id == guild_id,
+                    Member.status == "approved",
+                    Member.dm_opt_in.is_(True),
+                )
+                .order_by(Member.id)
+            )
+        )
+
+    async def preview(self, actor: Actor) -> BulletinPreview:
+        """Show a worker the next bulletin as it would go now, with its note (workers only)."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            month, due = await self._upcoming(s, actor.guild_id)
+            note = await s.scalar(
+                select(BulletinIssue.note).where(
+                    BulletinIssue.guild_id == actor.guild_id, BulletinIssue.month == month
+                )
+            )
+            contents = await gather(
+                s,
+                actor.guild_id,
+                month,
+                max(now, due),
+                self.settings,
+                since=await self._since(s, actor.guild_id),
+                note=note,
+            )
+            recipients = len(await self._recipients(s, actor.guild_id))
+        return BulletinPreview(contents, due, recipients)
+
+    async def set_note(self, actor: Actor, text: str | None) -> BulletinPreview:
+        """Add (or, with no text, remove) the worker's short note for the next bulletin."""
+        note = clean_text(
+            text, field="the note", max_length=NOTE_MAX, required=False, multiline=True
+        )
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            month, _ = await self._upcoming(s, actor.guild_id)
+            await s.execute(
+                insert_for(s, BulletinIssue)
+                .values(guild_id=actor.guild_id, month=month, created_at=now)
+                .on_conflict_do_nothing(index_elements=["guild_id", "month"])
+            )
+            await claim(
+                s,
+                update(BulletinIssue)
+                .where(
+                    BulletinIssue.guild_id == actor.guild_id,
+                    BulletinIssue.month == month,
+                    BulletinIssue.sent_at.is_(None),
+                )
+                .values(note=note, note_by=actor.user_id),
+                "That bulletin has just gone out. Please try again to add it to the next one.",
+            )
+            self.audit(s, actor, "bulletin.note", detail=f"month {month}")
+        return await self.preview(actor)
+
+    async def contents_of(self, guild_id: int, issue_id: int) -> BulletinContents:
+        """Return exactly what a sent bulletin said (for its post and every DM)."""
+        async with self.db.begin() as s:
+            row = await s.get(BulletinIssue, issue_id)
+            if row is None or row.guild_id != guild_id or row.contents is None:
+                raise NotFound("That bulletin is no longer there.")
+            return BulletinContents.from_json(row.contents)
+
+    async def dm_user(self, guild_id: int, member_id: int | None) -> int | None:
+        """Return whom to DM a bulletin now, or None if they left, paused, opted out or erased."""
+        async with self.db.begin() as s:
+            member = await s.get(Member, member_id) if member_id is not None else None
+            if member is None or member.guild_id != guild_id:
+                return None
+            if member.status != "approved" or not member.dm_opt_in:
+                return None
+            return member.user_id
+
+    # ---- scheduled -------------------------------------------------------------------------
+
+    async def _eligible(self, s: AsyncSession, month: str, due: datetime) -> list[int]:
+        """Return the servers set up before the due time whose bulletin has not gone."""
+        sent = select(BulletinIssue.guild_id).where(
+            BulletinIssue.month == month, BulletinIssue.sent_at.is_not(None)
+        )
+        rows = await s.scalars(
+            select(GuildConfig.guild_id).where(
+                GuildConfig.setup_at.is_not(None),
+                GuildConfig.setup_at <= due,
+                GuildConfig.guild_id.not_in(sent),
+            )
+        )
+        return list(rows)
+
+    async def next_due(self) -> datetime | None:
+        """Return when the next bulletin falls due (now, if one is due and not sent)."""
+        now = self.clock.now()
+        month, due = this_month(now, self.settings)
+        if now < due:
+            return due
+        if in_window(now, due, self.settings):
+            async with self.db.begin() as s:
+                if await self._eligible(s, month, due):
+                    return due
+        return next_month(now, self.settings)[1]
+
+    async def take_due(self, now: datetime) -> list[BulletinSent]:
+        """Send this month's bulletin in every server where it is due and not yet sent."""
+        month, due = this_month(now, self.settings)
+        if not in_window(now, due, self.settings):
+            return []
+        async with self.db.begin() as s:
+            guilds = await self._eligible(s, month, due)
+        sent: list[BulletinSent] = []
+        for guild_id in guilds:
+            async with self.db.begin() as s:
+                event = await self._send(s, guild_id, month, now)
+            if event is not None:
+                sent.append(event)
+                log.info("bulletin %s sent in guild %s to %s", month, guild_id, event.recipients)
+        if sent:
+            self.wake()
+        return sent
+
+    async def _send(
+        self, s: AsyncSession, guild_id: int, month: str, now: datetime
+    ) -> BulletinSent | None:
+        """Claim one server's bulletin for the month and owe its post and DMs; None if gone."""
+        await s.execute(
+            insert_for(s, BulletinIssue)
+            .values(guild_id=guild_id, month=month, created_at=now)
+            .on_conflict_do_nothing(index_elements=["guild_id", "month"])
+        )
+        since = await self._since(s, guild_id)
+        won = await claim(
+            s,
+            update(BulletinIssue)
+            .where(
+                BulletinIssue.guild_id == guild_id,
+                BulletinIssue.month == month,
+                BulletinIssue.sent_at.is_(None),
+            )
+            .values(sent_at=now),
+        )
+        if not won:
+            return None
+        row = await s.scalar(
+            select(BulletinIssue).where(
+                BulletinIssue.guild_id == guild_id, BulletinIssue.month == month
+            )
+        )
+        assert row is not None
+        await s.refresh(row)
+        contents = await gather(s, guild_id, month, now, self.settings, since=since, note=row.note)
+        members = await self._recipients(s, guild_id)
+        row.contents = contents.to_json()
+        row.recipients = len(members)
+        config = await s.get(GuildConfig, guild_id)
+        channel_id = config.announcements_channel_id if config else None
+        await self.owe(
+            s,
+            guild_id=guild_id,
+            kind=POST,
+            payload={"issue_id": row.id, "channel_id": channel_id},
+            dedup_key=f"{POST}:{row.id}",
+        )
+        for member in members:
+            await self.owe(
+                s,
+                guild_id=guild_id,
+                kind=DM,
+                payload={"issue_id": row.id},
+                dedup_key=f"{DM}:{row.id}:{member.id}",
+                subject_member_id=member.id,
+            )
+        return BulletinSent(guild_id, month, row.id, len(members))

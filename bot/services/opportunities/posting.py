@@ -1,0 +1,225 @@
+"""Posting opportunities, listing the open ones, and closing each on its date, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import GuildConfig, Member, Opportunity, OpportunityInterest
+from bot.services.access import Actor, guild_config, is_worker, require_member, require_worker
+from bot.services.audience import Audience
+from bot.services.base import Service, claim
+from bot.services.errors import InvalidInput
+from bot.services.opportunities.records import (
+    CLOSED,
+    CLOSED_WORKERS,
+    POSTED,
+    OpportunityView,
+    find,
+    posted_at,
+    view_of,
+)
+from bot.services.opportunities.rules import OpportunityDraft, check_draft
+
+LIST_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class OpportunityClosed:
+    """An opportunity's date came: interest is closed and its announcement is owed an update."""
+
+    opportunity_id: int
+    guild_id: int
+    interested: int
+
+
+@dataclass(frozen=True)
+class OpenOpportunity:
+    """An open opportunity as one person sees it in /opportunities."""
+
+    opportunity: OpportunityView
+    interested: bool
+
+
+class OpportunityPosting(Service):
+    """Opportunities as workers post them and members browse them."""
+
+    async def post(self, actor: Actor, draft: OpportunityDraft) -> OpportunityView:
+        """Check and store an opportunity, and owe its announcement (workers only)."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            config = await require_worker(s, actor)
+            clean = check_draft(draft, now, self.settings)
+            if config.announcements_channel_id is None:
+                raise InvalidInput(
+                    "There is no announcements channel to post it in. Run /setup first."
+                )
+            row = Opportunity(
+                guild_id=actor.guild_id,
+                kind=clean.kind,
+                title=clean.title,
+                involves=clean.involves,
+                suits=clean.suits,
+                audience_kind=clean.audience.kind,
+                audience_value=clean.audience.value,
+                payment=clean.payment,
+                hours=clean.hours,
+                happens_at=clean.happens_at,
+                closes_at=clean.happens_at,
+                channel_id=config.announcements_channel_id,
+                created_by=actor.user_id,
+                created_at=now,
+            )
+            s.add(row)
+            await s.flush()
+            await self.owe(
+                s,
+                guild_id=actor.guild_id,
+                kind=POSTED,
+                payload={"opportunity_id": row.id, "channel_id": row.channel_id},
+                dedup_key=f"{POSTED}:{row.id}",
+            )
+            self.audit(s, actor, "opportunity.post", detail=f"opportunity {row.id}")
+            view = view_of(row, self.settings)
+        self.wake()
+        return view
+
+    async def get(self, guild_id: int, opportunity_id: int) -> OpportunityView:
+        """Return an opportunity as it stands now, with where it was announced."""
+        async with self.db.begin() as s:
+            row = await find(s, guild_id, opportunity_id)
+            return view_of(
+                row, self.settings, now=self.clock.now(), where=await posted_at(s, row.id)
+            )
+
+    async def open_for(self, actor: Actor) -> list[OpenOpportunity]:
+        """List the open opportunities this person may put themselves forward for."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            config = await guild_config(s, actor.guild_id)
+            worker = is_worker(config, actor)
+            member: Member | None = None
+            if worker:
+                member = await s.scalar(
+                    select(Member).where(
+                        Member.guild_id == actor.guild_id,
+                        Member.user_id == actor.user_id,
+                        Member.status.in_(("approved", "paused")),
+                    )
+                )
+            else:
+                # Not yet approved, declined or left: say why, kindly, rather than show nothing.
+                member = await require_member(s, actor)
+            rows = await s.scalars(
+                select(Opportunity)
+                .where(
+                    Opportunity.guild_id == actor.guild_id,
+                    Opportunity.closed_at.is_(None),
+                    Opportunity.closes_at > now,
+                )
+                .order_by(Opportunity.closes_at, Opportunity.id)
+            )
+            found = [r for r in rows if worker or (member and Audience.of(r).includes(member))]
+            mine: set[int] = set()
+            if member is not None:
+                mine = set(
+                    await s.scalars(
+                        select(OpportunityInterest.opportunity_id).where(
+                            OpportunityInterest.member_id == member.id
+                        )
+                    )
+                )
+            return [
+                OpenOpportunity(
+                    view_of(r, self.settings, now=now, where=await posted_at(s, r.id)),
+                    r.id in mine,
+                )
+                for r in found[:LIST_LIMIT]
+            ]
+
+    async def recent(self, actor: Actor, limit: int = LIST_LIMIT) -> list[OpportunityView]:
+        """List the newest opportunities, open or closed, for a worker to pick from."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            await require_worker(s, actor)
+            rows = await s.scalars(
+                select(Opportunity)
+                .where(Opportunity.guild_id == actor.guild_id)
+                .order_by(Opportunity.id.desc())
+                .limit(limit)
+            )
+            return [view_of(r, self.settings, now=now) for r in rows]
+
+    async def for_delivery(self, guild_id: int, opportunity_id: int) -> OpportunityView:
+        """Return an opportunity to announce or redraw, with where it was announced."""
+        return await self.get(guild_id, opportunity_id)
+
+    async def next_close(self) -> datetime | None:
+        """Return when the next open opportunity closes."""
+        async with self.db.begin() as s:
+            first: datetime | None = await s.scalar(
+                select(func.min(Opportunity.closes_at)).where(Opportunity.closed_at.is_(None))
+            )
+        return first
+
+    async def take_closes(self, now: datetime) -> list[OpportunityClosed]:
+        """Close every opportunity whose date has come, each once, owing its redraw."""
+        async with self.db.begin() as s:
+            due = list(
+                await s.scalars(
+                    select(Opportunity.id)
+                    .where(Opportunity.closed_at.is_(None), Opportunity.closes_at <= now)
+                    .order_by(Opportunity.closes_at, Opportunity.id)
+                )
+            )
+        closed: list[OpportunityClosed] = []
+        for opportunity_id in due:
+            async with self.db.begin() as s:
+                event = await self._close(s, opportunity_id, now)
+            if event is not None:
+                closed.append(event)
+        if closed:
+            self.wake()
+        return closed
+
+    async def _close(
+        self, s: AsyncSession, opportunity_id: int, now: datetime
+    ) -> OpportunityClosed | None:
+        won = await claim(
+            s,
+            update(Opportunity)
+            .where(Opportunity.id == opportunity_id, Opportunity.closed_at.is_(None))
+            .values(closed_at=now),
+        )
+        if not won:
+            return None
+        row = await s.get(Opportunity, opportunity_id)
+        assert row is not None
+        count = await s.scalar(
+            select(func.count())
+            .select_from(OpportunityInterest)
+            .where(OpportunityInterest.opportunity_id == opportunity_id)
+        )
+        await self.owe(
+            s,
+            guild_id=row.guild_id,
+            kind=CLOSED,
+            payload={"opportunity_id": row.id},
+            dedup_key=f"{CLOSED}:{row.id}",
+        )
+        config = await s.get(GuildConfig, row.guild_id)
+        await self.owe(
+            s,
+            guild_id=row.guild_id,
+            kind=CLOSED_WORKERS,
+            payload={
+                "opportunity_id": row.id,
+                "interested": int(count or 0),
+                "channel_id": config.worker_log_channel_id if config else None,
+            },
+            dedup_key=f"{CLOSED_WORKERS}:{row.id}",
+        )
+        return OpportunityClosed(row.id, row.guild_id, int(count or 0))
