@@ -18,9 +18,16 @@ from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
 from cogs.consultations._delivery import ConsultationSenders
-from cogs.consultations._modals import DraftModal, FeedbackModal, QuestionModal
+from cogs.consultations._guide import GUIDE_ITEMS, DraftModal, QuestionModal, guide_view
+from cogs.consultations._modals import FeedbackModal
 from cogs.consultations._publish import send_results
-from cogs.consultations._render import esc, people, question_lines, summary_embed
+from cogs.consultations._render import (
+    esc,
+    people,
+    question_lines,
+    small_audience_note,
+    summary_embed,
+)
 from cogs.consultations._suggestions import (
     SUGGESTION_ITEMS,
     AcceptModal,
@@ -50,7 +57,7 @@ class ConsultationsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         """Make buttons and forms work after a restart; send what the outbox says is owed."""
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, *SUGGESTION_ITEMS)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, *SUGGESTION_ITEMS, *GUIDE_ITEMS)
         # What someone typed into these forms is saved even if the bot restarted meanwhile.
         self.bot.add_persistent_forms(
             TextAnswerModal, FeedbackModal, QuestionModal, AcceptModal, DraftModal
@@ -142,8 +149,9 @@ class ConsultationsCog(commands.Cog):
         )
         await reply(
             interaction,
-            f"Draft #{view.id} created with {len(view.questions)} questions. Check them with "
-            "`/consult show`, change anything you like, then `/consult open`.",
+            f"Draft #{view.id} created with {len(view.questions)} questions. Press **Preview** "
+            "to check them, add your own, then **Open it now**.",
+            view=guide_view(view.id, more=True),
         )
 
     @consult.command(
@@ -209,7 +217,8 @@ class ConsultationsCog(commands.Cog):
             actor_for(interaction), consultation, data, replace=replace
         )
         lines = [f"{q.position}. {esc(q.text)} ({KIND_LABELS[q.kind]})" for q in added]
-        await reply(interaction, clip(f"Added {len(added)} questions:\n" + "\n".join(lines)))
+        count = "1 question" if len(added) == 1 else f"{len(added)} questions"
+        await reply(interaction, clip(f"Added {count}:\n" + "\n".join(lines)))
 
     # ---- co-production -----------------------------------------------------------------------
 
@@ -251,8 +260,12 @@ class ConsultationsCog(commands.Cog):
     @app_commands.autocomplete(consultation=_mine)
     async def open(self, interaction: Interaction, consultation: int) -> None:
         """Open it; the outbox posts it with a "Take part" button."""
-        view = await self.consultations.drafting.open(actor_for(interaction), consultation)
-        await reply(interaction, f"Open until {both(view.deadline, self.settings.tz)}.")
+        actor = actor_for(interaction)
+        view = await self.consultations.drafting.open(actor, consultation)
+        # The guided flow warns before opening; this quick command says it with the answer.
+        note = small_audience_note(await self.consultations.preview.preview(actor, consultation))
+        more = f"\n\n{note}" if note else ""
+        await reply(interaction, f"Open until {both(view.deadline, self.settings.tz)}.{more}")
 
     @consult.command(
         name="answer", description="Answer a consultation", extras={"audience": "member"}

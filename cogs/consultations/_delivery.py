@@ -34,6 +34,15 @@ NO_PINGS = discord.AllowedMentions.none()
 FEEDBACK_DM_TEXT = "You took part in this consultation: here's what happened because you spoke up."
 
 
+def waiting(n: int) -> str:
+    """Say who is waiting for feedback, in words that fit the number."""
+    if n == 0:
+        return "Nobody took part, but the people asked still deserve to hear what happens next."
+    if n == 1:
+        return "1 person took part and is waiting to hear what happened."
+    return f"{n} people took part and are waiting to hear what happened."
+
+
 class ConsultationSenders:
     """One sender per kind of consultation message the outbox holds."""
 
@@ -97,11 +106,17 @@ class ConsultationSenders:
         """Thank everyone who took part, in announcements."""
         p = delivery.payload
         n = int(p["respondents"])
+        thanks = (
+            ""
+            if n == 0
+            else f" Thank you to {'the one person' if n == 1 else f'the {n} people'} who took "
+            "part!"
+        )
         return await self._post(
             delivery,
-            f"The consultation **{esc(p['title'])}** has now closed. Thank you to "
-            f"{'the one person' if n == 1 else f'the {n} people'} who took part! We'll tell you "
-            f"what we did with your answers by {self._review_date(delivery)}.",
+            f"The consultation **{esc(p['title'])}** has now closed.{thanks} We'll tell you "
+            f"{'what happens next' if n == 0 else 'what we did with your answers'} by "
+            f"{self._review_date(delivery)}.",
         )
 
     async def feedback_overdue(self, delivery: Delivery) -> Sent:
@@ -111,9 +126,8 @@ class ConsultationSenders:
             delivery,
             f"⏰ Reminder: the review date for **{esc(p['title'])}** "
             f'(#{p["consultation_id"]}) has passed and no "you said, we did" has been '
-            f"published. {people(p['respondents'])} took part and are waiting to hear what "
-            "happened. Use `/consult feedback` to close the loop, even if the answer is "
-            '"not yet, and here\'s why".',
+            f"published. {waiting(int(p['respondents']))} Use `/consult feedback` to close "
+            'the loop, even if the answer is "not yet, and here\'s why".',
         )
 
     async def _feedback_embed(self, delivery: Delivery) -> discord.Embed:

@@ -23,7 +23,9 @@ def result_files(results: ConsultationResults, csv_bytes: bytes) -> list[discord
     for q in results.questions:
         if q.chart_png:
             png = io.BytesIO(q.chart_png)
-            files.append(discord.File(png, filename=f"q{q.question.position}.png"))
+            # The description is the chart's alt text: a screen reader reads out the counts.
+            chart_name = f"q{q.question.position}.png"
+            files.append(discord.File(png, filename=chart_name, description=q.chart_alt))
     return files
 
 

@@ -8,8 +8,10 @@ import discord
 
 from bot.services.consultations import (
     KIND_LABELS,
+    MIN_ANONYMOUS_RESPONDENTS,
     ConsultationResults,
     ConsultationView,
+    DraftPreview,
     FeedbackView,
     Step,
 )
@@ -56,6 +58,51 @@ def summary_embed(
         text=("Anonymous" if view.anonymous else "Named") + f" · consultation #{view.id}"
     )
     return embed
+
+
+def small_audience_note(preview: DraftPreview) -> str | None:
+    """Warn, before it opens, when an anonymous consultation may get too few answers to show."""
+    if not preview.results_may_be_withheld:
+        return None
+    n, least = preview.audience_size, MIN_ANONYMOUS_RESPONDENTS
+    who = {0: "No members", 1: "Only 1 member"}.get(n, f"Only {n} members")
+    if preview.results_cannot_be_shown:
+        return (
+            f"⚠️ {who} can answer this consultation right now. It is anonymous, and its results "
+            f"are shown only if at least {least} people answer, so as things stand nobody will "
+            "see them. To see the results, draft it as named (anonymous: False) or for more "
+            "people."
+        )
+    return (
+        f"⚠️ {who} can answer this consultation right now. It is anonymous, so if fewer than "
+        f"{least} people answer, nobody will see the results (not even workers). This keeps "
+        "answers anonymous."
+    )
+
+
+def preview_text(preview: DraftPreview) -> str:
+    """Return what members will see: the questions in order, the privacy note and any warning."""
+    view = preview.consultation
+    title = (
+        f"Preview of draft #{view.id}."
+        if view.status == "draft"
+        else f"Consultation #{view.id} is {view.status}."
+    )
+    head = (
+        f"**{title}** Members see the announcement below with a **Take part** button. "
+        "Then they answer these questions privately, one at a time:"
+    )
+    tail = [
+        "With the first question they read: " + (ANONYMOUS_NOTE if view.anonymous else NAMED_NOTE)
+    ]
+    note = small_audience_note(preview)
+    if note:
+        tail.append(note)
+    if view.status == "draft":
+        tail.append("When it looks right, press **Open it now**.")
+    end = "\n\n" + "\n\n".join(tail)
+    room = 2000 - len(head) - len(end) - 2
+    return f"{head}\n{clip(question_lines(view), room)}{end}"
 
 
 def question_lines(view: ConsultationView) -> str:

@@ -7,8 +7,9 @@ from bot.services.consultations.closing import ConsultationClosed
 from bot.services.consultations.common import ConsultationView
 from bot.services.consultations.drafting import DraftForm
 from bot.services.consultations.feedback import FeedbackPublished, FeedbackView
+from bot.services.consultations.preview import DraftPreview
 from bot.services.consultations.question_file import FILE_MAX_BYTES, FORMAT_HINT, KIND_LABELS
-from bot.services.consultations.results import ConsultationResults
+from bot.services.consultations.results import MIN_ANONYMOUS_RESPONDENTS, ConsultationResults
 from bot.services.consultations.service import ConsultationService
 from bot.services.consultations.suggestions import SuggestionView
 
@@ -16,12 +17,14 @@ __all__ = [
     "FILE_MAX_BYTES",
     "FORMAT_HINT",
     "KIND_LABELS",
+    "MIN_ANONYMOUS_RESPONDENTS",
     "AnswerView",
     "ConsultationClosed",
     "ConsultationResults",
     "ConsultationService",
     "ConsultationView",
     "DraftForm",
+    "DraftPreview",
     "FeedbackPublished",
     "FeedbackView",
     "Step",

@@ -13,6 +13,7 @@ from matplotlib.ticker import MaxNLocator
 
 LABEL_WRAP = 28
 TITLE_WRAP = 60
+ALT_MAX = 1024  # Discord's limit on an attachment's description (its alt text)
 
 
 def _plain(text: str) -> str:
@@ -43,3 +44,58 @@ def question_chart(title: str, labels: Sequence[str], counts: Sequence[int]) -> 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _alt(
+    question: str,
+    kind: str,
+    labels: Sequence[str],
+    counts: Sequence[int],
+    answered: int,
+    skipped: int,
+    average: float | None,
+    cut: int,
+) -> str:
+    def short(text: str) -> str:
+        text = " ".join(text.split())
+        return text if len(text) <= cut else text[: cut - 1] + "…"
+
+    head = f"Bar chart of {_count(answered, 'answer', 'answers')} to “{short(question)}”"
+    if kind == "scale":
+        pairs = ", ".join(
+            f"{label}: {_count(n, 'person', 'people')}"
+            for label, n in zip(labels, counts, strict=True)
+        )
+        text = f"{head}, on a scale of 1 to 5. {pairs}."
+        if average is not None:
+            text += f" Average {average:g}."
+    else:
+        pairs = ", ".join(f"{short(label)} {n}" for label, n in zip(labels, counts, strict=True))
+        more = " (people could choose more than one)" if kind == "multiple" else ""
+        text = f"{head}{more}: {pairs}."
+    if skipped:
+        text += f" {_count(skipped, 'person', 'people')} skipped it."
+    return text
+
+
+def question_chart_alt(
+    question: str,
+    kind: str,
+    labels: Sequence[str],
+    counts: Sequence[int],
+    *,
+    answered: int,
+    skipped: int = 0,
+    average: float | None = None,
+) -> str:
+    """Say in words what a question's chart shows: the counts per option, in order."""
+    # Long words are shortened until the whole fits Discord's limit; the counts always stay.
+    for cut in (300, 80, 40, 20, 10):
+        text = _alt(question, kind, labels, counts, answered, skipped, average, cut)
+        if len(text) <= ALT_MAX:
+            return text
+    return text[: ALT_MAX - 1] + "…"

@@ -29,6 +29,10 @@ from bot.services.errors import Conflict, InvalidInput, NotFound
 ERRORS_SHOWN = 8
 
 
+def _questions(n: int) -> str:
+    return "1 question" if n == 1 else f"{n} questions"
+
+
 def clean_question(kind: str, text: str, options: Sequence[str]) -> tuple[str, str, list[str]]:
     """Return a question's kind, words and options tidied, or explain what is wrong."""
     resolved = normalise_kind(kind) or kind
@@ -59,6 +63,11 @@ class ConsultationQuestions(ConsultationBase):
             "would change the meaning of answers already given.",
         )
         return row
+
+    async def check_editable(self, actor: Actor, consultation_id: int) -> None:
+        """Refuse now, before a form is shown, if this consultation's questions can't change."""
+        async with self.db.begin() as s:
+            await self.editable(s, actor, consultation_id)
 
     async def next_position(self, s: AsyncSession, row: Consultation) -> int:
         """Return where a new question goes, refusing once the consultation is full."""
@@ -114,9 +123,10 @@ class ConsultationQuestions(ConsultationBase):
                 )
             count = 0 if replace else await question_count(s, row.id)
             if count + len(parsed.questions) > MAX_QUESTIONS:
+                has, adds = _questions(count), _questions(len(parsed.questions))
                 raise InvalidInput(
-                    f"This consultation has {count} questions and the file has "
-                    f"{len(parsed.questions)}; together that is more than {MAX_QUESTIONS}."
+                    f"This consultation has {has} and the file has {adds}; together that is "
+                    f"more than {MAX_QUESTIONS}."
                 )
             added = []
             for offset, q in enumerate(parsed.questions, start=1):

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Consultation, ConsultationAnswer, ConsultationRespondent, Member
 from bot.services.access import Actor, require_worker
 from bot.services.audience import Audience
-from bot.services.consultations.charts import question_chart
+from bot.services.consultations.charts import question_chart, question_chart_alt
 from bot.services.consultations.common import (
     REACHED,
     SCALE_MAX,
@@ -47,6 +47,7 @@ class QuestionResult:
     average: float | None = None  # scale only
     texts: tuple[TextAnswer, ...] = ()
     chart_png: bytes | None = field(default=None, repr=False)
+    chart_alt: str | None = None  # what the chart shows, in words, for screen readers
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,29 @@ class ConsultationResults:
 
 ANONYMOUS_WAIT = (
     "The answers to an anonymous consultation are shown once it closes, so that nobody's "
-    "answers can be worked out from when they answered. So far {n} people have taken part."
+    "answers can be worked out from when they answered. {so_far}"
 )
+
+
+def so_far(n: int) -> str:
+    """Say how many people have taken part so far, in words that fit the number."""
+    if n == 0:
+        return "Nobody has taken part yet."
+    return "So far 1 person has taken part." if n == 1 else f"So far {n} people have taken part."
 
 
 MIN_ANONYMOUS_RESPONDENTS = 3
 TOO_FEW = (
-    "Only {n} of the people asked answered this anonymous consultation. With fewer than "
+    "{who} this anonymous consultation. With fewer than "
     f"{MIN_ANONYMOUS_RESPONDENTS}, anyone who knows who took part could tell whose answers "
     "are whose, so the results are not shown. (A named consultation has no such limit.)"
 )
+
+
+def too_few(n: int) -> str:
+    """Explain why an anonymous consultation answered by n people shows no results."""
+    who = "Nobody answered" if n == 0 else f"Only {n} of the people asked answered"
+    return TOO_FEW.format(who=who)
 
 
 def _safe_cell(value: str) -> str:
@@ -119,7 +133,7 @@ class ConsultationResultsService(ConsultationBase):
         if row.status == "draft":
             raise Conflict("This consultation is still a draft, so there are no answers yet.")
         if row.anonymous and row.status != "closed":
-            raise Conflict(ANONYMOUS_WAIT.format(n=await participants(s, row.id)))
+            raise Conflict(ANONYMOUS_WAIT.format(so_far=so_far(await participants(s, row.id))))
         if row.anonymous:
             # Who took part is known (contributions, feedback DMs); with one or two people,
             # their answers would be theirs for all to see, so small results stay hidden.
@@ -132,7 +146,7 @@ class ConsultationResultsService(ConsultationBase):
                 )
             )
             if int(answered or 0) < MIN_ANONYMOUS_RESPONDENTS:
-                raise Conflict(TOO_FEW.format(n=int(answered or 0)))
+                raise Conflict(too_few(int(answered or 0)))
         return row
 
     async def results(
@@ -180,7 +194,16 @@ class ConsultationResultsService(ConsultationBase):
                 png = await asyncio.to_thread(
                     question_chart, f"Q{q.position}. {q.text}", result.labels, result.counts
                 )
-                result = replace(result, chart_png=png)
+                alt = question_chart_alt(
+                    q.text,
+                    q.kind,
+                    result.labels,
+                    result.counts,
+                    answered=result.answered,
+                    skipped=result.skipped,
+                    average=result.average,
+                )
+                result = replace(result, chart_png=png, chart_alt=alt)
             questions.append(result)
         return ConsultationResults(view, len(people), audience, tuple(questions))
 

@@ -1,6 +1,7 @@
 """Consultations ("you said, we did"): one facade over the small services in this package.
 
 - drafting: details, the end-of-involvement template, opening   (drafting.py)
+- preview: how it will look, and who can answer, before it opens (preview.py)
 - questions: typed one at a time or uploaded as a text file      (questions.py;
   question_file.py documents the file format)
 - suggestions: members suggest questions for drafts               (suggestions.py)
@@ -21,6 +22,7 @@ from bot.services.consultations.closing import ConsultationClosing
 from bot.services.consultations.drafting import ConsultationDrafting
 from bot.services.consultations.feedback import ConsultationFeedbackService, FeedbackReminders
 from bot.services.consultations.personal_data import ConsultationPersonalData
+from bot.services.consultations.preview import ConsultationPreview
 from bot.services.consultations.questions import ConsultationQuestions
 from bot.services.consultations.results import ConsultationResultsService
 from bot.services.consultations.suggestions import ConsultationSuggestions
@@ -35,6 +37,7 @@ class ConsultationService:
     def __init__(self, settings: Settings, db: Database, clock: Clock, wake: Wake | None = None):
         shared = (settings, db, clock, wake)
         self.drafting = ConsultationDrafting(*shared)
+        self.preview = ConsultationPreview(*shared)
         self.questions = ConsultationQuestions(*shared)
         self.suggestions = ConsultationSuggestions(self.questions)
         self.answering = ConsultationAnswering(*shared)
