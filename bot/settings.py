@@ -89,6 +89,10 @@ class SupportConfig(_Strict):
     working_days: list[str] = ["Mon", "Tue", "Wed", "Thu", "Fri"]
     expected_response: str = "within 1 working day"
     reraise_after_minutes: int = Field(default=60, ge=1)
+    # A person waits this long after one /support before another opens (against floods).
+    request_cooldown_minutes: int = Field(default=2, ge=0)
+    # Staff keep a resolved request's private space this long before it is removed.
+    space_retention_days: int = Field(default=90, ge=1)
     crisis_resources: list[CrisisResource] = Field(min_length=1)
 
     @field_validator("hours_start", "hours_end")

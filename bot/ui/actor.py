@@ -23,7 +23,11 @@ def guild_for(interaction: discord.Interaction[Any]) -> discord.Guild:
         return mine[0]
     if not mine:
         raise NotAllowed("You need to be in the group's Discord server to use this.")
-    raise NotAllowed("Please use this command inside the group's server.")
+    # Never guess between servers: acting in the wrong one would put someone's data there.
+    raise NotAllowed(
+        "You're in more than one group with me, so please use this inside the server of the "
+        "group you mean."
+    )
 
 
 def actor_for(interaction: discord.Interaction[Any]) -> Actor:

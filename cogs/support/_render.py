@@ -18,6 +18,24 @@ URGENCY_COLOURS = {
 }
 
 
+def safe(text: str) -> str:
+    """Return someone's words to show as typed: no markdown, masked links or mentions."""
+    escaped = discord.utils.escape_markdown(discord.utils.escape_mentions(text))
+    # escape_markdown leaves [text](url) alone, which Discord renders as a disguised link.
+    return escaped.replace("[", "\\[").replace("]", "\\]").replace("<", "\\<")
+
+
+def waited_text(minutes: int) -> str:
+    """Return a wait in words, e.g. '1 hour 5 minutes'."""
+    hours, mins = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if mins or not hours:
+        parts.append(f"{mins} minute{'s' if mins != 1 else ''}")
+    return " ".join(parts)
+
+
 def _who(view: RequestView) -> str:
     if view.user_id is None:
         return "Someone who has since erased their data"
@@ -47,12 +65,19 @@ def card_embed(view: RequestView, tz: ZoneInfo, note: str | None = None) -> disc
         embed.add_field(name="Picked up by", value=f"<@{view.claimed_by}>", inline=True)
     if view.escalated_to:
         target = ESCALATION_TARGETS.get(view.escalated_to, view.escalated_to)
-        reason = f"\n{view.escalation_reason}" if view.escalation_reason else ""
+        reason = f"\n{safe(view.escalation_reason)}" if view.escalation_reason else ""
         embed.add_field(name="Escalated to", value=f"{target}{reason}"[:1024], inline=False)
     if view.status == "resolved":
-        extra = f"\n{view.resolution_note}" if view.resolution_note else ""
+        extra = f"\n{safe(view.resolution_note)}" if view.resolution_note else ""
         embed.add_field(name="Outcome", value=f"{view.outcome_label}{extra}"[:1024], inline=False)
-    if view.kind == "safeguarding":
+    if view.kind == "safeguarding" and view.author_is_staff:
+        embed.description = (
+            "Crisis words were spotted in a message by someone on the team. They may have been "
+            "quoting someone to help them, or they may need support themselves. The message "
+            "has **not** been removed and they were sent the crisis contacts. Please check in "
+            "with them kindly and privately."
+        )
+    elif view.kind == "safeguarding":
         embed.description = (
             "Crisis words were spotted in this message. It has **not** been removed. The "
             "author was sent the crisis contacts privately. Please check in with them."
@@ -65,9 +90,14 @@ def card_embed(view: RequestView, tz: ZoneInfo, note: str | None = None) -> disc
 
 
 def card_content(view: RequestView, moderator_role_id: int | None, ping: bool) -> str | None:
-    """Return the text above a card: a role ping for urgent requests."""
+    """Return the text above a card: a role ping for urgent requests (the role given)."""
     if not ping or moderator_role_id is None:
         return None
+    if view.author_is_staff:
+        return (
+            f"<@&{moderator_role_id}> Someone on the team may need support: crisis words were "
+            "spotted in their message. Please check in with them kindly."
+        )
     if view.urgency == "urgent":
         return f"<@&{moderator_role_id}> Urgent: someone may be at risk. Please pick this up now."
     return f"<@&{moderator_role_id}> This needs someone today."

@@ -8,24 +8,21 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.services.support import (
-    ESCALATION_TARGETS,
     NOTE_MAX,
     OUTCOMES,
     REASON_MAX,
     RequestView,
-    StaffAction,
 )
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
 from bot.ui.persistent import Form, PersistentButton
-from bot.ui.replies import reply, report_error, send_dm
-from cogs.support._render import card_content, card_embed
+from bot.ui.replies import reply, report_error
+from cogs.support._render import card_embed
 
 if TYPE_CHECKING:
     from bot.app import ParticipationBot
 
 log = logging.getLogger(__name__)
-ONLY_MEMBER = discord.AllowedMentions(everyone=False, roles=False, users=False)
 
 
 def card_view(view: RequestView) -> discord.ui.View:
@@ -41,40 +38,12 @@ def card_view(view: RequestView) -> discord.ui.View:
     return buttons
 
 
-async def post_card(
-    client: ParticipationBot,
-    view: RequestView,
-    channel_id: int | None,
-    role_id: int | None,
-    ping: bool,
-) -> discord.Message | None:
-    """Post a request's card in the support queue (pinging for urgent ones); remember it."""
-    channel = client.get_channel(channel_id) if channel_id else None
-    if not isinstance(channel, discord.TextChannel):
-        log.error(
-            "no support-queue channel for guild %s: request %s not posted", view.guild_id, view.id
-        )
-        return None
-    content = card_content(view, role_id, ping)
-    mentions = discord.AllowedMentions(
-        everyone=False, users=False, roles=[discord.Object(role_id)] if ping and role_id else False
-    )
-    message = await channel.send(
-        content,
-        embed=card_embed(view, client.settings.tz),
-        view=card_view(view),
-        allowed_mentions=mentions,
-    )
-    await client.services.support.requests.set_card(view.id, channel.id, message.id)
-    return message
-
-
 async def redraw(client: ParticipationBot, view: RequestView, note: str | None = None) -> None:
     """Redraw a request's card wherever it is."""
     if not view.card_channel_id or not view.card_message_id:
         return
     channel = client.get_channel(view.card_channel_id)
-    if not isinstance(channel, discord.TextChannel):
+    if not isinstance(channel, discord.TextChannel | discord.DMChannel):
         return
     try:
         await channel.get_partial_message(view.card_message_id).edit(
@@ -82,52 +51,6 @@ async def redraw(client: ParticipationBot, view: RequestView, note: str | None =
         )
     except discord.HTTPException:
         log.warning("could not redraw the card of support request %s", view.id)
-
-
-async def dm(client: ParticipationBot, user_id: int, text: str) -> bool:
-    """DM someone, mentioning nobody else; return False when their DMs are closed."""
-    return await send_dm(client, user_id, text, allowed_mentions=ONLY_MEMBER)
-
-
-async def tell_member(client: ParticipationBot, action: StaffAction) -> None:
-    """Tell the member about their request in their private space, or else by DM."""
-    if action.tell_user_id is None or action.tell_text is None:
-        return
-    channel = client.get_channel(action.tell_channel_id) if action.tell_channel_id else None
-    if isinstance(channel, discord.abc.Messageable):
-        try:
-            await channel.send(
-                f"<@{action.tell_user_id}> {action.tell_text}"[:2000],
-                allowed_mentions=discord.AllowedMentions(
-                    everyone=False, roles=False, users=[discord.Object(action.tell_user_id)]
-                ),
-            )
-            return
-        except discord.HTTPException:
-            log.info("could not post in the private space of request %s", action.request.id)
-    await dm(client, action.tell_user_id, action.tell_text)
-
-
-async def ping_escalation(client: ParticipationBot, action: StaffAction, by: int) -> None:
-    """Tell the role a request was escalated to, in the staff support queue."""
-    view = action.request
-    channel = client.get_channel(view.card_channel_id) if view.card_channel_id else None
-    if not isinstance(channel, discord.TextChannel):
-        return
-    target = ESCALATION_TARGETS.get(view.escalated_to or "", "staff")
-    who = (
-        f"<@&{action.ping_role_id}>" if action.ping_role_id else f"(no role is set up for {target})"
-    )
-    link = f"https://discord.com/channels/{view.guild_id}/{view.card_channel_id}/{view.card_message_id}"
-    await channel.send(
-        f"{who} <@{by}> escalated support request #{view.id} to {target}. "
-        f"Reason: {view.escalation_reason or 'not given'}\n{link}"[:2000],
-        allowed_mentions=discord.AllowedMentions(
-            everyone=False,
-            users=False,
-            roles=[discord.Object(action.ping_role_id)] if action.ping_role_id else False,
-        ),
-    )
 
 
 class ClaimButton(PersistentButton, key="support:claim:{request_id}"):
@@ -141,10 +64,20 @@ class ClaimButton(PersistentButton, key="support:claim:{request_id}"):
         """Claim, redraw the card, then tell the member someone has it."""
         client = interaction.client
         action = await client.services.support.staff.claim(actor_for(interaction), self.request_id)
-        await interaction.response.edit_message(
-            embed=card_embed(action.request, client.settings.tz), view=card_view(action.request)
+        view = action.request
+        on_card = interaction.message is not None and interaction.message.id == view.card_message_id
+        if on_card:
+            await interaction.response.edit_message(
+                embed=card_embed(view, client.settings.tz), view=card_view(view)
+            )
+            return
+        # Pressed on a "still waiting" reminder (or a fallback copy): take its buttons away
+        # and bring the card itself up to date.
+        await interaction.response.edit_message(view=None)
+        await interaction.followup.send(
+            f"You've picked up support request #{view.id}.", ephemeral=True
         )
-        await tell_member(client, action)
+        await redraw(client, view)
 
 
 class EscalateButton(
@@ -200,8 +133,6 @@ class EscalateModal(Form):
             interaction, f"Escalated support request #{self.request_id}. The team has been told."
         )
         await redraw(client, action.request)
-        await ping_escalation(client, action, interaction.user.id)
-        await tell_member(client, action)
 
 
 class ResolveButton(PersistentButton, key="support:resolve:{request_id}"):
@@ -285,4 +216,3 @@ class ResolveModal(Form):
             f"Resolved support request #{self.request_id}: {action.request.outcome_label}.",
         )
         await redraw(client, action.request)
-        await tell_member(client, action)

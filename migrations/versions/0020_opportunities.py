@@ -1,7 +1,7 @@
 """opportunities and the monthly bulletin
 
 Revision ID: 0020_opportunities
-Revises: 0011_engagement_receipts
+Revises: 0012_support_spaces
 Create Date: 2026-12-06 08:15:32.517366
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.db.base
 
 revision: str = "0020_opportunities"
-down_revision: str | None = "0011_engagement_receipts"
+down_revision: str | None = "0012_support_spaces"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

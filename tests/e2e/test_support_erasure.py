@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.db.models import SupportRequest
 from bot.sandbox.driver import answered, everything_text
 from bot.sandbox.fakediscord import FakeDiscord
 from tests.e2e.flows import approved
@@ -18,24 +21,24 @@ async def test_forgetme_tidies_support_traces_in_discord(
     await fake.wait_for(
         lambda: any("private space is ready" in (m.get("content") or "") for m in handle.followups)
     )
-    space = next(
-        c
-        for c in fake.guild_channels(group["guild"])
-        if c["name"].removeprefix("support-").isdigit()
-    )
-    space_id = int(space["id"])
+    async with harness.services.db() as s:
+        space_id = await s.scalar(select(SupportRequest.private_channel_id))
+    assert space_id is not None
     assert fake.visible_to(sam, space_id)
-    card = next(m for m in fake.messages_in(group["#support-queue"]) if m.get("embeds"))
+    card = await fake.wait_for(
+        lambda: next(
+            (m for m in fake.messages_in(group["#support-queue"]) if m.get("embeds")), None
+        )
+    )
     assert f"<@{sam}>" in everything_text(card)
 
     ask = await slash(fake, sam, group["guild"], "forgetme")
     assert ask.original is not None
     await answered(await fake.click(sam, int(ask.original["id"]), "confirm:yes"))
     await fake.wait_for(lambda: not fake.visible_to(sam, space_id))
-    # The redaction is owed with the erasure and delivered just after it.
-    card_id = int(card["id"])
-    await fake.wait_for(lambda: f"<@{sam}>" not in everything_text(fake.message(card_id)))
-    card = fake.message(card_id)
+    # The redaction is owed with the erasure and delivered by the outbox just after.
+    await fake.wait_for(lambda: f"<@{sam}>" not in everything_text(fake.message(int(card["id"]))))
+    card = fake.message(int(card["id"]))
     assert f"<@{sam}>" not in everything_text(card) and "Samira" not in everything_text(card)
     # Staff keep the space (a safeguarding record); it is simply closed to the person.
     assert fake.visible_to(group.moderator, space_id)

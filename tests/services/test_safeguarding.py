@@ -220,15 +220,25 @@ async def test_flags_at_once_give_one_full_note_then_short_ones(services: Servic
     assert sum("check you're okay" in n for n in notes) == 1
 
 
-async def test_flag_ignored_outside_watched_channels_and_for_staff(services: Services) -> None:
+async def test_flag_ignored_outside_watched_channels(services: Services) -> None:
     await set_up_guild(services)
     peer = await _peer(services)
     assert await services.support.flags.flag_message(GUILD, 123456, 9201, 3003, LINK) is None
+    assert await services.support.flags.flag_message(GUILD + 5, peer, 9203, 3003, LINK) is None
+
+
+async def test_staff_authors_are_checked_too_with_a_kinder_note(services: Services) -> None:
+    # Issue 10: volunteer moderators may be young people themselves, so staff are not exempt.
+    await set_up_guild(services)
+    peer = await _peer(services)
     staff = await services.support.flags.flag_message(
         GUILD, peer, 9202, MODERATOR.user_id, LINK, author_role_ids=MODERATOR.role_ids
     )
-    assert staff is None
-    assert await services.support.flags.flag_message(GUILD + 5, peer, 9203, 3003, LINK) is None
+    assert staff is not None and staff.created and staff.request.author_is_staff
+    assert "the team included" in staff.author_message
+    assert "you matter as much as anyone you help" in staff.author_message
+    member = await services.support.flags.flag_message(GUILD, peer, 9204, 3003, LINK)
+    assert member is not None and not member.request.author_is_staff
 
 
 async def test_flag_in_a_thread_of_peer_support_and_in_a_support_space(services: Services) -> None:

@@ -23,6 +23,11 @@ MOD2 = Actor(user_id=800000000000000009, guild_id=GUILD, role_ids=frozenset({MOD
 STRANGER = Actor(user_id=800000000000000010, guild_id=GUILD)
 
 
+def _someone(i: int) -> Actor:
+    """Return a different person in the server (each may have one request open)."""
+    return Actor(user_id=800000000000000100 + i, guild_id=GUILD)
+
+
 async def _open(services: Services, actor: Actor, **kw: object):  # type: ignore[no-untyped-def]
     values: dict[str, object] = {"topic": "struggling", "urgency": "week"}
     values.update(kw)
@@ -253,7 +258,7 @@ async def test_non_moderators_cannot_work_the_queue(services: Services, who: Act
 async def test_workers_and_admins_count_as_moderators(services: Services) -> None:
     await set_up_guild(services)
     first = await _open(services, STRANGER)
-    second = await _open(services, STRANGER)
+    second = await _open(services, _someone(1))  # one open request per person
     await services.support.staff.claim(WORKER, first.request.id)
     await services.support.staff.claim(ADMIN, second.request.id)
 
@@ -329,8 +334,8 @@ async def test_resolve_bad_input(services: Services, outcome: str, note: str | N
 
 async def test_every_outcome_is_accepted(services: Services) -> None:
     await set_up_guild(services)
-    for outcome in OUTCOMES:
-        opened = await _open(services, STRANGER)
+    for i, outcome in enumerate(OUTCOMES):
+        opened = await _open(services, _someone(i))
         action = await services.support.staff.resolve(MODERATOR, opened.request.id, outcome)
         assert action.request.outcome_label == OUTCOMES[outcome]
 
@@ -348,8 +353,9 @@ async def test_queue_sorted_by_urgency_then_age(services: Services, clock: Manua
     from datetime import timedelta
 
     ids = {}
-    for label, urgency in [("w1", "whenever"), ("t1", "today"), ("k1", "week"), ("t2", "today")]:
-        ids[label] = (await _open(services, STRANGER, urgency=urgency)).request.id
+    people = [("w1", "whenever"), ("t1", "today"), ("k1", "week"), ("t2", "today")]
+    for i, (label, urgency) in enumerate(people):
+        ids[label] = (await _open(services, _someone(i), urgency=urgency)).request.id
         clock.advance(timedelta(minutes=5))
     flagged = await services.support.flags.flag_message(
         GUILD,
@@ -359,7 +365,7 @@ async def test_queue_sorted_by_urgency_then_age(services: Services, clock: Manua
         "https://discord.com/channels/1/2/7001",
     )
     assert flagged is not None
-    resolved = (await _open(services, STRANGER, urgency="today")).request.id
+    resolved = (await _open(services, _someone(9), urgency="today")).request.id
     await services.support.staff.resolve(MODERATOR, resolved, "duplicate")
     page = await services.support.requests.queue(MODERATOR)
     assert [r.id for r in page.requests] == [

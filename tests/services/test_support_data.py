@@ -142,3 +142,46 @@ async def test_moderator_erasure_unlinks_their_staff_actions(services: Services,
     async with sessions() as s:
         row = await s.get(SupportRequest, opened.request.id)
         assert row is not None and row.claimed_by is None and row.user_id == 4004
+
+
+async def test_erasure_in_one_server_leaves_another_servers_rows_alone(
+    services: Services, sessions
+) -> None:
+    # The same person asked for support, and claimed requests, in two servers with the bot.
+    await set_up_guild(services)
+    other_guild = GUILD + 7
+    async with sessions.begin() as s:
+        s.add(
+            SupportRequest(
+                guild_id=other_guild,
+                kind="request",
+                user_id=MODERATOR.user_id,
+                topic="other",
+                urgency="week",
+                status="claimed",
+                created_at=START,
+                claimed_by=MODERATOR.user_id,
+                escalated_by=MODERATOR.user_id,
+                resolved_by=MODERATOR.user_id,
+                private_channel_id=4242,
+            )
+        )
+    opened = await services.support.requests.open_request(
+        Actor(4005, GUILD), topic="other", urgency="week"
+    )
+    mod_member = await approved_member(services, MODERATOR.user_id, "Mo")
+    await services.support.staff.claim(MODERATOR, opened.request.id)
+    await services.membership.forget(mod_member)
+    async with sessions() as s:
+        elsewhere = await s.scalar(
+            select(SupportRequest).where(SupportRequest.guild_id == other_guild)
+        )
+        assert elsewhere is not None
+        assert (elsewhere.user_id, elsewhere.claimed_by, elsewhere.resolved_by) == (
+            MODERATOR.user_id,
+            MODERATOR.user_id,
+            MODERATOR.user_id,
+        )
+        assert (elsewhere.status, elsewhere.private_channel_id) == ("claimed", 4242)
+        here = await s.get(SupportRequest, opened.request.id)
+        assert here is not None and here.claimed_by is None

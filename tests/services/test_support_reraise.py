@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import timedelta
 
 from bot.clock import ManualClock
@@ -13,11 +14,14 @@ from tests.conftest import GUILD, MODERATOR, MODERATOR_ROLE
 from tests.services.helpers import set_up_guild
 
 MEMBER = Actor(5001, GUILD)
+_PEOPLE = itertools.count(1)
 
 
 async def _open(services: Services, urgency: str = "week") -> int:
+    # A different person each time: each may have one request open.
+    someone = Actor(MEMBER.user_id + next(_PEOPLE), GUILD)
     opened = await services.support.requests.open_request(
-        MEMBER, topic="struggling", urgency=urgency
+        someone, topic="struggling", urgency=urgency
     )
     return opened.request.id
 
@@ -31,9 +35,9 @@ async def test_raised_after_the_configured_time_once_per_interval(
     start = clock.now()
     assert await services.support.next_due() == start + timedelta(minutes=60)
     clock.advance(timedelta(minutes=59))
-    assert await services.support.take_due(clock.now()) == []
+    assert await services.support.reraise.take_due(clock.now()) == []
     clock.advance(timedelta(minutes=1))
-    events = await services.support.take_due(clock.now())
+    events = await services.support.reraise.take_due(clock.now())
     assert events == [
         SupportRaised(
             request_id=rid,
@@ -47,11 +51,11 @@ async def test_raised_after_the_configured_time_once_per_interval(
             moderator_role_id=MODERATOR_ROLE,
         )
     ]
-    assert await services.support.take_due(clock.now()) == []
+    assert await services.support.reraise.take_due(clock.now()) == []
     clock.advance(timedelta(minutes=30))
-    assert await services.support.take_due(clock.now()) == []
+    assert await services.support.reraise.take_due(clock.now()) == []
     clock.advance(timedelta(minutes=30))
-    second = await services.support.take_due(clock.now())
+    second = await services.support.reraise.take_due(clock.now())
     assert [e.times_raised for e in second] == [2]
     assert await services.support.next_due() == start + timedelta(minutes=180)
 
@@ -60,7 +64,9 @@ async def test_concurrent_sweeps_raise_once(services: Services, clock: ManualClo
     await set_up_guild(services)
     ids = {await _open(services) for _ in range(3)}
     clock.advance(timedelta(minutes=61))
-    results = await asyncio.gather(*[services.support.take_due(clock.now()) for _ in range(5)])
+    results = await asyncio.gather(
+        *[services.support.reraise.take_due(clock.now()) for _ in range(5)]
+    )
     raised = [e.request_id for batch in results for e in batch]
     assert sorted(raised) == sorted(ids)
 
@@ -71,14 +77,14 @@ async def test_after_a_restart_missed_intervals_raise_once(
     await set_up_guild(services)
     rid = await _open(services)
     clock.advance(timedelta(minutes=65))
-    assert [e.request_id for e in await services.support.take_due(clock.now())] == [rid]
+    assert [e.request_id for e in await services.support.reraise.take_due(clock.now())] == [rid]
     # The bot is down for four hours, then a fresh process (new service objects) starts.
     clock.advance(timedelta(hours=4))
     restarted = build_services(settings, sessions, clock)
-    events = await restarted.support.take_due(clock.now())
+    events = await restarted.support.reraise.take_due(clock.now())
     assert [(e.request_id, e.times_raised) for e in events] == [(rid, 5)]
-    assert await restarted.support.take_due(clock.now()) == []
-    assert await services.support.take_due(clock.now()) == []
+    assert await restarted.support.reraise.take_due(clock.now()) == []
+    assert await services.support.reraise.take_due(clock.now()) == []
 
 
 async def test_claimed_or_resolved_requests_are_not_raised(
@@ -91,7 +97,7 @@ async def test_claimed_or_resolved_requests_are_not_raised(
     await services.support.staff.claim(MODERATOR, claimed)
     await services.support.staff.resolve(MODERATOR, resolved, "no_action")
     clock.advance(timedelta(hours=3))
-    assert [e.request_id for e in await services.support.take_due(clock.now())] == [waiting]
+    assert [e.request_id for e in await services.support.reraise.take_due(clock.now())] == [waiting]
     await services.support.staff.claim(MODERATOR, waiting)
     assert await services.support.next_due() is None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, Snowflake, TZDateTime
@@ -54,3 +54,33 @@ class SupportRequest(Base):
     # next one falls due; a conditional UPDATE on `raised_interval` raises each interval once.
     raised_interval: Mapped[int] = mapped_column(Integer, default=0)
     next_raise_at: Mapped[datetime | None] = mapped_column(TZDateTime, index=True)
+    # A flagged message by someone on the staff team (a volunteer moderator may be a young
+    # person too): their card is worded kindly and goes to the safeguarding lead.
+    author_is_staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class SupportPlace(Base):
+    """Where a server's private support spaces open: a channel of threads the bot made.
+
+    Private threads do not count towards Discord's 50-per-category and 500-per-server channel
+    limits, so one parent channel holds every space for years.
+    """
+
+    __tablename__ = "support_places"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    spaces_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+
+
+class SupportWatermark(Base):
+    """The newest message the safeguarding check has seen in a watched channel.
+
+    After downtime the bot reads the channel's history from here, so nothing posted while it
+    was away goes unchecked. Only ids are kept, never words.
+    """
+
+    __tablename__ = "support_watermarks"
+
+    channel_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    last_message_id: Mapped[int] = mapped_column(Snowflake)

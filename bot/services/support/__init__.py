@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from bot.services.support.owed import (
+    CARD,
+    CLOSE_SPACE,
+    CRISIS_NOTE,
+    ERASED,
+    ESCALATION,
+    LIMIT_WARNING,
+    REMOVE_SPACE,
+    RERAISE,
+    TELL,
+    StaffPlaces,
+)
 from bot.services.support.records import (
     ESCALATION_TARGETS,
     MEMBER_URGENCIES,
@@ -19,15 +31,25 @@ from bot.services.support.records import (
     SupportRaised,
 )
 from bot.services.support.service import SupportService
+from bot.services.support.spaces import Usage
 from bot.services.support.stats import SupportStats
-from bot.services.support.wording import refusal_with_resources
+from bot.services.support.wording import dm_crisis_reply, refusal_with_resources
 
 __all__ = [
+    "CARD",
+    "CLOSE_SPACE",
+    "CRISIS_NOTE",
+    "ERASED",
+    "ESCALATION",
     "ESCALATION_TARGETS",
+    "LIMIT_WARNING",
     "MEMBER_URGENCIES",
     "NOTE_MAX",
     "OUTCOMES",
     "REASON_MAX",
+    "REMOVE_SPACE",
+    "RERAISE",
+    "TELL",
     "TOPICS",
     "URGENCIES",
     "Flagged",
@@ -36,8 +58,11 @@ __all__ = [
     "Reported",
     "RequestView",
     "StaffAction",
+    "StaffPlaces",
     "SupportRaised",
     "SupportService",
     "SupportStats",
+    "Usage",
+    "dm_crisis_reply",
     "refusal_with_resources",
 ]

@@ -17,6 +17,7 @@ from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, is_moderator
 from bot.services.base import Service, changed
 from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.support.owed import owe_card, owe_crisis_note
 from bot.services.support.records import LINK_MAX, Flagged, Reported, view_of
 from bot.services.support.rows import member_id_of, waiting_from, where_to_post
 from bot.services.support.safeguarding import Match, SafeguardingMatcher
@@ -97,6 +98,7 @@ class SupportFlags(Service):
         urgency: str,
         message: tuple[int, int, str],
         now: datetime,
+        author_is_staff: bool = False,
     ) -> tuple[SupportRequest, bool]:
         """Add a request about a message unless one with this key exists; say if it is new."""
         channel_id, message_id, link = message
@@ -113,6 +115,7 @@ class SupportFlags(Service):
                 message_link=link,
                 message_channel_id=channel_id,
                 message_id=message_id,
+                author_is_staff=author_is_staff,
                 **waiting_from(self.settings, now),
             )
             .on_conflict_do_nothing(index_elements=["dedup_key"]),
@@ -134,8 +137,9 @@ class SupportFlags(Service):
     ) -> Flagged | None:
         """Raise one urgent safeguarding request per matched message (no text is kept).
 
-        Return None when the channel is not watched or the author is on the staff team
-        (moderators quoting crisis words to help someone should not raise alerts).
+        Staff authors are checked too: a volunteer moderator may be a young person who needs
+        support. Their card is worded kindly (they may be quoting someone to help them) and
+        goes to the safeguarding lead. Return None when the channel is not watched.
         """
         link = _link(link)
         now = self.clock.now()
@@ -148,8 +152,7 @@ class SupportFlags(Service):
             )
             if config is None or not await self._watched(s, guild_id, channel_id, parent_id):
                 return None
-            if is_moderator(config, Actor(author_id, guild_id, author_role_ids)):
-                return None
+            staff = is_moderator(config, Actor(author_id, guild_id, author_role_ids))
             earlier = await s.scalar(
                 select(func.count(SupportRequest.id)).where(
                     SupportRequest.guild_id == guild_id,
@@ -168,11 +171,17 @@ class SupportFlags(Service):
                 urgency="urgent",
                 message=(channel_id, message_id, link),
                 now=now,
+                author_is_staff=staff,
             )
             flagged = Flagged(
-                author_message=author_message(self.settings, repeat=bool(earlier)),
+                author_message=author_message(
+                    self.settings, repeat=bool(earlier), now=now, staff=staff
+                ),
                 **_card(config, row, created),
             )
+            if created:
+                await owe_card(s, row, now, ping=True)
+                await owe_crisis_note(s, row, now, flagged.author_message)
         if created:
             self.wake()
         return flagged
@@ -208,6 +217,8 @@ class SupportFlags(Service):
             reported = Reported(
                 thanks=REPORT_THANKS if created else REPORT_AGAIN, **_card(config, row, created)
             )
+            if created:
+                await owe_card(s, row, self.clock.now(), ping=True)
         if created:
             self.wake()
         return reported

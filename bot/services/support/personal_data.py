@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import SupportRequest
 from bot.services.base import Service
+from bot.services.outbox import owe
 from bot.services.personal_data import DiscordTraces
+from bot.services.support.owed import CLOSE_SPACE, cancel_owed_to, words_posts
 from bot.services.support.records import ESCALATION_TARGETS, OPEN_STATUSES, WITHDRAWN, view_of
 
 
@@ -98,11 +100,15 @@ class SupportPersonalData(Service):
             )
         )
         traces = DiscordTraces()
+        ids = []
         for r in rows:
+            ids.append(r.id)
             if r.card_channel_id and r.card_message_id and r.kind != "report":
                 traces.messages.append((r.card_channel_id, r.card_message_id))
             if r.private_channel_id:
                 traces.channels_to_leave.append(r.private_channel_id)
+        # Their own words, passed to the queue when no private space could be opened.
+        traces.messages += await words_posts(session, guild_id, ids)
         return traces
 
     async def erase(
@@ -113,11 +119,29 @@ class SupportPersonalData(Service):
             SupportRequest.guild_id == guild_id,
             or_(SupportRequest.user_id == user_id, SupportRequest.member_id == member_id),
         )
+        now = self.clock.now()
+        rows = (
+            await session.execute(
+                select(SupportRequest.id, SupportRequest.private_channel_id).where(*mine)
+            )
+        ).all()
+        await cancel_owed_to(session, guild_id, [rid for rid, _space in rows], now)
+        for rid, space in rows:
+            if space:
+                # Their private space closes to them now; staff keep it as a record.
+                await owe(
+                    session,
+                    guild_id=guild_id,
+                    kind=CLOSE_SPACE,
+                    payload={"request_id": rid, "channel_id": space},
+                    now=now,
+                    dedup_key=f"{CLOSE_SPACE}:{rid}:erased",
+                )
         # A request still open is withdrawn: nobody can help an anonymous row.
         await session.execute(
             update(SupportRequest)
             .where(*mine, SupportRequest.status.in_(OPEN_STATUSES))
-            .values(status="resolved", outcome=WITHDRAWN, resolved_at=self.clock.now())
+            .values(status="resolved", outcome=WITHDRAWN, resolved_at=now)
             .execution_options(synchronize_session=False)
         )
         await session.execute(

@@ -20,6 +20,8 @@ URGENCIES: dict[str, str] = {
     "week": "Sometime this week",
     "whenever": "Whenever someone is free",
 }
+# A reported message is about someone else's words: say how soon to look, not "I need help".
+REPORT_URGENCIES: dict[str, str] = {"today": "Please look at it today"}
 # The urgencies a member can choose; "urgent" is set by a safeguarding match.
 MEMBER_URGENCIES = ("today", "week", "whenever")
 PING_URGENCIES = frozenset({"urgent", "today"})
@@ -83,6 +85,7 @@ class RequestView:
     outcome: str | None
     resolution_note: str | None
     times_raised: int
+    author_is_staff: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -96,7 +99,9 @@ class RequestView:
 
     @property
     def urgency_label(self) -> str:
-        """Return the urgency in words."""
+        """Return the urgency in words (a report's is how soon to look, not the reporter's need)."""
+        if self.kind == "report":
+            return REPORT_URGENCIES.get(self.urgency, URGENCIES.get(self.urgency, self.urgency))
         return URGENCIES.get(self.urgency, self.urgency)
 
     @property
@@ -119,9 +124,13 @@ def view_of(row: SupportRequest) -> RequestView:
     """Return the view of a row."""
     # Every field but times_raised is the column of the same name.
     columns = {
-        f.name: getattr(row, f.name) for f in fields(RequestView) if f.name != "times_raised"
+        f.name: getattr(row, f.name)
+        for f in fields(RequestView)
+        if f.name not in ("times_raised", "author_is_staff")
     }
-    return RequestView(**columns, times_raised=row.raised_interval)
+    return RequestView(
+        **columns, times_raised=row.raised_interval, author_is_staff=bool(row.author_is_staff)
+    )
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,8 @@ class Opened:
     queue_channel_id: int | None
     # The member's optional words: post them in the private space, never store them.
     message_to_forward: str | None
+    # True when the person already had a request open: they are pointed back to it.
+    existing: bool = False
 
 
 @dataclass(frozen=True)

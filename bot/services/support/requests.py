@@ -6,13 +6,17 @@ post in the private space.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.models import GuildConfig, SupportRequest
 from bot.services.access import Actor, require_moderator
 from bot.services.base import Service, Wake
 from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.support.owed import RERAISE, owe_card
 from bot.services.support.records import (
     MEMBER_URGENCIES,
     MESSAGE_MAX,
@@ -29,6 +33,7 @@ from bot.services.support.rows import Db, load_request, member_id_of, waiting_fr
 from bot.services.support.safeguarding import SafeguardingMatcher as Matcher
 from bot.services.support.wording import (
     acknowledgement,
+    already_open_text,
     crisis_resources_text,
     out_of_hours_notice,
     refusal_with_resources,
@@ -39,6 +44,10 @@ from bot.settings import Settings
 NOT_IN_SERVER = (
     "It looks like you're not in the group's Discord server at the moment, so I can't open a "
     "private space with the moderators. You're welcome to rejoin the server and try again."
+)
+TOO_SOON = (
+    "You asked for support just a moment ago, so I haven't opened another request yet. The "
+    "moderators have what you sent. If you need help right now, please use the contacts below."
 )
 NOT_SET_UP = (
     "Support requests aren't switched on in this server yet, so I can't pass this on. Please "
@@ -86,26 +95,36 @@ class SupportRequests(Service):
         if not in_server:
             raise NotAllowed(refusal_with_resources(self.settings, NOT_IN_SERVER))
         # Crisis words in the request itself make it urgent; the words are still not kept.
-        if text and self.matcher.check(text) is not None:
+        crisis = bool(text) and self.matcher.check(text or "") is not None
+        if crisis:
             urgency = "urgent"
         now = self.clock.now()
         async with self.db.begin() as s:
-            config = await s.get(GuildConfig, actor.guild_id)
+            # Locking the server's row makes two /support at once by one person take turns
+            # on PostgreSQL (SQLite's BEGIN IMMEDIATE already does): one request, not two.
+            config = await s.scalar(
+                select(GuildConfig).where(GuildConfig.guild_id == actor.guild_id).with_for_update()
+            )
             if config is None or config.setup_at is None:
                 raise NotAllowed(refusal_with_resources(self.settings, NOT_SET_UP))
-            row = SupportRequest(
-                guild_id=actor.guild_id,
-                kind="request",
-                user_id=actor.user_id,
-                member_id=await member_id_of(s, actor.guild_id, actor.user_id),
-                topic=topic,
-                urgency=urgency,
-                **waiting_from(self.settings, now),
+            mine = (
+                SupportRequest.guild_id == actor.guild_id,
+                SupportRequest.user_id == actor.user_id,
+                SupportRequest.kind == "request",
             )
-            s.add(row)
-            await s.flush()
-            view = view_of(row)
+            current = await s.scalar(
+                select(SupportRequest)
+                .where(*mine, SupportRequest.status.in_(OPEN_STATUSES))
+                .order_by(SupportRequest.id)
+                .limit(1)
+            )
+            if current is not None:
+                pointed = await self._already_open(s, config, current, text, crisis=crisis)
+            else:
+                view = await self._new(s, actor, topic, urgency, crisis=crisis)
         self.wake()
+        if current is not None:
+            return pointed
         notice = out_of_hours_notice(self.settings, now)
         ping = urgency in PING_URGENCIES
         return Opened(
@@ -121,6 +140,77 @@ class SupportRequests(Service):
             moderator_role_id=config.moderator_role_id,
             queue_channel_id=config.support_queue_channel_id,
             message_to_forward=text,
+        )
+
+    async def _new(
+        self, s: AsyncSession, actor: Actor, topic: str, urgency: str, *, crisis: bool
+    ) -> RequestView:
+        """Add the request and owe its card, unless the person asked a moment ago."""
+        now = self.clock.now()
+        mine = (
+            SupportRequest.guild_id == actor.guild_id,
+            SupportRequest.user_id == actor.user_id,
+            SupportRequest.kind == "request",
+        )
+        latest = await s.scalar(select(func.max(SupportRequest.created_at)).where(*mine))
+        # Crisis words always get through: a flood guard must never turn someone away.
+        if not crisis and latest is not None and now - latest < self._cooldown():
+            raise NotAllowed(refusal_with_resources(self.settings, TOO_SOON))
+        row = SupportRequest(
+            guild_id=actor.guild_id,
+            kind="request",
+            user_id=actor.user_id,
+            member_id=await member_id_of(s, actor.guild_id, actor.user_id),
+            topic=topic,
+            urgency=urgency,
+            **waiting_from(self.settings, now),
+        )
+        s.add(row)
+        await s.flush()
+        await owe_card(s, row, now, ping=urgency in PING_URGENCIES)
+        return view_of(row)
+
+    def _cooldown(self) -> timedelta:
+        return timedelta(minutes=self.settings.support.request_cooldown_minutes)
+
+    async def _already_open(
+        self,
+        s: AsyncSession,
+        config: GuildConfig,
+        row: SupportRequest,
+        text: str | None,
+        *,
+        crisis: bool,
+    ) -> Opened:
+        """Point the person back to their open request; crisis words make it urgent."""
+        raised = crisis and row.urgency != "urgent"
+        if raised:
+            row.urgency = "urgent"
+            await self.owe(
+                s,
+                guild_id=row.guild_id,
+                kind=RERAISE,
+                payload={"request_id": row.id, "urgent": True},
+                dedup_key=f"{RERAISE}:{row.id}:urgent",
+            )
+        await s.flush()
+        view = view_of(row)
+        now = self.clock.now()
+        notice = out_of_hours_notice(self.settings, now)
+        return Opened(
+            request=view,
+            acknowledgement=already_open_text(
+                self.settings, view, crisis=crisis, out_of_hours=notice
+            ),
+            crisis_resources=crisis_resources_text(self.settings),
+            out_of_hours=notice is not None,
+            out_of_hours_notice=notice,
+            expected_response=self.settings.support.expected_response,
+            ping_moderators=raised,
+            moderator_role_id=config.moderator_role_id,
+            queue_channel_id=config.support_queue_channel_id,
+            message_to_forward=text,
+            existing=True,
         )
 
     async def set_private_space(self, request_id: int, channel_id: int) -> None:

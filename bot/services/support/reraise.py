@@ -8,12 +8,17 @@ from sqlalchemy import func, select, update
 
 from bot.db.models import GuildConfig, SupportRequest
 from bot.services.base import Service, claim
+from bot.services.support.owed import RERAISE
 from bot.services.support.records import SupportRaised
 from bot.services.support.rows import reraise_interval, where_to_post
 
 
 class SupportReraise(Service):
-    """The timed half of support: events are `SupportRaised` (the facade is the DueSource)."""
+    """The timed half of support: each raise is owed to the outbox (the facade is the source).
+
+    `take_due` returns what it raised, for tests and figures; the post itself is an outbox
+    delivery, so a failed post is retried and never lost.
+    """
 
     async def next_due(self) -> datetime | None:
         """Return when the next unclaimed request should be raised again."""
@@ -61,6 +66,13 @@ class SupportReraise(Service):
                 await s.refresh(row)
                 if row.guild_id not in configs:
                     configs[row.guild_id] = await s.get(GuildConfig, row.guild_id)
+                await self.owe(
+                    s,
+                    guild_id=row.guild_id,
+                    kind=RERAISE,
+                    payload={"request_id": row.id, "times_raised": number},
+                    dedup_key=f"{RERAISE}:{row.id}:{number}",
+                )
                 events.append(
                     SupportRaised(
                         request_id=row.id,
@@ -73,4 +85,6 @@ class SupportReraise(Service):
                         **where_to_post(configs[row.guild_id]),
                     )
                 )
+        if events:
+            self.wake()
         return events

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
@@ -12,6 +12,7 @@ from bot.db.models import SupportRequest
 from bot.services.access import Actor, require_moderator
 from bot.services.base import Service, claim
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
+from bot.services.support.owed import ESCALATION, owe_space_closing, owe_tell
 from bot.services.support.records import (
     ESCALATION_TARGETS,
     NOTE_MAX,
@@ -62,6 +63,13 @@ class SupportStaff(Service):
             member_id=row.member_id,
             detail=f"request {row.id}: {detail}",
         )
+
+    async def _owe_tell(
+        self, s: AsyncSession, row: SupportRequest, action: StaffAction, step: str
+    ) -> None:
+        """Owe the member the note an action tells them (in their space, or by DM)."""
+        if action.tell_text is not None and action.tell_user_id is not None:
+            await owe_tell(s, row, self.clock.now(), action.tell_text, step)
 
     async def _take(self, s: AsyncSession, actor: Actor, row: SupportRequest) -> bool:
         """Claim the request for the actor if nobody has it; return True if this claimed it."""
@@ -116,6 +124,7 @@ class SupportStaff(Service):
                 raise _already(row, actor)
             self._audit(s, actor, row, "claim", "claimed")
             action = _tell_member(row, picked_up_text(actor.user_id))
+            await self._owe_tell(s, row, action, "claim")
         self.wake()
         return action
 
@@ -150,6 +159,13 @@ class SupportStaff(Service):
             self._audit(s, actor, row, "escalate", f"to {to}")
             role = config.worker_role_id if to == "worker" else config.safeguarding_role_id
             told = _tell_member(row, picked_up_text(actor.user_id)) if first else _untold(row)
+            await self._owe_tell(s, row, told, "claim")
+            await self.owe(
+                s,
+                guild_id=row.guild_id,
+                kind=ESCALATION,
+                payload={"request_id": row.id, "role_id": role, "by": actor.user_id},
+            )
         self.wake()
         return StaffAction(
             told.request, told.tell_user_id, told.tell_channel_id, told.tell_text, role
@@ -181,6 +197,10 @@ class SupportStaff(Service):
                 resolution_note=text,
             )
             self._audit(s, actor, row, "resolve", outcome)
-            action = _tell_member(row, resolved_text())
+            action = _tell_member(row, resolved_text(row.private_channel_id is not None))
+            await self._owe_tell(s, row, action, "resolve")
+            if row.kind == "request":
+                retention = timedelta(days=self.settings.support.space_retention_days)
+                await owe_space_closing(s, row, now, retention)
         self.wake()
         return action

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from bot.services.support.records import RequestView
 from bot.settings import DAY_NAMES, Settings
 
 FULL_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -128,24 +129,94 @@ def acknowledgement(
     return "\n\n".join(parts)
 
 
+def already_open_text(
+    settings: Settings, view: RequestView, *, crisis: bool, out_of_hours: str | None
+) -> str:
+    """Return what someone is told when they ask again while their request is open."""
+    where = (
+        f"Your private space with the moderators is here: <#{view.private_channel_id}>. "
+        "You can write to them there at any time."
+        if view.private_channel_id
+        else "The moderators have it and will contact you."
+    )
+    parts = [
+        f"You already have a support request open (#{view.id}), so I haven't opened another "
+        f"one. {where}"
+    ]
+    if crisis:
+        parts.append(
+            "What you wrote sounds really hard, so I've told the moderators it's urgent."
+            + (
+                " They may not see it until they're back, so please use the contacts below "
+                "if you need help before then."
+                if out_of_hours
+                else ""
+            )
+        )
+    if out_of_hours:
+        parts.append(out_of_hours)
+    parts.append(crisis_resources_text(settings))
+    return "\n\n".join(parts)
+
+
 def refusal_with_resources(settings: Settings, reason: str) -> str:
     """Return a refusal that still gives the crisis contacts."""
     return f"{reason}\n\n{crisis_resources_text(settings)}"
 
 
-def author_message(settings: Settings, *, repeat: bool) -> str:
-    """Return the private note to someone whose message matched a crisis pattern."""
+def author_message(
+    settings: Settings, *, repeat: bool, now: datetime | None = None, staff: bool = False
+) -> str:
+    """Return the private note to someone whose message matched a crisis pattern.
+
+    Out of hours it says honestly that nobody may see the alert until the team is back.
+    """
+    away = now is not None and not is_working_time(settings, now)
+    opening = next_opening(settings, now) if away and now is not None else None
+    back = f" (we're next around on {when_text(settings, opening)})" if opening else ""
+    if away:
+        told = (
+            "The moderators have been told, but the team isn't working right now, so they may "
+            f"not see it until they're back{back}. If you need help before then, please use "
+            "the contacts below: they're there for you right now."
+        )
+    else:
+        told = "A moderator has been told and may get in touch."
     if repeat:
+        again = "I've let the moderators know about this message too."
+        if away:
+            again += (
+                " The team isn't working right now, so please use the contacts below if you "
+                "need help."
+            )
         return (
-            "I've let the moderators know about this message too. Your message is still there "
-            "and you're not in trouble. The contacts I sent you are here again in case you "
-            "need them.\n\n" + crisis_resources_text(settings)
+            f"{again} Your message is still there and you're not in trouble. The contacts I "
+            "sent you are here again in case you need them.\n\n" + crisis_resources_text(settings)
+        )
+    if staff:
+        return (
+            "Hi, I'm the group's bot. Some words in your message are on our list of crisis "
+            "words, so I check in with everyone who writes them, the team included. If you were "
+            "supporting someone, thank you, and there's nothing you need to do. If it's about "
+            "you, that's okay too: you matter as much as anyone you help. The safeguarding lead "
+            "has been told and may get in touch. If you'd like to talk to someone privately, "
+            "use **/support** at any time.\n\n" + crisis_resources_text(settings)
         )
     return (
         "Hi, I'm the group's bot. Some words in your message made us want to check you're "
         "okay. You're not in trouble, and your message hasn't been removed.\n\n"
-        "A moderator has been told and may get in touch. If you'd like to talk to someone "
-        "privately, use **/support** at any time.\n\n" + crisis_resources_text(settings)
+        f"{told} If you'd like to talk to someone privately, use **/support** at any time.\n\n"
+        + crisis_resources_text(settings)
+    )
+
+
+def dm_crisis_reply(settings: Settings) -> str:
+    """Return the answer to a DM to the bot with crisis words in it (nobody reads bot DMs)."""
+    return (
+        "Hi, I'm the group's bot. What you wrote sounds really hard, and I want to make sure "
+        "you can reach someone. Nobody reads messages sent to me here, so please use the "
+        "contacts below if you need help now. To reach the group's moderators privately, use "
+        "**/support** (it works here in DMs too).\n\n" + crisis_resources_text(settings)
     )
 
 
@@ -169,9 +240,15 @@ def picked_up_text(moderator_id: int) -> str:
     )
 
 
-def resolved_text() -> str:
+def resolved_text(has_space: bool = False) -> str:
     """Return the note telling a member their request is closed."""
+    closing = (
+        " This private space will close for you in a day; the moderators keep a record of it."
+        if has_space
+        else ""
+    )
     return (
         "The moderators have marked your support request as resolved. Thank you for "
-        "reaching out. If anything changes, or you want to talk again, use /support any time."
+        f"reaching out.{closing} If anything changes, or you want to talk again, use /support "
+        "any time."
     )

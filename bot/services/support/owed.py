@@ -1,0 +1,217 @@
+"""What support owes Discord: queue cards, re-raises, notes to the member, crisis notes.
+
+Each is written to the outbox in the transaction that decides it, so a Discord failure or a
+restart between the decision and the post delays it but never loses it: a safeguarding card
+that cannot reach #support-queue goes to another staff channel instead. Payloads hold ids and
+the bot's own words, never anything a member wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import GuildConfig, OutboxItem, SupportRequest
+from bot.services.base import Service
+from bot.services.errors import NotFound
+from bot.services.outbox import DONE, FAILED, PENDING, owe
+from bot.services.support.records import RequestView, view_of
+
+CARD = "support.card"
+RERAISE = "support.reraise"
+TELL = "support.tell"
+CRISIS_NOTE = "support.crisis_note"
+ESCALATION = "support.escalation"
+CLOSE_SPACE = "support.close_space"
+REMOVE_SPACE = "support.remove_space"
+LIMIT_WARNING = "support.limit_warning"
+# Not delivered by the outbox: a record of where the bot posted a member's own words (they are
+# never stored), so erasure can find and redact that post.
+WORDS = "support.words"
+ERASED = "the person erased their data before it went out"
+# A resolved space stays open to the member this long, so they can read the last messages.
+CLOSE_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class StaffPlaces:
+    """Where support posts for staff go, and who may be pinged there."""
+
+    queue_channel_id: int | None
+    worker_log_channel_id: int | None
+    peer_support_channel_id: int | None
+    moderator_role_id: int | None
+    safeguarding_role_id: int | None
+    worker_role_id: int | None
+
+    @property
+    def staff_role_ids(self) -> list[int]:
+        """Return the staff roles set up in the server (moderators first)."""
+        roles = (self.moderator_role_id, self.safeguarding_role_id, self.worker_role_id)
+        return [r for r in roles if r is not None]
+
+
+def places_of(config: GuildConfig | None) -> StaffPlaces:
+    """Return a server's staff places (all None when it is not set up)."""
+    if config is None:
+        return StaffPlaces(None, None, None, None, None, None)
+    return StaffPlaces(
+        config.support_queue_channel_id,
+        config.worker_log_channel_id,
+        config.peer_support_channel_id,
+        config.moderator_role_id,
+        config.safeguarding_role_id,
+        config.worker_role_id,
+    )
+
+
+async def owe_card(s: AsyncSession, row: SupportRequest, now: datetime, *, ping: bool) -> None:
+    """Owe the queue card of a new request (pinging the moderators when it is urgent)."""
+    await owe(
+        s,
+        guild_id=row.guild_id,
+        kind=CARD,
+        payload={"request_id": row.id, "ping": ping},
+        now=now,
+        dedup_key=f"{CARD}:{row.id}",
+        subject_member_id=row.member_id,
+    )
+
+
+async def owe_crisis_note(s: AsyncSession, row: SupportRequest, now: datetime, text: str) -> None:
+    """Owe the author of a flagged message the crisis contacts, privately."""
+    await owe(
+        s,
+        guild_id=row.guild_id,
+        kind=CRISIS_NOTE,
+        payload={"request_id": row.id, "text": text, "channel_id": row.message_channel_id},
+        now=now,
+        dedup_key=f"{CRISIS_NOTE}:{row.id}",
+        subject_member_id=row.member_id,
+    )
+
+
+async def owe_tell(
+    s: AsyncSession, row: SupportRequest, now: datetime, text: str, step: str
+) -> None:
+    """Owe the member a note about their request, in their private space or else by DM."""
+    await owe(
+        s,
+        guild_id=row.guild_id,
+        kind=TELL,
+        payload={"request_id": row.id, "text": text},
+        now=now,
+        dedup_key=f"{TELL}:{row.id}:{step}",
+        subject_member_id=row.member_id,
+    )
+
+
+async def owe_space_closing(
+    s: AsyncSession, row: SupportRequest, now: datetime, retention: timedelta
+) -> None:
+    """Owe closing a resolved request's space to the member now, and removing it later."""
+    if row.private_channel_id is None:
+        return
+    payload = {"request_id": row.id, "channel_id": row.private_channel_id}
+    await owe(
+        s,
+        guild_id=row.guild_id,
+        kind=CLOSE_SPACE,
+        payload=payload,
+        now=now,
+        due_at=now + CLOSE_AFTER,
+        dedup_key=f"{CLOSE_SPACE}:{row.id}",
+    )
+    await owe(
+        s,
+        guild_id=row.guild_id,
+        kind=REMOVE_SPACE,
+        payload=payload,
+        now=now,
+        due_at=now + retention,
+        dedup_key=f"{REMOVE_SPACE}:{row.id}",
+    )
+
+
+async def cancel_owed_to(s: AsyncSession, guild_id: int, request_ids: list[int], now: Any) -> None:
+    """Stop notes to an erased person that have not gone out yet (in this server only)."""
+    if not request_ids:
+        return
+    theirs = [OutboxItem.dedup_key == f"{CRISIS_NOTE}:{rid}" for rid in request_ids]
+    theirs += [OutboxItem.dedup_key.like(f"{TELL}:{rid}:%") for rid in request_ids]
+    await s.execute(
+        update(OutboxItem)
+        .where(OutboxItem.guild_id == guild_id, OutboxItem.status == PENDING, or_(*theirs))
+        .values(status=FAILED, last_error=ERASED, lease_until=None, done_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def words_posts(
+    s: AsyncSession, guild_id: int, request_ids: list[int]
+) -> list[tuple[int, int]]:
+    """Return where the bot posted the words of these requests' authors (for erasure)."""
+    if not request_ids:
+        return []
+    rows = await s.execute(
+        select(OutboxItem.channel_id, OutboxItem.message_id).where(
+            OutboxItem.guild_id == guild_id,
+            OutboxItem.kind == WORDS,
+            or_(*[OutboxItem.dedup_key.like(f"{WORDS}:{rid}:%") for rid in request_ids]),
+            OutboxItem.message_id.is_not(None),
+        )
+    )
+    return [(int(c), int(m)) for c, m in rows if c]
+
+
+class SupportOwed(Service):
+    """What the support senders read and record while delivering."""
+
+    async def card(self, guild_id: int, request_id: int) -> tuple[RequestView, StaffPlaces]:
+        """Return a request as its card shows it, and where staff posts go."""
+        async with self.db.begin() as s:
+            row = await s.get(SupportRequest, request_id)
+            if row is None or row.guild_id != guild_id:
+                raise NotFound("That support request no longer exists.")
+            return view_of(row), places_of(await s.get(GuildConfig, guild_id))
+
+    async def places(self, guild_id: int) -> StaffPlaces:
+        """Return where staff posts go in a server."""
+        async with self.db.begin() as s:
+            return places_of(await s.get(GuildConfig, guild_id))
+
+    async def record_words(
+        self, guild_id: int, request_id: int, member_id: int | None, where: tuple[int, int]
+    ) -> None:
+        """Remember where the bot posted a member's words (never the words themselves)."""
+        now = self.clock.now()
+        async with self.db.begin() as s:
+            s.add(
+                OutboxItem(
+                    guild_id=guild_id,
+                    kind=WORDS,
+                    payload={"request_id": request_id},
+                    dedup_key=f"{WORDS}:{request_id}:{where[1]}",
+                    subject_member_id=member_id,
+                    status=DONE,
+                    due_at=now,
+                    attempts=0,
+                    created_at=now,
+                    done_at=now,
+                    channel_id=where[0],
+                    message_id=where[1],
+                )
+            )
+
+    async def space_removed(self, guild_id: int, request_id: int) -> None:
+        """Forget a private space that was removed after its retention."""
+        async with self.db.begin() as s:
+            await s.execute(
+                update(SupportRequest)
+                .where(SupportRequest.guild_id == guild_id, SupportRequest.id == request_id)
+                .values(private_channel_id=None)
+            )
