@@ -44,12 +44,17 @@ class GroupConfig(_Strict):
     age_bands: list[str] = Field(min_length=1)
     under_16_age_bands: list[str] = []
     under_18_age_bands: list[str] = []
+    # Towns and places people may type for their area, e.g. {"Bradford" = "North"}.
+    locality_aliases: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _bands_known(self) -> GroupConfig:
         for band in [*self.under_16_age_bands, *self.under_18_age_bands]:
             if band not in self.age_bands:
                 raise ValueError(f"age band {band!r} is not in age_bands")
+        for town, area in self.locality_aliases.items():
+            if area not in self.localities:
+                raise ValueError(f"{town!r} points to {area!r}, which is not in localities")
         return self
 
 

@@ -196,5 +196,6 @@ class _SetupRun:
             await channel.send(
                 "Welcome to the participation group! Young people and parents or carers "
                 "help shape the service here. Use **/join** to sign up, **/help** to see "
-                "what you can do, and **/jargon** if a word puzzles you."
+                "what you can do, and **/jargon** if a word puzzles you. Once a worker "
+                "approves your sign-up, #sessions, #polls and #peer-support open to you."
             )

@@ -11,29 +11,40 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ParticipationBot
-from bot.services.membership import EQUALITY_QUESTIONS, PREFER_NOT, JoinForm
+from bot.services.membership import (
+    EQUALITY_QUESTIONS,
+    NAME_MAX,
+    NOTE_MAX,
+    PREFER_NOT,
+    PRONOUNS_MAX,
+    JoinForm,
+    Suggestion,
+    age_band_suggestions,
+    area_suggestions,
+)
 from bot.ui.actor import actor_for, guild_for
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from cogs.membership._deliveries import MembershipSenders
 from cogs.membership._departure import carry_out_erasure
+from cogs.membership._joining import offer_consent
 from cogs.membership._render import profile_embed
-from cogs.membership._views import (
-    ApproveButton,
-    CarerKnowsButton,
-    ConfirmView,
-    DeclineButton,
-    JoinConsentView,
-    consent_text,
-)
+from cogs.membership._replies import SignUpReplies
+from cogs.membership._views import ApproveButton, CarerKnowsButton, ConfirmView, DeclineButton
 
 IAm = Literal["Young person", "Parent or carer"]
 TYPE_KEYS = {"Young person": "young_person", "Parent or carer": "carer"}
+# Limits Discord enforces while people type, so nothing is refused only after sending. Age and
+# area are matched by autocomplete, so their limits leave room for "I'm 19" or a town's name.
+Name = app_commands.Range[str, 1, NAME_MAX]
+Pronouns = app_commands.Range[str, 1, PRONOUNS_MAX]
+AgeTyped = app_commands.Range[str, 1, 40]
+AreaTyped = app_commands.Range[str, 1, 100]
+Note = app_commands.Range[str, 1, NOTE_MAX]
 
 
-def _choices(values: list[str], current: str) -> list[app_commands.Choice[str]]:
-    needle = current.casefold()
-    return [app_commands.Choice(name=v, value=v) for v in values if needle in v.casefold()][:25]
+def _choices(found: list[Suggestion]) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=s.label[:100], value=s.value[:100]) for s in found][:25]
 
 
 class MembershipCog(commands.Cog):
@@ -47,17 +58,18 @@ class MembershipCog(commands.Cog):
         self.bot = bot
         self.settings = bot.services.settings
         self.membership = bot.services.membership
+        self.replies = SignUpReplies(bot.services.clock)
 
     async def cog_load(self) -> None:
         """Make approval-card buttons work after a restart; send what membership owes."""
         self.bot.add_dynamic_items(ApproveButton, DeclineButton, CarerKnowsButton)
-        MembershipSenders(self.bot).register()
+        MembershipSenders(self.bot, self.replies).register()
 
     async def _age_bands(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return _choices(self.settings.group.age_bands, current)
+        return _choices(age_band_suggestions(current, self.settings.group))
 
     async def _areas(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return _choices(self.settings.group.localities, current)
+        return _choices(area_suggestions(current, self.settings.group))
 
     @app_commands.command(
         name="join",
@@ -67,26 +79,24 @@ class MembershipCog(commands.Cog):
     @app_commands.guild_only()
     @app_commands.describe(
         name="What you'd like us to call you",
-        age_band="Your age band",
+        age_band="Your age band: type your age and pick from the list",
         i_am="Are you a young person or a parent/carer?",
-        area="Where you live (or Online only)",
+        area="Where you live: type your town or area and pick from the list",
         reminder_dms="Would you like reminders and news by DM? You can change this later",
         pronouns="Your pronouns, if you'd like to share them",
-        adjustments_note="Anything else that would help you take part",
     )
     @app_commands.autocomplete(age_band=_age_bands, area=_areas)
     async def join(
         self,
         interaction: Interaction,
-        name: str,
-        age_band: str,
+        name: Name,
+        age_band: AgeTyped,
         i_am: IAm,
-        area: str,
+        area: AreaTyped,
         reminder_dms: bool,
-        pronouns: str | None = None,
-        adjustments_note: str | None = None,
+        pronouns: Pronouns | None = None,
     ) -> None:
-        """Show the consent statement; nothing is stored until the person agrees."""
+        """Show the consent step (adjustments are asked there, once); nothing is stored yet."""
         form = JoinForm(
             preferred_name=name,
             age_band=age_band,
@@ -95,15 +105,8 @@ class MembershipCog(commands.Cog):
             consent=True,
             pronouns=pronouns,
             dm_opt_in=reminder_dms,
-            adjustments_note=adjustments_note,
         )
-        actor = actor_for(interaction)
-        await self.membership.check_can_join(actor, form)
-        await reply(
-            interaction,
-            consent_text(form.preferred_name.strip()[:64]),
-            view=JoinConsentView(interaction.user.id, form),
-        )
+        await offer_consent(interaction, form, self.replies)
 
     @app_commands.command(
         name="signups", description="Sign-ups waiting for a decision", extras={"audience": "worker"}
@@ -148,13 +151,13 @@ class MembershipCog(commands.Cog):
     async def profile_edit(
         self,
         interaction: Interaction,
-        name: str | None = None,
-        pronouns: str | None = None,
-        age_band: str | None = None,
+        name: Name | None = None,
+        pronouns: Pronouns | None = None,
+        age_band: AgeTyped | None = None,
         i_am: IAm | None = None,
-        area: str | None = None,
+        area: AreaTyped | None = None,
         reminder_dms: bool | None = None,
-        adjustments_note: str | None = None,
+        adjustments_note: Note | None = None,
     ) -> None:
         """Change the fields given; leave the rest as they are."""
         actor = actor_for(interaction)

@@ -7,6 +7,7 @@ closed, a role the bot may not give) is first turned into a note for workers in 
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 import discord
@@ -17,6 +18,7 @@ from bot.services.membership import (
     CARD,
     DECLINED_DM,
     REDACT,
+    REPLY,
     ROLES,
     ROLES_REMOVED,
     STAFF_NOTE,
@@ -25,7 +27,9 @@ from bot.services.membership import (
     StaffNote,
 )
 from bot.services.outbox import Delivery
+from cogs.membership._joining import decided_text
 from cogs.membership._render import card_embed
+from cogs.membership._replies import SignUpReplies
 from cogs.membership._views import card_view
 
 if TYPE_CHECKING:
@@ -58,9 +62,10 @@ def note_text(note: StaffNote) -> str:
 class MembershipSenders:
     """The membership cog's outbox senders, registered on the bot's deliveries."""
 
-    def __init__(self, bot: ParticipationBot) -> None:
+    def __init__(self, bot: ParticipationBot, replies: SignUpReplies) -> None:
         self.bot = bot
         self.membership = bot.services.membership
+        self.replies = replies
 
     def register(self) -> None:
         """Tell the bot's deliveries which sender handles each membership kind."""
@@ -73,6 +78,7 @@ class MembershipSenders:
         deliveries.on(DECLINED_DM, self.declined_dm)
         deliveries.on(STAFF_NOTE, self.staff_note)
         deliveries.on(REDACT, self.redact)
+        deliveries.on(REPLY, self.reply)
 
     async def _subject(self, delivery: Delivery) -> MemberView:
         view = await self.membership.owed.subject(
@@ -182,6 +188,19 @@ class MembershipSenders:
         except discord.HTTPException as error:
             await self._tell_staff(delivery, "decline_dm", error)
             raise
+
+    async def reply(self, delivery: Delivery) -> Sent:
+        """Update the person's private sign-up reply with the decision, while Discord allows."""
+        view = await self._subject(delivery)
+        interaction = self.replies.live(view.id)
+        if interaction is None:
+            # Over 15 minutes, or the bot restarted: the DM and the welcome carry the news.
+            return Sent()
+        # A reply or token already gone is fine: the DM and the welcome still go out.
+        with contextlib.suppress(discord.NotFound):
+            await interaction.edit_original_response(content=decided_text(view), view=None)
+        self.replies.forget(view.id)
+        return Sent()
 
     async def staff_note(self, delivery: Delivery) -> Sent:
         """Post a note for workers in #worker-log, as a reply to the person's card if there."""

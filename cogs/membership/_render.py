@@ -16,7 +16,7 @@ STATUS_COLOURS = {
 def _adjustments(view: MemberView) -> str:
     items = [ADJUSTMENTS.get(a, a) for a in view.adjustments]
     if view.adjustments_note:
-        items.append(view.adjustments_note)
+        items.append(f"In their words: {view.adjustments_note}")
     return "\n".join(f"• {item}" for item in items)[:1024] or "None asked for"
 
 
@@ -42,7 +42,8 @@ def card_embed(view: MemberView, note: str | None = None) -> discord.Embed:
             name="Under 16",
             value="A parent or carer knows: confirmed"
             if view.carer_confirmed
-            else "Check that a parent or carer knows before approving.",
+            else "First check that a parent or carer knows, then press 'Parent/carer knows'. "
+            "Approve opens after that.",
             inline=False,
         )
     if view.decline_reason:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import discord
 
-from bot.services.membership import ADJUSTMENTS, CONSENT_STATEMENT, JoinForm, MemberView
+from bot.services.membership import MemberView
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
 from bot.ui.persistent import Form, PersistentButton
@@ -20,9 +19,11 @@ def card_view(view: MemberView) -> discord.ui.View:
     buttons = discord.ui.View(timeout=None)
     if view.status != "pending":
         return buttons
-    if view.needs_carer_confirmation and not view.carer_confirmed:
+    # The order is shown, not explained after a refusal: Approve opens once the check is done.
+    waiting_for_carer = view.needs_carer_confirmation and not view.carer_confirmed
+    if waiting_for_carer:
         buttons.add_item(CarerKnowsButton(member_id=view.id))
-    buttons.add_item(ApproveButton(member_id=view.id))
+    buttons.add_item(ApproveButton(member_id=view.id, disabled=waiting_for_carer))
     buttons.add_item(DeclineButton(member_id=view.id))
     return buttons
 
@@ -70,96 +71,16 @@ class ConfirmView(OwnerOnlyView):
         await interaction.response.edit_message(content="OK — nothing has changed.", view=None)
 
 
-class JoinConsentView(OwnerOnlyView):
-    """The consent step of /join: adjustments, then agree or cancel. Nothing is kept before."""
-
-    def __init__(self, owner_id: int, form: JoinForm) -> None:
-        super().__init__(owner_id, timeout=900)
-        self.form = form
-        self.adjustments.options = [
-            discord.SelectOption(label=label, value=key, default=key in form.adjustments)
-            for key, label in ADJUSTMENTS.items()
-        ]
-
-    @discord.ui.select(
-        cls=discord.ui.Select[Any],
-        placeholder="Any reasonable adjustments? (optional, choose any)",
-        min_values=0,
-        max_values=len(ADJUSTMENTS),
-        row=0,
-        custom_id="join:adjustments",
-    )
-    async def adjustments(
-        self, interaction: Interaction, select: discord.ui.Select[JoinConsentView]
-    ) -> None:
-        """Remember the adjustments chosen (nothing is stored until the person agrees)."""
-        self.form = JoinForm(**{**self.form.__dict__, "adjustments": tuple(select.values)})
-        await interaction.response.defer()
-
-    @discord.ui.button(
-        label="I agree — sign me up",
-        style=discord.ButtonStyle.success,
-        row=1,
-        custom_id="join:agree",
-    )
-    @guarded
-    async def agree(self, interaction: Interaction, _: discord.ui.Button[JoinConsentView]) -> None:
-        """Take the sign-up with consent and tell the person what happens next."""
-        client = interaction.client
-        form = JoinForm(**{**self.form.__dict__, "consent": True})
-        view = await client.services.membership.join(actor_for(interaction), form)
-        self.stop()
-        # The card in #worker-log was owed with the sign-up and goes out through the outbox.
-        await interaction.response.edit_message(content=_thanks(view), view=None)
-
-    @discord.ui.button(
-        label="Cancel", style=discord.ButtonStyle.secondary, row=1, custom_id="join:cancel"
-    )
-    async def cancel(self, interaction: Interaction, _: discord.ui.Button[JoinConsentView]) -> None:
-        """Drop the form; nothing was saved."""
-        self.stop()
-        await interaction.response.edit_message(
-            content="No problem: nothing has been saved. You can /join any time.", view=None
-        )
-
-    async def on_timeout(self) -> None:
-        """Forget the unsent form (it was never stored)."""
-        self.form = JoinForm("", "", "", "", False)
-
-
-def _thanks(view: MemberView) -> str:
-    """Return what someone is told once their sign-up is taken."""
-    return (
-        f"Thank you, {discord.utils.escape_markdown(view.preferred_name)}! Your sign-up "
-        "is waiting for a participation worker to look at it. Once it is approved we'll "
-        + ("DM you and " if view.dm_opt_in else "")
-        + "welcome you in the welcome channel."
-        + (
-            "\nBecause you are under 16, a worker will first check that a parent or "
-            "carer knows you are joining."
-            if view.needs_carer_confirmation
-            else ""
-        )
-        + "\nIf you'd like to, you can also answer a few optional equality questions "
-        "with /equality (every question has 'Prefer not to say')."
-    )
-
-
-def consent_text(name: str) -> str:
-    """Return the message shown before consent."""
-    return (
-        f"Hi {discord.utils.escape_markdown(name)}! Before we sign you up, please read this.\n\n"
-        f"{CONSENT_STATEMENT}\n\n"
-        "If you need any reasonable adjustments, choose them below. Then press "
-        "**I agree — sign me up**. If you change your mind, press Cancel: nothing is kept."
-    )
-
-
 class ApproveButton(PersistentButton, key="signup:approve:{member_id}"):
     """Approve a sign-up: roles, welcome, and the card updated."""
 
-    def __init__(self, member_id: int) -> None:
-        super().__init__(label="Approve", style=discord.ButtonStyle.success, member_id=member_id)
+    def __init__(self, member_id: int, disabled: bool = False) -> None:
+        super().__init__(
+            label="Approve",
+            style=discord.ButtonStyle.success,
+            disabled=disabled,
+            member_id=member_id,
+        )
         self.member_id = member_id
 
     async def run(self, interaction: Interaction) -> None:

@@ -25,9 +25,16 @@ async def start_join(fake: FakeDiscord, group: People, user_id: int, **options: 
 async def join(fake: FakeDiscord, group: People, user_id: int, **options: Any) -> dict[str, Any]:
     """Join and agree; return the approval card posted in worker-log."""
     before = len(fake.messages_in(group["#worker-log"]))
+    # Adjustments are asked once, on the consent step: "Something else" opens a form for words.
+    note = options.pop("adjustments_note", None)
     consent = await start_join(fake, group, user_id, **options)
     message = consent.original
     assert message is not None, consent.content
+    if note is not None:
+        form = await answered(await fake.click(user_id, int(message["id"]), "join:other"))
+        assert form.modal is not None, form.content
+        field = form.modal.fields[0].custom_id
+        await answered(await fake.submit_modal(user_id, form, {field: note}))
     handle = await answered(await fake.click(user_id, int(message["id"]), "join:agree"))
     assert "waiting" in (handle.content or ""), handle.content
     cards = await fake.wait_for(

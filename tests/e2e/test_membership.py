@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import Member
@@ -19,6 +20,15 @@ from tests.e2e.harness import (
     everything_text,
     slash,
 )
+
+
+def _button(message: dict, prefix: str) -> dict:
+    """Return the button on a message whose custom id starts with prefix."""
+    for row in message.get("components") or []:
+        for item in row.get("components") or []:
+            if str(item.get("custom_id", "")).startswith(prefix):
+                return item
+    raise AssertionError(f"no {prefix!r} button on the message")
 
 
 async def _member(harness: BotHarness, user_id: int) -> Member | None:
@@ -100,12 +110,17 @@ async def test_under_16_needs_carer_check_first(
     fake.add_member(group["guild"], user)
     card = await join(fake, group, user, name="Kit", age_band="11-13")
     assert "parent or carer knows" in everything_text(card).lower()
-    refused = await click(fake, group.worker, card, "signup:approve:")
-    assert refused.ephemeral and "under 16" in (refused.content or "")
+    # The order is visible: Approve cannot be pressed until the check is confirmed.
+    assert _button(card, "signup:carer:")["disabled"] is False
+    assert _button(card, "signup:approve:").get("disabled") is True
+    with pytest.raises(ValueError, match="disabled"):
+        await click(fake, group.worker, card, "signup:approve:")
     assert (await _member(harness, user)).status == "pending"
     await click(fake, group.worker, card, "signup:carer:")
     card = fake.message(int(card["id"]))
     assert "confirmed" in everything_text(card)
+    assert not _button(card, "signup:approve:").get("disabled")
+    assert "signup:carer:" not in str(card["components"])
     await click(fake, group.worker, card, "signup:approve:")
     member = await _member(harness, user)
     assert member.status == "approved" and member.carer_aware_confirmed_by == group.worker
@@ -252,11 +267,15 @@ async def test_forgetme_leaves_nothing_personal(
     fake: FakeDiscord, harness: BotHarness, group: People, db_url: str
 ) -> None:
     from tests.e2e.harness import table_dump
+    from tests.e2e.test_membership_joining import join_with_note
 
     name = "Zephyrine"
-    user = await approved(
-        fake, group, name, pronouns="xe/xem", adjustments_note="Quiet room please"
+    user = fake.create_user(name.lower(), name)
+    fake.add_member(group["guild"], user)
+    card = await join_with_note(
+        fake, group, user, "Quiet room please", name=name, pronouns="xe/xem"
     )
+    await click(fake, group.worker, card, "signup:approve:")
     await slash(fake, user, group["guild"], "equality", {"ethnicity": "Mixed"})
     ask = await slash(fake, user, group["guild"], "forgetme")
     done = await answered(await fake.click(user, int(ask.original["id"]), "confirm:yes"))

@@ -45,7 +45,8 @@ async def test_a_503_on_the_role_and_the_welcome_then_both_arrive_once(
     assert len(_welcomes(fake, group, user)) == 1
     assert ["approved" in (m.get("content") or "") for m in fake.dm_messages(user)] == [True]
     assert len(fake.faults.given) == 2
-    assert await harness.services.outbox.counts() == {"done": 4}  # card, roles, welcome, DM
+    # Card, roles, welcome, DM, and the update of the person's private sign-up reply.
+    assert await harness.services.outbox.counts() == {"done": 5}
 
 
 async def test_approval_owed_before_a_restart_is_delivered_after_it(

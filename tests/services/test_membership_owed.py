@@ -32,6 +32,7 @@ async def test_join_and_approval_owe_card_roles_welcome_and_dm(
         "membership.roles",
         "membership.welcome",
         "membership.approved_dm",
+        "membership.reply",
     ]
     async with sessions() as s:
         payloads = list(await s.scalars(select(OutboxItem.payload)))

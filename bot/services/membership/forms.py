@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.db.models import Member
 from bot.services.errors import InvalidInput
+from bot.services.membership.matching import resolve_age_band, resolve_area
 from bot.services.text import clean_text
 from bot.settings import Settings
 
@@ -57,6 +58,39 @@ class JoinForm:
     adjustments_note: str | None = None
 
 
+class FieldProblem(InvalidInput):
+    """One answer on the sign-up form cannot be used; the others are fine to keep."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _text(
+    form: JoinForm, name: str, label: str, limit: int, *, required: bool, multiline: bool = False
+) -> str | None:
+    """Return a cleaned text answer, or say which answer is wrong and why."""
+    try:
+        value = getattr(form, name)
+        return clean_text(
+            value, field=label, max_length=limit, required=required, multiline=multiline
+        )
+    except InvalidInput as problem:
+        raise FieldProblem(name, problem.message) from None
+
+
+def _fold_note(note: str | None, picked: Sequence[str]) -> tuple[list[str], str | None]:
+    """Store a free-text adjustment once: one that names a listed adjustment joins the list."""
+    keys = set(picked)
+    if note is not None:
+        wanted = note.strip().strip(".!").casefold()
+        for key, label in ADJUSTMENTS.items():
+            if wanted in {key.replace("_", " "), label.casefold()}:
+                keys.add(key)
+                note = None
+    return sorted(keys), note
+
+
 def checked_values(form: JoinForm, settings: Settings) -> dict[str, Any]:
     """Return the record fields a sign-up or profile form sets, or explain what is wrong."""
     group = settings.group
@@ -65,32 +99,40 @@ def checked_values(form: JoinForm, settings: Settings) -> dict[str, Any]:
             "We can only sign you up if you agree to us keeping these details. "
             "Nothing has been saved."
         )
-    name = clean_text(form.preferred_name, field="your preferred name", max_length=NAME_MAX)
-    pronouns = clean_text(form.pronouns, field="pronouns", max_length=PRONOUNS_MAX, required=False)
-    if form.age_band not in group.age_bands:
-        raise InvalidInput(f"Please choose an age band from: {', '.join(group.age_bands)}.")
+    name = _text(form, "preferred_name", "your preferred name", NAME_MAX, required=True)
+    pronouns = _text(form, "pronouns", "pronouns", PRONOUNS_MAX, required=False)
+    age_band = resolve_age_band(form.age_band, group)
+    if age_band not in group.age_bands:
+        raise FieldProblem(
+            "age_band", f"Please choose an age band from: {', '.join(group.age_bands)}."
+        )
     if form.member_type not in MEMBER_TYPES:
         raise InvalidInput("Please say whether you are a young person or a parent/carer.")
-    if form.locality not in group.localities:
-        raise InvalidInput(f"Please choose an area from: {', '.join(group.localities)}.")
+    locality = resolve_area(form.locality, group)
+    if locality not in group.localities:
+        raise FieldProblem(
+            "locality", f"Please choose an area from: {', '.join(group.localities)}."
+        )
     unknown = [a for a in form.adjustments if a not in ADJUSTMENTS]
     if unknown:
         raise InvalidInput(f"Unknown adjustment: {unknown[0]}.")
-    note = clean_text(
-        form.adjustments_note,
-        field="the note about adjustments",
-        max_length=NOTE_MAX,
+    note = _text(
+        form,
+        "adjustments_note",
+        "the note about adjustments",
+        NOTE_MAX,
         required=False,
         multiline=True,
     )
+    adjustments, note = _fold_note(note, form.adjustments)
     return {
         "preferred_name": name,
         "pronouns": pronouns,
-        "age_band": form.age_band,
+        "age_band": age_band,
         "member_type": form.member_type,
-        "locality": form.locality,
+        "locality": locality,
         "dm_opt_in": form.dm_opt_in,
-        "adjustments": sorted(set(form.adjustments)),
+        "adjustments": adjustments,
         "adjustments_note": note,
     }
 

@@ -26,6 +26,8 @@ APPROVED_DM = "membership.approved_dm"
 DECLINED_DM = "membership.declined_dm"
 STAFF_NOTE = "membership.staff_note"
 REDACT = "membership.redact"
+# The private "waiting" reply of the sign-up, updated with the decision while Discord allows.
+REPLY = "membership.reply"
 # Posts in server channels that name a person: tidied away when they are erased.
 POSTS_ABOUT_PERSON = (CARD, WELCOME, STAFF_NOTE)
 # Posts that exist only to name the person are deleted; staff records are redacted instead.
@@ -68,6 +70,7 @@ async def owe_approval(
     }
     if member.dm_opt_in:
         owed[APPROVED_DM] = {"member_id": member.id}
+    owed[REPLY] = {"member_id": member.id}
     for kind, payload in owed.items():
         await service.owe(
             s, guild_id=member.guild_id, kind=kind, payload=payload, subject_member_id=member.id
@@ -89,13 +92,14 @@ async def owe_role_removal(
 
 async def owe_decline(service: Service, s: AsyncSession, member: Member) -> None:
     """Owe the person the reason their sign-up was declined (their only way to hear it)."""
-    await service.owe(
-        s,
-        guild_id=member.guild_id,
-        kind=DECLINED_DM,
-        payload={"member_id": member.id},
-        subject_member_id=member.id,
-    )
+    for kind in (DECLINED_DM, REPLY):
+        await service.owe(
+            s,
+            guild_id=member.guild_id,
+            kind=kind,
+            payload={"member_id": member.id},
+            subject_member_id=member.id,
+        )
 
 
 async def posts_about(s: AsyncSession, guild_id: int, member_id: int) -> list[tuple[str, int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, update
@@ -41,7 +42,10 @@ _UNDECIDED: dict[str, Any] = {
 def _refuse_rejoin(status: str | None) -> None:
     """Explain why someone already signed up (or a member) cannot sign up again."""
     if status == "pending":
-        raise Conflict("You have already signed up: a worker will look at it soon.")
+        raise Conflict(
+            "You have already signed up: a worker will look at it soon. Once you are approved, "
+            "#sessions, #polls and #peer-support open to you."
+        )
     if status in {"approved", "paused"}:
         raise Conflict("You are already a member. Use /profile to change your details.")
 
@@ -53,13 +57,21 @@ def _already_decided(member: Member) -> Conflict:
 class SignUps(Service):
     """Take sign-ups and let workers decide on them, each exactly once."""
 
-    async def check_can_join(self, actor: Actor, form: JoinForm) -> None:
-        """Check the form and the person's state before consent is asked (nothing stored)."""
-        checked_values(form, self.settings)
+    async def check_can_join(self, actor: Actor, form: JoinForm) -> JoinForm:
+        """Check the form before consent is asked; return it as understood (nothing stored)."""
         async with self.db.begin() as s:
             await guild_config(s, actor.guild_id)
             existing = await own_record(s, actor)
         _refuse_rejoin(existing.status if existing else None)
+        values = checked_values(form, self.settings)
+        # Show back what was understood: "19" as its band, a town as its area.
+        return replace(
+            form,
+            age_band=values["age_band"],
+            locality=values["locality"],
+            adjustments=tuple(values["adjustments"]),
+            adjustments_note=values["adjustments_note"],
+        )
 
     async def join(self, actor: Actor, form: JoinForm) -> MemberView:
         """Record a sign-up as pending, or explain why it cannot be taken."""

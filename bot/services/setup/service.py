@@ -96,7 +96,13 @@ class SetupService(Service):
             for lvl in self.settings.ladder.levels
         ]
         channels = [
-            ChannelSpec("welcome", "welcome", "Start here: use /join to sign up.", read_only=True),
+            ChannelSpec(
+                "welcome",
+                "welcome",
+                "Start here: use /join to sign up. Sessions, polls and peer support open to "
+                "you once a worker approves your sign-up.",
+                read_only=True,
+            ),
             ChannelSpec(
                 "announcements",
                 "announcements",
