@@ -223,6 +223,14 @@ class BulletinConfig(_Strict):
         return value
 
 
+class ReportsConfig(_Strict):
+    # A group's share of an area or age band below this fraction of the population's share
+    # is called under-represented in /report.
+    under_represented_below: float = Field(default=0.8, gt=0, le=1)
+    population_locality: dict[str, int] = {}
+    population_age_band: dict[str, int] = {}
+
+
 class _TomlSource(PydanticBaseSettingsSource):
     """Lowest-priority source: the merged TOML files of the config directory."""
 
@@ -268,6 +276,7 @@ class Settings(BaseSettings):
     glossary: dict[str, str] = {}
     ladder: LadderConfig
     safeguarding: SafeguardingConfig = SafeguardingConfig()
+    reports: ReportsConfig = ReportsConfig()
     bulletin: BulletinConfig = BulletinConfig()
 
     @classmethod
@@ -328,7 +337,7 @@ class ConfigError(Exception):
 def read_config_dir(config_dir: Path) -> dict[str, Any]:
     """Merge default.toml, levels.toml, safeguarding.toml and local.toml from a directory."""
     data: dict[str, Any] = {}
-    files = ["default.toml", "levels.toml", "safeguarding.toml", "local.toml"]
+    files = ["default.toml", "levels.toml", "safeguarding.toml", "reports.toml", "local.toml"]
     for name in files:
         path = config_dir / name
         if not path.exists():
@@ -343,6 +352,8 @@ def read_config_dir(config_dir: Path) -> dict[str, Any]:
             content = {"ladder": content}
         elif name == "safeguarding.toml":
             content = {"safeguarding": content}
+        elif name == "reports.toml":
+            content = {"reports": content}
         _merge(data, content)
     return data
 

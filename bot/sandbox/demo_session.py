@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.driver import command, custom_ids, press
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 async def session(self: Demo) -> None:
-    """Wendy schedules a session; Jess replies, is reminded, comes and gives feedback."""
+    """Wendy schedules a session; three reply, are reminded and come; Jess gives feedback."""
     story, fake, clock = self.story, self.fake, self.harness.clock
     worker, jess = self.people["worker"], self.people["jess"]
     story.heading("Week 9: a session is planned")
@@ -42,6 +42,8 @@ async def session(self: Demo) -> None:
     await story.step(
         jess, "presses Going", lambda: press(fake, jess, announcement, "session:rsvp:")
     )
+    for key in ("sam", "priya"):
+        await _going(self, self.people[key], announcement)
     await story.step(jess, "/sessions", lambda: command(fake, jess, self.guild, "sessions"))
     story.flush()
     rsvp = next(c for c in custom_ids(announcement) if c.startswith("session:rsvp:"))
@@ -97,3 +99,10 @@ async def session(self: Demo) -> None:
     await fake.wait_for(lambda: any("Minutes" in str(m) for m in fake.messages_in(announcements)))
     await fake.wait_for(lambda: "Minutes" in str(fake.message(int(str(announcement["id"])))))
     story.flush()
+
+
+async def _going(self: Demo, user: int, announcement: dict[str, Any]) -> None:
+    """Someone presses Going on the announcement."""
+    await self.story.step(
+        user, "presses Going", lambda: press(self.fake, user, announcement, "session:rsvp:")
+    )

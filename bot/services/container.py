@@ -20,6 +20,7 @@ from bot.services.membership import MembershipService
 from bot.services.opportunities import OpportunitiesPersonalData, OpportunitiesService
 from bot.services.outbox import OutboxService
 from bot.services.polls import PollsPersonalData, PollsService
+from bot.services.reports import ReportsService
 from bot.services.sessions import SessionsPersonalData, SessionsService
 from bot.services.setup import SetupService
 from bot.services.support import SupportService
@@ -38,6 +39,7 @@ class Services:
     engagement: EngagementServices
     consultations: ConsultationService
     polls: PollsService
+    reports: ReportsService
     support: SupportService
     group_sessions: SessionsService
     outbox: OutboxService
@@ -86,6 +88,7 @@ def build_services(
         engagement=engagement,
         consultations=consultations,
         polls=PollsService(settings, db, clock, wake),
+        reports=ReportsService(settings, db, clock, wake),
         support=support,
         group_sessions=group_sessions,
         outbox=OutboxService(settings, db, clock, wake),

@@ -58,6 +58,7 @@ class EngagementSenders:
         on(owed.CLAIM_CARD, self.claim_card)
         on(owed.CLAIM_REDRAW, self.claim_redraw)
         on(owed.MOVE_CARD, self.move_card)
+        on(owed.MOVE_CARD_REDRAW, self.move_card_redraw)
         on(owed.MENTOR_CARD, self.mentor_card)
         on(owed.STAFF_NOTE, self.staff_note)
 
@@ -176,6 +177,27 @@ class EngagementSenders:
             view=move_card_view(card.notice_id),
             allowed_mentions=NO_PINGS,
         )
+
+    async def move_card_redraw(self, delivery: Delivery) -> Sent:
+        """Say on a request's card that the member took it back (an edit: the same each time)."""
+        payload = delivery.payload
+        found = await self.owed.withdrawn_card(
+            delivery.guild_id, int(payload["notice_id"]), int(payload["card_item_id"])
+        )
+        if found is None:
+            return Sent()  # never posted (the card saw the change), or the person is erased
+        channel_id, message_id, card = found
+        channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            raise Undeliverable("the channel cannot hold the card")
+        await channel.get_partial_message(message_id).edit(
+            content=f"**Level move:** {_name(card.preferred_name)} (<@{card.user_id}>) has taken "
+            f"back their request to move up to {card.level_name} and would rather stay for "
+            "now. Nothing to do.",
+            view=None,
+            allowed_mentions=NO_PINGS,
+        )
+        return Sent()
 
     async def mentor_card(self, delivery: Delivery) -> Sent:
         """Post a mentoring request for workers."""

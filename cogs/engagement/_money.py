@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.app import ParticipationBot
 from bot.services.engagement import (
+    BY_HAND,
     CATEGORIES,
     REWARDS,
     SINGULAR,
@@ -18,6 +19,8 @@ from bot.services.engagement import (
     ContributionView,
     Receipt,
     check_upload,
+    format_pounds,
+    hours_words,
 )
 from bot.services.errors import InvalidInput
 from bot.ui.actor import actor_for
@@ -32,8 +35,16 @@ from cogs.engagement._views import (
     update_claim_card,
 )
 
+# Attendance at a session run with /session is recorded from its register.
+SESSION_KINDS = {ContributionKind.SESSION_ATTENDED, ContributionKind.SESSION_COFACILITATED}
+# Only what a worker should log by hand: the bot records votes, responses and modules itself.
 KIND_CHOICES = [
-    app_commands.Choice(name=SINGULAR[k].capitalize(), value=k.value) for k in ContributionKind
+    app_commands.Choice(
+        name=SINGULAR[k].capitalize()
+        + (" (one not run with /session)" if k in SESSION_KINDS else ""),
+        value=k.value,
+    )
+    for k in BY_HAND
 ]
 CATEGORY_CHOICES = [app_commands.Choice(name=v, value=k) for k, v in CATEGORIES.items()]
 REWARD_CHOICES = [
@@ -43,6 +54,12 @@ REWARD_CHOICES = [
     app_commands.Choice(name="No payment, thanks (decline)", value="declined"),
 ]
 NONE = discord.AllowedMentions.none()
+PAYMENT_STATUS = {
+    "due": "waiting to be paid",
+    "paid": "paid",
+    "cancelled": "cancelled (its record was corrected)",
+}
+HOURS_HELP = "How long it took, e.g. 1.5 (paid by the hour at a paid level)"
 
 
 async def _download(attachment: discord.Attachment) -> bytes:
@@ -54,6 +71,14 @@ async def _download(attachment: discord.Attachment) -> bytes:
             "Sorry, I couldn't fetch your receipt from Discord just now, so nothing has been "
             "saved. Please try the claim again in a minute."
         ) from None
+
+
+def _kind(value: str) -> str:
+    """Return a contribution kind in words ('session co-facilitated')."""
+    try:
+        return SINGULAR[ContributionKind(value)]
+    except ValueError:
+        return value.replace("_", " ")
 
 
 def _who(user_id: int | None) -> str:
@@ -74,19 +99,25 @@ class EngagementRecordsCog(commands.Cog):
         self.bot = bot
         self.services = bot.services
 
+    def _what(self, c: ContributionView) -> str:
+        """Say what a contribution was, how long it took and when, in words."""
+        hours = f", {hours_words(c.hours)}" if c.hours is not None else ""
+        note = f" (“{c.note}”)" if c.note else ""
+        when = uk_text(c.occurred_at, self.services.settings.tz)
+        return f"{c.kind_words}{hours}, on {when}{note}"
+
     def _line(self, c: ContributionView) -> str:
-        hours = f", {c.hours.normalize():f} h" if c.hours is not None else ""
-        note = f": {c.note}" if c.note else ""
-        when = uk_text(c.occurred_at, self.services.settings.tz).removesuffix(" (UK time)")
-        return f"• #{c.id} {c.kind_words}{hours}, {when}{note}"
+        """One line of a list; the number is what correct and remove ask for."""
+        return f"• No. {c.id}: {self._what(c)}"
 
     # ---- contributions ----------------------------------------------------------------------
 
     @contributions.command(name="log", description="Log a contribution for a member", extras=WORKER)
     @app_commands.describe(
         member="Who contributed",
-        kind="What they did",
-        hours="Hours, e.g. 1.5 (for paid activity)",
+        kind="What they did (votes, consultation answers and training modules are recorded "
+        "by the bot)",
+        hours=HOURS_HELP,
         note="A short note (optional)",
     )
     @app_commands.choices(kind=KIND_CHOICES)
@@ -107,9 +138,11 @@ class EngagementRecordsCog(commands.Cog):
             note=note,
             source_key=f"log:{interaction.id}",
         )
-        text = f"Logged: {self._line(logged.contribution)} for <@{member.id}>."
+        c = logged.contribution
+        text = f"Logged for <@{member.id}>: {self._what(c)}."
         if logged.payment_ids:
             text += " A payment record was created at their level's rate."
+        text += f"\nIf it needs fixing, it is number {c.id} in /contributions correct or remove."
         await reply(interaction, text, allowed_mentions=NONE)
 
     @contributions.command(
@@ -120,7 +153,10 @@ class EngagementRecordsCog(commands.Cog):
         found = await self.services.engagement.contributions.list_for(
             actor_for(interaction), member.id
         )
-        heading = f"Latest for <@{member.id}>:\n"
+        heading = (
+            f"Latest for <@{member.id}> (the number is what /contributions correct and remove "
+            "ask for):\n"
+        )
         lines = [self._line(c) for c in found]
         await reply_list(
             interaction, lines, f"{heading}Nothing recorded yet.", heading, allowed_mentions=NONE
@@ -132,6 +168,9 @@ class EngagementRecordsCog(commands.Cog):
     @app_commands.describe(
         number="The contribution number (see /contributions list)",
         reason="Why it is being corrected (kept in the audit log)",
+        kind="What they really did, if that was wrong",
+        hours=HOURS_HELP,
+        note="A short note, if that was wrong",
     )
     @app_commands.choices(kind=KIND_CHOICES)
     async def correct(
@@ -154,7 +193,7 @@ class EngagementRecordsCog(commands.Cog):
         fixed = await self.services.engagement.contributions.correct(
             actor_for(interaction), number, reason=reason, **changes
         )
-        await reply(interaction, f"Corrected: {self._line(fixed)}")
+        await reply(interaction, f"Corrected number {fixed.id}: {self._what(fixed)}.")
 
     @contributions.command(name="remove", description="Remove a wrong contribution", extras=WORKER)
     @app_commands.describe(
@@ -171,7 +210,7 @@ class EngagementRecordsCog(commands.Cog):
         gone = await self.services.engagement.contributions.remove(
             actor_for(interaction), number, reason
         )
-        await reply(interaction, f"Removed: {self._line(gone)}")
+        await reply(interaction, f"Removed number {gone.id}: {self._what(gone)}.")
 
     # ---- payments ---------------------------------------------------------------------------
 
@@ -201,8 +240,12 @@ class EngagementRecordsCog(commands.Cog):
         """List the member's payments."""
         found = await self.services.engagement.payments.my_payments(actor_for(interaction))
         lines = [
-            f"• {p.amount_text} for {p.hours.normalize():f} h ({p.kind.replace('_', ' ')}): "
-            f"{p.status}, as {p.reward}"
+            f"• {p.amount_text} for {hours_words(p.hours)} ({_kind(p.kind)}): "
+            + (
+                "you declined payment"
+                if p.status == "declined"
+                else f"{PAYMENT_STATUS.get(p.status, p.status)}, as {REWARDS[p.reward]}"
+            )
             for p in found
         ]
         await reply_list(interaction, lines, "You have no payment records yet.")
@@ -214,17 +257,38 @@ class EngagementRecordsCog(commands.Cog):
         """List payments to make."""
         found = await self.services.engagement.payments.due(actor_for(interaction))
         lines = [
-            f"• #{p.id} {_who(p.user_id)}: {p.amount_text} as {p.reward} "
-            f"({p.hours.normalize():f} h at {p.rate_pence / 100:.2f})"
+            f"• Payment {p.id}: {_who(p.user_id)}, {p.amount_text} as {REWARDS[p.reward]} "
+            f"({hours_words(p.hours)} of {_kind(p.kind)} at {format_pounds(p.rate_pence)} "
+            "an hour)"
             for p in found
         ]
-        await reply_list(interaction, lines, "No payments are due.", allowed_mentions=NONE)
+        await reply_list(
+            interaction,
+            lines,
+            "No payments are due.",
+            "Payments to make (mark one with /payments paid and its number):\n",
+            allowed_mentions=NONE,
+        )
 
     @payments.command(name="paid", description="Mark a payment as paid (workers)", extras=WORKER)
+    @app_commands.describe(number="The payment number (see /payments due)")
     async def paid(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
         """Mark it paid and tell the member."""
         payment = await self.services.engagement.payments.mark_paid(actor_for(interaction), number)
-        await reply(interaction, f"Payment #{payment.id} marked as paid.")
+        told = (
+            "They are being sent a message."
+            if payment.told
+            else ""
+            if payment.user_id is None
+            else "They have turned off messages from the bot, so they will see it in "
+            "/payments mine."
+        )
+        await reply(
+            interaction,
+            f"Payment {payment.id} ({payment.amount_text} to {_who(payment.user_id)}) is marked "
+            f"as paid. {told}".strip(),
+            allowed_mentions=NONE,
+        )
 
     # ---- expenses ---------------------------------------------------------------------------
 
@@ -268,7 +332,7 @@ class EngagementRecordsCog(commands.Cog):
         found = await self.services.engagement.expenses.mine(actor_for(interaction))
         lines = []
         for c in found:
-            line = f"• #{c.id} {c.category_name}, {c.amount_text}: {c.status_text}"
+            line = f"• Claim #{c.id}, {c.category_name.lower()}, {c.amount_text}: {c.status_text}"
             if c.reject_reason:
                 line += f" (reason: {c.reject_reason})"
             lines.append(line)

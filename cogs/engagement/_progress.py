@@ -21,6 +21,7 @@ from cogs.engagement._views import (
     WORKER,
     notice_view,
     reply_list,
+    withdraw_view,
 )
 
 
@@ -87,7 +88,9 @@ class EngagementCog(commands.Cog):
             kwargs["file"] = discord.File(
                 io.BytesIO(view.chart_png), filename="progress.png", description=view.chart_alt
             )
-        if view.next_met and view.open_notice_id and view.open_notice_choice != "move_up":
+        if view.open_notice_id and view.move_waiting:
+            kwargs["view"] = withdraw_view(view.open_notice_id)
+        elif view.next_met and view.open_notice_id:
             kwargs["view"] = notice_view(view.open_notice_id)
         await interaction.followup.send(ephemeral=True, **kwargs)
 
@@ -160,7 +163,7 @@ class EngagementCog(commands.Cog):
         await self.services.engagement.training.request_mentor(actor_for(interaction), note)
         await reply(
             interaction,
-            "Thanks: a worker will find you a mentor and you'll both get a message.",
+            "Thanks: a worker will find you a mentor, and you'll get a message when they have.",
         )
 
     @mentor.command(
@@ -194,5 +197,14 @@ class EngagementCog(commands.Cog):
         mentor: discord.User,
     ) -> None:
         """Pair them; both are told (owed with the pairing)."""
-        await self.services.engagement.training.pair(actor_for(interaction), request, mentor.id)
-        await reply(interaction, "Paired. Both are being sent a message.")
+        pairing = await self.services.engagement.training.pair(
+            actor_for(interaction), request, mentor.id
+        )
+        text = f"Paired. <@{pairing.mentee_user_id}> is being sent a message"
+        text += (
+            f", and so is <@{pairing.mentor_user_id}>."
+            if pairing.mentor_told
+            else f". <@{pairing.mentor_user_id}> has turned off messages from the bot, so "
+            "please tell them yourself."
+        )
+        await reply(interaction, text, allowed_mentions=discord.AllowedMentions.none())

@@ -9,6 +9,7 @@ import discord
 from bot.services.engagement import ClaimView, ProgressView
 from bot.ui.timefmt import both
 
+NEXT_LEVEL = "Next level"
 CLAIM_COLOURS = {
     "submitted": discord.Colour.gold(),
     "approved": discord.Colour.blue(),
@@ -39,15 +40,20 @@ def progress_embed(view: ProgressView) -> discord.Embed:
         )
     if view.next_level_name is None:
         nxt = "You are at the top of the ladder. Thank you for everything you do."
+    elif view.move_waiting:
+        nxt = (
+            f"You have asked to move up to {view.next_level_name}; a worker will confirm it. "
+            "Changed your mind? Press “I'd rather stay” below until then."
+        )
     elif view.next_met:
         nxt = f"You meet everything {view.next_level_name} asks for."
-        if view.open_notice_choice == "move_up":
-            nxt += " You have asked to move up; a worker will confirm it."
-        else:
-            nxt += " Whether you move up is your choice: use the buttons below if you'd like to."
+        if view.declined_reason:
+            reason = view.declined_reason.rstrip(". ")
+            nxt += f" A worker did not confirm your last request for now (their reason: {reason})."
+        nxt += " Whether you move up is your choice: use the buttons below if you'd like to."
     else:
-        nxt = f"For {view.next_level_name}: " + "; ".join(view.next_needs) + "."
-    embed.add_field(name="Next level", value=nxt[:1024], inline=False)
+        nxt = f"To reach {view.next_level_name}: " + "; ".join(view.next_needs) + "."
+    embed.add_field(name=NEXT_LEVEL, value=nxt[:1024], inline=False)
     if view.rate_text:
         embed.add_field(name="Payment", value=view.rate_text[:1024], inline=False)
     embed.set_footer(text="There is no rush and no race: stay at any level as long as you like.")

@@ -12,7 +12,7 @@ from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
 from bot.ui.persistent import Form, PersistentButton
 from bot.ui.replies import clip, reply
-from cogs.engagement._render import claim_embed, claim_footer
+from cogs.engagement._render import NEXT_LEVEL, claim_embed, claim_footer
 
 # Who a command is for, as /help groups it (read only, so one dict serves every command).
 MEMBER = {"audience": "member"}
@@ -39,6 +39,11 @@ def notice_view(notice_id: int) -> discord.ui.View:
     return buttons(NoticeButton(notice_id, "move_up"), NoticeButton(notice_id, "stay"))
 
 
+def withdraw_view(notice_id: int) -> discord.ui.View:
+    """Return the button that takes back a move-up request a worker has not confirmed yet."""
+    return buttons(NoticeButton(notice_id, "stay", label="I'd rather stay"))
+
+
 def move_card_view(notice_id: int) -> discord.ui.View:
     """Return the worker buttons of a move-up request card."""
     return buttons(ConfirmMoveButton(notice_id), DeclineMoveButton(notice_id))
@@ -58,24 +63,36 @@ def claim_card_view(claim: ClaimView) -> discord.ui.View:
 class NoticeButton(PersistentButton, key="eng:notice:{choice:move_up|stay}:{notice_id}"):
     """A member's answer to their level notice (works after restarts, in DMs too)."""
 
-    def __init__(self, notice_id: int, choice: str) -> None:
-        label, style = (
+    def __init__(self, notice_id: int, choice: str, label: str | None = None) -> None:
+        default, style = (
             ("Move up", discord.ButtonStyle.primary)
             if choice == "move_up"
             else ("Stay where I am", discord.ButtonStyle.secondary)
         )
-        super().__init__(label=label, style=style, choice=choice, notice_id=notice_id)
+        super().__init__(label=label or default, style=style, choice=choice, notice_id=notice_id)
 
     async def run(self, interaction: Interaction) -> None:
-        """Record the choice; on Move up, ask the workers to confirm."""
+        """Record the choice; on Move up, ask the workers and offer to take it back."""
         client = interaction.client
         choice = await client.services.engagement.moves.choose(
             actor_for(interaction), self.ids["notice_id"], self.ids["choice"]
         )
-        before = interaction.message.content if interaction.message is not None else ""
-        # On Move up, the card for workers was owed with the choice.
+        # On Move up, the card for workers was owed with the choice; until a worker confirms,
+        # the member can take it back from here (or from /progress).
+        waiting = withdraw_view(choice.notice_id) if choice.choice == "move_up" else None
+        message = interaction.message
+        if message is not None and message.embeds:
+            # /progress: the answer replaces what its "Next level" said, under the chart.
+            embed = message.embeds[0].copy()
+            for i, field in enumerate(embed.fields):
+                if field.name == NEXT_LEVEL:
+                    embed.set_field_at(i, name=NEXT_LEVEL, value=choice.text[:1024], inline=False)
+            await interaction.response.edit_message(embed=embed, view=waiting)
+            return
+        # Only the latest answer is shown under the message, not every change of mind.
+        before = (message.content if message is not None else "").split("\n\n**", 1)[0]
         await interaction.response.edit_message(
-            content=clip(f"{before}\n\n**{choice.text}**".strip()), view=None
+            content=clip(f"{before}\n\n**{choice.text}**".strip()), view=waiting
         )
 
 
@@ -156,7 +173,9 @@ async def send_receipt(interaction: Interaction, claim_id: int) -> None:
     """Reply privately with a claim's kept receipt (workers, or the person who claimed)."""
     receipts = interaction.client.services.engagement.receipts
     receipt = await receipts.receipt(actor_for(interaction), claim_id)
-    file = discord.File(io.BytesIO(receipt.data), filename=receipt.filename)
+    file = discord.File(
+        io.BytesIO(receipt.data), filename=receipt.filename, description=receipt.description
+    )
     await reply(interaction, f"The receipt for claim #{claim_id}:", file=file)
 
 

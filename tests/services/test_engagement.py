@@ -34,7 +34,7 @@ async def test_progress_of_a_new_member(services: Services) -> None:
     assert (view.level_number, view.level_count) == (1, 5)
     assert view.counts == [] and view.total == 0
     assert view.next_level_name == "Working Together"
-    assert "3 poll votes more (you have 0 of 3)" in view.next_needs
+    assert "vote in 3 more polls (0 of 3 done)" in view.next_needs
     assert any("1 month" in need for need in view.next_needs)
     assert not view.next_met
     assert view.chart_png is not None and view.chart_png.startswith(PNG_MAGIC)
@@ -50,7 +50,7 @@ async def test_progress_counts_in_plain_words_and_a_valid_png(services: Services
     view = await services.engagement.progress.progress(sam)
     assert [c.words for c in view.counts] == ["2 poll votes", "1 session attended"]
     assert view.total == 3
-    assert view.next_needs[0] == "1 poll vote more (you have 2 of 3)"
+    assert view.next_needs[0] == "vote in 1 more poll (2 of 3 done)"
     assert "3 in all" in view.chart_alt
     png = view.chart_png
     assert png is not None and png.startswith(PNG_MAGIC) and png.endswith(b"IEND\xaeB`\x82")
@@ -97,7 +97,7 @@ async def test_not_eligible_before_a_month(services: Services, clock: ManualCloc
     await record(services, sam, ContributionKind.SESSION_ATTENDED, "session:1")
     assert await services.engagement.progress.note_due(clock.now()) == []
     view = await services.engagement.progress.progress(sam, chart=False)
-    assert view.next_needs == ["to have been involved for 1 month (so far: 0 months)"]
+    assert view.next_needs == ["be involved for 1 month (0 months so far)"]
     clock.advance(timedelta(days=31))
     assert len(await services.engagement.progress.note_due(clock.now())) == 1
 
@@ -316,5 +316,49 @@ async def test_chart_months_are_uk_calendar_months(services: Services, clock: Ma
     clock.set(datetime(2026, 6, 15, 12, tzinfo=UTC))
     async with services.db() as s:
         labels, series = await services.engagement.progress._monthly(s, member.id, clock.now())
+    # Months come as "YYYY-MM" (the chart labels them "Jun 26", the alt text "June 2026").
     counts = next(iter(series.values()))
-    assert counts[labels.index("Jun 26")] == 1 and counts[labels.index("May 26")] == 0
+    assert counts[labels.index("2026-06")] == 1 and counts[labels.index("2026-05")] == 0
+
+
+def test_chart_alt_text_says_the_totals_and_each_busy_month() -> None:
+    from bot.services.engagement.progression import chart_alt
+
+    months = ["2026-10", "2026-11", "2026-12"]
+    alt = chart_alt(months, {"poll_vote": [0, 2, 1], "session_attended": [0, 0, 1]})
+    assert alt == (
+        "Bar chart of your contributions each month, October 2026 to December 2026: 4 in all "
+        "(3 poll votes, 1 session attended). By month: November 2026: 2; December 2026: 2; "
+        "none in the other months."
+    )
+    assert chart_alt(months, {}).endswith("none in these months.")
+
+
+async def test_a_move_up_request_can_be_taken_back_until_confirmed(
+    services: Services, clock: ManualClock
+) -> None:
+    from bot.db.models import OutboxItem
+    from bot.services.engagement.owed import MOVE_CARD_REDRAW
+
+    await set_up_guild(services)
+    sam = await approved_member(services, 2120, "Sam")
+    await meet_working_together(services, sam, clock)
+    [event] = await services.engagement.progress.note_due(clock.now())
+    asked = await services.engagement.moves.choose(sam, event.notice_id, "move_up")
+    assert "take it back" in asked.text and not asked.withdrawn
+    view = await services.engagement.progress.progress(sam, chart=False)
+    assert view.move_waiting
+    back = await services.engagement.moves.choose(sam, event.notice_id, "stay")
+    assert back.withdrawn and "taken back" in back.text
+    async with services.db() as s:
+        redraws = list(
+            await s.scalars(select(OutboxItem).where(OutboxItem.kind == MOVE_CARD_REDRAW))
+        )
+    assert [r.payload["notice_id"] for r in redraws] == [event.notice_id]
+    with pytest.raises(Conflict, match="nothing to confirm"):
+        await services.engagement.moves.confirm(WORKER, event.notice_id)
+    assert not (await services.engagement.progress.progress(sam, chart=False)).move_waiting
+    await services.engagement.moves.choose(sam, event.notice_id, "move_up")
+    await services.engagement.moves.confirm(WORKER, event.notice_id)
+    with pytest.raises(Conflict, match="step-down"):
+        await services.engagement.moves.choose(sam, event.notice_id, "stay")

@@ -24,6 +24,7 @@ from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.settings import Settings
 from tests.conftest import GUILD, WORKER
 from tests.services.helpers import approved_member, set_up_guild
+from tests.services.test_engagement_helpers import record
 
 
 async def test_worker_logs_a_contribution_with_audit(services: Services) -> None:
@@ -189,10 +190,11 @@ async def test_worker_log_notices_eligibility_at_once(
     services: Services, clock: ManualClock
 ) -> None:
     await set_up_guild(services)
-    await approved_member(services, 3011, "Sam")
+    sam = await approved_member(services, 3011, "Sam")
     clock.advance(timedelta(days=40))
+    # Poll votes are recorded by polls, not logged by hand.
     for i in range(3):
-        await services.engagement.contributions.log(WORKER, 3011, "poll_vote", source_key=f"p{i}")
+        await record(services, sam, ContributionKind.POLL_VOTE, f"p{i}")
     logged = await services.engagement.contributions.log(WORKER, 3011, "session_attended")
     assert logged.eligibility_notice_id is not None
     again = await services.engagement.contributions.log(WORKER, 3011, "session_attended")
@@ -226,3 +228,32 @@ def test_doing_more_never_adds_to_what_a_level_needs(
         before = ladder.missing(level, Standing(base, set(), months))
         after = ladder.missing(level, Standing(more, {"introduction"}, months + 1))
         assert len(after) <= len(before)
+
+
+@pytest.mark.parametrize("kind", ["poll_vote", "consultation_response", "training_completed"])
+async def test_what_the_bot_records_itself_is_not_logged_by_hand(
+    services: Services, kind: str
+) -> None:
+    await set_up_guild(services)
+    await approved_member(services, 3020, "Sam")
+    with pytest.raises(InvalidInput, match="recorded"):
+        await services.engagement.contributions.log(WORKER, 3020, kind)
+    async with services.db() as s:
+        assert await s.scalar(select(func.count()).select_from(Contribution)) == 0
+
+
+async def test_hours_only_on_work_measured_in_time(services: Services) -> None:
+    await set_up_guild(services)
+    sam = await approved_member(services, 3021, "Sam")
+    await record(services, sam, ContributionKind.POLL_VOTE, "poll:1")
+    [vote] = await services.engagement.contributions.list_for(WORKER, 3021)
+    with pytest.raises(InvalidInput, match="counted, not timed"):
+        await services.engagement.contributions.correct(WORKER, vote.id, reason="typo", hours="1")
+    with pytest.raises(InvalidInput, match="recorded by the bot"):
+        await services.engagement.contributions.correct(
+            WORKER, vote.id, reason="typo", kind="consultation_response"
+        )
+    timed = await services.engagement.contributions.log(
+        WORKER, 3021, "recruitment_panel", hours="2"
+    )
+    assert timed.contribution.hours == Decimal(2)

@@ -115,8 +115,8 @@ def test_a_small_custom_ladder_loads(tmp_path: Path) -> None:
     assert ladder.describe(top) == ["2 poll votes", "the training module “Introduction”"]
     standing = Standing(counts={"poll_vote": 1}, modules=set(), months=0)
     assert ladder.missing(top, standing) == [
-        "1 poll vote more (you have 1 of 2)",
-        "the training module “Introduction”",
+        "vote in 1 more poll (1 of 2 done)",
+        "complete the training module “Introduction”",
     ]
     assert ladder.missing(top, Standing({"poll_vote": 2}, {"introduction"}, 0)) == []
     assert ladder.next_after("b") is None and ladder.below("a") is None

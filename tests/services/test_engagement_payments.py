@@ -63,8 +63,8 @@ async def test_paid_contribution_creates_a_payment(services: Services, clock: Ma
         "due",
         "money",
     )
-    # Votes are not paid; nor is anything without hours.
-    unpaid = await services.engagement.contributions.log(WORKER, 5003, "poll_vote", hours="1")
+    # Only the paid kinds are paid ("other" is not, even with hours); votes have no hours.
+    unpaid = await services.engagement.contributions.log(WORKER, 5003, "other", hours="1")
     assert unpaid.payment_ids == []
     paid = await services.engagement.payments.mark_paid(WORKER, due.id)
     assert paid.status == "paid" and paid.paid_at == clock.now()

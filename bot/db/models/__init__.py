@@ -28,6 +28,7 @@ from bot.db.models.opportunities import (
 )
 from bot.db.models.outbox import OutboxItem
 from bot.db.models.polls import Poll, PollBallot
+from bot.db.models.reports import contributions_report  # noqa: F401  (an index, for /report)
 from bot.db.models.sessions import (
     GroupSession,
     SessionAttendance,

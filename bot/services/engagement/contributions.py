@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.contribution_kinds import ContributionKind
+from bot.contribution_kinds import BY_HAND, RECORDED_BY_BOT, TIMED, ContributionKind
 from bot.db.models import Contribution, Member, Payment
 from bot.services.access import Actor, require_worker
 from bot.services.base import changed
@@ -73,6 +73,26 @@ def parse_kind(value: str) -> ContributionKind:
     except ValueError:
         choices = ", ".join(k.value for k in ContributionKind)
         raise InvalidInput(f"Please choose a kind of contribution from: {choices}.") from None
+
+
+def hand_kind(value: str) -> ContributionKind:
+    """Return a kind a worker may log by hand, or say how the bot records the others."""
+    kind = parse_kind(value)
+    if kind not in BY_HAND:
+        raise InvalidInput(
+            f"{RECORDED_BY_BOT[kind]}, so it can't be logged by hand. Please choose what the "
+            "person did from the list."
+        )
+    return kind
+
+
+def check_hours(kind: ContributionKind, hours: Decimal | None) -> None:
+    """Refuse hours on a contribution that is counted, not timed (a vote, say)."""
+    if hours is not None and kind not in TIMED:
+        raise InvalidInput(
+            f"A {SINGULAR[kind]} is counted, not timed, so it can't have hours. "
+            "Please leave hours empty."
+        )
 
 
 def parse_hours(value: str | Decimal | None) -> Decimal | None:
@@ -149,8 +169,9 @@ class ContributionsAdminService(LadderService):
         source_key: str | None = None,
     ) -> Logged:
         """Log a contribution for a member (workers only); the same source_key logs once."""
-        parsed = parse_kind(kind)
+        parsed = hand_kind(kind)
         amount = parse_hours(hours)
+        check_hours(parsed, amount)
         text = clean_text(note, field="the note", max_length=NOTE_MAX, required=False)
         key = source_key or f"worker:{uuid.uuid4().hex}"
         if len(key) > 80:
@@ -221,7 +242,7 @@ class ContributionsAdminService(LadderService):
             )
             before = _snapshot(c)
             if kind is not None and kind != c.kind:
-                new_kind = parse_kind(kind).value
+                new_kind = hand_kind(kind).value
                 clash = await s.scalar(
                     select(Contribution.id).where(
                         Contribution.member_id == c.member_id,
@@ -236,6 +257,8 @@ class ContributionsAdminService(LadderService):
                 c.kind = new_kind
             if hours is not _UNSET:
                 c.hours = parse_hours(hours)
+            if hours is not _UNSET or kind is not None:
+                check_hours(ContributionKind(c.kind), c.hours)
             if occurred_at is not None:
                 c.occurred_at = self._when(occurred_at, now)
             if note is not _UNSET:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.contribution_kinds import KIND_LABELS, ContributionKind
@@ -22,6 +23,43 @@ SINGULAR: dict[ContributionKind, str] = {
     ContributionKind.PEER_SUPPORT_GIVEN: "time giving peer support",
     ContributionKind.OTHER: "other contribution",
 }
+# What a member would do for more of a kind, as "{n} more" phrases ("vote in 2 more polls").
+MORE: dict[ContributionKind, tuple[str, str]] = {
+    ContributionKind.POLL_VOTE: ("vote in {n} more poll", "vote in {n} more polls"),
+    ContributionKind.CONSULTATION_RESPONSE: (
+        "answer {n} more consultation",
+        "answer {n} more consultations",
+    ),
+    ContributionKind.SESSION_ATTENDED: ("come to {n} more session", "come to {n} more sessions"),
+    ContributionKind.SESSION_COFACILITATED: (
+        "help run {n} more session",
+        "help run {n} more sessions",
+    ),
+    ContributionKind.TRAINING_COMPLETED: (
+        "complete {n} more training module",
+        "complete {n} more training modules",
+    ),
+    ContributionKind.TRAINING_DELIVERED: (
+        "deliver training {n} more time",
+        "deliver training {n} more times",
+    ),
+    ContributionKind.RECRUITMENT_PANEL: (
+        "sit on {n} more recruitment panel",
+        "sit on {n} more recruitment panels",
+    ),
+    ContributionKind.PROJECT_WORK: (
+        "do {n} more piece of project work",
+        "do {n} more pieces of project work",
+    ),
+    ContributionKind.PEER_SUPPORT_GIVEN: (
+        "give peer support {n} more time",
+        "give peer support {n} more times",
+    ),
+    ContributionKind.OTHER: (
+        "make {n} more other contribution",
+        "make {n} more other contributions",
+    ),
+}
 PLURAL: dict[ContributionKind, str] = {
     **KIND_LABELS,
     ContributionKind.PROJECT_WORK: "pieces of project work",
@@ -32,6 +70,17 @@ PLURAL: dict[ContributionKind, str] = {
 def count_words(kind: ContributionKind, count: int) -> str:
     """Return e.g. '1 poll vote' or '3 sessions attended'."""
     return f"{count} {SINGULAR[kind] if count == 1 else PLURAL[kind]}"
+
+
+def hours_words(hours: Decimal) -> str:
+    """Return '1 hour', '1.5 hours' or '2 hours'."""
+    return f"{hours.normalize():f} hour{'' if hours == 1 else 's'}"
+
+
+def more_words(kind: ContributionKind, more: int, have: int, wanted: int) -> str:
+    """Return what is left of a count, e.g. 'vote in 2 more polls (1 of 3 done)'."""
+    one, many = MORE[kind]
+    return (one if more == 1 else many).format(n=more) + f" ({have} of {wanted} done)"
 
 
 def months_words(months: int) -> str:
@@ -95,22 +144,20 @@ class Ladder:
         return self.levels[i] if i >= 0 else None
 
     def missing(self, level: LevelConfig, standing: Standing) -> list[str]:
-        """Return what is still needed for a level, in plain words (empty when it is met)."""
+        """Return what is still needed for a level, as things to do (empty when it is met)."""
         needs: list[str] = []
         req = level.requirements
         for kind, wanted in req.contributions.items():
             have = standing.counts.get(kind.value, 0)
             if have < wanted:
-                needs.append(
-                    f"{count_words(kind, wanted - have)} more (you have {have} of {wanted})"
-                )
+                needs.append(more_words(kind, wanted - have, have, wanted))
         for module in req.training:
             if module not in standing.modules:
-                needs.append(f"the training module “{self.modules.get(module, module)}”")
+                needs.append(f"complete the training module “{self.modules.get(module, module)}”")
         if standing.months < req.months_involved:
             needs.append(
-                f"to have been involved for {months_words(req.months_involved)} "
-                f"(so far: {months_words(standing.months)})"
+                f"be involved for {months_words(req.months_involved)} "
+                f"({months_words(standing.months)} so far)"
             )
         return needs
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,87 +10,27 @@ from bot.services.access import Actor, guild_config, require_member, require_wor
 from bot.services.base import claim
 from bot.services.engagement.common import LadderService, in_guild, not_own, who
 from bot.services.engagement.eligibility import scan, standing_of
+from bot.services.engagement.move_views import (
+    CHOICES,
+    STATE_TEXT,
+    EligibleView,
+    LevelMove,
+    MoveChoice,
+    MoveDeclined,
+    choice_text,
+)
 from bot.services.engagement.owed import (
     MOVE_CARD,
     level_role,
     owe_card,
     owe_dm,
     owe_level_roles,
+    owe_move_card_redraw,
     undelivered_notices,
 )
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.text import clean_text
 from bot.settings import LevelConfig
-
-CHOICES = {"move_up", "stay"}
-STATE_TEXT = {
-    "unsent": "not told yet",
-    "told": "told; no answer yet",
-    "move_up": "wants to move up: please confirm",
-    "stay": "chose to stay",
-    "declined": "a worker did not confirm the move",
-    "unreachable": "could not be sent the message (DMs closed?); they can see it in /progress",
-}
-
-
-@dataclass(frozen=True)
-class MoveChoice:
-    """A member's answer to their notice; on move_up the cog posts a confirm card to workers."""
-
-    notice_id: int
-    member_id: int
-    user_id: int
-    preferred_name: str
-    level_key: str
-    level_name: str
-    choice: str
-    worker_log_channel_id: int | None
-    text: str
-
-
-@dataclass(frozen=True)
-class LevelMove:
-    """A level change done; the cog swaps the roles and tells the member."""
-
-    member_id: int
-    user_id: int
-    preferred_name: str
-    direction: str
-    from_level_key: str
-    from_level_name: str
-    to_level_key: str
-    to_level_name: str
-    remove_role_id: int | None
-    add_role_id: int | None
-    notice_id: int | None
-    text: str
-
-
-@dataclass(frozen=True)
-class MoveDeclined:
-    """A worker did not confirm a move; the member is told why."""
-
-    notice_id: int
-    user_id: int
-    level_name: str
-    reason: str
-    text: str
-
-
-@dataclass(frozen=True)
-class EligibleView:
-    """A member who meets their next level, for the workers' list."""
-
-    notice_id: int
-    member_id: int
-    user_id: int
-    preferred_name: str
-    current_level_name: str
-    next_level_key: str
-    next_level_name: str
-    state: str
-    state_text: str
-    eligible_at: datetime
 
 
 class LevelMovesService(LadderService):
@@ -118,7 +55,7 @@ class LevelMovesService(LadderService):
             await require_worker(s, actor)
 
     async def choose(self, actor: Actor, notice_id: int, choice: str) -> MoveChoice:
-        """Record the member's choice to move up or stay (they can change it until confirmed)."""
+        """Record the member's choice to move up or stay; Stay takes back a waiting request."""
         if choice not in CHOICES:
             raise InvalidInput("Please choose Move up or Stay.")
         now = self.clock.now()
@@ -131,9 +68,11 @@ class LevelMovesService(LadderService):
                 raise NotAllowed("That message was meant for someone else.")
             level = self.ladder.get(notice.level_key)
             if self.ladder.index(member.level_key) >= self.ladder.index(notice.level_key):
-                raise Conflict(f"You are already at {self.ladder.get(member.level_key).name}.")
+                raise Conflict(self._already_at(member, choice))
+            # Stay while a request waits for a worker takes the request back.
+            withdrawing = choice == "stay" and notice.choice == "move_up" and not notice.outcome
             # Conditional: a double click records one choice and posts one card for workers.
-            await claim(
+            won = await claim(
                 s,
                 update(LevelNotice)
                 .where(
@@ -146,23 +85,23 @@ class LevelMovesService(LadderService):
                     ),
                 )
                 .values(choice=choice, chose_at=now, outcome=None, decline_reason=None),
-                "You have already asked to move up: a worker will confirm it."
-                if choice == "move_up"
-                else "You have already chosen to stay. Nothing has changed.",
             )
-            self.audit(
-                s, actor, f"level.choose_{choice}", member_id=member.id, detail=notice.level_key
-            )
+            if not won:
+                await s.refresh(notice)
+                raise Conflict(
+                    self._already_at(member, choice)
+                    if notice.outcome == "confirmed"
+                    else "You have already asked to move up: a worker will confirm it."
+                    if choice == "move_up"
+                    else "You have already chosen to stay. Nothing has changed."
+                )
+            action = "withdraw" if withdrawing else f"choose_{choice}"
+            self.audit(s, actor, f"level.{action}", member_id=member.id, detail=notice.level_key)
             config = await guild_config(s, actor.guild_id)
             if choice == "move_up":
                 await owe_card(self, s, MOVE_CARD, member, notice_id=notice.id)
-            text = (
-                f"Thanks. You have asked to move up to {level.name}; a worker will confirm it "
-                "and you will get a message when they have."
-                if choice == "move_up"
-                else f"That's fine: you are staying where you are. You can choose {level.name} "
-                "later from /progress."
-            )
+            elif withdrawing:
+                await owe_move_card_redraw(self, s, member, notice.id)
             chosen = MoveChoice(
                 notice_id=notice.id,
                 **who(member),
@@ -170,10 +109,21 @@ class LevelMovesService(LadderService):
                 level_name=level.name,
                 choice=choice,
                 worker_log_channel_id=config.worker_log_channel_id,
-                text=text,
+                text=choice_text(level.name, choice, withdrawing),
+                withdrawn=withdrawing,
             )
         self.wake()
         return chosen
+
+    def _already_at(self, member: Member, choice: str) -> str:
+        """Say that the move has happened, and how to go back if that is what they want."""
+        name = self.ladder.get(member.level_key).name
+        if choice == "stay":
+            return (
+                f"A worker has already confirmed your move, so you are at {name} now. If you'd "
+                "rather go back, use /levels step-down: that is completely fine."
+            )
+        return f"You are already at {name}."
 
     async def confirm(self, actor: Actor, notice_id: int) -> LevelMove:
         """Confirm a requested move up exactly once; return the roles to swap."""
@@ -186,7 +136,11 @@ class LevelMovesService(LadderService):
             if notice.outcome == "confirmed":
                 raise Conflict(already)
             if notice.choice != "move_up":
-                raise Conflict(f"{member.preferred_name} has not asked to move up.")
+                # Never asked, or asked and then took it back ("I'd rather stay").
+                raise Conflict(
+                    f"{member.preferred_name} has not asked to move up (or has taken the request "
+                    "back), so there is nothing to confirm."
+                )
             target = self.ladder.get(notice.level_key)
             current = self.ladder.below(target.key)
             if current is None or member.level_key != current.key:
@@ -197,9 +151,8 @@ class LevelMovesService(LadderService):
             needs = self.ladder.missing(target, await standing_of(s, self.settings, member, now))
             if needs:
                 raise Conflict(
-                    f"{member.preferred_name} no longer meets {target.name}: still needs "
-                    + "; ".join(needs)
-                    + "."
+                    f"{member.preferred_name} no longer meets {target.name}: they still need "
+                    "to " + "; ".join(needs) + "."
                 )
             # Two workers confirming at once: only one UPDATE matches outcome IS NULL.
             decided = await claim(
@@ -379,6 +332,8 @@ class LevelMovesService(LadderService):
                     state = notice.choice
                 else:
                     state = "told" if notice.sent_at else "unsent"
+                    if state == "told" and not member.dm_opt_in:
+                        state = "no_dms"
                     if notice.id in unreachable:
                         state = "unreachable"
                 views.append(

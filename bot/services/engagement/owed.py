@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -40,6 +40,8 @@ CLAIM_CARD = "engagement.claim_card"
 # A claim decided anywhere (a command, say) redraws its card, so no stale button stays on it.
 CLAIM_REDRAW = "engagement.claim_redraw"
 MOVE_CARD = "engagement.move_card"
+# A move-up request taken back: its card loses the buttons and says so.
+MOVE_CARD_REDRAW = "engagement.move_card_redraw"
 MENTOR_CARD = "engagement.mentor_card"
 STAFF_NOTE = "engagement.staff_note"
 # Posts in #worker-log that name a person: redacted when they are erased.
@@ -149,6 +151,30 @@ async def owe_claim_redraw(service: Service, s: AsyncSession, claim: ExpenseClai
         payload={"claim_id": claim.id},
         dedup_key=f"{CLAIM_REDRAW}:{claim.id}:{claim.status}",
         subject_member_id=claim.member_id,
+    )
+
+
+async def owe_move_card_redraw(
+    service: Service, s: AsyncSession, member: Member, notice_id: int
+) -> None:
+    """Owe an edit of the latest card for a move-up request the member has taken back."""
+    card = await s.scalar(
+        select(func.max(OutboxItem.id)).where(
+            OutboxItem.guild_id == member.guild_id,
+            OutboxItem.kind == MOVE_CARD,
+            OutboxItem.subject_member_id == member.id,
+            OutboxItem.payload["notice_id"].as_integer() == notice_id,
+        )
+    )
+    if card is None:
+        return
+    await service.owe(
+        s,
+        guild_id=member.guild_id,
+        kind=MOVE_CARD_REDRAW,
+        payload={"notice_id": notice_id, "card_item_id": int(card)},
+        dedup_key=f"{MOVE_CARD_REDRAW}:{card}",
+        subject_member_id=member.id,
     )
 
 
@@ -299,6 +325,22 @@ class EngagementOwed(LadderService):
                 return None
             level = self.ladder.get(notice.level_key)
             return MoveCard(notice.id, member.user_id, member.preferred_name, level.name)
+
+    async def withdrawn_card(
+        self, guild_id: int, notice_id: int, card_item_id: int
+    ) -> tuple[int, int, MoveCard] | None:
+        """Return where a taken-back request's card is, and who it was, or None if unposted."""
+        async with self.db.begin() as s:
+            item = await s.get(OutboxItem, card_item_id)
+            notice = await s.get(LevelNotice, notice_id)
+            if item is None or notice is None or notice.guild_id != guild_id:
+                return None
+            member = await s.get(Member, notice.member_id)
+            if member is None or not item.channel_id or not item.message_id:
+                return None
+            level = self.ladder.get(notice.level_key)
+            card = MoveCard(notice.id, member.user_id, member.preferred_name, level.name)
+            return int(item.channel_id), int(item.message_id), card
 
     async def mentor_card(self, guild_id: int, request_id: int) -> MentorCard | None:
         """Return a mentoring request for its card, or None once it is gone."""

@@ -66,6 +66,7 @@ class PaymentView:
     status: str
     created_at: datetime
     paid_at: datetime | None
+    told: bool = False  # a DM was owed (only to members who turned DMs from the bot on)
 
 
 def amount_for(hours: Decimal, rate_pence: int) -> int:
@@ -73,8 +74,10 @@ def amount_for(hours: Decimal, rate_pence: int) -> int:
     return int((hours * rate_pence).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _view(p: Payment, user_id: int | None) -> PaymentView:
-    return view_of(PaymentView, p, user_id=user_id, amount_text=format_pounds(p.amount_pence))
+def _view(p: Payment, user_id: int | None, told: bool = False) -> PaymentView:
+    return view_of(
+        PaymentView, p, user_id=user_id, amount_text=format_pounds(p.amount_pence), told=told
+    )
 
 
 async def create_payments(
@@ -253,8 +256,11 @@ class PaymentsService(LadderService):
                 member_id=payment.member_id,
                 detail=f"payment {payment.id}",
             )
-            view = _view(payment, member.user_id if member else None)
-            if member is not None:
+            # Not asked for, so only to those who want DMs from the bot: the others see it
+            # in /payments mine.
+            told = member is not None and member.dm_opt_in
+            view = _view(payment, member.user_id if member else None, told)
+            if member is not None and told:
                 text = f"Your payment of {view.amount_text} has been made."
                 await owe_dm(self, s, member, text, "payment", f"payment:{payment.id}")
         self.wake()

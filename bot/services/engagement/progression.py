@@ -81,6 +81,8 @@ class ProgressView:
     next_met: bool
     open_notice_id: int | None
     open_notice_choice: str | None
+    move_waiting: bool  # asked to move up; no worker has decided yet (it can be taken back)
+    declined_reason: str | None  # a worker did not confirm the last request, and why
     rate_text: str | None
     chart_png: bytes | None
     chart_alt: str
@@ -103,6 +105,21 @@ def notice_text(name: str, ladder: Ladder, level_key: str) -> str:
         "would rather stay where you are, that is completely fine: choose Stay. You can "
         "change your mind later in /progress."
     )
+
+
+def chart_alt(months: list[str], series: dict[str, list[int]]) -> str:
+    """Say in words what the /progress chart shows: the totals by kind, then month by month."""
+    if not months:
+        return "No chart."
+    names = [datetime.strptime(m, "%Y-%m").strftime("%B %Y") for m in months]  # noqa: DTZ007
+    text = f"Bar chart of your contributions each month, {names[0]} to {names[-1]}: "
+    per_month = [sum(values[i] for values in series.values()) for i in range(len(months))]
+    if not sum(per_month):
+        return text + "none in these months."
+    kinds = [count_words(ContributionKind(k), sum(v)) for k, v in sorted(series.items())]
+    busy = [f"{name}: {n}" for name, n in zip(names, per_month, strict=True) if n]
+    text += f"{sum(per_month)} in all ({', '.join(kinds)}). By month: {'; '.join(busy)}"
+    return text + ("." if len(busy) == len(months) else "; none in the other months.")
 
 
 class ProgressService(LadderService):
@@ -242,6 +259,9 @@ class ProgressService(LadderService):
                     )
                 )
             months, series = await self._monthly(s, member.id, now) if chart else ([], {})
+        labels = [datetime.strptime(k, "%Y-%m").strftime("%b %y") for k in months]  # noqa: DTZ007
+        named = ((PLURAL[ContributionKind(k)].capitalize(), v) for k, v in series.items())
+        bars = dict(sorted(named))
         counts = [
             KindCount(kind.value, standing.counts[kind.value], count_words(kind, n))
             for kind in ContributionKind
@@ -257,7 +277,7 @@ class ProgressService(LadderService):
         png = None
         if chart:
             png = await asyncio.to_thread(
-                render_contributions_chart, months, series, "Your contributions each month"
+                render_contributions_chart, labels, bars, "Your contributions each month"
             )
         return ProgressView(
             member_id=member.id,
@@ -277,19 +297,19 @@ class ProgressService(LadderService):
             next_met=target is not None and not needs,
             open_notice_id=notice.id if notice else None,
             open_notice_choice=notice.choice if notice else None,
+            move_waiting=bool(notice and notice.choice == "move_up" and not notice.outcome),
+            declined_reason=(
+                notice.decline_reason if notice and notice.outcome == "declined" else None
+            ),
             rate_text=rate,
             chart_png=png,
-            chart_alt=(
-                f"Bar chart of your contributions each month over the last {CHART_MONTHS} "
-                f"months: {total} in all"
-                + (f" ({', '.join(c.words for c in counts)})." if counts else ".")
-            ),
+            chart_alt=chart_alt(months, series),
         )
 
     async def _monthly(
         self, s: AsyncSession, member_id: int, now: datetime
     ) -> tuple[list[str], dict[str, list[int]]]:
-        """Return month labels and per-kind counts for the last months, by UK calendar month."""
+        """Return the last months ('2026-12') and counts per kind in each, by UK month."""
         tz = self.settings.tz
         local_now = now.astimezone(tz)
         first_local = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -314,10 +334,5 @@ class ProgressService(LadderService):
             key = occurred_at.astimezone(tz).strftime("%Y-%m")
             if key not in index:
                 continue
-            label = PLURAL.get(ContributionKind(kind), kind).capitalize()
-            series.setdefault(label, [0] * len(keys))[index[key]] += 1
-        labels = [
-            datetime.strptime(k, "%Y-%m").strftime("%b %y")  # noqa: DTZ007 (a label, not a time)
-            for k in keys
-        ]
-        return labels, dict(sorted(series.items()))
+            series.setdefault(kind, [0] * len(keys))[index[key]] += 1
+        return keys, series

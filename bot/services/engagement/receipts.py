@@ -14,6 +14,7 @@ from bot.db.models.engagement import ExpenseReceipt
 from bot.services.access import Actor, guild_config, is_worker
 from bot.services.base import Service
 from bot.services.engagement.common import in_guild
+from bot.services.engagement.ladder import format_pounds
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.text import clean_text
 
@@ -44,6 +45,8 @@ class Receipt:
     filename: str
     content_type: str
     data: bytes
+    # What it is, in words, for people who cannot see it (Discord's attachment description).
+    description: str = ""
 
 
 def sniff(data: bytes) -> str | None:
@@ -162,4 +165,9 @@ class ReceiptsService(Service):
             row = await s.get(ExpenseReceipt, claim_id)
             if row is None:
                 raise NotFound(f"Claim #{claim_id} has no receipt kept.")
-            return Receipt(row.filename, row.content_type, row.data)
+            what = "PDF" if row.content_type == "application/pdf" else "photo or scan"
+            description = (
+                f"The {what} of a receipt the member uploaded with expenses claim #{claim.id}: "
+                f"{claim.category.replace('_', ' ')}, {format_pounds(claim.amount_pence)}."
+            )
+            return Receipt(row.filename, row.content_type, row.data, description)

@@ -76,14 +76,14 @@ class Pairing:
     mentor_user_id: int
     mentee_text: str
     mentor_text: str
+    mentor_told: bool = True  # False: the mentor turned DMs from the bot off; a worker tells them
 
 
 def pairing_texts(ladder: Ladder, mentee: Member, mentor: Member) -> tuple[str, str]:
     """Return what the mentee and the mentor are told about their pairing."""
     return (
         f"Good news: {mentor.preferred_name} ({ladder.get(mentor.level_key).name}) will be "
-        "your mentor. They have been told and will get in touch; a worker can help if "
-        "anything is unclear.",
+        "your mentor and will get in touch; a worker can help if anything is unclear.",
         f"Thank you for mentoring: you have been paired with {mentee.preferred_name}. Please "
         "get in touch with them; a worker can help if anything is unclear.",
     )
@@ -269,7 +269,9 @@ class TrainingService(LadderService):
             )
             self.audit(s, actor, "mentoring.pair", member_id=mentee.id)
             # Each is told about the pairing as it stands when the message goes (ids only).
-            for side, person in (("mentee", mentee), ("mentor", mentor)):
+            # The mentee asked for this; the mentor did not, so only if they want DMs.
+            told = [("mentee", mentee)] + ([("mentor", mentor)] if mentor.dm_opt_in else [])
+            for side, person in told:
                 await self.owe(
                     s,
                     guild_id=actor.guild_id,
@@ -284,6 +286,7 @@ class TrainingService(LadderService):
                 mentor_user_id=mentor.user_id,
                 mentee_text=mentee_text,
                 mentor_text=mentor_text,
+                mentor_told=mentor.dm_opt_in,
             )
         self.wake()
         return pairing
