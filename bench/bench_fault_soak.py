@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.sandbox.soak import SoakPlan, run_soak
+from bot.sandbox.soak import run_soak
+from bot.sandbox.soak_report import SoakPlan
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "discord-api-spec" / "openapi.json"
 

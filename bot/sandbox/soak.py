@@ -13,11 +13,8 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import signal
-import sys
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,124 +33,10 @@ from bot.db.models import (
 )
 from bot.sandbox.driver import answered, button_on, custom_ids, everything_text
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
+from bot.sandbox.soak_process import BotProcess
+from bot.sandbox.soak_report import SoakPlan, SoakReport
 
-START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning, GMT
 UK = ZoneInfo("Europe/London")
-
-
-@dataclass
-class SoakPlan:
-    """How big and how hostile the soak is."""
-
-    members: int = 20
-    fault_rate: float = 0.05
-    kills: int = 2
-    speed: float = 7200.0  # one real second is two hours of the bot's time
-    seed: int = 1
-    cycles: int = 1  # each: a poll, a session, support requests, then time passes
-    cycle_hours: float = 34.0
-    poll_hours: int = 12
-    session_hours: int = 30
-
-
-@dataclass
-class SoakReport:
-    """What happened, counted."""
-
-    members_approved: int = 0
-    votes_confirmed: int = 0
-    votes_tried: int = 0
-    ballots: int = 0
-    rsvps_confirmed: int = 0
-    rsvps_tried: int = 0
-    rsvps_stored: int = 0
-    support_asked: int = 0
-    support_stored: int = 0
-    results_posts: int = 0
-    reminders_delivered: int = 0
-
-    kills: int = 0
-    faults: int = 0
-    requests: int = 0
-    outbox: dict[str, int] = field(default_factory=dict)
-    undeliverable: Counter[str] = field(default_factory=Counter)
-    delivered_twice: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        """Return the figures as printable lines."""
-        out = [
-            f"members approved      {self.members_approved}",
-            f"votes confirmed/tried {self.votes_confirmed}/{self.votes_tried}; "
-            f"ballots stored {self.ballots}",
-            f"RSVPs confirmed/tried {self.rsvps_confirmed}/{self.rsvps_tried}; "
-            f"stored {self.rsvps_stored}",
-            f"support asked/stored  {self.support_asked}/{self.support_stored}",
-            f"poll results posts    {self.results_posts}",
-            f"session reminders DMed {self.reminders_delivered}",
-            f"SIGKILLs {self.kills}; Discord failures injected {self.faults} "
-            f"of {self.requests} REST requests",
-            f"outbox rows by status {dict(sorted(self.outbox.items()))}",
-            f"messages with an outbox nonce seen twice: {len(self.delivered_twice)}",
-        ]
-        out += [f"undeliverable ({n}): {reason}" for reason, n in self.undeliverable.items()]
-        out += [f"PROBLEM: {p}" for p in self.problems]
-        return out
-
-
-class BotProcess:
-    """The bot as a child process: started, killed with SIGKILL, started again."""
-
-    def __init__(self, fake: FakeDiscord, env: dict[str, str], log: Path, speed: float) -> None:
-        self.fake, self.env, self.log, self.speed = fake, env, log, speed
-        self.proc: asyncio.subprocess.Process | None = None
-        self._wall_start = datetime.now(UTC)
-
-    def now(self) -> datetime:
-        """Return the bot's (fast) time, which carries on across restarts."""
-        return START + (datetime.now(UTC) - self._wall_start) * self.speed
-
-    async def start(self) -> None:
-        """Start the bot and wait until it is connected and its commands are synced."""
-        syncs = sum(1 for r in self.fake.requests if r.startswith("PUT ") and "/commands" in r)
-        env = {**self.env, "CLOCK_START": self.now().isoformat(), "CLOCK_SPEED": str(self.speed)}
-        with self.log.open("ab") as out:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=env, stdout=out, stderr=out
-            )
-
-        def ready() -> bool:
-            if self.proc is not None and self.proc.returncode is not None:
-                raise RuntimeError(f"the bot exited with {self.proc.returncode}; see {self.log}")
-            synced = sum(1 for r in self.fake.requests if r.startswith("PUT ") and "/commands" in r)
-            return synced > syncs and self.fake.live_sessions() > 0
-
-        await self.fake.wait_for(ready, timeout=60)
-        await asyncio.sleep(0.5)  # READY's guild data reaches the bot's cache
-
-    async def ready(self) -> None:
-        """Wait until the bot is running again (after a kill, its restart)."""
-        await self.fake.wait_for(
-            lambda: self.proc is not None
-            and self.proc.returncode is None
-            and self.fake.live_sessions() > 0,
-            timeout=60,
-        )
-
-    async def kill(self) -> None:
-        """Kill the bot as the kernel would (no clean-up of any kind)."""
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGKILL)
-            await self.proc.wait()
-
-    async def stop(self) -> None:
-        """Stop the bot at the end."""
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.terminate()
-            try:
-                await asyncio.wait_for(self.proc.wait(), 10)
-            except TimeoutError:
-                await self.kill()
 
 
 async def _answer(handle: Interaction, wait: float = 8.0) -> str:
