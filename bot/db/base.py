@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import BigInteger, DateTime, Dialect, ForeignKey, Integer, MetaData
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -50,3 +50,27 @@ class Base(DeclarativeBase):
     """The declarative base of every table."""
 
     metadata = MetaData(naming_convention=NAMING)
+
+
+class ServerRow:
+    """A numbered row of one server: `id`, then `guild_id` (indexed), first in its table."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-2)
+    guild_id: Mapped[int] = mapped_column(Snowflake, index=True, sort_order=-1)
+
+
+def cascade(
+    target: str, *, index: bool | None = None, primary_key: bool = False, sort_order: int = 0
+) -> MappedColumn[Any]:
+    """Refer to `target` ("members.id"); deleting the target deletes this row with it."""
+    return mapped_column(
+        ForeignKey(target, ondelete="CASCADE"),
+        index=index,
+        primary_key=primary_key,
+        sort_order=sort_order,
+    )
+
+
+def set_null(target: str, *, index: bool | None = None) -> MappedColumn[Any]:
+    """Refer to `target` ("members.id"); deleting the target leaves this row, unlinked."""
+    return mapped_column(ForeignKey(target, ondelete="SET NULL"), index=index)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, Update
+from sqlalchemy import CursorResult, Select, Update, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.db.models import AuditEntry
+from bot.db.models import AuditEntry, OutboxItem
+from bot.db.upsert import insert_for
 from bot.services.access import Actor
 from bot.services.errors import Conflict
 from bot.settings import Settings
 
 Wake = Callable[[], None]
+ERASED = "the person erased their data before it went out"
 
 
 def _no_wake() -> None:
@@ -66,6 +69,68 @@ async def changed(s: AsyncSession, statement: Any) -> int:
     return int(result.rowcount or 0)
 
 
+async def insert_once(s: AsyncSession, model: Any, unique: list[str], **values: Any) -> bool:
+    """Insert a row unless one with the same `unique` columns exists; return whether it was new.
+
+    One atomic INSERT … ON CONFLICT DO NOTHING, so a double click or two people at once add
+    one row, and the loser is told (`False`) rather than failing.
+    """
+    statement = insert_for(s, model).values(**values).on_conflict_do_nothing(index_elements=unique)
+    return await changed(s, statement) > 0
+
+
+async def owe_once(
+    s: AsyncSession,
+    kind: str,
+    *key: object,
+    guild_id: int,
+    payload: dict[str, Any],
+    now: datetime,
+    member_id: int | None = None,
+    due_at: datetime | None = None,
+) -> None:
+    """Owe, in this transaction, one effect per decision: the kind and `key` name the decision.
+
+    The outbox's dedup key is "kind:key…", with the member's id last when the effect is about
+    one member (a DM: one per member), so recording the same decision twice owes it once.
+    """
+    from bot.services.outbox import owe  # the outbox builds on this module
+
+    parts = [kind, *key] if member_id is None else [kind, *key, member_id]
+    await owe(
+        s,
+        guild_id=guild_id,
+        kind=kind,
+        payload=payload,
+        now=now,
+        due_at=due_at,
+        dedup_key=":".join(map(str, parts)),
+        subject_member_id=member_id,
+    )
+
+
+async def forget_owed(
+    s: AsyncSession, feature: str, guild_id: int, member_id: int, now: datetime
+) -> None:
+    """Stop a feature's deliveries about an erased person that have not gone out yet.
+
+    `feature` is the prefix of its outbox kinds ("sessions" for "sessions.reminder").
+    """
+    from bot.services.outbox import FAILED, PENDING  # the outbox builds on this module
+
+    await s.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.guild_id == guild_id,
+            OutboxItem.subject_member_id == member_id,
+            OutboxItem.kind.like(f"{feature}.%"),
+            OutboxItem.status == PENDING,
+        )
+        .values(status=FAILED, last_error=ERASED, lease_until=None, done_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 class Service:
     """What every service holds: the settings, the database, the clock, and a scheduler wake-up.
 
@@ -88,6 +153,14 @@ class Service:
     def wake(self) -> None:
         """Tell the scheduler that timed rows were added or changed (after the commit)."""
         self._wake()
+
+    async def earliest(
+        self, query: Select[tuple[datetime]] | Select[tuple[datetime | None]]
+    ) -> datetime | None:
+        """Return the time a `select(func.min(...))` finds: when a due source next falls due."""
+        async with self.db.begin() as s:
+            first: datetime | None = await s.scalar(query)
+            return first
 
     async def owe(
         self,
@@ -115,6 +188,26 @@ class Service:
             due_at=due_at,
             dedup_key=dedup_key,
             subject_member_id=subject_member_id,
+        )
+
+    async def owe_once(
+        self,
+        s: AsyncSession,
+        kind: str,
+        *key: object,
+        guild_id: int,
+        payload: dict[str, Any],
+        member_id: int | None = None,
+    ) -> None:
+        """Owe an effect once per decision, stamped with this service's clock (see `owe_once`)."""
+        await owe_once(
+            s,
+            kind,
+            *key,
+            guild_id=guild_id,
+            payload=payload,
+            now=self.clock.now(),
+            member_id=member_id,
         )
 
     def audit(

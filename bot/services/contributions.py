@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.contribution_kinds import ContributionKind
 from bot.db.models import Contribution
-from bot.db.upsert import insert_for
+from bot.services.base import insert_once
 
 
 async def record_contribution(
@@ -30,20 +30,17 @@ async def record_contribution(
     Runs in the caller's transaction so that the action and its contribution commit together.
     `source_key` names what it came from, e.g. "poll:12" or "session:7".
     """
-    stmt = (
-        insert_for(s, Contribution)
-        .values(
-            guild_id=guild_id,
-            member_id=member_id,
-            kind=kind.value,
-            source_key=source_key,
-            hours=hours,
-            note=note,
-            occurred_at=occurred_at,
-            recorded_by=recorded_by,
-            recorded_at=recorded_at,
-        )
-        .on_conflict_do_nothing(index_elements=["member_id", "kind", "source_key"])
+    return await insert_once(
+        s,
+        Contribution,
+        ["member_id", "kind", "source_key"],
+        guild_id=guild_id,
+        member_id=member_id,
+        kind=kind.value,
+        source_key=source_key,
+        hours=hours,
+        note=note,
+        occurred_at=occurred_at,
+        recorded_by=recorded_by,
+        recorded_at=recorded_at,
     )
-    result = await s.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]

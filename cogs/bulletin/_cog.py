@@ -3,34 +3,26 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from discord import app_commands
-from discord.ext import commands
 
 from bot.services.bulletin import BulletinPreview, BulletinSent
 from bot.ui.actor import actor_for
+from bot.ui.cog import FeatureCog
+from bot.ui.commands import command
 from bot.ui.context import Interaction
 from bot.ui.replies import reply
 from bot.ui.timefmt import both
 from cogs.bulletin._deliveries import BulletinSenders
 from cogs.bulletin._render import bulletin_embed
 
-if TYPE_CHECKING:
-    from bot.app import ParticipationBot
-
 log = logging.getLogger(__name__)
 
 
-class BulletinCog(commands.Cog):
+class BulletinCog(FeatureCog):
     """The monthly bulletin through Discord: thin glue over the bulletin service."""
 
     bulletin = app_commands.Group(name="bulletin", description="The monthly bulletin")
-
-    def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-        self.settings = bot.settings
 
     async def cog_load(self) -> None:
         """Send what the bulletin owes, and note each month's send."""
@@ -54,12 +46,7 @@ class BulletinCog(commands.Cog):
             f"{dms} who chose news by DM."
         )
 
-    @bulletin.command(
-        name="preview",
-        description="See the next monthly bulletin as it would go out now",
-        extras={"audience": "worker"},
-    )
-    @app_commands.guild_only()
+    @command(bulletin, "preview", "See the next monthly bulletin as it would go out now")
     async def preview(self, interaction: Interaction) -> None:
         """Show the next bulletin privately, with when it goes and to how many."""
         preview = await self.services.bulletin.preview(actor_for(interaction))
@@ -71,13 +58,12 @@ class BulletinCog(commands.Cog):
             embed=bulletin_embed(preview.contents, self.settings),
         )
 
-    @bulletin.command(
-        name="note",
-        description="Add a short note to the next bulletin (leave empty to remove it)",
-        extras={"audience": "worker"},
+    @command(
+        bulletin,
+        "note",
+        "Add a short note to the next bulletin (leave empty to remove it)",
+        text="Your note, up to 500 characters (leave empty to remove it)",
     )
-    @app_commands.describe(text="Your note, up to 500 characters (leave empty to remove it)")
-    @app_commands.guild_only()
     async def note(
         self, interaction: Interaction, text: app_commands.Range[str, 1, 500] | None = None
     ) -> None:

@@ -3,46 +3,40 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
-from bot.services.audience import EVERYONE, LEVEL, LOCALITY
 from bot.services.opportunities import KINDS, OpportunityClosed, OpportunityDraft
 from bot.ui.actor import actor_for
+from bot.ui.choices import AUDIENCE_OPTION, audiences, numbered, parse_audience
+from bot.ui.cog import FeatureCog
+from bot.ui.commands import command
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from cogs.opportunities._deliveries import OpportunitySenders
-from cogs.opportunities._render import (
-    esc,
-    interested_text,
-    last_day,
-    open_list_embed,
-)
+from cogs.opportunities._render import esc, interested_text, last_day, open_list_embed
 from cogs.opportunities._views import ClosedButton, InterestedButton, WithdrawButton
 
-if TYPE_CHECKING:
-    from bot.app import ParticipationBot
-
 log = logging.getLogger(__name__)
-AUDIENCE_PREFIXES = {"area": LOCALITY, "level": LEVEL}
 KIND_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in KINDS.items()]
 MAX_BUTTONS = 5
 
 
-class OpportunitiesCog(commands.Cog):
+async def opportunity_choices(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[int]]:
+    """Offer the recent opportunities, the closed ones marked so."""
+    found = await interaction.client.services.opportunities.recent(actor_for(interaction))
+    return numbered(current, ((o.id, o.title, "" if o.is_open else " (closed)") for o in found))
+
+
+class OpportunitiesCog(FeatureCog):
     """Opportunities through Discord: thin glue over the opportunities service."""
 
     opportunity = app_commands.Group(
         name="opportunity", description="Post opportunities and choose who takes part"
     )
-
-    def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-        self.settings = bot.settings
 
     async def cog_load(self) -> None:
         """Make the buttons work after a restart; send what opportunities owe."""
@@ -54,59 +48,23 @@ class OpportunitiesCog(commands.Cog):
         """Note a close; the announcement's redraw was owed with it and goes out by itself."""
         log.info("opportunity %s closed with %s interested", event.opportunity_id, event.interested)
 
-    # ---- autocomplete ------------------------------------------------------------------------
-
-    async def _audiences(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        names = ["Everyone"]
-        names += [f"Area: {loc}" for loc in self.settings.group.localities]
-        names += [f"Level: {lv.name}" for lv in self.settings.ladder.levels]
-        needle = current.casefold()
-        return [app_commands.Choice(name=n, value=n) for n in names if needle in n.casefold()][:25]
-
-    async def _opportunities(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        found = await self.services.opportunities.recent(actor_for(interaction))
-        needle = current.casefold()
-        return [
-            app_commands.Choice(
-                name=clip(f"{o.id}: {o.title}" + ("" if o.is_open else " (closed)"), 100),
-                value=o.id,
-            )
-            for o in found
-            if needle in f"{o.id} {o.title}".casefold()
-        ][:25]
-
-    def _audience(self, text: str | None) -> tuple[str, str | None]:
-        chosen = (text or EVERYONE).strip()
-        prefix, _, named = chosen.partition(":")
-        if prefix.strip().casefold() in AUDIENCE_PREFIXES:
-            return AUDIENCE_PREFIXES[prefix.strip().casefold()], named.strip()
-        if chosen.casefold() == EVERYONE:
-            return EVERYONE, None
-        areas = {area.casefold() for area in self.settings.group.localities}
-        return (LOCALITY if chosen.casefold() in areas else LEVEL), chosen
-
     # ---- commands ----------------------------------------------------------------------------
 
-    @opportunity.command(
-        name="post",
-        description="Post an opportunity (panel, training, project, event) to announcements",
-        extras={"audience": "worker"},
-    )
-    @app_commands.describe(
+    @command(
+        opportunity,
+        "post",
+        "Post an opportunity (panel, training, project, event) to announcements",
         kind="What kind of opportunity it is",
         title="A short title (up to 100 characters)",
         involves="What it involves: what people will do, where, and for how long",
         date="The day it happens, UK date like '14 Jan' or '2027-01-14' (interest closes then)",
         payment="What is paid and what expenses can be claimed, e.g. '£15 an hour plus travel'",
-        audience="Who it is for: Everyone, an area or a level",
+        audience=AUDIENCE_OPTION,
         suits="Who it suits, in your words (needed if it is for everyone)",
         hours="Roughly how many hours it takes (recorded when someone is selected)",
     )
     @app_commands.choices(kind=KIND_CHOICES)
-    @app_commands.autocomplete(audience=_audiences)
-    @app_commands.guild_only()
+    @app_commands.autocomplete(audience=audiences)
     async def post(
         self,
         interaction: Interaction,
@@ -120,7 +78,7 @@ class OpportunitiesCog(commands.Cog):
         hours: app_commands.Range[str, 1, 10] | None = None,
     ) -> None:
         """Check and post an opportunity; refused without pay, who it suits or a date."""
-        audience_kind, audience_value = self._audience(audience)
+        audience_kind, audience_value = parse_audience(self.settings, audience)
         view = await self.services.opportunities.post(
             actor_for(interaction),
             OpportunityDraft(
@@ -143,14 +101,13 @@ class OpportunitiesCog(commands.Cog):
             "`/opportunity interested`.",
         )
 
-    @opportunity.command(
-        name="interested",
-        description="See who is interested, with their adjustments (workers only)",
-        extras={"audience": "worker"},
+    @command(
+        opportunity,
+        "interested",
+        "See who is interested, with their adjustments (workers only)",
+        opportunity="The opportunity",
     )
-    @app_commands.describe(opportunity="The opportunity")
-    @app_commands.autocomplete(opportunity=_opportunities)
-    @app_commands.guild_only()
+    @app_commands.autocomplete(opportunity=opportunity_choices)
     async def interested(self, interaction: Interaction, opportunity: int) -> None:
         """Show privately who is interested and what adjustments they need."""
         view, people = await self.services.opportunities.interested(
@@ -162,14 +119,14 @@ class OpportunitiesCog(commands.Cog):
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
-    @opportunity.command(
-        name="select",
-        description="Select someone who is interested: records their contribution and tells them",
-        extras={"audience": "worker"},
+    @command(
+        opportunity,
+        "select",
+        "Select someone who is interested: records their contribution and tells them",
+        opportunity="The opportunity",
+        person="The member you selected",
     )
-    @app_commands.describe(opportunity="The opportunity", person="The member you selected")
-    @app_commands.autocomplete(opportunity=_opportunities)
-    @app_commands.guild_only()
+    @app_commands.autocomplete(opportunity=opportunity_choices)
     async def select(
         self, interaction: Interaction, opportunity: int, person: discord.User
     ) -> None:
@@ -188,12 +145,12 @@ class OpportunitiesCog(commands.Cog):
             f"and their contribution is recorded. {told}",
         )
 
-    @app_commands.command(
-        name="opportunities",
-        description="See the open opportunities you can put yourself forward for",
-        extras={"audience": "member"},
+    @command(
+        None,
+        "opportunities",
+        "See the open opportunities you can put yourself forward for",
+        "member",
     )
-    @app_commands.guild_only()
     async def opportunities(self, interaction: Interaction) -> None:
         """List open opportunities privately, with an "I'm interested" button for each."""
         found = await self.services.opportunities.open_for(actor_for(interaction))

@@ -2,54 +2,42 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 
-from bot.delivery import Sent, Undeliverable, dm_owed, post_owed
-from bot.services.errors import NotFound
+from bot.delivery import Sender, Sent, Undeliverable, dm_owed
 from bot.services.opportunities import CLOSED, CLOSED_WORKERS, POSTED, SELECTED, OpportunityView
 from bot.services.outbox import Delivery
+from bot.ui.senders import Senders, redraw_owed, subject_of
 from cogs.opportunities._render import day_of, esc, message_link, opportunity_embed
 from cogs.opportunities._views import interest_view
-
-if TYPE_CHECKING:
-    from bot.app import ParticipationBot
 
 NO_PINGS = discord.AllowedMentions.none()
 
 
-class OpportunitySenders:
+class OpportunitySenders(Senders):
     """One sender per kind of opportunity message the outbox holds."""
 
-    def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
-        self.service = bot.services.opportunities
-
-    def register(self) -> None:
-        """Tell the outbox which coroutine sends each kind."""
-        self.bot.deliveries.on(POSTED, self.posted)
-        self.bot.deliveries.on(CLOSED, self.closed)
-        self.bot.deliveries.on(CLOSED_WORKERS, self.closed_workers)
-        self.bot.deliveries.on(SELECTED, self.selected)
+    def kinds(self) -> dict[str, Sender]:
+        """Send the announcement, its closed redraw, the workers' note and the selection DM."""
+        return {
+            POSTED: self.posted,
+            CLOSED: self.closed,
+            CLOSED_WORKERS: self.closed_workers,
+            SELECTED: self.selected,
+        }
 
     async def _view(self, delivery: Delivery) -> OpportunityView:
-        try:
-            return await self.service.for_delivery(
-                delivery.guild_id, int(delivery.payload["opportunity_id"])
-            )
-        except NotFound:
-            raise Undeliverable("the opportunity is no longer there") from None
+        load = self.bot.services.opportunities.for_delivery
+        gone = "the opportunity is no longer there"
+        return await subject_of(delivery, "opportunity_id", load, gone)
 
     async def posted(self, delivery: Delivery) -> Sent:
         """Announce an opportunity with its "I'm interested" button (once, by nonce)."""
         view = await self._view(delivery)
         if view.closed:
             raise Undeliverable("it closed before it could be announced")
-        return await post_owed(
-            self.bot,
+        return await self.post_to_channel(
             delivery,
-            delivery.payload.get("channel_id"),
             f"📣 A new opportunity: **{esc(view.title)}**",
             embed=opportunity_embed(view, self.bot.settings),
             view=interest_view(view),
@@ -59,30 +47,21 @@ class OpportunitySenders:
     async def closed(self, delivery: Delivery) -> Sent:
         """Redraw a closed opportunity's announcement: its button now says it has closed."""
         view = await self._view(delivery)
-        if view.channel_id is None or view.message_id is None:
-            return Sent()  # never announced: nothing to redraw
-        channel = self.bot.get_channel(view.channel_id) or await self.bot.fetch_channel(
-            view.channel_id
+        return await redraw_owed(
+            self.bot,
+            view,
+            "the announcement's channel",
+            embed=opportunity_embed(view, self.bot.settings),
+            view=interest_view(view),
         )
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
-            raise Undeliverable("the announcement's channel cannot hold messages")
-        try:
-            await channel.get_partial_message(view.message_id).edit(
-                embed=opportunity_embed(view, self.bot.settings), view=interest_view(view)
-            )
-        except discord.NotFound:
-            return Sent()  # someone deleted the announcement: nobody can press it anyway
-        return Sent(view.channel_id, view.message_id)
 
     async def closed_workers(self, delivery: Delivery) -> Sent:
         """Tell workers in the worker log that an opportunity closed, and what to do next."""
         view = await self._view(delivery)
         n = int(delivery.payload.get("interested", 0))
         people = "Nobody" if n == 0 else ("1 person" if n == 1 else f"{n} people")
-        return await post_owed(
-            self.bot,
+        return await self.post_to_channel(
             delivery,
-            delivery.payload.get("channel_id"),
             f"The opportunity **{esc(view.title)}** (#{view.id}) has closed. {people} said "
             f"they're interested. See who, with their adjustments, with "
             "`/opportunity interested`, and record who takes part with `/opportunity select`.",
@@ -91,7 +70,7 @@ class OpportunitySenders:
 
     async def selected(self, delivery: Delivery) -> Sent:
         """DM a member that they were selected (once, by nonce)."""
-        owed = await self.service.selected_dm(
+        owed = await self.bot.services.opportunities.selected_dm(
             delivery.guild_id, int(delivery.payload["opportunity_id"]), delivery.subject_member_id
         )
         if owed is None:

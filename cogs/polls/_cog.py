@@ -5,13 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
-from bot.services.audience import EVERYONE, LEVEL, LOCALITY
 from bot.services.errors import NotAllowed
 from bot.services.polls import (
     OptionsRead,
@@ -23,6 +20,9 @@ from bot.services.polls import (
     read_options,
 )
 from bot.ui.actor import actor_for
+from bot.ui.choices import audiences, numbered, parse_audience
+from bot.ui.cog import FeatureCog
+from bot.ui.commands import command
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
@@ -44,23 +44,25 @@ from cogs.polls._views import (
     vote_view,
 )
 
-if TYPE_CHECKING:
-    from bot.app import ParticipationBot
-
 log = logging.getLogger(__name__)
-AUDIENCE_PREFIXES = {"area": LOCALITY, "level": LEVEL}
 WAITING_CHOICE = "Polls open to you once a worker approves your sign-up"
 
 
-class PollsCog(commands.Cog):
+async def poll_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
+    """Offer the recent polls this person may see (or say why there are none yet)."""
+    polls = interaction.client.services.polls
+    actor = actor_for(interaction)
+    found = await polls.recent(actor)
+    if not found and await polls.is_waiting(actor):
+        # Choosing this explains itself: the command answers why polls are closed to them.
+        return [app_commands.Choice(name=WAITING_CHOICE, value=0)]
+    return numbered(current, ((p.id, p.question, "" if p.is_open else " (closed)") for p in found))
+
+
+class PollsCog(FeatureCog):
     """Quick polls through Discord: thin glue over the polls service."""
 
     poll = app_commands.Group(name="poll", description="Quick polls")
-
-    def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-        self.settings = bot.settings
 
     async def cog_load(self) -> None:
         """Make vote buttons on posted polls work after a restart; send what polls owe."""
@@ -69,48 +71,12 @@ class PollsCog(commands.Cog):
         self.bot.scheduler.on(PollClosed, self.closed)
         self.bot.scheduler.on(PollReminder, self.reminded)
 
-    # ---- autocomplete ------------------------------------------------------------------------
-
-    async def _audiences(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        names = ["Everyone"]
-        names += [f"Area: {loc}" for loc in self.settings.group.localities]
-        names += [f"Level: {lv.name}" for lv in self.settings.ladder.levels]
-        needle = current.casefold()
-        return [app_commands.Choice(name=n, value=n) for n in names if needle in n.casefold()][:25]
-
-    async def _polls(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        actor = actor_for(interaction)
-        found = await self.services.polls.recent(actor)
-        if not found and await self.services.polls.is_waiting(actor):
-            # Choosing this explains itself: the command answers why polls are closed to them.
-            return [app_commands.Choice(name=WAITING_CHOICE, value=0)]
-        needle = current.casefold()
-        return [
-            app_commands.Choice(
-                name=clip(f"{p.id}: {p.question}" + ("" if p.is_open else " (closed)"), 100),
-                value=p.id,
-            )
-            for p in found
-            if needle in f"{p.id} {p.question}".casefold()
-        ][:25]
-
-    def _audience(self, text: str | None) -> tuple[str, str | None]:
-        # "Area: North" and "Level: Leading" as offered; a bare name is an area if one is.
-        chosen = (text or EVERYONE).strip()
-        prefix, _, named = chosen.partition(":")
-        if prefix.strip().casefold() in AUDIENCE_PREFIXES:
-            return AUDIENCE_PREFIXES[prefix.strip().casefold()], named.strip()
-        if chosen.casefold() == EVERYONE:
-            return EVERYONE, None
-        areas = {area.casefold() for area in self.settings.group.localities}
-        return (LOCALITY if chosen.casefold() in areas else LEVEL), chosen
-
     # ---- commands ----------------------------------------------------------------------------
 
-    @poll.command(name="create", description="Ask a quick poll", extras={"audience": "worker"})
-    @app_commands.describe(
+    @command(
+        poll,
+        "create",
+        "Ask a quick poll",
         question="The question (up to 300 characters)",
         closes="When voting ends: '3d', '48h', or a UK date and time like '1 Dec 5pm'",
         options="2 to 10 options, separated by ';' or ',' (leave empty to type one per line)",
@@ -121,8 +87,7 @@ class PollsCog(commands.Cog):
         channel="Where to post it (default: the polls channel)",
         reminder="When to DM one reminder to those who haven't voted: from now ('2d') or a UK time",
     )
-    @app_commands.autocomplete(audience=_audiences)
-    @app_commands.guild_only()
+    @app_commands.autocomplete(audience=audiences)
     async def create(
         self,
         interaction: Interaction,
@@ -137,7 +102,7 @@ class PollsCog(commands.Cog):
         reminder: str | None = None,
     ) -> None:
         """Create and post a poll, or open a form for long options."""
-        kind, value = self._audience(audience)
+        kind, value = parse_audience(self.settings, audience)
 
         def draft(question: str, options: OptionsRead) -> PollDraft:
             # Times are read when the poll is made: after the form, if there is one.
@@ -200,10 +165,8 @@ class PollsCog(commands.Cog):
         await self.services.polls.set_message(poll.id, message.channel.id, message.id)
         return await self.services.polls.get(poll.guild_id, poll.id)
 
-    @poll.command(name="close", description="Close a poll now", extras={"audience": "worker"})
-    @app_commands.describe(poll="The poll to close")
-    @app_commands.autocomplete(poll=_polls)
-    @app_commands.guild_only()
+    @command(poll, "close", "Close a poll now", poll="The poll to close")
+    @app_commands.autocomplete(poll=poll_choices)
     async def close(self, interaction: Interaction, poll: int) -> None:
         """Close a poll early and post its results."""
         # Closing rewrites every ballot, which takes a moment: answer Discord first.
@@ -216,19 +179,16 @@ class PollsCog(commands.Cog):
             ephemeral=True,
         )
 
-    @poll.command(
-        name="edit",
-        description="Change an open poll's closing time, or make it anonymous or hidden",
-        extras={"audience": "worker"},
-    )
-    @app_commands.describe(
+    @command(
+        poll,
+        "edit",
+        "Change an open poll's closing time, or make it anonymous or hidden",
         poll="The open poll",
         closes="New closing time: '3d', '48h', or a UK date and time",
         anonymous="Turn anonymity on (it can never be turned off)",
         hide_results="Hide results until close (can never be undone)",
     )
-    @app_commands.autocomplete(poll=_polls)
-    @app_commands.guild_only()
+    @app_commands.autocomplete(poll=poll_choices)
     async def edit(
         self,
         interaction: Interaction,
@@ -260,10 +220,8 @@ class PollsCog(commands.Cog):
         if not redrawn:
             log.info("poll %s message could not be updated after an edit", poll)
 
-    @poll.command(name="results", description="See a poll's results", extras={"audience": "member"})
-    @app_commands.describe(poll="The poll")
-    @app_commands.autocomplete(poll=_polls)
-    @app_commands.guild_only()
+    @command(poll, "results", "See a poll's results", "member", poll="The poll")
+    @app_commands.autocomplete(poll=poll_choices)
     async def results(self, interaction: Interaction, poll: int) -> None:
         """Show counts and a chart privately (once results are not hidden)."""
         actor = actor_for(interaction)
@@ -289,14 +247,8 @@ class PollsCog(commands.Cog):
             ephemeral=True,
         )
 
-    @poll.command(
-        name="votes",
-        description="Who voted what in a named poll (workers)",
-        extras={"audience": "worker"},
-    )
-    @app_commands.describe(poll="The named poll")
-    @app_commands.autocomplete(poll=_polls)
-    @app_commands.guild_only()
+    @command(poll, "votes", "Who voted what in a named poll (workers)", poll="The named poll")
+    @app_commands.autocomplete(poll=poll_choices)
     async def votes(self, interaction: Interaction, poll: int) -> None:
         """Send a CSV of names and choices; anonymous polls refuse."""
         found = await self.services.polls.named_votes(actor_for(interaction), poll)

@@ -6,12 +6,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.services.polls import (
-    PollResults,
-    PollView,
-    may_show_turnout_only,
-    too_few_to_show_choices,
-)
+from bot.services.polls import PollResults, PollView, may_show_turnout_only, too_few_to_show_choices
 from bot.settings import Settings
 from bot.ui.timefmt import both
 

@@ -11,28 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    ForeignKey,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, Boolean, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base, Snowflake, TZDateTime
+from bot.db.base import Base, ServerRow, Snowflake, TZDateTime, cascade, set_null
 
 
-class Consultation(Base):
+class Consultation(ServerRow, Base):
     """A consultation from draft to "you said, we did"."""
 
     __tablename__ = "consultations"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
     title: Mapped[str] = mapped_column(String(100))
     purpose: Mapped[str] = mapped_column(Text)
     outcomes: Mapped[str] = mapped_column(Text)
@@ -65,9 +54,7 @@ class ConsultationQuestion(Base):
     __table_args__ = (UniqueConstraint("consultation_id", "position"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
-    )
+    consultation_id: Mapped[int] = cascade("consultations.id", index=True)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))  # single | multiple | scale | text
     text: Mapped[str] = mapped_column(String(300))
@@ -80,17 +67,11 @@ class ConsultationSuggestion(Base):
     __tablename__ = "consultation_suggestions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
-    )
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True
-    )
+    consultation_id: Mapped[int] = cascade("consultations.id", index=True)
+    member_id: Mapped[int | None] = set_null("members.id", index=True)
     text: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(16))  # pending | accepted | declined
-    question_id: Mapped[int | None] = mapped_column(
-        ForeignKey("consultation_questions.id", ondelete="SET NULL")
-    )
+    question_id: Mapped[int | None] = set_null("consultation_questions.id")
     suggested_at: Mapped[datetime] = mapped_column(TZDateTime)
     decided_by: Mapped[int | None] = mapped_column(Snowflake)
     decided_at: Mapped[datetime | None] = mapped_column(TZDateTime)
@@ -107,10 +88,8 @@ class ConsultationRespondent(Base):
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
-    )
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    consultation_id: Mapped[int] = cascade("consultations.id", index=True)
+    member_id: Mapped[int | None] = cascade("members.id")
     # Anonymous only, while open: HMAC(consultation secret, user id), hex. NULL after close.
     key: Mapped[str | None] = mapped_column(String(64))
 
@@ -120,12 +99,8 @@ class ConsultationAnswer(Base):
 
     __tablename__ = "consultation_answers"
 
-    respondent_id: Mapped[str] = mapped_column(
-        ForeignKey("consultation_respondents.id", ondelete="CASCADE"), primary_key=True
-    )
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("consultation_questions.id", ondelete="CASCADE"), primary_key=True
-    )
+    respondent_id: Mapped[str] = cascade("consultation_respondents.id", primary_key=True)
+    question_id: Mapped[int] = cascade("consultation_questions.id", primary_key=True)
     choices: Mapped[list[int] | None] = mapped_column(JSON)
     scale: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)
@@ -137,12 +112,8 @@ class ConsultationParticipant(Base):
 
     __tablename__ = "consultation_participants"
 
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True
-    )
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
-    )
+    consultation_id: Mapped[int] = cascade("consultations.id", primary_key=True)
+    member_id: Mapped[int] = cascade("members.id", primary_key=True)
 
 
 class ConsultationFeedback(Base):
@@ -150,9 +121,7 @@ class ConsultationFeedback(Base):
 
     __tablename__ = "consultation_feedback"
 
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True
-    )
+    consultation_id: Mapped[int] = cascade("consultations.id", primary_key=True)
     said: Mapped[str] = mapped_column(Text)
     did: Mapped[str] = mapped_column(Text)
     could_not: Mapped[str] = mapped_column(Text)

@@ -5,31 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import (
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    Numeric,
-    String,
-    UniqueConstraint,
-)
+from sqlalchemy import Index, Integer, LargeBinary, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base, Snowflake, TZDateTime
+from bot.db.base import Base, ServerRow, Snowflake, TZDateTime, cascade, set_null
 from bot.db.models.contributions import Contribution
 
 
-class LevelNotice(Base):
+class LevelNotice(ServerRow, Base):
     """The one eligibility notice per member and level, and what came of it."""
 
     __tablename__ = "level_notices"
     # The unique pair is what makes the notice go out once per level, ever.
     __table_args__ = (UniqueConstraint("member_id", "level_key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = cascade("members.id")
     level_key: Mapped[str] = mapped_column(String(32))
     eligible_at: Mapped[datetime] = mapped_column(TZDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(TZDateTime, index=True)
@@ -41,14 +31,12 @@ class LevelNotice(Base):
     decline_reason: Mapped[str | None] = mapped_column(String(500))
 
 
-class LevelChange(Base):
+class LevelChange(ServerRow, Base):
     """A move between levels (up, confirmed by a worker, or down, by the member)."""
 
     __tablename__ = "level_changes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = cascade("members.id", index=True)
     from_level: Mapped[str | None] = mapped_column(String(32))
     to_level: Mapped[str] = mapped_column(String(32))
     direction: Mapped[str] = mapped_column(String(8))  # up | down
@@ -56,37 +44,31 @@ class LevelChange(Base):
     at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
-class TrainingRecord(Base):
+class TrainingRecord(ServerRow, Base):
     """A training module a worker recorded as completed."""
 
     __tablename__ = "training_records"
     __table_args__ = (UniqueConstraint("member_id", "module_key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = cascade("members.id")
     module_key: Mapped[str] = mapped_column(String(32))
     completed_at: Mapped[datetime] = mapped_column(TZDateTime)
     recorded_by: Mapped[int | None] = mapped_column(Snowflake)
 
 
-class MentorRequest(Base):
+class MentorRequest(ServerRow, Base):
     """A member asking for a mentor, and the pairing a worker made."""
 
     __tablename__ = "mentor_requests"
     # open_key is the member id while the request is open and NULL after: one open request each.
     __table_args__ = (UniqueConstraint("open_key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = cascade("members.id", index=True)
     open_key: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(String(500))
     requested_at: Mapped[datetime] = mapped_column(TZDateTime)
     status: Mapped[str] = mapped_column(String(16), index=True)  # requested | paired | closed
-    mentor_member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True
-    )
+    mentor_member_id: Mapped[int | None] = set_null("members.id", index=True)
     paired_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     paired_by: Mapped[int | None] = mapped_column(Snowflake)
     closed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
@@ -97,28 +79,20 @@ class RewardPreference(Base):
 
     __tablename__ = "reward_preferences"
 
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
-    )
+    member_id: Mapped[int] = cascade("members.id", primary_key=True)
     guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
     reward: Mapped[str] = mapped_column(String(16))  # money | voucher | accreditation | declined
     updated_at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
-class Payment(Base):
+class Payment(ServerRow, Base):
     """What a paid contribution at a paid level earns; anonymised, not deleted, on erasure."""
 
     __tablename__ = "payments"
     __table_args__ = (UniqueConstraint("contribution_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True
-    )
-    contribution_id: Mapped[int | None] = mapped_column(
-        ForeignKey("contributions.id", ondelete="SET NULL")
-    )
+    member_id: Mapped[int | None] = set_null("members.id", index=True)
+    contribution_id: Mapped[int | None] = set_null("contributions.id")
     level_key: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))
     hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
@@ -131,16 +105,12 @@ class Payment(Base):
     paid_by: Mapped[int | None] = mapped_column(Snowflake)
 
 
-class ExpenseClaim(Base):
+class ExpenseClaim(ServerRow, Base):
     """An out-of-pocket claim; on erasure the words go and the amounts and dates stay."""
 
     __tablename__ = "expense_claims"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True
-    )
+    member_id: Mapped[int | None] = set_null("members.id", index=True)
     category: Mapped[str] = mapped_column(String(16))
     amount_pence: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(String(500))
@@ -164,9 +134,7 @@ class ExpenseReceipt(Base):
 
     __tablename__ = "expense_receipts"
 
-    claim_id: Mapped[int] = mapped_column(
-        ForeignKey("expense_claims.id", ondelete="CASCADE"), primary_key=True
-    )
+    claim_id: Mapped[int] = cascade("expense_claims.id", primary_key=True)
     guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))

@@ -5,18 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base, Snowflake, TZDateTime
+from bot.db.base import Base, ServerRow, Snowflake, TZDateTime, cascade, set_null
 
 
 class GuildConfig(Base):
@@ -53,14 +45,12 @@ class LevelRole(Base):
     role_id: Mapped[int] = mapped_column(Snowflake)
 
 
-class Member(Base):
+class Member(ServerRow, Base):
     """A young person or parent/carer who signed up; erased whole by /forgetme."""
 
     __tablename__ = "members"
     __table_args__ = (UniqueConstraint("guild_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
     user_id: Mapped[int] = mapped_column(Snowflake, index=True)
     preferred_name: Mapped[str] = mapped_column(String(64))
     pronouns: Mapped[str | None] = mapped_column(String(40))
@@ -90,24 +80,18 @@ class EqualityMonitoring(Base):
 
     __tablename__ = "equality_monitoring"
 
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
-    )
+    member_id: Mapped[int] = cascade("members.id", primary_key=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     answered_at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
-class AuditEntry(Base):
+class AuditEntry(ServerRow, Base):
     """A staff action or a change to someone's record, kept for accountability."""
 
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
     actor_user_id: Mapped[int | None] = mapped_column(Snowflake)
     action: Mapped[str] = mapped_column(String(48))
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True
-    )
+    member_id: Mapped[int | None] = set_null("members.id", index=True)
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(TZDateTime)

@@ -6,19 +6,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base, Snowflake, TZDateTime
+from bot.db.base import Base, ServerRow, Snowflake, TZDateTime, cascade
 
 
-class Opportunity(Base):
+class Opportunity(ServerRow, Base):
     """A panel, training, project or event, with who it suits, what it involves and the pay."""
 
     __tablename__ = "opportunities"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
     kind: Mapped[str] = mapped_column(String(16))  # panel | training | project | event
     title: Mapped[str] = mapped_column(String(100))
     involves: Mapped[str] = mapped_column(Text)
@@ -36,7 +34,18 @@ class Opportunity(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, index=True)
 
 
-class OpportunityInterest(Base):
+class OpportunityMember:
+    """One member's row about one opportunity (once each): its id, the opportunity, the member.
+
+    Deleting the opportunity or the member deletes the row; the columns come first.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-3)
+    opportunity_id: Mapped[int] = cascade("opportunities.id", index=True, sort_order=-2)
+    member_id: Mapped[int] = cascade("members.id", index=True, sort_order=-1)
+
+
+class OpportunityInterest(OpportunityMember, Base):
     """A member who pressed "I'm interested", and whether a worker selected them."""
 
     __tablename__ = "opportunity_interest"
@@ -44,15 +53,10 @@ class OpportunityInterest(Base):
         UniqueConstraint("opportunity_id", "member_id", name="uq_opportunity_interest_member"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    opportunity_id: Mapped[int] = mapped_column(
-        ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
-    )
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     interested_at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
-class OpportunitySelection(Base):
+class OpportunitySelection(OpportunityMember, Base):
     """A member a worker selected for an opportunity (once; it records their contribution)."""
 
     __tablename__ = "opportunity_selections"
@@ -60,23 +64,16 @@ class OpportunitySelection(Base):
         UniqueConstraint("opportunity_id", "member_id", name="uq_opportunity_selections_member"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    opportunity_id: Mapped[int] = mapped_column(
-        ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
-    )
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     selected_by: Mapped[int | None] = mapped_column(Snowflake)
     selected_at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
-class BulletinIssue(Base):
+class BulletinIssue(ServerRow, Base):
     """One month's bulletin in one server: its worker's note, and what went out (once)."""
 
     __tablename__ = "bulletin_issues"
     __table_args__ = (UniqueConstraint("guild_id", "month", name="uq_bulletin_issues_month"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
     month: Mapped[str] = mapped_column(String(7))  # "2026-12", in UK time
     note: Mapped[str | None] = mapped_column(String(500))
     note_by: Mapped[int | None] = mapped_column(Snowflake)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base, Snowflake, TZDateTime
+from bot.db.base import Base, ServerRow, Snowflake, TZDateTime, set_null
 
 
-class OutboxItem(Base):
+class OutboxItem(ServerRow, Base):
     """One effect on Discord the bot decided on, written in the same transaction as the decision.
 
     Claimed with a lease (`lease_until`), marked done only when Discord confirmed it, retried
@@ -22,16 +22,12 @@ class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
     kind: Mapped[str] = mapped_column(String(48))  # e.g. sessions.reminder, polls.results
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # One delivery per decision, however often the deciding code runs.
     dedup_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     # Who the message is about, so erasure can find and redact it; NULL once erased.
-    subject_member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True
-    )
+    subject_member_id: Mapped[int | None] = set_null("members.id", index=True)
     status: Mapped[str] = mapped_column(String(16))  # pending | done | failed
     due_at: Mapped[datetime] = mapped_column(TZDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

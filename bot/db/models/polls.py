@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    ForeignKey,
-    Integer,
-    LargeBinary,
-    String,
-)
+from sqlalchemy import JSON, Boolean, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base, Snowflake, TZDateTime
+from bot.db.base import Base, ServerRow, Snowflake, TZDateTime, cascade, set_null
 
 
-class Poll(Base):
+class Poll(ServerRow, Base):
     """One quick poll; its row is also the record of its scheduled close and reminder."""
 
     __tablename__ = "polls"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
     question: Mapped[str] = mapped_column(String(300))
     options: Mapped[list[str]] = mapped_column(JSON)
     multiple: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -56,17 +47,13 @@ class PollBallot(Base):
     __tablename__ = "poll_ballots"
     __table_args__ = {"sqlite_with_rowid": False}
 
-    poll_id: Mapped[int] = mapped_column(
-        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
-    )
+    poll_id: Mapped[int] = cascade("polls.id", primary_key=True)
     # HMAC-SHA256(poll secret, user id) in hex, or random hex once unlinked by erasure.
     voter_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     # A bit per option (bit i set = option i chosen); at most 10 options.
     choices: Mapped[int] = mapped_column(Integer)
     # Only named polls fill this in; anonymous polls never store who cast a ballot.
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True
-    )
+    member_id: Mapped[int | None] = set_null("members.id", index=True)
 
 
 class PollErasedVoter(Base):
@@ -81,7 +68,5 @@ class PollErasedVoter(Base):
     __tablename__ = "poll_erased_voters"
     __table_args__ = {"sqlite_with_rowid": False}
 
-    poll_id: Mapped[int] = mapped_column(
-        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
-    )
+    poll_id: Mapped[int] = cascade("polls.id", primary_key=True)
     voter_key: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .model import DiscordError, Json, invalid_form, not_found
+from .model import DiscordError, Json, invalid_form, stored
 from .state import State
 
 EXTERNAL = 3
@@ -78,10 +78,7 @@ def create_event(state: State, guild_id: int, body: Json, creator_id: int) -> Js
 def get_event(state: State, guild_id: int, event_id: int) -> Json:
     """Return a stored scheduled event."""
     state.guild(guild_id)
-    try:
-        return state.events[guild_id][event_id]
-    except KeyError:
-        raise not_found("Guild Scheduled Event", 10070) from None
+    return stored(state.events, guild_id, event_id, "Guild Scheduled Event", 10070)
 
 
 def update_event(state: State, guild_id: int, event_id: int, body: Json) -> Json:

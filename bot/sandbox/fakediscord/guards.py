@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from .model import DiscordError, Json
+from .model import ATTACH_FILES, VIEW_CHANNEL, DiscordError, Json
 from .permissions import base_permissions, channel_permissions
 from .state import State
-
-KICK_MEMBERS = 1 << 1
-MANAGE_CHANNELS = 1 << 4
-MANAGE_MESSAGES = 1 << 13
-ATTACH_FILES = 1 << 15
-MANAGE_NICKNAMES = 1 << 27
-MANAGE_ROLES = 1 << 28
-MANAGE_EVENTS = 1 << 33
-MANAGE_THREADS = 1 << 34
-CREATE_PUBLIC_THREADS = 1 << 35
-CREATE_PRIVATE_THREADS = 1 << 36
-CREATE_EVENTS = 1 << 44
-PIN_MESSAGES = 1 << 51
 
 
 def _missing(what: str) -> DiscordError:
@@ -35,7 +22,7 @@ def in_channel(state: State, channel_id: int, perm: int, what: str) -> None:
     if state.guild_id_of(channel_id) is None:
         return
     perms = channel_permissions(state, channel_id, state.bot_user_id)
-    if not perms & (1 << 10):
+    if not perms & VIEW_CHANNEL:
         raise DiscordError(403, 50001, "Missing Access", violation=True)
     if perm and not perms & perm:
         raise _missing(what)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .model import DEFAULT_EVERYONE_PERMISSIONS, DiscordError, Json, not_found, now_iso
+from .model import DEFAULT_EVERYONE_PERMISSIONS, DiscordError, Json, now_iso, stored
 from .store import Store
 
 
@@ -19,10 +19,7 @@ class MemberStore(Store):
     def role(self, guild_id: int, role_id: int) -> Json:
         """Return the stored role (raise Unknown Role)."""
         self.guild(guild_id)
-        try:
-            return self.roles[guild_id][role_id]
-        except KeyError:
-            raise not_found("Role", 10011) from None
+        return stored(self.roles, guild_id, role_id, "Role", 10011)
 
     def _new_role(self, guild_id: int, name: str, permissions: int, managed: bool = False) -> Json:
         # Discord puts a new role just above @everyone and moves the others up.
@@ -107,10 +104,7 @@ class MemberStore(Store):
     def stored_member(self, guild_id: int, user_id: int) -> Json:
         """Return the stored member (raise Unknown Member)."""
         self.guild(guild_id)
-        try:
-            return self.members[guild_id][user_id]
-        except KeyError:
-            raise not_found("Member", 10007) from None
+        return stored(self.members, guild_id, user_id, "Member", 10007)
 
     def member(self, guild_id: int, user_id: int, with_user: bool = True) -> Json:
         """Return a member payload."""

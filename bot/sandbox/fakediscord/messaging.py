@@ -8,15 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .model import (
-    EPHEMERAL,
-    THREAD_TYPES,
-    DiscordError,
-    Json,
-    invalid_form,
-    not_found,
-    now_iso,
-)
+from .model import EPHEMERAL, THREAD_TYPES, DiscordError, Json, invalid_form, not_found, now_iso
 from .state import State, StoredFile
 
 _USER_MENTION = re.compile(r"<@!?(\d+)>")

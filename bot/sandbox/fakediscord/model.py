@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 Json = dict[str, Any]
+T = TypeVar("T")
 
 DISCORD_EPOCH_MS = 1420070400000
 
 # Permission bits used by the fake (https://discord.com/developers/docs/topics/permissions).
+KICK_MEMBERS = 1 << 1
 ADMINISTRATOR = 1 << 3
+MANAGE_CHANNELS = 1 << 4
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
+MANAGE_MESSAGES = 1 << 13
+ATTACH_FILES = 1 << 15
+MENTION_EVERYONE = 1 << 17
+MANAGE_NICKNAMES = 1 << 27
+MANAGE_ROLES = 1 << 28
+MANAGE_EVENTS = 1 << 33
 MANAGE_THREADS = 1 << 34
+CREATE_PUBLIC_THREADS = 1 << 35
+CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
+CREATE_EVENTS = 1 << 44
+PIN_MESSAGES = 1 << 51
 ALL_PERMISSIONS = (1 << 53) - 1
 # What @everyone gets in a new guild: invite, react, view, send, embed, attach, history,
 # external emoji, connect, speak, nickname, app commands, threads (not manage threads).
@@ -83,6 +97,14 @@ def invalid_form(field: str, message: str, code: str = "BASE_TYPE_INVALID") -> D
 def not_found(what: str, code: int) -> DiscordError:
     """Build Discord's 404 error for an unknown entity."""
     return DiscordError(404, code, f"Unknown {what}")
+
+
+def stored(table: Mapping[int, Mapping[int, T]], outer: int, key: int, what: str, code: int) -> T:
+    """Return `table[outer][key]`, or raise Discord's 404 "Unknown {what}" with its code."""
+    try:
+        return table[outer][key]
+    except KeyError:
+        raise not_found(what, code) from None
 
 
 class Snowflakes:

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from . import guards, sending, threads
 from . import messaging as msgs
-from .model import DM, EPHEMERAL, DiscordError, Json, invalid_form
+from .model import (
+    CREATE_PRIVATE_THREADS,
+    CREATE_PUBLIC_THREADS,
+    DM,
+    EPHEMERAL,
+    MANAGE_CHANNELS,
+    MANAGE_MESSAGES,
+    MANAGE_ROLES,
+    MANAGE_THREADS,
+    PIN_MESSAGES,
+    DiscordError,
+    Json,
+    invalid_form,
+)
 from .router import Call, Reply, Router
 
 
@@ -21,15 +34,15 @@ def _manage(call: Call, channel_id: int) -> None:
     channel = state.channel(channel_id)
     if "thread_metadata" in channel:
         if channel.get("owner_id") != str(state.bot_user_id):
-            guards.in_channel(state, channel_id, guards.MANAGE_THREADS, "manage threads")
+            guards.in_channel(state, channel_id, MANAGE_THREADS, "manage threads")
         return
-    guards.in_channel(state, channel_id, guards.MANAGE_CHANNELS, "manage channels")
+    guards.in_channel(state, channel_id, MANAGE_CHANNELS, "manage channels")
     if call.json().get("permission_overwrites") is not None:
-        guards.in_channel(state, channel_id, guards.MANAGE_ROLES, "manage roles (overwrites)")
+        guards.in_channel(state, channel_id, MANAGE_ROLES, "manage roles (overwrites)")
 
 
 def _pin_perm(call: Call) -> None:
-    perm = guards.MANAGE_MESSAGES | guards.PIN_MESSAGES
+    perm = MANAGE_MESSAGES | PIN_MESSAGES
     guards.in_channel(call.env.state, call.id("channel_id"), perm, "pin messages")
 
 
@@ -51,24 +64,18 @@ def register(router: Router) -> None:
         _manage(call, call.id("channel_id"))
         return 200, call.env.state.delete_channel(call.id("channel_id"))
 
-    @router.route("PUT", "/channels/{channel_id}/permissions/{target}")
-    async def put_overwrite(call: Call) -> Reply:
-        body = call.json()
-        if body.get("type") not in (0, 1):
+    async def overwrite(call: Call) -> Reply:
+        # PUT sets an overwrite and DELETE removes it: both need manage roles in that channel.
+        body = call.json() if call.method == "PUT" else None
+        if body is not None and body.get("type") not in (0, 1):
             raise invalid_form("type", "Value must be one of {0, 1}.", "BASE_TYPE_CHOICES")
-        guards.in_channel(
-            call.env.state, call.id("channel_id"), guards.MANAGE_ROLES, "manage roles"
-        )
-        call.env.state.set_overwrite(call.id("channel_id"), call.id("target"), body)
+        state, cid = call.env.state, call.id("channel_id")
+        guards.in_channel(state, cid, MANAGE_ROLES, "manage roles")
+        state.set_overwrite(cid, call.id("target"), body)
         return 204, None
 
-    @router.route("DELETE", "/channels/{channel_id}/permissions/{target}")
-    async def delete_overwrite(call: Call) -> Reply:
-        guards.in_channel(
-            call.env.state, call.id("channel_id"), guards.MANAGE_ROLES, "manage roles"
-        )
-        call.env.state.set_overwrite(call.id("channel_id"), call.id("target"), None)
-        return 204, None
+    for method in ("PUT", "DELETE"):
+        router.add(method, "/channels/{channel_id}/permissions/{target}", overwrite)
 
     @router.route("POST", "/channels/{channel_id}/typing")
     async def typing(call: Call) -> Reply:
@@ -134,7 +141,7 @@ def register(router: Router) -> None:
                 raise DiscordError(
                     403, 50005, "Cannot edit a message authored by another user", violation=True
                 )
-            guards.in_channel(state, cid, guards.MANAGE_MESSAGES, "manage messages")
+            guards.in_channel(state, cid, MANAGE_MESSAGES, "manage messages")
         return 200, msgs.edit_message(state, message, call.json(), _uploads(call, cid))
 
     @router.route("DELETE", "/channels/{channel_id}/messages/{message_id}")
@@ -142,7 +149,7 @@ def register(router: Router) -> None:
         state, cid = call.env.state, call.id("channel_id")
         message = msgs.find_message(state, call.id("message_id"), cid)
         if message["author"]["id"] != str(state.bot_user_id):
-            guards.in_channel(state, cid, guards.MANAGE_MESSAGES, "manage messages")
+            guards.in_channel(state, cid, MANAGE_MESSAGES, "manage messages")
         msgs.delete_message(state, message)
         return 204, None
 
@@ -155,25 +162,17 @@ def register(router: Router) -> None:
         return 204, None
 
     # ---- pins (the 2.7 /messages/pins form and the older /pins form) ---------------------
+    async def pin(call: Call) -> Reply:
+        # PUT pins the message and DELETE unpins it.
+        state = call.env.state
+        _pin_perm(call)
+        pinned = call.method == "PUT"
+        msgs.set_pin(state, call.id("channel_id"), call.id("message_id"), state.bot_user_id, pinned)
+        return 204, None
+
     for base in ("/channels/{channel_id}/pins", "/channels/{channel_id}/messages/pins"):
-
-        @router.route("PUT", base + "/{message_id}")
-        async def pin(call: Call) -> Reply:
-            state = call.env.state
-            _pin_perm(call)
-            msgs.set_pin(
-                state, call.id("channel_id"), call.id("message_id"), state.bot_user_id, True
-            )
-            return 204, None
-
-        @router.route("DELETE", base + "/{message_id}")
-        async def unpin(call: Call) -> Reply:
-            state = call.env.state
-            _pin_perm(call)
-            msgs.set_pin(
-                state, call.id("channel_id"), call.id("message_id"), state.bot_user_id, False
-            )
-            return 204, None
+        for method in ("PUT", "DELETE"):
+            router.add(method, base + "/{message_id}", pin)
 
     @router.route("GET", "/channels/{channel_id}/pins")
     async def old_pins(call: Call) -> Reply:
@@ -194,7 +193,7 @@ def register(router: Router) -> None:
     async def start_thread(call: Call) -> Reply:
         state = call.env.state
         private = int(call.json().get("type") or 12) == 12
-        perm = guards.CREATE_PRIVATE_THREADS if private else guards.CREATE_PUBLIC_THREADS
+        perm = CREATE_PRIVATE_THREADS if private else CREATE_PUBLIC_THREADS
         guards.in_channel(state, call.id("channel_id"), perm, "create threads")
         out = threads.create_thread(state, call.id("channel_id"), call.json(), state.bot_user_id)
         return 201, out
@@ -202,7 +201,7 @@ def register(router: Router) -> None:
     @router.route("POST", "/channels/{channel_id}/messages/{message_id}/threads")
     async def thread_from_message(call: Call) -> Reply:
         state = call.env.state
-        guards.in_channel(state, call.id("channel_id"), guards.CREATE_PUBLIC_THREADS, "threads")
+        guards.in_channel(state, call.id("channel_id"), CREATE_PUBLIC_THREADS, "threads")
         cid = call.id("channel_id")
         message = msgs.find_message(state, call.id("message_id"), cid)
         out = threads.create_thread(state, cid, call.json(), state.bot_user_id, message)

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from . import events, guards
-from .model import Json, invalid_form
+from .model import (
+    CREATE_EVENTS,
+    KICK_MEMBERS,
+    MANAGE_CHANNELS,
+    MANAGE_EVENTS,
+    MANAGE_NICKNAMES,
+    MANAGE_ROLES,
+    Json,
+    invalid_form,
+)
 from .router import Call, Reply, Router
 
 
@@ -32,7 +41,7 @@ def register(router: Router) -> None:
     async def create_role(call: Call) -> Reply:
         state = call.env.state
         gid = call.id("guild_id")
-        guards.in_guild(state, gid, guards.MANAGE_ROLES, "manage roles")
+        guards.in_guild(state, gid, MANAGE_ROLES, "manage roles")
         if len(state.roles.get(gid, {})) >= 250:
             raise invalid_form("_root", "Maximum number of guild roles reached (250)")
         return 200, state.create_role(gid, call.json())
@@ -40,7 +49,7 @@ def register(router: Router) -> None:
     @router.route("PATCH", "/guilds/{guild_id}/roles/{role_id}")
     async def modify_role(call: Call) -> Reply:
         state, gid, rid = call.env.state, call.id("guild_id"), call.id("role_id")
-        guards.in_guild(state, gid, guards.MANAGE_ROLES, "manage roles")
+        guards.in_guild(state, gid, MANAGE_ROLES, "manage roles")
         if rid != gid:
             guards.below_bot(state, gid, rid)
         return 200, state.update_role(gid, rid, call.json())
@@ -56,7 +65,7 @@ def register(router: Router) -> None:
     @router.route("DELETE", "/guilds/{guild_id}/roles/{role_id}")
     async def delete_role(call: Call) -> Reply:
         state, gid, rid = call.env.state, call.id("guild_id"), call.id("role_id")
-        guards.in_guild(state, gid, guards.MANAGE_ROLES, "manage roles")
+        guards.in_guild(state, gid, MANAGE_ROLES, "manage roles")
         guards.below_bot(state, gid, rid)
         state.delete_role(gid, rid)
         return 204, None
@@ -77,9 +86,9 @@ def register(router: Router) -> None:
     @router.route("POST", "/guilds/{guild_id}/channels")
     async def create_channel(call: Call) -> Reply:
         state, gid = call.env.state, call.id("guild_id")
-        guards.in_guild(state, gid, guards.MANAGE_CHANNELS, "manage channels")
+        guards.in_guild(state, gid, MANAGE_CHANNELS, "manage channels")
         if call.json().get("permission_overwrites"):
-            guards.in_guild(state, gid, guards.MANAGE_ROLES, "manage roles (overwrites)")
+            guards.in_guild(state, gid, MANAGE_ROLES, "manage roles (overwrites)")
         return 201, state.create_channel(gid, call.json())
 
     @router.route("PATCH", "/guilds/{guild_id}/channels")
@@ -127,12 +136,12 @@ def register(router: Router) -> None:
         state, gid, uid = call.env.state, call.id("guild_id"), call.id("user_id")
         body = call.json()
         if body.get("roles") is not None:
-            guards.in_guild(state, gid, guards.MANAGE_ROLES, "manage roles")
+            guards.in_guild(state, gid, MANAGE_ROLES, "manage roles")
             current = set(state.stored_member(gid, uid)["roles"])
             for role_id in current.symmetric_difference(str(r) for r in body["roles"]):
                 guards.below_bot(state, gid, int(role_id))
         if "nick" in body:
-            guards.in_guild(state, gid, guards.MANAGE_NICKNAMES, "manage nicknames")
+            guards.in_guild(state, gid, MANAGE_NICKNAMES, "manage nicknames")
         return 200, state.update_member(gid, uid, body)
 
     @router.route("PATCH", "/guilds/{guild_id}/members/@me")
@@ -141,25 +150,20 @@ def register(router: Router) -> None:
         fields = {"nick": call.json().get("nick")}
         return 200, state.update_member(call.id("guild_id"), state.bot_user_id, fields)
 
-    @router.route("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
-    async def add_role(call: Call) -> Reply:
-        state = call.env.state
-        guards.in_guild(state, call.id("guild_id"), guards.MANAGE_ROLES, "manage roles")
-        guards.below_bot(state, call.id("guild_id"), call.id("role_id"))
-        state.set_member_role(call.id("guild_id"), call.id("user_id"), call.id("role_id"), True)
+    async def member_role(call: Call) -> Reply:
+        # PUT gives the role and DELETE takes it: both need manage roles and a role below the bot's.
+        state, gid, role_id = call.env.state, call.id("guild_id"), call.id("role_id")
+        guards.in_guild(state, gid, MANAGE_ROLES, "manage roles")
+        guards.below_bot(state, gid, role_id)
+        state.set_member_role(gid, call.id("user_id"), role_id, call.method == "PUT")
         return 204, None
 
-    @router.route("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
-    async def remove_role(call: Call) -> Reply:
-        state = call.env.state
-        guards.in_guild(state, call.id("guild_id"), guards.MANAGE_ROLES, "manage roles")
-        guards.below_bot(state, call.id("guild_id"), call.id("role_id"))
-        state.set_member_role(call.id("guild_id"), call.id("user_id"), call.id("role_id"), False)
-        return 204, None
+    for method in ("PUT", "DELETE"):
+        router.add(method, "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", member_role)
 
     @router.route("DELETE", "/guilds/{guild_id}/members/{user_id}")
     async def kick(call: Call) -> Reply:
-        guards.in_guild(call.env.state, call.id("guild_id"), guards.KICK_MEMBERS, "kick members")
+        guards.in_guild(call.env.state, call.id("guild_id"), KICK_MEMBERS, "kick members")
         call.env.state.remove_member(call.id("guild_id"), call.id("user_id"))
         return 204, None
 
@@ -174,7 +178,7 @@ def register(router: Router) -> None:
     @router.route("POST", "/guilds/{guild_id}/scheduled-events")
     async def create_event(call: Call) -> Reply:
         state = call.env.state
-        perm = guards.CREATE_EVENTS | guards.MANAGE_EVENTS
+        perm = CREATE_EVENTS | MANAGE_EVENTS
         guards.in_guild(state, call.id("guild_id"), perm, "create events")
         return 200, events.create_event(state, call.id("guild_id"), call.json(), state.bot_user_id)
 
@@ -187,13 +191,13 @@ def register(router: Router) -> None:
     @router.route("PATCH", base)
     async def modify_event(call: Call) -> Reply:
         state = call.env.state
-        guards.in_guild(state, call.id("guild_id"), guards.MANAGE_EVENTS, "manage events")
+        guards.in_guild(state, call.id("guild_id"), MANAGE_EVENTS, "manage events")
         return 200, events.update_event(
             state, call.id("guild_id"), call.id("event_id"), call.json()
         )
 
     @router.route("DELETE", base)
     async def delete_event(call: Call) -> Reply:
-        guards.in_guild(call.env.state, call.id("guild_id"), guards.MANAGE_EVENTS, "manage events")
+        guards.in_guild(call.env.state, call.id("guild_id"), MANAGE_EVENTS, "manage events")
         events.delete_event(call.env.state, call.id("guild_id"), call.id("event_id"))
         return 204, None

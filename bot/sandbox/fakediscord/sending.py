@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import time
 
-from .model import Json
+from .model import MENTION_EVERYONE, Json
 from .permissions import channel_permissions
 from .state import State
 
 NONCE_WINDOW_SECONDS = 180.0  # Discord checks nonces "in the past few minutes"
-MENTION_EVERYONE = 1 << 17
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 

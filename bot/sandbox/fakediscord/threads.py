@@ -8,8 +8,8 @@ from .model import (
     DiscordError,
     Json,
     invalid_form,
-    not_found,
     now_iso,
+    stored,
 )
 from .state import State
 
@@ -98,10 +98,7 @@ def _join(state: State, thread_id: int, user_id: int) -> None:
 
 def thread_member(state: State, thread_id: int, user_id: int, with_member: bool = False) -> Json:
     """Return a thread member payload."""
-    try:
-        joined = state.thread_members[thread_id][user_id]
-    except KeyError:
-        raise not_found("Member", 10007) from None
+    joined = stored(state.thread_members, thread_id, user_id, "Member", 10007)
     out: Json = {
         "id": str(thread_id),
         "user_id": str(user_id),

@@ -9,12 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Consultation,
-    ConsultationFeedback,
-    GroupSession,
-    Opportunity,
-)
+from bot.db.models import Consultation, ConsultationFeedback, GroupSession, Opportunity
 from bot.services.audience import Audience
 from bot.services.opportunities import KINDS, who_it_suits
 from bot.settings import Settings

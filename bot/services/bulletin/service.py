@@ -16,9 +16,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BulletinIssue, GuildConfig, Member
-from bot.db.upsert import insert_for
 from bot.services.access import Actor, require_worker
-from bot.services.base import Service, claim
+from bot.services.base import Service, claim, insert_once
 from bot.services.bulletin.contents import BulletinContents, gather
 from bot.services.bulletin.schedule import in_window, next_month, this_month
 from bot.services.errors import NotFound
@@ -125,10 +124,13 @@ class BulletinService(Service):
         async with self.db.begin() as s:
             await require_worker(s, actor)
             month, _ = await self._upcoming(s, actor.guild_id)
-            await s.execute(
-                insert_for(s, BulletinIssue)
-                .values(guild_id=actor.guild_id, month=month, created_at=now)
-                .on_conflict_do_nothing(index_elements=["guild_id", "month"])
+            await insert_once(
+                s,
+                BulletinIssue,
+                ["guild_id", "month"],
+                guild_id=actor.guild_id,
+                month=month,
+                created_at=now,
             )
             await claim(
                 s,
@@ -212,10 +214,8 @@ class BulletinService(Service):
         self, s: AsyncSession, guild_id: int, month: str, now: datetime
     ) -> BulletinSent | None:
         """Claim one server's bulletin for the month and owe its post and DMs; None if gone."""
-        await s.execute(
-            insert_for(s, BulletinIssue)
-            .values(guild_id=guild_id, month=month, created_at=now)
-            .on_conflict_do_nothing(index_elements=["guild_id", "month"])
+        await insert_once(
+            s, BulletinIssue, ["guild_id", "month"], guild_id=guild_id, month=month, created_at=now
         )
         since = await self._since(s, guild_id)
         won = await claim(
@@ -243,20 +243,12 @@ class BulletinService(Service):
         row.recipients = len(members)
         config = await s.get(GuildConfig, guild_id)
         channel_id = config.announcements_channel_id if config else None
-        await self.owe(
-            s,
-            guild_id=guild_id,
-            kind=POST,
-            payload={"issue_id": row.id, "channel_id": channel_id},
-            dedup_key=f"{POST}:{row.id}",
+        about = {"issue_id": row.id}
+        await self.owe_once(
+            s, POST, row.id, guild_id=guild_id, payload=about | {"channel_id": channel_id}
         )
         for member in members:
-            await self.owe(
-                s,
-                guild_id=guild_id,
-                kind=DM,
-                payload={"issue_id": row.id},
-                dedup_key=f"{DM}:{row.id}:{member.id}",
-                subject_member_id=member.id,
+            await self.owe_once(
+                s, DM, row.id, guild_id=guild_id, payload=about, member_id=member.id
             )
         return BulletinSent(guild_id, month, row.id, len(members))

@@ -4,26 +4,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, Opportunity, OpportunityInterest, OpportunitySelection
-from bot.db.upsert import insert_for
 from bot.services.access import Actor, require_member, require_worker
 from bot.services.audience import Audience
-from bot.services.base import Service, changed
+from bot.services.base import Service, changed, insert_once
 from bot.services.contributions import record_contribution
 from bot.services.errors import Conflict, NotAllowed
 from bot.services.membership import ADJUSTMENTS
-from bot.services.opportunities.records import (
-    SELECTED,
-    OpportunityView,
-    find,
-    member_of,
-    view_of,
-)
+from bot.services.opportunities.records import SELECTED, OpportunityView, find, member_of, view_of
 from bot.services.opportunities.rules import CONTRIBUTION
+
+Link = type[OpportunityInterest] | type[OpportunitySelection]
+
+
+def one_link(table: Link, opportunity_id: int, member_id: int) -> tuple[ColumnElement[bool], ...]:
+    """Return the conditions that pick one member's interest in (or selection for) one."""
+    return (table.opportunity_id == opportunity_id, table.member_id == member_id)
+
+
+async def add_link(
+    s: AsyncSession, table: Link, opportunity_id: int, member_id: int, **values: Any
+) -> bool:
+    """Add a member's interest in (or selection for) an opportunity; False if already there."""
+    unique = ["opportunity_id", "member_id"]
+    return await insert_once(
+        s, table, unique, opportunity_id=opportunity_id, member_id=member_id, **values
+    )
+
 
 CLOSED_TEXT = (
     "This opportunity has closed, so it's no longer taking interest. "
@@ -93,13 +105,8 @@ class OpportunityInterestService(Service):
                     f"This opportunity is for {audience.describe(self.settings)}, so it isn't "
                     "open to you this time. See the ones that are with /opportunities."
                 )
-            added = await changed(
-                s,
-                insert_for(s, OpportunityInterest)
-                .values(opportunity_id=row.id, member_id=member.id, interested_at=now)
-                .on_conflict_do_nothing(index_elements=["opportunity_id", "member_id"]),
-            )
-            return InterestReceipt(view_of(row, self.settings, now=now), already=added == 0)
+            added = await add_link(s, OpportunityInterest, row.id, member.id, interested_at=now)
+            return InterestReceipt(view_of(row, self.settings, now=now), already=not added)
 
     async def withdraw(self, actor: Actor, opportunity_id: int) -> OpportunityView:
         """Take back a member's interest (not once they have been selected)."""
@@ -109,8 +116,7 @@ class OpportunityInterestService(Service):
             row = await find(s, actor.guild_id, opportunity_id)
             selected = await s.scalar(
                 select(OpportunitySelection.id).where(
-                    OpportunitySelection.opportunity_id == row.id,
-                    OpportunitySelection.member_id == member.id,
+                    *one_link(OpportunitySelection, row.id, member.id)
                 )
             )
             if selected is not None:
@@ -121,8 +127,7 @@ class OpportunityInterestService(Service):
             removed = await changed(
                 s,
                 delete(OpportunityInterest).where(
-                    OpportunityInterest.opportunity_id == row.id,
-                    OpportunityInterest.member_id == member.id,
+                    *one_link(OpportunityInterest, row.id, member.id)
                 ),
             )
             if removed == 0:
@@ -180,8 +185,7 @@ class OpportunityInterestService(Service):
             member = await member_of(s, actor.guild_id, user_id)
             interested = await s.scalar(
                 select(OpportunityInterest.id).where(
-                    OpportunityInterest.opportunity_id == row.id,
-                    OpportunityInterest.member_id == member.id,
+                    *one_link(OpportunityInterest, row.id, member.id)
                 )
             )
             if interested is None:
@@ -189,18 +193,9 @@ class OpportunityInterestService(Service):
                     f"{member.preferred_name} hasn't said they're interested in this one, so "
                     "they can't be selected for it. Ask them to press “I'm interested” first."
                 )
-            added = await changed(
-                s,
-                insert_for(s, OpportunitySelection)
-                .values(
-                    opportunity_id=row.id,
-                    member_id=member.id,
-                    selected_by=actor.user_id,
-                    selected_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["opportunity_id", "member_id"]),
-            )
-            if added == 0:
+            selected = {"selected_by": actor.user_id, "selected_at": now}
+            added = await add_link(s, OpportunitySelection, row.id, member.id, **selected)
+            if not added:
                 raise Conflict(
                     f"{member.preferred_name} is already selected for this one; their "
                     "contribution is recorded."
@@ -219,13 +214,14 @@ class OpportunityInterestService(Service):
             )
             told = bool(member.dm_opt_in)
             if told:
-                await self.owe(
+                payload = {"opportunity_id": row.id, "user_id": member.user_id}
+                await self.owe_once(
                     s,
+                    SELECTED,
+                    row.id,
                     guild_id=actor.guild_id,
-                    kind=SELECTED,
-                    payload={"opportunity_id": row.id, "user_id": member.user_id},
-                    dedup_key=f"{SELECTED}:{row.id}:{member.id}",
-                    subject_member_id=member.id,
+                    payload=payload,
+                    member_id=member.id,
                 )
             self.audit(
                 s, actor, "opportunity.select", member_id=member.id, detail=f"opportunity {row.id}"

@@ -75,13 +75,8 @@ class OpportunityPosting(Service):
             )
             s.add(row)
             await s.flush()
-            await self.owe(
-                s,
-                guild_id=actor.guild_id,
-                kind=POSTED,
-                payload={"opportunity_id": row.id, "channel_id": row.channel_id},
-                dedup_key=f"{POSTED}:{row.id}",
-            )
+            payload = {"opportunity_id": row.id, "channel_id": row.channel_id}
+            await self.owe_once(s, POSTED, row.id, guild_id=actor.guild_id, payload=payload)
             self.audit(s, actor, "opportunity.post", detail=f"opportunity {row.id}")
             view = view_of(row, self.settings)
         self.wake()
@@ -159,11 +154,9 @@ class OpportunityPosting(Service):
 
     async def next_close(self) -> datetime | None:
         """Return when the next open opportunity closes."""
-        async with self.db.begin() as s:
-            first: datetime | None = await s.scalar(
-                select(func.min(Opportunity.closes_at)).where(Opportunity.closed_at.is_(None))
-            )
-        return first
+        return await self.earliest(
+            select(func.min(Opportunity.closes_at)).where(Opportunity.closed_at.is_(None))
+        )
 
     async def take_closes(self, now: datetime) -> list[OpportunityClosed]:
         """Close every opportunity whose date has come, each once, owing its redraw."""
@@ -203,23 +196,10 @@ class OpportunityPosting(Service):
             .select_from(OpportunityInterest)
             .where(OpportunityInterest.opportunity_id == opportunity_id)
         )
-        await self.owe(
-            s,
-            guild_id=row.guild_id,
-            kind=CLOSED,
-            payload={"opportunity_id": row.id},
-            dedup_key=f"{CLOSED}:{row.id}",
-        )
+        about = {"opportunity_id": row.id}
+        await self.owe_once(s, CLOSED, row.id, guild_id=row.guild_id, payload=about)
         config = await s.get(GuildConfig, row.guild_id)
-        await self.owe(
-            s,
-            guild_id=row.guild_id,
-            kind=CLOSED_WORKERS,
-            payload={
-                "opportunity_id": row.id,
-                "interested": int(count or 0),
-                "channel_id": config.worker_log_channel_id if config else None,
-            },
-            dedup_key=f"{CLOSED_WORKERS}:{row.id}",
-        )
+        channel_id = config.worker_log_channel_id if config else None
+        payload = {**about, "interested": int(count or 0), "channel_id": channel_id}
+        await self.owe_once(s, CLOSED_WORKERS, row.id, guild_id=row.guild_id, payload=payload)
         return OpportunityClosed(row.id, row.guild_id, int(count or 0))

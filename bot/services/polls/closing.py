@@ -78,11 +78,7 @@ class PollClosing(Service):
 
     async def next_close(self) -> datetime | None:
         """Return the earliest closing time of a poll still open."""
-        async with self.db.begin() as s:
-            first: datetime | None = await s.scalar(
-                select(func.min(Poll.closes_at)).where(Poll.closed_at.is_(None))
-            )
-        return first
+        return await self.earliest(select(func.min(Poll.closes_at)).where(Poll.closed_at.is_(None)))
 
     async def take_closes(self, now: datetime) -> list[PollClosed]:
         """Close every poll whose time has come, each in its own transaction, once."""

@@ -12,20 +12,8 @@ from bot.services.audience import Audience
 from bot.services.base import Service
 from bot.services.errors import InvalidInput
 from bot.services.polls.ballots import forget_names, new_secret
-from bot.services.polls.records import (
-    VOTING_STATUSES,
-    PollView,
-    find_poll,
-    member_of,
-    poll_view,
-)
-from bot.services.polls.rules import (
-    PollChanges,
-    PollDraft,
-    check_closing,
-    check_draft,
-    check_edit,
-)
+from bot.services.polls.records import VOTING_STATUSES, PollView, find_poll, member_of, poll_view
+from bot.services.polls.rules import PollChanges, PollDraft, check_closing, check_draft, check_edit
 
 
 class PollDrafting(Service):

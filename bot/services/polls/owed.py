@@ -15,8 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, Poll
-from bot.services.base import Service
-from bot.services.outbox import owe
+from bot.services.base import ERASED, Service, owe_once
 from bot.services.polls.ballots import keys_voted, voter_key
 from bot.services.polls.records import PollView, find_poll, poll_view
 from bot.services.polls.results import PollResults, results_of
@@ -24,39 +23,29 @@ from bot.services.polls.results import PollResults, results_of
 RESULTS = "polls.results"
 CLOSED_MESSAGE = "polls.closed_message"
 REMINDER = "polls.reminder"
-ERASED = "the person erased their data before it went out"
 
 
 async def owe_close(s: AsyncSession, poll: Poll, now: datetime, *, late: bool) -> None:
     """Owe, in the closing transaction, the poll message marked closed and the results post."""
-    await owe(
-        s,
-        guild_id=poll.guild_id,
-        kind=CLOSED_MESSAGE,
-        payload={"poll_id": poll.id},
-        now=now,
-        dedup_key=f"{CLOSED_MESSAGE}:{poll.id}",
+    guild_id = poll.guild_id
+    await owe_once(
+        s, CLOSED_MESSAGE, poll.id, guild_id=guild_id, payload={"poll_id": poll.id}, now=now
     )
-    await owe(
-        s,
-        guild_id=poll.guild_id,
-        kind=RESULTS,
-        payload={"poll_id": poll.id, "late": late},
-        now=now,
-        dedup_key=f"{RESULTS}:{poll.id}",
+    await owe_once(
+        s, RESULTS, poll.id, guild_id=guild_id, payload={"poll_id": poll.id, "late": late}, now=now
     )
 
 
 async def owe_reminder(s: AsyncSession, poll: Poll, member_id: int, now: datetime) -> None:
     """Owe one member the poll's one reminder DM (once per poll and member)."""
-    await owe(
+    await owe_once(
         s,
+        REMINDER,
+        poll.id,
         guild_id=poll.guild_id,
-        kind=REMINDER,
         payload={"poll_id": poll.id},
         now=now,
-        dedup_key=f"{REMINDER}:{poll.id}:{member_id}",
-        subject_member_id=member_id,
+        member_id=member_id,
     )
 
 

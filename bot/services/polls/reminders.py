@@ -66,15 +66,13 @@ class PollReminders(Service):
 
     async def next_reminder(self) -> datetime | None:
         """Return the earliest reminder still to send."""
-        async with self.db.begin() as s:
-            first: datetime | None = await s.scalar(
-                select(func.min(Poll.reminder_at)).where(
-                    Poll.closed_at.is_(None),
-                    Poll.reminder_sent_at.is_(None),
-                    Poll.reminder_at.is_not(None),
-                )
+        return await self.earliest(
+            select(func.min(Poll.reminder_at)).where(
+                Poll.closed_at.is_(None),
+                Poll.reminder_sent_at.is_(None),
+                Poll.reminder_at.is_not(None),
             )
-        return first
+        )
 
     async def take_reminders(self, now: datetime) -> list[PollReminder]:
         """Claim every due reminder, each in its own transaction, once."""

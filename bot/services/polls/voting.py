@@ -15,13 +15,7 @@ from bot.services.access import Actor, require_member
 from bot.services.base import Service
 from bot.services.contributions import record_contribution
 from bot.services.errors import Conflict, NotFound
-from bot.services.polls.ballots import (
-    cast,
-    choices_of,
-    to_mask,
-    voted_before_erasure,
-    voter_key,
-)
+from bot.services.polls.ballots import cast, choices_of, to_mask, voted_before_erasure, voter_key
 from bot.services.polls.records import (
     VOTING_STATUSES,
     PollView,
