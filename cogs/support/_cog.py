@@ -12,8 +12,9 @@ from bot.app import ParticipationBot
 from bot.services.errors import NotAllowed
 from bot.services.support import (
     MEMBER_URGENCIES,
+    MESSAGE_MAX,
+    SPACE_LINK,
     TOPICS,
-    URGENCIES,
     Opened,
     refusal_with_resources,
 )
@@ -23,12 +24,15 @@ from bot.ui.replies import clip, reply
 from cogs.support._choice import GroupChoice
 from cogs.support._deliveries import SupportSenders
 from cogs.support._render import queue_embed, safe
+from cogs.support._report import ReportForm
 from cogs.support._spaces import Spaces
 from cogs.support._views import ClaimButton, EscalateButton, ResolveButton
 
 log = logging.getLogger(__name__)
 TOPIC_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in TOPICS.items()]
-URGENCY_CHOICES = [app_commands.Choice(name=URGENCIES[u], value=u) for u in MEMBER_URGENCIES]
+URGENCY_CHOICES = [
+    app_commands.Choice(name=label, value=key) for key, label in MEMBER_URGENCIES.items()
+]
 NO_PINGS = discord.AllowedMentions.none()
 NOT_IN_ANY_GROUP = (
     "It looks like you're not in the group's Discord server at the moment, so I can't pass "
@@ -53,6 +57,8 @@ class SupportCog(commands.Cog):
     async def cog_load(self) -> None:
         """Make card buttons survive restarts; add the menu; handle re-raise events."""
         self.bot.add_dynamic_items(ClaimButton, EscalateButton, ResolveButton)
+        # A reason typed into the report form arrives even if the bot restarted meanwhile.
+        self.bot.add_persistent_forms(ReportForm)
         self.bot.tree.add_command(self.report_menu)
         SupportSenders(self.bot, self.spaces).register()
 
@@ -96,14 +102,17 @@ class SupportCog(commands.Cog):
 
     @app_commands.command(
         name="support",
-        description="Ask the moderators for support, privately (works in DMs too)",
+        # The limit is said here too, so /help tells people before they start typing.
+        description=f"Ask the moderators for support, privately, by DM too (a message of up to "
+        f"{MESSAGE_MAX:,} characters)",
         extras={"audience": "everyone"},
     )
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @app_commands.describe(
         topic="What it's about",
-        urgency="How soon you need someone",
-        message="Anything you'd like to tell the moderators now (optional, up to 1,500 characters)",
+        urgency="How soon you need someone (choose \"I'm not safe right now\" if you're at risk)",
+        message=f"Anything you'd like to tell the moderators now (optional, up to {MESSAGE_MAX:,} "
+        "characters)",
     )
     @app_commands.choices(topic=TOPIC_CHOICES, urgency=URGENCY_CHOICES)
     async def support(
@@ -111,7 +120,7 @@ class SupportCog(commands.Cog):
         interaction: Interaction,
         topic: app_commands.Choice[str],
         urgency: app_commands.Choice[str],
-        message: app_commands.Range[str, None, 1500] | None = None,
+        message: app_commands.Range[str, None, MESSAGE_MAX] | None = None,
     ) -> None:
         """Open a request (asking which group first, in a DM from someone in several)."""
         if interaction.guild is None:
@@ -153,19 +162,16 @@ class SupportCog(commands.Cog):
         if space is not None:
             if words and not posted:
                 await self._forward_words(guild, opened, member)
-            await reply(interaction, f"Your private space is ready: {space.mention}")
+            await reply(interaction, opened.next_steps.replace(SPACE_LINK, space.mention))
             return
         forwarded = bool(words) and await self._forward_words(guild, opened, member)
-        await reply(
-            interaction,
-            "I couldn't open a private space just now, so your request has gone straight "
-            "to the moderators' queue. They will contact you."
-            + (
-                ""
-                if forwarded or not words
-                else " I couldn't pass on what you wrote, so please tell them when they do."
-            ),
+        lost = (
+            ""
+            if forwarded or not words
+            else "I couldn't pass on what you wrote, so please tell the moderators when they "
+            "contact you.\n\n"
         )
+        await reply(interaction, lost + opened.no_space_steps)
 
     async def _point_back(
         self, interaction: Interaction, guild: discord.Guild, member: discord.Member, opened: Opened
@@ -223,19 +229,16 @@ class SupportCog(commands.Cog):
     # ---- reports ---------------------------------------------------------------------------
 
     async def report(self, interaction: Interaction, message: discord.Message) -> None:
-        """Raise a 'report' request with a link; thank the reporter privately."""
+        """Ask the reporter why (optional); the form raises the report when it is sent."""
         guild = interaction.guild
         if guild is None:
             raise NotAllowed("Please report messages from inside the group's server.")
-        member = guild.get_member(interaction.user.id)
-        actor = actor_from_member(guild.id, member, interaction.user.id)
         bot_user = self.bot.user
-        result = await self.services.support.flags.report_message(
-            actor,
-            channel_id=message.channel.id,
+        member = guild.get_member(interaction.user.id)
+        await self.services.support.flags.check_reportable(
+            actor_from_member(guild.id, member, interaction.user.id),
             message_id=message.id,
-            link=message.jump_url,
             author_is_bot=bot_user is not None and message.author.id == bot_user.id,
             in_server=member is not None,
         )
-        await reply(interaction, result.thanks)
+        await interaction.response.send_modal(ReportForm(message.channel.id, message.id))

@@ -153,10 +153,14 @@ class SupportSenders:
         role = f"<@&{places.moderator_role_id}> " if places.moderator_role_id else ""
         holder = f" <@{view.claimed_by}> has picked it up." if view.claimed_by else ""
         link = card_link(view)
+        why = (
+            "they said they're not safe right now"
+            if delivery.payload.get("said")
+            else "what they wrote suggests they may be at risk"
+        )
         text = (
-            f"{role}Support request #{view.id} is now urgent: the person asked again, and what "
-            f"they wrote suggests they may be at risk. Please check in with them now.{holder}"
-            + (f"\n{link}" if link else "")
+            f"{role}Support request #{view.id} is now urgent: the person asked again, and "
+            f"{why}. Please check in with them now.{holder}" + (f"\n{link}" if link else "")
         )
         roles = [places.moderator_role_id] if places.moderator_role_id else []
         sent = await self.to_staff(delivery, places, text, roles, view=card_view(view))

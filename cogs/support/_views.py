@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.services.errors import Conflict
 from bot.services.support import (
     NOTE_MAX,
     OUTCOMES,
@@ -144,9 +145,12 @@ class ResolveButton(PersistentButton, key="support:resolve:{request_id}"):
 
     async def run(self, interaction: Interaction) -> None:
         """Check the presser may resolve, then offer the outcomes privately."""
-        await interaction.client.services.support.requests.get(
+        view = await interaction.client.services.support.requests.get(
             actor_for(interaction), self.request_id
         )
+        if view.status == "resolved":
+            await reply(interaction, already_resolved(view))
+            return
         await reply(
             interaction,
             f"How did support request #{self.request_id} end? Choose an outcome; you can add a "
@@ -182,8 +186,26 @@ class OutcomeView(discord.ui.View):
     async def choose(
         self, interaction: Interaction, select: discord.ui.Select[OutcomeView]
     ) -> None:
-        """Open the optional note for the chosen outcome."""
+        """Open the optional note for the chosen outcome, unless it was resolved meanwhile."""
+        view = await interaction.client.services.support.requests.get(
+            actor_for(interaction), self.request_id
+        )
+        if view.status == "resolved":
+            # A second copy of this select (Resolve pressed twice): nothing is left to choose.
+            self.stop()
+            await interaction.response.edit_message(content=already_resolved(view), view=None)
+            return
         await interaction.response.send_modal(ResolveModal(self.request_id, select.values[0]))
+
+
+def already_resolved(view: RequestView) -> str:
+    """Return the kind note that a request was resolved already, and by whom."""
+    by = f" by <@{view.resolved_by}>" if view.resolved_by else ""
+    outcome = f" ({view.outcome_label})" if view.outcome_label else ""
+    return (
+        f"Support request #{view.id} has already been resolved{by}{outcome}, so there's "
+        "nothing more to do here. Thank you."
+    )
 
 
 class ResolveModal(Form):
@@ -208,11 +230,22 @@ class ResolveModal(Form):
     async def submit(self, interaction: Interaction) -> None:
         """Resolve once, redraw the card and tell the member."""
         client = interaction.client
-        action = await client.services.support.staff.resolve(
-            actor_for(interaction), self.request_id, self.outcome, self.note.value or None
-        )
-        await reply(
-            interaction,
-            f"Resolved support request #{self.request_id}: {action.request.outcome_label}.",
-        )
+        actor = actor_for(interaction)
+        try:
+            action = await client.services.support.staff.resolve(
+                actor, self.request_id, self.outcome, self.note.value or None
+            )
+        except Conflict:
+            # Two copies of the outcome select, both sent: the second is told kindly.
+            view = await client.services.support.requests.get(actor, self.request_id)
+            if view.status != "resolved" or interaction.message is None:
+                raise
+            await interaction.response.edit_message(content=already_resolved(view), view=None)
+            return
+        done = f"Resolved support request #{self.request_id}: {action.request.outcome_label}."
+        if interaction.message is not None:
+            # Take the outcome select away with the answer: it has done its job.
+            await interaction.response.edit_message(content=done, view=None)
+        else:
+            await reply(interaction, done)
         await redraw(client, action.request)

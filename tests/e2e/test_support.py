@@ -63,14 +63,14 @@ async def test_request_by_dm_private_space_claim_race_and_resolve(
         "support",
         {"topic": "struggling", "urgency": "today", "message": f"I feel {SECRET} lately"},
     )
-    text = await settle(fake, handle)
-    assert "What happens next" in text and "116 123" in text and "85258" in text
-    assert "within 1 working day" in text
     # The private space: the member and moderators see it, other members do not.
     await fake.wait_for(lambda: len(_cards(fake, group)) == 1)
     await fake.wait_for(
         lambda: any("private space is ready" in (m.get("content") or "") for m in handle.followups)
     )
+    text = await settle(fake, handle)
+    assert "What happens next" in text and "116 123" in text and "85258" in text
+    assert "within 1 working day" in text
     stored = (await _requests(harness))[0]
     space = stored.private_channel_id
     assert space is not None
@@ -155,6 +155,9 @@ async def test_out_of_hours_long_message_and_someone_who_left(
     clock.set(datetime(2026, 11, 28, 20, 0, tzinfo=UTC))  # Saturday evening, UK time
     handle = await slash(
         fake, sam, group["guild"], "support", {"topic": "question", "urgency": "week"}
+    )
+    await fake.wait_for(
+        lambda: any("private space is ready" in (m.get("content") or "") for m in handle.followups)
     )
     text = await settle(fake, handle)
     assert handle.ephemeral
@@ -287,9 +290,11 @@ async def test_report_a_message_and_not_the_bots_own(
     olu = await approved(fake, group, "Olu")
     peer = group["#peer-support"]
     target = await fake.send_message(olu, peer, "something unkind")
-    handle = await answered(
+    form = await answered(
         await fake.context_menu(sam, group["guild"], "Report to moderators", int(target["id"]))
     )
+    assert form.modal is not None  # why is optional: sending it empty reports the message
+    handle = await answered(await fake.submit_modal(sam, form, {}))
     assert handle.ephemeral and "Thank you for telling us" in (handle.content or "")
     await fake.wait_for(lambda: len(_cards(fake, group)) == 1)
     card = _cards(fake, group)[0]

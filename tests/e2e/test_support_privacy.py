@@ -29,9 +29,10 @@ async def test_a_report_card_says_how_soon_to_look_not_i_need_help(
     sam = await approved(fake, group, "Sam")
     olu = await approved(fake, group, "Olu")
     target = await fake.send_message(olu, group["#peer-support"], "something unkind")
-    await answered(
+    form = await answered(
         await fake.context_menu(sam, group["guild"], "Report to moderators", int(target["id"]))
     )
+    await answered(await fake.submit_modal(sam, form, {}))
     [card] = await fake.wait_for(lambda: _cards(fake, group))
     assert _field(card, "Urgency") == "Please look at it today"
     assert "I need help today" not in everything_text(card)
@@ -51,7 +52,7 @@ async def test_member_words_show_as_typed_never_as_links(
     await fake.wait_for(
         lambda: any("private space is ready" in (m.get("content") or "") for m in handle.followups)
     )
-    space = int(handle.followups[-1]["content"].split("<#")[1].rstrip(">"))
+    space = int(handle.followups[-1]["content"].split("<#")[1].split(">")[0])
     intro = fake.messages_in(space)[0]["content"]
     assert r"\[click here\](https://evil.example/steal)" in intro
     assert LINK not in intro

@@ -41,16 +41,16 @@ async def test_request_acknowledges_with_next_steps_and_resources(services: Serv
     assert opened.request.status == "open"
     assert opened.request.kind == "request"
     assert opened.request.user_id == 2001
-    assert "What happens next" in opened.acknowledgement
-    assert "within 1 working day" in opened.acknowledgement
-    assert "116 123" in opened.acknowledgement and "SHOUT" in opened.acknowledgement
+    assert "What happens next" in opened.whole
+    assert "within 1 working day" in opened.whole
+    assert "116 123" in opened.whole and "SHOUT" in opened.whole
     assert "85258" in opened.crisis_resources
     assert not opened.out_of_hours and opened.out_of_hours_notice is None
     assert not opened.ping_moderators
     assert opened.queue_channel_id == record.channel_ids["support_queue"]
     assert opened.moderator_role_id == MODERATOR_ROLE
     assert opened.message_to_forward == "I have had a hard week"
-    assert len(opened.acknowledgement) <= 2000
+    assert len(opened.acknowledgement) <= 2000 and len(opened.next_steps) <= 2000
 
 
 async def test_request_today_pings_moderators(services: Services) -> None:
@@ -58,7 +58,7 @@ async def test_request_today_pings_moderators(services: Services) -> None:
     member = await approved_member(services, 2002)
     opened = await _open(services, member, urgency="today")
     assert opened.ping_moderators
-    assert "straight away" in opened.acknowledgement
+    assert "straight away" in opened.whole
 
 
 async def test_crisis_words_in_request_make_it_urgent(services: Services) -> None:
@@ -67,8 +67,8 @@ async def test_crisis_words_in_request_make_it_urgent(services: Services) -> Non
     opened = await _open(services, member, urgency="whenever", message="I want to end my life")
     assert opened.request.urgency == "urgent"
     assert opened.ping_moderators
-    assert "told straight away" in opened.acknowledgement
-    assert "You said you need help today" not in opened.acknowledgement
+    assert "told straight away" in opened.whole
+    assert "You said you need help today" not in opened.whole
 
 
 async def test_someone_in_the_server_but_not_signed_up_can_ask(services: Services) -> None:
@@ -98,9 +98,9 @@ async def test_out_of_hours_uses_uk_time(
     assert opened.out_of_hours is out
     if out:
         assert opened.out_of_hours_notice is not None
-        assert opened.out_of_hours_notice in opened.acknowledgement
-        assert "Monday to Friday, 9am to 5pm" in opened.acknowledgement
-        assert "116 123" in opened.acknowledgement
+        assert opened.out_of_hours_notice in opened.whole
+        assert "Monday to Friday, 9am to 5pm" in opened.whole
+        assert "116 123" in opened.whole
 
 
 async def test_out_of_hours_says_when_the_team_is_back(
@@ -142,7 +142,7 @@ async def test_not_set_up_still_gives_resources(services: Services) -> None:
 
 
 @pytest.mark.parametrize(
-    ("topic", "urgency"), [("bored", "week"), ("struggling", "urgent"), ("", ""), ("other", "x")]
+    ("topic", "urgency"), [("bored", "week"), ("struggling", "soon"), ("", ""), ("other", "x")]
 )
 async def test_bad_choices_refused(services: Services, topic: str, urgency: str) -> None:
     await set_up_guild(services)
@@ -385,6 +385,6 @@ async def test_urgent_out_of_hours_does_not_promise_a_quick_answer(
     clock.set(datetime(2026, 11, 28, 22, 0, tzinfo=UTC))  # Saturday night
     opened = await _open(services, STRANGER, urgency="today")
     assert opened.ping_moderators
-    assert "told straight away" not in opened.acknowledgement
-    assert "may not see it until they're back" in opened.acknowledgement
-    assert "116 123" in opened.acknowledgement
+    assert "told straight away" not in opened.whole
+    assert "may not see it until they're back" in opened.whole
+    assert "116 123" in opened.whole

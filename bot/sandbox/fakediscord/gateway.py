@@ -1,4 +1,9 @@
-"""The gateway websocket: HELLO/IDENTIFY/READY, heartbeats, resume and event fan-out."""
+"""The gateway websocket: HELLO/IDENTIFY/READY, heartbeats, resume and event fan-out.
+
+Sharding follows Discord: IDENTIFY may carry `shard: [shard_id, shard_count]`; a session then
+receives only the servers with `(guild_id >> 22) % shard_count == shard_id`, and DMs go to
+shard 0. The stand-in is configured with the one shard count every session must use.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +35,16 @@ HEARTBEAT_INTERVAL_MS = 41250
 _BUFFER = 1000
 _MEMBER_EVENTS = {"GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE"}
 _MESSAGE_EVENTS = {"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE"}
+# Discord's gateway close codes for a refused shard (4010 Invalid shard, 4011 Sharding required).
+CLOSE_INVALID_SHARD = 4010
+CLOSE_SHARDING_REQUIRED = 4011
+
+
+def shard_of(guild_id: int | None, shard_count: int) -> int:
+    """Return the shard that receives a server's events (DMs belong to shard 0)."""
+    if guild_id is None:
+        return 0
+    return (guild_id >> 22) % shard_count
 
 
 @dataclass
@@ -38,6 +53,8 @@ class Session:
 
     id: str
     intents: int
+    shard_id: int = 0
+    shard_count: int = 1
     ws: web.WebSocketResponse | None = None
     seq: int = 0
     # (seq, encoded frame): frames are encoded when dispatched, so later state changes
@@ -46,13 +63,20 @@ class Session:
     queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
     writer: asyncio.Task[None] | None = None
 
+    def owns(self, guild_id: int | None) -> bool:
+        """Say whether this session's shard receives a server's (or the DMs') events."""
+        return shard_of(guild_id, self.shard_count) == self.shard_id
+
 
 class GatewayHub:
     """Accept gateway connections and fan dispatched events out to them."""
 
-    def __init__(self, state: State, gateway_url: Callable[[], str]) -> None:
+    def __init__(self, state: State, gateway_url: Callable[[], str], shard_count: int = 1) -> None:
+        if shard_count < 1:
+            raise ValueError("shard_count must be at least 1")
         self.state = state
         self.gateway_url = gateway_url
+        self.shard_count = shard_count
         self.sessions: dict[str, Session] = {}
         self.connections = 0
         self.identified = asyncio.Event()
@@ -61,8 +85,10 @@ class GatewayHub:
         self._dropped: set[web.WebSocketResponse] = set()
 
     def dispatch(self, event: str, data: Json, guild_id: int | None) -> None:
-        """Queue an event for every session whose intents allow it."""
+        """Queue an event for every session on the server's shard whose intents allow it."""
         for session in list(self.sessions.values()):
+            if not session.owns(guild_id):
+                continue
             if not _wants(session.intents, event, data, guild_id, self.state):
                 continue
             payload = data
@@ -98,6 +124,10 @@ class GatewayHub:
                 if op == 1:
                     await ws.send_str(json.dumps({"op": 11}))
                 elif op == 2 and session is None:
+                    refusal = self._refuse_shard(frame["d"].get("shard"))
+                    if refusal is not None:
+                        await ws.close(code=refusal[0], message=refusal[1].encode())
+                        break
                     session = self._identify(ws, frame["d"])
                 elif op == 6 and session is None:
                     session = self._resume(ws, frame["d"])
@@ -136,12 +166,47 @@ class GatewayHub:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*pending), limit)
 
+    def _refuse_shard(self, shard: object) -> tuple[int, str] | None:
+        """Return the close code and reason Discord would give for this `shard`, if any."""
+        if shard is None:
+            # Without a shard the session would hold every server: fine only when unsharded.
+            if self.shard_count == 1:
+                return None
+            return CLOSE_SHARDING_REQUIRED, "Sharding required."
+        if (
+            not isinstance(shard, list)
+            or len(shard) != 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) for x in shard)
+        ):
+            return CLOSE_INVALID_SHARD, "Invalid shard."
+        shard_id, count = shard
+        if count < 1 or not 0 <= shard_id < count:
+            return CLOSE_INVALID_SHARD, "Invalid shard."
+        if count < self.shard_count:
+            # Too few shards: each session would hold more servers than Discord allows.
+            return CLOSE_SHARDING_REQUIRED, "Sharding required."
+        if count != self.shard_count:
+            # Discord itself accepts more shards than it recommends; the stand-in insists on
+            # the configured count so that processes disagreeing on it fail loudly.
+            return CLOSE_INVALID_SHARD, "Invalid shard."
+        return None
+
     def _identify(self, ws: web.WebSocketResponse, data: Json) -> Session:
-        session = Session(id=secrets.token_hex(16), intents=int(data.get("intents", 0)))
+        shard_id, shard_count = data.get("shard") or (0, 1)
+        session = Session(
+            id=secrets.token_hex(16),
+            intents=int(data.get("intents", 0)),
+            shard_id=shard_id,
+            shard_count=shard_count,
+        )
         self.sessions[session.id] = session
         self._start_writer(session, ws)
         state = self.state
-        guild_ids = [gid for gid, members in state.members.items() if state.bot_user_id in members]
+        guild_ids = [
+            gid
+            for gid, members in state.members.items()
+            if state.bot_user_id in members and session.owns(gid)
+        ]
         ready: Json = {
             "v": 10,
             "user": {**state.user(state.bot_user_id), "verified": True, "mfa_enabled": False},
@@ -159,7 +224,7 @@ class GatewayHub:
             "auth": {},
         }
         if "shard" in data:
-            ready["shard"] = data["shard"]
+            ready["shard"] = [shard_id, shard_count]
         self._send_dispatch(session, "READY", ready)
         members = bool(session.intents & INTENT_GUILD_MEMBERS)
         for gid in guild_ids:
@@ -182,6 +247,8 @@ class GatewayHub:
 
     def _chunk(self, session: Session, data: Json) -> None:
         guild_id = int(data["guild_id"])
+        if not session.owns(guild_id):
+            return  # Discord answers only for servers on the session's shard
         members = self.state.members.get(guild_id, {})
         wanted = data.get("user_ids")
         query = str(data.get("query") or "").lower()
@@ -221,6 +288,10 @@ class GatewayHub:
     def live_sessions(self) -> int:
         """Return how many sessions have an open connection."""
         return sum(1 for s in self.sessions.values() if s.ws is not None)
+
+    def live_shards(self) -> set[int]:
+        """Return the shard ids that have an open connection."""
+        return {s.shard_id for s in self.sessions.values() if s.ws is not None}
 
     async def drop(self, code: int) -> None:
         """Close every open connection with a close code (4000 lets discord.py RESUME)."""

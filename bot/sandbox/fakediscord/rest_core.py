@@ -132,8 +132,10 @@ def register(router: Router) -> None:
 
     @router.route("GET", "/gateway/bot")
     async def gateway_bot(call: Call) -> Reply:
+        # discord.py's AutoShardedClient asks this when it is not given a shard count.
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return 200, {"url": call.env.gateway_url, "shards": 1, "session_start_limit": limit}
+        shards = call.env.shard_count
+        return 200, {"url": call.env.gateway_url, "shards": shards, "session_start_limit": limit}
 
     @router.route("GET", "/users/@me/guilds")
     async def my_guilds(call: Call) -> Reply:

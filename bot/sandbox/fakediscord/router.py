@@ -36,6 +36,7 @@ class Env:
     interactions: InteractionRegistry
     http_base: str = ""
     gateway_url: str = ""
+    shard_count: int = 1
     violations: list[str] = field(default_factory=list)
     faults: FaultPlan = field(default_factory=FaultPlan)
 

@@ -15,7 +15,7 @@ from aiohttp import web
 from . import callbacks, rest_channels, rest_core, rest_guilds
 from .events import get_event
 from .faults import FaultPlan
-from .gateway import GatewayHub
+from .gateway import GatewayHub, shard_of
 from .interaction import InteractionRegistry
 from .messaging import find_message, pinned
 from .model import ADMINISTRATOR, DM, Json, Snowflakes
@@ -41,6 +41,7 @@ class FakeDiscord(UserActions):
         bot_permissions: int = ADMINISTRATOR,
         bot_name: str = "Participation Bot",
         reaction_time: float = 0.05,
+        shard_count: int = 1,
     ) -> None:
         self.violations: list[str] = []
         self.reaction_time = reaction_time
@@ -51,8 +52,10 @@ class FakeDiscord(UserActions):
         self.state = State(self.ids, self._emit, bot_permissions)
         self.state.users[self.state.bot_user_id]["global_name"] = bot_name
         self.registry = InteractionRegistry(self.violations, interaction_timeout)
-        self.env = Env(self.state, self.registry, violations=self.violations)
-        self.hub = GatewayHub(self.state, lambda: self.gateway_url)
+        self.env = Env(
+            self.state, self.registry, violations=self.violations, shard_count=shard_count
+        )
+        self.hub = GatewayHub(self.state, lambda: self.gateway_url, shard_count)
         self.spec = load_spec(openapi_spec) if openapi_spec is not None else None
         self.router = Router()
         for module in (rest_core, rest_guilds, rest_channels, callbacks):
@@ -166,9 +169,34 @@ class FakeDiscord(UserActions):
         """Create a user and return its id."""
         return self.state.create_user(username, global_name, bot)
 
-    def create_guild(self, name: str, owner_id: int) -> int:
-        """Create a guild (with @everyone, the owner and the bot) and return its id."""
+    def create_guild(self, name: str, owner_id: int, *, shard_id: int | None = None) -> int:
+        """Create a guild (with @everyone, the owner and the bot) and return its id.
+
+        With `shard_id`, the guild's id is picked so that the guild falls on that shard.
+        """
+        if shard_id is not None:
+            self._next_id_on_shard(shard_id)
         return self.state.create_guild(name, owner_id)
+
+    def _next_id_on_shard(self, shard_id: int) -> None:
+        # A snowflake's shard is its millisecond timestamp modulo the shard count, so move the
+        # id counter a little ahead of the clock (ids stay increasing, as Discord's do; the
+        # margin keeps the clock from overtaking the chosen millisecond before it is used).
+        if not 0 <= shard_id < self.shard_count:
+            raise ValueError(f"shard {shard_id} is outside 0..{self.shard_count - 1}")
+        ms = (self.ids.next() >> 22) + 50
+        ms += (shard_id - ms) % self.shard_count
+        # Snowflakes keeps its last id so the next one is larger; start that just below `ms`.
+        self.ids._last = max(self.ids._last, (ms << 22) - 1)
+
+    @property
+    def shard_count(self) -> int:
+        """Return the shard count sessions must identify with (and GET /gateway/bot gives)."""
+        return self.hub.shard_count
+
+    def shard_of(self, guild_id: int | None) -> int:
+        """Return the shard that receives a guild's events (None, for DMs: shard 0)."""
+        return shard_of(guild_id, self.shard_count)
 
     def add_member(self, guild_id: int, user_id: int, role_ids: Iterable[int] = ()) -> Json:
         """Add a user to a guild (dispatches GUILD_MEMBER_ADD)."""

@@ -17,9 +17,11 @@ from bot.services.support.owed import (
 from bot.services.support.records import (
     ESCALATION_TARGETS,
     MEMBER_URGENCIES,
+    MESSAGE_MAX,
     NOTE_MAX,
     OUTCOMES,
     REASON_MAX,
+    REPORT_REASON_MAX,
     TOPICS,
     URGENCIES,
     Flagged,
@@ -33,7 +35,7 @@ from bot.services.support.records import (
 from bot.services.support.service import SupportService
 from bot.services.support.spaces import Usage
 from bot.services.support.stats import SupportStats
-from bot.services.support.wording import dm_crisis_reply, refusal_with_resources
+from bot.services.support.wording import SPACE_LINK, dm_crisis_reply, refusal_with_resources
 
 __all__ = [
     "CARD",
@@ -44,11 +46,14 @@ __all__ = [
     "ESCALATION_TARGETS",
     "LIMIT_WARNING",
     "MEMBER_URGENCIES",
+    "MESSAGE_MAX",
     "NOTE_MAX",
     "OUTCOMES",
     "REASON_MAX",
     "REMOVE_SPACE",
+    "REPORT_REASON_MAX",
     "RERAISE",
+    "SPACE_LINK",
     "TELL",
     "TOPICS",
     "URGENCIES",

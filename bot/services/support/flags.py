@@ -186,6 +186,27 @@ class SupportFlags(Service):
             self.wake()
         return flagged
 
+    @staticmethod
+    def _reportable(*, author_is_bot: bool, in_server: bool) -> None:
+        if author_is_bot:
+            raise InvalidInput(BOT_MESSAGE)
+        if not in_server:
+            raise NotAllowed(REPORTER_NOT_IN_SERVER)
+
+    async def check_reportable(
+        self, actor: Actor, *, message_id: int, author_is_bot: bool, in_server: bool
+    ) -> None:
+        """Answer now, before the form opens, when a report would go nowhere or was made."""
+        self._reportable(author_is_bot=author_is_bot, in_server=in_server)
+        async with self.db.begin() as s:
+            made = await s.scalar(
+                select(SupportRequest.id).where(
+                    SupportRequest.dedup_key == f"report:{message_id}:{actor.user_id}"
+                )
+            )
+        if made is not None:
+            raise InvalidInput(REPORT_AGAIN)
+
     async def report_message(
         self,
         actor: Actor,
@@ -196,11 +217,12 @@ class SupportFlags(Service):
         author_is_bot: bool,
         in_server: bool = True,
     ) -> Reported:
-        """Raise a 'report' request for a message, once per reporter and message."""
-        if author_is_bot:
-            raise InvalidInput(BOT_MESSAGE)
-        if not in_server:
-            raise NotAllowed(REPORTER_NOT_IN_SERVER)
+        """Raise a 'report' request for a message, once per reporter and message.
+
+        A reason the reporter gives never comes here: the cog shows it to the moderators and
+        the database keeps only the request's metadata.
+        """
+        self._reportable(author_is_bot=author_is_bot, in_server=in_server)
         link = _link(link)
         async with self.db.begin() as s:
             config = await guild_config(s, actor.guild_id)

@@ -22,8 +22,14 @@ URGENCIES: dict[str, str] = {
 }
 # A reported message is about someone else's words: say how soon to look, not "I need help".
 REPORT_URGENCIES: dict[str, str] = {"today": "Please look at it today"}
-# The urgencies a member can choose; "urgent" is set by a safeguarding match.
-MEMBER_URGENCIES = ("today", "week", "whenever")
+# What a member chooses from, in their own words. "I'm not safe right now" is urgent, just as
+# crisis words in the message make a request urgent: nobody should have to find the words.
+MEMBER_URGENCIES: dict[str, str] = {
+    "urgent": "I'm not safe right now",
+    "today": "I need help today",
+    "week": "Sometime this week",
+    "whenever": "Whenever someone is free",
+}
 PING_URGENCIES = frozenset({"urgent", "today"})
 KINDS: dict[str, str] = {
     "request": "Support request",
@@ -55,6 +61,8 @@ WITHDRAWN = "withdrawn"
 OPEN_STATUSES = ("open", "claimed", "escalated")
 MESSAGE_MAX = 1500
 REASON_MAX = 300
+# Why a member reports a message: shown to the moderators, never stored.
+REPORT_REASON_MAX = 500
 NOTE_MAX = 300
 LINK_MAX = 200
 
@@ -138,7 +146,9 @@ class Opened:
     """What the cog needs after /support: what to tell the member and where to post."""
 
     request: RequestView
-    acknowledgement: str  # to the member, privately (ephemeral or DM); under 2,000 characters
+    # To the member at once, privately (ephemeral or DM); under 2,000 characters. An urgent
+    # request gets the crisis contacts here, first.
+    acknowledgement: str
     crisis_resources: str
     out_of_hours: bool
     out_of_hours_notice: str | None
@@ -150,6 +160,16 @@ class Opened:
     message_to_forward: str | None
     # True when the person already had a request open: they are pointed back to it.
     existing: bool = False
+    # What comes next, once the private space is open: the link (put in for SPACE) first,
+    # then the wait, then the crisis contacts unless the acknowledgement gave them already.
+    next_steps: str = ""
+    # The same when no space could be opened (the request went straight to the queue).
+    no_space_steps: str = ""
+
+    @property
+    def whole(self) -> str:
+        """Return everything the member is told about a new request, in order."""
+        return "\n\n".join(p for p in (self.acknowledgement, self.next_steps) if p)
 
 
 @dataclass(frozen=True)

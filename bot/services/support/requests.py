@@ -35,6 +35,7 @@ from bot.services.support.wording import (
     acknowledgement,
     already_open_text,
     crisis_resources_text,
+    next_steps,
     out_of_hours_notice,
     refusal_with_resources,
 )
@@ -89,13 +90,17 @@ class SupportRequests(Service):
         if topic not in TOPICS:
             raise InvalidInput(f"Please choose what it's about: {', '.join(TOPICS.values())}.")
         if urgency not in MEMBER_URGENCIES:
-            options = ", ".join(URGENCIES[u] for u in MEMBER_URGENCIES)
+            options = ", ".join(MEMBER_URGENCIES.values())
             raise InvalidInput(f"Please choose how soon you need help: {options}.")
         text = self._message(message)
         if not in_server:
             raise NotAllowed(refusal_with_resources(self.settings, NOT_IN_SERVER))
         # Crisis words in the request itself make it urgent; the words are still not kept.
-        crisis = bool(text) and self.matcher.check(text or "") is not None
+        # Saying "I'm not safe right now" does the same, with no words needed.
+        why = "said" if urgency == "urgent" else None
+        if bool(text) and self.matcher.check(text or "") is not None:
+            why = why or "words"
+        crisis = why is not None
         if crisis:
             urgency = "urgent"
         now = self.clock.now()
@@ -119,7 +124,7 @@ class SupportRequests(Service):
                 .limit(1)
             )
             if current is not None:
-                pointed = await self._already_open(s, config, current, text, crisis=crisis)
+                pointed = await self._already_open(s, config, current, text, why=why)
             else:
                 view = await self._new(s, actor, topic, urgency, crisis=crisis)
         self.wake()
@@ -127,10 +132,15 @@ class SupportRequests(Service):
             return pointed
         notice = out_of_hours_notice(self.settings, now)
         ping = urgency in PING_URGENCIES
+        today = urgency == "today"
         return Opened(
             request=view,
             acknowledgement=acknowledgement(
-                self.settings, urgent=ping, out_of_hours=notice, crisis=urgency == "urgent"
+                self.settings, urgent=why, out_of_hours=notice is not None
+            ),
+            next_steps=next_steps(self.settings, urgent=why, today=today, out_of_hours=notice),
+            no_space_steps=next_steps(
+                self.settings, urgent=why, today=today, out_of_hours=notice, has_space=False
             ),
             crisis_resources=crisis_resources_text(self.settings),
             out_of_hours=notice is not None,
@@ -180,9 +190,10 @@ class SupportRequests(Service):
         row: SupportRequest,
         text: str | None,
         *,
-        crisis: bool,
+        why: str | None,
     ) -> Opened:
-        """Point the person back to their open request; crisis words make it urgent."""
+        """Point the person back to their open request; crisis words or "not safe" raise it."""
+        crisis = why is not None
         raised = crisis and row.urgency != "urgent"
         if raised:
             row.urgency = "urgent"
@@ -190,7 +201,7 @@ class SupportRequests(Service):
                 s,
                 guild_id=row.guild_id,
                 kind=RERAISE,
-                payload={"request_id": row.id, "urgent": True},
+                payload={"request_id": row.id, "urgent": True, "said": why == "said"},
                 dedup_key=f"{RERAISE}:{row.id}:urgent",
             )
         await s.flush()
@@ -199,9 +210,7 @@ class SupportRequests(Service):
         notice = out_of_hours_notice(self.settings, now)
         return Opened(
             request=view,
-            acknowledgement=already_open_text(
-                self.settings, view, crisis=crisis, out_of_hours=notice
-            ),
+            acknowledgement=already_open_text(self.settings, view, why=why, out_of_hours=notice),
             crisis_resources=crisis_resources_text(self.settings),
             out_of_hours=notice is not None,
             out_of_hours_notice=notice,

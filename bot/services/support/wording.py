@@ -79,58 +79,90 @@ def out_of_hours_notice(settings: Settings, now: datetime) -> str | None:
     if is_working_time(settings, now):
         return None
     opening = next_opening(settings, now)
-    back = f" We're next around on {when_text(settings, opening)}." if opening else ""
+    back = f" We're back on {when_text(settings, opening)}." if opening else ""
     return (
-        "**Just so you know:** the team isn't working right now. We're usually around "
-        f"{hours_text(settings)}.{back} Your request is saved and nobody will miss it."
+        "**Just so you know:** the team isn't working right now. We work "
+        f"{hours_text(settings)}.{back} Your request is saved."
     )
 
 
-def acknowledgement(
+# Where the cog puts the link to the private space once Discord has made it.
+SPACE_LINK = "{space}"
+OPENING = "I'm opening your private space now."
+
+
+def _urgent_lead(why: str, out_of_hours: bool) -> str:
+    """Return the first words to someone whose request is urgent (crisis words or their say)."""
+    heard = (
+        "You said you're not safe right now, so"
+        if why == "said"
+        else "What you wrote sounds really hard, so"
+    )
+    if out_of_hours:
+        # Never let someone wait for a team that is not there: say so, and point at help now.
+        return (
+            f"Thank you for telling us. {heard} the moderators have been told, but the team "
+            "isn't working right now and may not see it until they're back. Please use these "
+            "contacts now: they are there for you."
+        )
+    return f"Thank you for telling us. {heard} the moderators have been told straight away."
+
+
+def acknowledgement(settings: Settings, *, urgent: str | None, out_of_hours: bool) -> str:
+    """Return what the member is told at once after /support (urgent: crisis contacts first).
+
+    `urgent` is why the request is urgent: "said" (they chose "I'm not safe right now"),
+    "words" (crisis words in their message), or None.
+    """
+    if urgent is None:
+        return f"Thank you for reaching out. {OPENING}"
+    return "\n\n".join(
+        (_urgent_lead(urgent, out_of_hours), crisis_resources_text(settings), OPENING)
+    )
+
+
+def next_steps(
     settings: Settings,
     *,
-    urgent: bool,
+    urgent: str | None,
+    today: bool,
     out_of_hours: str | None,
     has_space: bool = True,
-    crisis: bool = False,
 ) -> str:
-    """Return what the member is told at once after /support (under 2,000 characters)."""
-    expected = settings.support.expected_response
-    parts = [
-        "Thank you for reaching out. Asking for help takes courage, and you've done it.",
-        (
-            "**What happens next:** I'm opening a private space for you and the moderators "
-            "(I'll link it here in a moment). Nobody else in the group can see it. "
-            if has_space
-            else "**What happens next:** "
-        )
-        + f"A moderator will get back to you {expected}, and I'll let you know as soon as "
-        "someone picks it up.",
-    ]
-    if (crisis or urgent) and out_of_hours:
-        # Never let someone wait for a team that is not there: say so, and point at help now.
+    """Return what happens next: the space's link first, then the wait, then the contacts.
+
+    With `has_space` the text holds SPACE_LINK for the cog to fill in.
+    """
+    expected = "as soon as they can" if urgent else settings.support.expected_response
+    if has_space:
+        parts = [
+            f"Your private space is ready: {SPACE_LINK}. Only you and the moderators can see "
+            f"it.\n**What happens next:** a moderator will reply there {expected}, and I'll "
+            "tell you when someone picks it up."
+        ]
+    else:
+        parts = [
+            "I couldn't open a private space just now, so your request has gone straight to "
+            f"the moderators' queue. **What happens next:** a moderator will contact you "
+            f"{expected}."
+        ]
+    if today and not urgent:
         parts.append(
-            ("What you wrote sounds really hard. " if crisis else "You said you need help today. ")
-            + "The moderators have been told, but they may not see it until they're back. "
-            "If you need help before then, please use the contacts below: they are there "
-            "for you right now."
-        )
-    elif crisis:
-        parts.append(
-            "What you wrote sounds really hard, so the moderators have been told straight away."
-        )
-    elif urgent:
-        parts.append(
-            "You said you need help today, so the moderators have been told straight away."
+            "You said you need help today. The moderators have been told, but they may not "
+            "see it until they're back, so please use the contacts below if you need help "
+            "before then."
+            if out_of_hours
+            else "You said you need help today, so the moderators have been told straight away."
         )
     if out_of_hours:
         parts.append(out_of_hours)
-    parts.append(crisis_resources_text(settings))
+    if not urgent:
+        parts.append(crisis_resources_text(settings))
     return "\n\n".join(parts)
 
 
 def already_open_text(
-    settings: Settings, view: RequestView, *, crisis: bool, out_of_hours: str | None
+    settings: Settings, view: RequestView, *, why: str | None, out_of_hours: str | None
 ) -> str:
     """Return what someone is told when they ask again while their request is open."""
     where = (
@@ -139,23 +171,36 @@ def already_open_text(
         if view.private_channel_id
         else "The moderators have it and will contact you."
     )
-    parts = [
+    pointed = (
         f"You already have a support request open (#{view.id}), so I haven't opened another "
         f"one. {where}"
+    )
+    if why is None:
+        parts = [
+            pointed,
+            *([out_of_hours] if out_of_hours else []),
+            crisis_resources_text(settings),
+        ]
+        return "\n\n".join(parts)
+    heard = (
+        "You said you're not safe right now"
+        if why == "said"
+        else "What you wrote sounds really hard"
+    )
+    wait = (
+        " They may not see it until they're back, so please use these contacts if you need "
+        "help before then."
+        if out_of_hours
+        else ""
+    )
+    # Someone who may be at risk reads the contacts first, then where their space is.
+    parts = [
+        f"{heard}, so I've told the moderators it's urgent.{wait}",
+        crisis_resources_text(settings),
+        pointed,
     ]
-    if crisis:
-        parts.append(
-            "What you wrote sounds really hard, so I've told the moderators it's urgent."
-            + (
-                " They may not see it until they're back, so please use the contacts below "
-                "if you need help before then."
-                if out_of_hours
-                else ""
-            )
-        )
     if out_of_hours:
         parts.append(out_of_hours)
-    parts.append(crisis_resources_text(settings))
     return "\n\n".join(parts)
 
 
