@@ -84,7 +84,7 @@ async def seed(sessions, first_due: datetime, window: float) -> None:
                     "ends_at": starts + timedelta(minutes=i + 90),
                     "duration_minutes": 90,
                     "online_link": "https://zoom.us/j/1",
-                    "audience": "everyone",
+                    "audience_kind": "everyone",
                     "status": "scheduled",
                     "sequence": 0,
                     "created_at": now,

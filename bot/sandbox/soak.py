@@ -21,42 +21,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.engine import create_engine
 from bot.db.migrate import upgrade
 from bot.db.models import (
-    Member,
     OutboxItem,
-    PollBallot,
-    SessionReminder,
-    SessionRsvp,
-    SupportRequest,
 )
-from bot.sandbox.driver import answered, button_on, custom_ids, everything_text
-from bot.sandbox.fakediscord import FakeDiscord, Interaction
-from bot.sandbox.soak_process import BotProcess
-from bot.sandbox.soak_report import SoakPlan, SoakReport
+from bot.sandbox.driver import button_on, custom_ids, everything_text
+from bot.sandbox.fakediscord import FakeDiscord
+from bot.sandbox.soak_process import START, BotProcess, answer_text
+from bot.sandbox.soak_report import SoakPlan, SoakReport, stored_counts
 
 UK = ZoneInfo("Europe/London")
-
-
-async def _answer(handle: Interaction, wait: float = 8.0) -> str:
-    """Return all the text a person saw in answer (empty if the bot never answered)."""
-
-    def seen() -> str:
-        parts = [everything_text(handle.original), handle.content or ""]
-        parts += [everything_text(m) for m in handle.followups]
-        return "\n".join(p for p in parts if p)
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    try:
-        await answered(handle, wait)
-    except (TimeoutError, AssertionError):
-        return ""
-    # A deferred answer ("thinking…") is filled in a moment later.
-    while not seen() and handle.modal is None and loop.time() < deadline:
-        await asyncio.sleep(0.05)
-    return seen()
 
 
 class Soak:
@@ -71,6 +46,7 @@ class Soak:
         self.voted_per_poll: list[set[int]] = []
         self.going: Counter[int] = Counter()
         self.polls = 0
+        self.ended = START
         self.sessions = 0
         self._step = 0
         # Steps: each vote burst, RSVP, support request and wait is a moment a kill may hit.
@@ -99,7 +75,7 @@ class Soak:
         self.bot.env["DISCORD_GUILD_ID"] = str(guild)
         await self.bot.start()
         for _ in range(3):  # /setup is safe to run again when an answer was lost
-            text = await _answer(await fake.invoke(admin, guild, "setup"), 20)
+            text = await answer_text(await fake.invoke(admin, guild, "setup"), 20)
             if "set up" in text:
                 break
         else:
@@ -120,12 +96,12 @@ class Soak:
         options.update(i_am="Young person", area="North", reminder_dms=True)
         for _ in range(3):
             handle = await fake.invoke(user, guild, "join", options)
-            await _answer(handle)
+            await answer_text(handle)
             consent = handle.original
             if consent is None or "join:agree" not in custom_ids(consent):
                 continue
             click = await fake.click(user, int(consent["id"]), "join:agree")
-            if "waiting" in await _answer(click):
+            if "waiting" in await answer_text(click):
                 break
         try:  # the card is posted just after the member's answer
             found = await fake.wait_for(lambda: self._card_for(f"Member {n}"), 15)
@@ -139,7 +115,7 @@ class Soak:
             click = await fake.click(
                 self.ids["worker"], int(card["id"]), button_on(card, "signup:approve:")
             )
-            text = await _answer(click)
+            text = await answer_text(click)
             if "pprove" in text or click.callback_type == 7:
                 self.members.append(user)
                 return
@@ -160,7 +136,7 @@ class Soak:
         before = len(fake.messages_in(self.ids["#polls"]))
         for _ in range(3):
             handle = await fake.invoke(self.ids["worker"], guild, "poll create", values)
-            if "posted" in await _answer(handle, 20):
+            if "posted" in await answer_text(handle, 20):
                 break
             await self.bot.ready()
         posted = await fake.wait_for(lambda: fake.messages_in(self.ids["#polls"])[before:], 30)
@@ -173,7 +149,7 @@ class Soak:
             for _ in range(3):  # a person whose click got no answer tries again
                 self.report.votes_tried += 1
                 pick = self.rng.choice(buttons)
-                text = await _answer(await fake.click(user, int(message["id"]), pick))
+                text = await answer_text(await fake.click(user, int(message["id"]), pick))
                 if "saved" in text or "changed" in text:
                     self.report.votes_confirmed += 1
                     voted.add(user)
@@ -195,12 +171,12 @@ class Soak:
         values.update(duration="90", online_link="https://zoom.us/j/123456789")
         before = len(fake.messages_in(self.ids["#sessions"]))
         handle = await fake.invoke(self.ids["worker"], guild, "session schedule", values)
-        text = await _answer(handle, 20)
+        text = await answer_text(handle, 20)
         if "Schedule anyway" in text and handle.original is not None:
             # The papers warning: the worker confirms, as a person would.
             confirm = button_on(handle.original, "session:confirm:yes")
             click = await fake.click(self.ids["worker"], int(handle.original["id"]), confirm)
-            text = await _answer(click, 20)
+            text = await answer_text(click, 20)
         if "scheduled" not in text:
             self.report.problems.append(f"the session was not scheduled: {text[:200]!r}")
             return
@@ -212,7 +188,7 @@ class Soak:
         async def reply(user: int) -> None:
             for _ in range(3):
                 self.report.rsvps_tried += 1
-                text = await _answer(await fake.click(user, int(message["id"]), going))
+                text = await answer_text(await fake.click(user, int(message["id"]), going))
                 if "going" in text.lower() or "place" in text.lower():
                     self.report.rsvps_confirmed += 1
                     self.going[user] += 1
@@ -228,7 +204,7 @@ class Soak:
         for user in self.rng.sample(self.members, min(3, len(self.members))):
             self.report.support_asked += 1
             options = {"topic": "question", "urgency": "week"}
-            await _answer(await self.fake.invoke(user, None, "support", options), 20)
+            await answer_text(await self.fake.invoke(user, None, "support", options), 20)
             await self.kill_if_due()
 
     async def wait_until(self, moment: datetime) -> None:
@@ -245,6 +221,15 @@ class Soak:
         for n in range(self.plan.members):
             await self.join(n)
         self.report.members_approved = len(self.members)
+        # Approval's role change is delivered a moment later; members see #polls once it lands.
+        role = self.ids["role:Member"]
+        guild = self.ids["guild"]
+
+        def all_roles_given() -> bool:
+            members = [self.fake.member(guild, user) or {} for user in self.members]
+            return all(str(role) in [str(r) for r in m.get("roles", [])] for m in members)
+
+        await self.fake.wait_for(all_roles_given, 60)
         for _ in range(self.plan.cycles):
             began = self.bot.now()
             await self.poll()
@@ -259,7 +244,12 @@ class Soak:
         return self.report
 
     async def drain(self, timeout: float = 60.0) -> None:
-        """Wait until nothing is owed any more (failures stay on until then)."""
+        """Wait until everything owed by the end of the script has gone, then stop the bot.
+
+        The bot keeps working while it runs (re-raises, wrap-ups), so only what fell due
+        before the end of the script must be done; the bot is then stopped for the count.
+        """
+        ended = self.bot.now()
         engine = create_engine(self.db_url)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -269,7 +259,7 @@ class Soak:
                     pending = await conn.scalar(
                         select(func.count())
                         .select_from(OutboxItem)
-                        .where(OutboxItem.status == "pending")
+                        .where(OutboxItem.status == "pending", OutboxItem.due_at <= ended)
                     )
                 if not pending:
                     break
@@ -279,51 +269,24 @@ class Soak:
         finally:
             await engine.dispose()
         self.fake.faults.clear()
-        await asyncio.sleep(1.0)
+        await self.bot.stop()
+        self.ended = ended
 
     async def account(self) -> None:
         """Count what was stored and delivered, and note every broken promise."""
         report, fake = self.report, self.fake
         report.faults, report.requests = len(fake.faults.given), len(fake.requests)
-        engine = create_engine(self.db_url)
-        db = create_sessionmaker(engine)
-        try:
-            async with db() as s:
-                report.ballots = int(
-                    await s.scalar(select(func.count()).select_from(PollBallot)) or 0
-                )
-                report.rsvps_stored = int(
-                    await s.scalar(
-                        select(func.count(SessionRsvp.id)).where(SessionRsvp.reply == "going")
-                    )
-                    or 0
-                )
-                report.support_stored = int(
-                    await s.scalar(select(func.count(SupportRequest.id))) or 0
-                )
-                rows = list(await s.scalars(select(OutboxItem)))
-                approved = list(
-                    await s.scalars(select(Member.user_id).where(Member.status == "approved"))
-                )
-                # People with a delivery recorded as impossible (DMs closed and the like).
-                failed_users = set(
-                    await s.scalars(
-                        select(Member.user_id)
-                        .join(OutboxItem, OutboxItem.subject_member_id == Member.id)
-                        .where(OutboxItem.status == "failed")
-                    )
-                )
-                # Reminders the sessions feature skipped on purpose, with a reason (too late).
-                failed_users |= set(
-                    await s.scalars(
-                        select(Member.user_id)
-                        .join(SessionReminder, SessionReminder.member_id == Member.id)
-                        .where(SessionReminder.skip_reason.is_not(None))
-                    )
-                )
-        finally:
-            await engine.dispose()
-        report.outbox = dict(Counter(r.status for r in rows))
+        stored = await stored_counts(self.db_url)
+        report.ballots, report.rsvps_stored = stored.ballots, stored.rsvps_going
+        report.support_stored = stored.support_requests
+        rows, approved, failed_users = stored.outbox_rows, stored.approved, stored.failed_users
+        # Rows falling due after the script ended (re-raises, wrap-ups) are not yet owed.
+        report.outbox = dict(
+            Counter(
+                "not yet due" if r.status == "pending" and r.due_at > self.ended else r.status
+                for r in rows
+            )
+        )
         for row in rows:
             if row.status == "failed":
                 report.undeliverable[f"{row.kind}: {row.last_error}"] += 1
@@ -333,8 +296,18 @@ class Soak:
             if str(m.get("nonce") or "").startswith("outbox-")
         )
         report.delivered_twice = [str(n) for n, count in nonces.items() if count > 1]
-        done_with_message = {f"outbox-{r.id}" for r in rows if r.status == "done" and r.message_id}
-        missing = done_with_message - set(nonces)
+        # A delivered post or edit says where its message is; that message must exist (deleted
+        # ones aside: a redaction may delete a post on purpose).
+        existing = {int(m["id"]) for m in fake.state.all_messages()}
+        deletions = {r.payload.get("message_id") for r in rows if r.payload.get("delete")}
+        missing = [
+            r.id
+            for r in rows
+            if r.status == "done"
+            and r.message_id
+            and r.message_id not in existing
+            and r.message_id not in deletions
+        ]
         if missing:
             report.problems.append(f"{len(missing)} delivered rows have no message in Discord")
         voted = sum(len(v) for v in self.voted_per_poll)
@@ -363,13 +336,16 @@ class Soak:
                 report.problems.append(f"approved member {user} never got the Member role")
 
 
-async def run_soak(plan: SoakPlan, workdir: Path, spec: Path | None) -> SoakReport:
-    """Run one soak in a folder (database, bot log) and return its report."""
+async def run_soak(
+    plan: SoakPlan, workdir: Path, spec: Path | None, db_url: str | None = None
+) -> SoakReport:
+    """Run one soak in a folder (bot log; a SQLite file unless an empty database is given)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    db_path = workdir / "soak.db"
-    db_path.unlink(missing_ok=True)
     (workdir / "bot.log").unlink(missing_ok=True)
-    db_url = f"sqlite+aiosqlite:///{db_path}"
+    if db_url is None:
+        db_path = workdir / "soak.db"
+        db_path.unlink(missing_ok=True)
+        db_url = f"sqlite+aiosqlite:///{db_path}"
     await upgrade(db_url)
     fake = FakeDiscord(spec)
     await fake.start()

@@ -1,4 +1,4 @@
-"""The bot as a child process for the fault soak: started, killed with SIGKILL, started again."""
+"""The bot as a child process for the soak (started, killed, started again), and its answers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.sandbox.fakediscord import FakeDiscord
+from bot.sandbox.driver import answered, everything_text
+from bot.sandbox.fakediscord import FakeDiscord, Interaction
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning, GMT
 
@@ -66,3 +67,23 @@ class BotProcess:
                 await asyncio.wait_for(self.proc.wait(), 10)
             except TimeoutError:
                 await self.kill()
+
+
+async def answer_text(handle: Interaction, wait: float = 8.0) -> str:
+    """Return all the text a person saw in answer (empty if the bot never answered)."""
+
+    def seen() -> str:
+        parts = [everything_text(handle.original), handle.content or ""]
+        parts += [everything_text(m) for m in handle.followups]
+        return "\n".join(p for p in parts if p)
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    try:
+        await answered(handle, wait)
+    except (TimeoutError, AssertionError):
+        return ""
+    # A deferred answer ("thinking…") is filled in a moment later.
+    while not seen() and handle.modal is None and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    return seen()

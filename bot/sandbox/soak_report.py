@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import (
+    Member,
+    OutboxItem,
+    PollBallot,
+    SessionReminder,
+    SessionRsvp,
+    SupportRequest,
+)
 
 
 @dataclass
@@ -64,3 +77,50 @@ class SoakReport:
         out += [f"undeliverable ({n}): {reason}" for reason, n in self.undeliverable.items()]
         out += [f"PROBLEM: {p}" for p in self.problems]
         return out
+
+
+@dataclass
+class Stored:
+    """What the database holds at the end of a soak."""
+
+    ballots: int
+    rsvps_going: int
+    support_requests: int
+    outbox_rows: list[Any]
+    approved: list[int]
+    # People with a delivery recorded as impossible (DMs closed, too late) and its reason.
+    failed_users: set[int]
+
+
+async def stored_counts(db_url: str) -> Stored:
+    """Read the figures a soak checks from its database."""
+    engine = create_engine(db_url)
+    db = create_sessionmaker(engine)
+    try:
+        async with db() as s:
+            ballots = await s.scalar(select(func.count()).select_from(PollBallot))
+            going = await s.scalar(
+                select(func.count(SessionRsvp.id)).where(SessionRsvp.reply == "going")
+            )
+            support = await s.scalar(select(func.count(SupportRequest.id)))
+            rows = list(await s.scalars(select(OutboxItem)))
+            approved = list(
+                await s.scalars(select(Member.user_id).where(Member.status == "approved"))
+            )
+            failed = set(
+                await s.scalars(
+                    select(Member.user_id)
+                    .join(OutboxItem, OutboxItem.subject_member_id == Member.id)
+                    .where(OutboxItem.status == "failed")
+                )
+            )
+            failed |= set(
+                await s.scalars(
+                    select(Member.user_id)
+                    .join(SessionReminder, SessionReminder.member_id == Member.id)
+                    .where(SessionReminder.skip_reason.is_not(None))
+                )
+            )
+    finally:
+        await engine.dispose()
+    return Stored(int(ballots or 0), int(going or 0), int(support or 0), rows, approved, failed)

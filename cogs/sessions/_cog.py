@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -25,19 +24,11 @@ from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
-from cogs.sessions._actions import ics_file, tell_promoted
+from cogs.sessions._actions import ics_file
 from cogs.sessions._choices import areas, audiences, edit_changes, parse_audience
 from cogs.sessions._choices import sessions as sessions_choices
-from cogs.sessions._events import (
-    after_cancel,
-    after_edit,
-    after_schedule,
-    ask_feedback,
-    on_ended,
-    on_quorum,
-    on_reminder,
-    publish_minutes,
-)
+from cogs.sessions._deliveries import SessionsSenders
+from cogs.sessions._events import on_ended, on_promoted, on_quorum, on_reminder
 from cogs.sessions._render import (
     attendance_prompt,
     esc,
@@ -92,14 +83,12 @@ class SessionsCog(commands.Cog):
         """Make announcement and DM buttons work after a restart; handle due work."""
         self.bot.add_dynamic_items(RsvpButton, CalendarButton, FeedbackButton)
         scheduler = self.bot.scheduler
-        scheduler.on(SessionReminder, partial(on_reminder, self.bot))
-        scheduler.on(QuorumAlert, partial(on_quorum, self.bot))
-        scheduler.on(SessionEnded, partial(on_ended, self.bot))
-        # A place freed because someone left the group goes to the next on the waitlist.
-        scheduler.on(Promotion, self._promoted)
-
-    async def _promoted(self, event: Promotion) -> None:
-        await tell_promoted(self.bot, (event,))
+        scheduler.on(SessionReminder, on_reminder)
+        scheduler.on(QuorumAlert, on_quorum)
+        scheduler.on(SessionEnded, on_ended)
+        scheduler.on(Promotion, on_promoted)
+        # Every message sessions owe Discord is delivered from the outbox by these.
+        SessionsSenders(self.bot).register()
 
     async def _text_form(
         self,
@@ -189,7 +178,6 @@ class SessionsCog(commands.Cog):
                 await inner.response.edit_message(
                     content=scheduled_text(self.settings.tz, done.sessions), view=None
                 )
-                await after_schedule(self.bot, done.sessions, done.sessions_channel_id)
 
             await reply(
                 interaction,
@@ -201,7 +189,6 @@ class SessionsCog(commands.Cog):
         await interaction.followup.send(
             scheduled_text(self.settings.tz, outcome.sessions), ephemeral=True
         )
-        await after_schedule(self.bot, outcome.sessions, outcome.sessions_channel_id)
 
     @group.command(name="edit", description="Change a session", extras={"audience": "worker"})
     @app_commands.describe(
@@ -280,7 +267,6 @@ class SessionsCog(commands.Cog):
                 await reply(inner, done)
             else:
                 await inner.response.edit_message(content=done, view=None)
-            await after_edit(self.bot, outcome)
 
         await apply(interaction, False)
 
@@ -289,11 +275,8 @@ class SessionsCog(commands.Cog):
         """Open a form (with room for several lines) holding the current agenda."""
 
         async def save(inner: Interaction, text: str) -> None:
-            outcome = await self.sessions.scheduling.edit(
-                actor_for(inner), session, SessionEdit(agenda=text)
-            )
+            await self.sessions.scheduling.edit(actor_for(inner), session, SessionEdit(agenda=text))
             await reply(inner, "✅ The agenda is updated on the announcement.")
-            await after_edit(self.bot, outcome)
 
         await self._text_form(interaction, session, "agenda", AGENDA_MAX, save)
 
@@ -324,7 +307,6 @@ class SessionsCog(commands.Cog):
                 f"{len(outcome.notify)} people who replied are being told.",
                 view=None,
             )
-            await after_cancel(self.bot, outcome)
 
         series = " and the rest of its series" if whole_series else ""
         await reply(
@@ -356,7 +338,6 @@ class SessionsCog(commands.Cog):
                 f"{len(outcome.cofacilitators)} co-facilitated. Feedback forms are on their way.",
                 view=None,
             )
-            await ask_feedback(self.bot, outcome)
 
         await reply(
             interaction,
@@ -369,9 +350,8 @@ class SessionsCog(commands.Cog):
         """Open a form for the minutes; post them in announcements."""
 
         async def post(inner: Interaction, text: str) -> None:
-            outcome = await self.sessions.minutes.post_minutes(actor_for(inner), session, text)
+            await self.sessions.minutes.post_minutes(actor_for(inner), session, text)
             await reply(inner, "✅ Minutes posted in announcements.")
-            await publish_minutes(self.bot, outcome)
 
         await self._text_form(interaction, session, "minutes", MINUTES_MAX, post)
 

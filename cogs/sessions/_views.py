@@ -13,7 +13,7 @@ from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
 from bot.ui.persistent import Form, PersistentButton
 from bot.ui.replies import guarded, reply
-from cogs.sessions._actions import ics_file, refresh_announcement, tell_promoted
+from cogs.sessions._actions import ics_file
 from cogs.sessions._render import REPLY_WORDS, rsvp_text
 
 STYLES = {
@@ -43,9 +43,8 @@ class RsvpButton(PersistentButton, key="session:rsvp:{session_id}:{reply:going|m
         if outcome.reply == "going" and not outcome.waitlisted:
             calendar = await replies.calendar_file(actor, self.session_id)
             extra["file"] = ics_file(calendar.filename, calendar.content)
+        # The redraw of the announcement and any promotion's news were owed with the reply.
         await reply(interaction, rsvp_text(outcome), **extra)
-        await tell_promoted(bot, outcome.promoted)
-        await refresh_announcement(bot, outcome.session)
 
 
 class CalendarButton(PersistentButton, key="session:ics:{session_id}"):

@@ -94,7 +94,12 @@ class SessionRsvp(Base):
 
 
 class SessionReminder(Base):
-    """A DM due to one confirmed attendee; claimed once by setting sent_at or skipped_at."""
+    """A DM due to one confirmed attendee; claimed once by setting sent_at or skipped_at.
+
+    sent_at is set when the reminder is handed to the outbox (in the same transaction); if
+    Discord refuses it for good, or it would arrive after the start, it becomes skipped with
+    the reason instead.
+    """
 
     __tablename__ = "session_reminders"
     __table_args__ = (

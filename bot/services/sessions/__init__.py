@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.services.sessions.attendance import AttendanceOutcome
 from bot.services.sessions.calendar import calendar_for, session_ics
+from bot.services.sessions.delivering import OwedDM, OwedPost
 from bot.services.sessions.events import Promotion, QuorumAlert, SessionEnded, SessionReminder
 from bot.services.sessions.forms import (
     AGENDA_MAX,
@@ -14,6 +15,20 @@ from bot.services.sessions.forms import (
     SessionForm,
 )
 from bot.services.sessions.minutes import MinutesOutcome
+from bot.services.sessions.owed import (
+    ANNOUNCE,
+    CANCELLED,
+    CHANGED,
+    ENDED,
+    EVENT,
+    FEEDBACK_DM,
+    FEEDBACK_POST,
+    MINUTES,
+    PROMOTED,
+    QUORUM,
+    REDRAW,
+    REMINDER,
+)
 from bot.services.sessions.personal_data import SessionsPersonalData
 from bot.services.sessions.rsvp import AttendeeView, MemberSession, RsvpOutcome
 from bot.services.sessions.scheduling import CancelOutcome, EditOutcome
@@ -22,8 +37,20 @@ from bot.services.sessions.views import Recipient, SessionView
 
 __all__ = [
     "AGENDA_MAX",
+    "ANNOUNCE",
+    "CANCELLED",
+    "CHANGED",
+    "ENDED",
+    "EVENT",
+    "FEEDBACK_DM",
+    "FEEDBACK_POST",
     "KEEP",
+    "MINUTES",
     "MINUTES_MAX",
+    "PROMOTED",
+    "QUORUM",
+    "REDRAW",
+    "REMINDER",
     "AttendanceOutcome",
     "AttendeeView",
     "CancelOutcome",
@@ -31,6 +58,8 @@ __all__ = [
     "Keep",
     "MemberSession",
     "MinutesOutcome",
+    "OwedDM",
+    "OwedPost",
     "Promotion",
     "QuorumAlert",
     "Recipient",

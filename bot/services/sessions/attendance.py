@@ -16,6 +16,7 @@ from bot.services.access import Actor, require_worker
 from bot.services.base import Service
 from bot.services.contributions import record_contribution
 from bot.services.errors import Conflict, InvalidInput
+from bot.services.sessions.owed import FEEDBACK_DM, FEEDBACK_POST, owe_dm, owe_post
 from bot.services.sessions.views import Recipient, SessionView, get_session, session_view
 
 
@@ -136,10 +137,19 @@ class AttendanceService(Service):
                 return Recipient(gs.id, m.id, m.user_id, m.preferred_name, None, m.dm_opt_in)
 
             attendees = tuple(recipient(members[m]) for m in sorted(present))
-            return AttendanceOutcome(
+            outcome = AttendanceOutcome(
                 session=await session_view(s, self.settings, gs),
                 attended=attendees,
                 cofacilitators=tuple(sorted(helpers)),
                 feedback_to=tuple(a for a in attendees if a.member_id not in before),
                 contributions_recorded=recorded,
             )
+            # The feedback forms are owed with the attendance that earns them: DMs only to
+            # those who opted in, and one invitation in the session's channel for everyone.
+            for person in outcome.feedback_to:
+                if person.dm_opt_in:
+                    await owe_dm(self, s, gs, FEEDBACK_DM, person.member_id, dedup="once")
+            if outcome.feedback_to:
+                await owe_post(self, s, gs, FEEDBACK_POST, channel_id=gs.announce_channel_id)
+        self.wake()
+        return outcome

@@ -13,6 +13,7 @@ from bot.db.models import GroupSession, GuildConfig, Member, SessionReminder, Se
 from bot.services.base import Service
 from bot.services.sessions.events import QuorumAlert, SessionEnded
 from bot.services.sessions.events import SessionReminder as ReminderEvent
+from bot.services.sessions.owed import ENDED, QUORUM, owe_post, owe_reminders
 from bot.services.sessions.reminder_rows import max_lateness
 from bot.services.sessions.views import has_place, local_range, reply_counts
 
@@ -78,9 +79,12 @@ class DueWork(Service):
                 .returning(GroupSession.id),
             )
             counts = await reply_counts(s, claimed)
+            ended = await _sessions(s, claimed)
+            # Owed with the claim: the prompt goes out once, whatever Discord does meanwhile.
+            for gs in ended:
+                await owe_post(self, s, gs, ENDED, going=counts[gs.id]["going"])
             return [
-                SessionEnded(**await self._about(s, gs, counts[gs.id]["going"]))
-                for gs in await _sessions(s, claimed)
+                SessionEnded(**await self._about(s, gs, counts[gs.id]["going"])) for gs in ended
             ]
 
     async def _about(self, s: AsyncSession, gs: GroupSession, going: int) -> dict[str, Any]:
@@ -138,7 +142,27 @@ class DueWork(Service):
                     send.append(reminder.id)
                 else:
                     skip.setdefault(reason, []).append(reminder.id)
+            # sent_at marks the reminder handed to the outbox, in this same transaction; the
+            # sender records it as skipped (with the reason) if it can never go out.
             sent = await self._claim(s, send, {"sent_at": now})
+            await owe_reminders(
+                s,
+                [
+                    (
+                        gs,
+                        member.id,
+                        {
+                            "reminder_id": reminder.id,
+                            "due_at": reminder.due_at.isoformat(),
+                            "late_minutes": int((now - reminder.due_at).total_seconds() // 60),
+                        },
+                        f"{reminder.id}@{int(reminder.due_at.timestamp())}",
+                    )
+                    for reminder, gs, member, _rsvp in rows
+                    if reminder.id in sent
+                ],
+                now,
+            )
             for reason, ids in skip.items():
                 for rid in await self._claim(s, ids, {"skipped_at": now, "skip_reason": reason}):
                     log.warning("sessions: reminder %s skipped: %s", rid, reason)
@@ -203,8 +227,14 @@ class DueWork(Service):
                 .returning(GroupSession.id),
             )
             counts = await reply_counts(s, claimed)
-            return [
-                QuorumAlert(needed=needed, **await self._about(s, gs, counts[gs.id]["going"]))
+            short = [
+                gs
                 for gs in await _sessions(s, claimed)
                 if gs.starts_at > now and counts[gs.id]["going"] < needed
+            ]
+            for gs in short:
+                await owe_post(self, s, gs, QUORUM, going=counts[gs.id]["going"], needed=needed)
+            return [
+                QuorumAlert(needed=needed, **await self._about(s, gs, counts[gs.id]["going"]))
+                for gs in short
             ]

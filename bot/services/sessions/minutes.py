@@ -8,6 +8,7 @@ from bot.services.access import Actor, guild_config, require_worker
 from bot.services.base import Service
 from bot.services.errors import Conflict
 from bot.services.sessions.forms import MINUTES_MAX
+from bot.services.sessions.owed import MINUTES, owe_post, owe_redraw
 from bot.services.sessions.views import SessionView, get_session, session_view
 from bot.services.text import clean_text
 
@@ -42,10 +43,14 @@ class MinutesService(Service):
             first = gs.minutes_posted_at is None
             gs.minutes, gs.minutes_posted_at, gs.minutes_posted_by = text, now, actor.user_id
             self.audit(s, actor, "session.minutes", detail=f"session {gs.id}")
-            return MinutesOutcome(
+            await owe_post(self, s, gs, MINUTES, channel_id=config.announcements_channel_id)
+            await owe_redraw(self, s, gs)
+            outcome = MinutesOutcome(
                 session=await session_view(s, self.settings, gs),
                 minutes=text,
                 first_time=first,
                 announcements_channel_id=config.announcements_channel_id,
                 sessions_channel_id=config.sessions_channel_id,
             )
+        self.wake()
+        return outcome

@@ -15,6 +15,8 @@ from bot.db.models import (
     SessionReminder,
     SessionRsvp,
 )
+from bot.services.personal_data import DiscordTraces
+from bot.services.sessions.owed import forget_owed, posts_about
 
 if TYPE_CHECKING:
     from bot.services.sessions.service import SessionsService
@@ -98,14 +100,29 @@ class SessionsPersonalData:
             ],
         }
 
+    async def discord_traces(
+        self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
+    ) -> DiscordTraces:
+        """Return the sessions posts in this server's channels that are about the person."""
+        if not member_id:
+            return DiscordTraces()
+        return DiscordTraces(messages=await posts_about(session, guild_id, member_id))
+
     async def erase(
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
     ) -> None:
-        """Delete the person's replies, reminders, attendance and feedback; unlink staff ids."""
+        """Delete the person's replies, reminders, attendance and feedback; unlink staff ids.
+
+        Every statement names this server (member ids belong to one server): the same person
+        may use the bot in another server, and erasing here must leave that one alone.
+        """
         # A place given up by erasure is offered to the next person waiting by the scheduler's
         # sweep (release_departed), which also tells them.
+        here = select(GroupSession.id).where(GroupSession.guild_id == guild_id)
         for model in (SessionRsvp, SessionReminder, SessionAttendance, SessionFeedback):
-            await session.execute(delete(model).where(model.member_id == member_id))
+            await session.execute(
+                delete(model).where(model.member_id == member_id, model.session_id.in_(here))
+            )
         for column in (
             GroupSession.created_by,
             GroupSession.cancelled_by,
@@ -118,9 +135,15 @@ class SessionsPersonalData:
                 .values({column.key: None})
                 .execution_options(synchronize_session=False)
             )
+        # Only this server's sessions: the same worker may mark attendance in another server.
         await session.execute(
             update(SessionAttendance)
-            .where(SessionAttendance.marked_by == user_id)
+            .where(
+                SessionAttendance.marked_by == user_id,
+                SessionAttendance.session_id.in_(here),
+            )
             .values(marked_by=None)
             .execution_options(synchronize_session=False)
         )
+        if member_id:
+            await forget_owed(session, guild_id, member_id, self.service.clock.now())

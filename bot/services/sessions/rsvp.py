@@ -17,6 +17,7 @@ from bot.services.membership.service import ADJUSTMENTS
 from bot.services.sessions.calendar import calendar_for
 from bot.services.sessions.events import Promotion
 from bot.services.sessions.forms import REPLIES
+from bot.services.sessions.owed import owe_redraw
 from bot.services.sessions.reminder_rows import refresh_reminders
 from bot.services.sessions.views import (
     SessionView,
@@ -152,6 +153,7 @@ class RepliesService(Service):
                 )
                 position = queue.index(member.id) + 1
             view = await session_view(s, self.settings, gs)
+            await owe_redraw(self, s, gs)
             confirmed = reply == "going" and not waitlisted
             outcome = RsvpOutcome(
                 session=view,

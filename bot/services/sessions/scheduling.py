@@ -14,6 +14,15 @@ from bot.services.base import Service
 from bot.services.errors import Conflict
 from bot.services.sessions.events import Promotion
 from bot.services.sessions.forms import PLAIN_FIELDS, REASON_MAX, Keep, SessionEdit, SessionForm
+from bot.services.sessions.owed import (
+    ANNOUNCE,
+    CANCELLED,
+    CHANGED,
+    EVENT,
+    owe_dm,
+    owe_post,
+    owe_redraw,
+)
 from bot.services.sessions.reminder_rows import quorum_due, refresh_reminders
 from bot.services.sessions.rules import check_fields, check_start, occurrences, warnings
 from bot.services.sessions.views import (
@@ -109,6 +118,8 @@ class SchedulingService(Service):
             await s.flush()
             for gs in rows:
                 self.audit(s, actor, "session.schedule", detail=f"session {gs.id}")
+                await owe_post(self, s, gs, ANNOUNCE, channel_id=config.sessions_channel_id)
+                await owe_post(self, s, gs, EVENT)
             outcome = ScheduleOutcome(
                 True,
                 warned,
@@ -210,9 +221,17 @@ class SchedulingService(Service):
                 self.audit(s, actor, "session.edit", detail=f"session {target.id}")
                 view = await session_view(s, self.settings, target)
                 promoted.extend(promotions(view, target, lifted))
+                await owe_redraw(self, s, target)
+                await owe_post(self, s, target, EVENT)
             notify: tuple[Recipient, ...] = ()
             if time_changed or where_changed:
                 notify = tuple(await repliers(s, [t.id for t in targets], include_cant=False))
+            by_id = {t.id: t for t in targets}
+            for person in notify:
+                changed = by_id[person.session_id]
+                await owe_dm(
+                    self, s, changed, CHANGED, person.member_id, dedup=str(changed.sequence)
+                )
             outcome = EditOutcome(
                 True,
                 warned,
@@ -280,12 +299,19 @@ class SchedulingService(Service):
                     .execution_options(populate_existing=True)
                 )
             )
+            notify = tuple(await repliers(s, claimed))
+            by_id = {row.id: row for row in rows}
             for row in rows:
                 self.audit(s, actor, "session.cancel", detail=f"session {row.id}")
+                await owe_redraw(self, s, row)
+                await owe_post(self, s, row, EVENT)
+            # Owed with the cancel, so nobody who replied is left thinking it goes ahead.
+            for person in notify:
+                await owe_dm(
+                    self, s, by_id[person.session_id], CANCELLED, person.member_id, dedup="once"
+                )
             outcome = CancelOutcome(
-                tuple(await session_views(s, self.settings, rows)),
-                tuple(await repliers(s, claimed)),
-                text,
+                tuple(await session_views(s, self.settings, rows)), notify, text
             )
         self.wake()
         return outcome

@@ -6,6 +6,7 @@
 - attendance, feedback, minutes: after a session                     (attendance.py, ...)
 - directory: finding sessions; where Discord shows them              (directory.py)
 - due: reminders, quorum alerts and wrap-up prompts                  (due.py, reminder_rows.py)
+- owed: what all of that owes Discord, through the outbox              (owed.py, delivering.py)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.services.base import Service, Wake
 from bot.services.sessions.attendance import AttendanceService
+from bot.services.sessions.delivering import OwedSessions
 from bot.services.sessions.directory import DirectoryService
 from bot.services.sessions.due import DueWork
 from bot.services.sessions.events import Promotion, QuorumAlert, SessionEnded
@@ -55,6 +57,7 @@ class SessionsService(Service):
         self.minutes = MinutesService(*parts)
         self.directory = DirectoryService(*parts)
         self.due = DueWork(*parts)
+        self.owed = OwedSessions(*parts)
 
     async def next_due(self) -> datetime | None:
         """Return when the next reminder, quorum check or wrap-up falls due."""

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import GroupSession, Member, SessionRsvp
 from bot.services.audience import Audience
 from bot.services.errors import NotFound
+from bot.services.sessions.owed import CURRENT
 from bot.services.timeparse import format_local_range
 from bot.settings import Settings
 
@@ -149,12 +150,14 @@ def replies_with_members() -> Select[tuple[SessionRsvp, Member]]:
 async def repliers(
     s: AsyncSession, session_ids: list[int], *, include_cant: bool = True
 ) -> list[Recipient]:
-    """Return everyone who replied to these sessions (optionally not those who can't go)."""
+    """Return everyone still in the group who replied (optionally not those who can't go)."""
     if not session_ids:
         return []
     stmt = (
         replies_with_members()
-        .where(SessionRsvp.session_id.in_(session_ids))
+        # People who have left are not told about sessions any more (erased people have no
+        # replies left at all).
+        .where(SessionRsvp.session_id.in_(session_ids), Member.status.in_(CURRENT))
         .order_by(SessionRsvp.session_id, SessionRsvp.id)
     )
     if not include_cant:

@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GroupSession, Member, SessionRsvp
 from bot.services.base import Service
+from bot.services.outbox import owe
 from bot.services.sessions.events import Promotion
+from bot.services.sessions.owed import PROMOTED, owe_redraw
 from bot.services.sessions.reminder_rows import refresh_reminders
 from bot.services.sessions.views import (
     SessionView,
@@ -23,7 +25,7 @@ from bot.settings import Settings
 async def promote(
     s: AsyncSession, settings: Settings, gs: GroupSession, now: datetime
 ) -> list[Member]:
-    """Give free places to the earliest on the waitlist; return who moved up."""
+    """Give free places to the earliest on the waitlist; owe each their news; return who moved."""
     moved: list[Member] = []
     if gs.status != "scheduled" or gs.starts_at <= now:
         return moved
@@ -44,6 +46,15 @@ async def promote(
         await s.flush()
         moved.append(member)
         taken += 1
+        # Told in this transaction's outbox row: the place and the news commit together.
+        await owe(
+            s,
+            guild_id=gs.guild_id,
+            kind=PROMOTED,
+            payload={"session_id": gs.id},
+            now=now,
+            subject_member_id=member.id,
+        )
     if moved:
         await refresh_reminders(s, settings, gs, now, [m.id for m in moved])
     return moved
@@ -104,4 +115,6 @@ class WaitlistService(Service):
                     await refresh_reminders(s, self.settings, gs, now, by_session[session_id])
                 if moved:
                     found.extend(promotions(await session_view(s, self.settings, gs), gs, moved))
+                if moved or session_id in by_session:
+                    await owe_redraw(self, s, gs)
             return found
