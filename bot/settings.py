@@ -6,10 +6,11 @@ import re
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -21,7 +22,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from bot.contribution_kinds import ContributionKind
+from bot.contribution_kinds import BY_HAND, ContributionKind
 
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -36,6 +37,15 @@ def _parse_clock(value: str) -> time:
         return time.fromisoformat(value)
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a time like 09:30") from exc
+
+
+def _clock_text(value: str) -> str:
+    _parse_clock(value)
+    return value
+
+
+# A time of day as written in the config, e.g. "09:30".
+ClockText = Annotated[str, AfterValidator(_clock_text)]
 
 
 class GroupConfig(_Strict):
@@ -59,7 +69,7 @@ class GroupConfig(_Strict):
 
 
 class SessionsConfig(_Strict):
-    earliest_start: str = "10:00"
+    earliest_start: ClockText = "10:00"
     school_hours: tuple[str, str] = ("08:30", "15:30")
     papers_days_before: int = Field(default=7, ge=0, le=60)
     reminder_offsets_hours: list[int] = [24, 1]
@@ -68,12 +78,6 @@ class SessionsConfig(_Strict):
     quorum_reserve: int = Field(default=1, ge=0)
     # How late a reminder may still go out (bot was down); later ones are skipped and logged.
     max_late_minutes: dict[str, int] = {"papers": 4320, "24h": 720, "1h": 30}
-
-    @field_validator("earliest_start")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        _parse_clock(value)
-        return value
 
     @field_validator("school_hours")
     @classmethod
@@ -89,8 +93,8 @@ class CrisisResource(_Strict):
 
 
 class SupportConfig(_Strict):
-    hours_start: str = "09:00"
-    hours_end: str = "17:00"
+    hours_start: ClockText = "09:00"
+    hours_end: ClockText = "17:00"
     working_days: list[str] = ["Mon", "Tue", "Wed", "Thu", "Fri"]
     expected_response: str = "within 1 working day"
     reraise_after_minutes: int = Field(default=60, ge=1)
@@ -99,12 +103,6 @@ class SupportConfig(_Strict):
     # Staff keep a resolved request's private space this long before it is removed.
     space_retention_days: int = Field(default=90, ge=1)
     crisis_resources: list[CrisisResource] = Field(min_length=1)
-
-    @field_validator("hours_start", "hours_end")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        _parse_clock(value)
-        return value
 
     @field_validator("working_days")
     @classmethod
@@ -118,15 +116,9 @@ class SupportConfig(_Strict):
 class PaymentsConfig(_Strict):
     currency: str = "GBP"
     benchmark_days_to_pay: int = 28
-    # Contribution kinds paid by the hour at a paid level (votes and responses are not).
-    paid_kinds: list[ContributionKind] = [
-        ContributionKind.SESSION_ATTENDED,
-        ContributionKind.SESSION_COFACILITATED,
-        ContributionKind.TRAINING_DELIVERED,
-        ContributionKind.RECRUITMENT_PANEL,
-        ContributionKind.PROJECT_WORK,
-        ContributionKind.PEER_SUPPORT_GIVEN,
-    ]
+    # Contribution kinds paid by the hour at a paid level: the timed work logged by hand, but
+    # not "other" (votes and responses are not paid either).
+    paid_kinds: list[ContributionKind] = [k for k in BY_HAND if k is not ContributionKind.OTHER]
     expense_max_pence: int = Field(default=100_000, ge=100, le=1_000_000)
 
 

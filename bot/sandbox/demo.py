@@ -19,7 +19,7 @@ from bot.sandbox.demo_members import membership, more_members
 from bot.sandbox.demo_opportunity import opportunity
 from bot.sandbox.demo_session import session
 from bot.sandbox.demo_support import support
-from bot.sandbox.driver import BotHarness, command
+from bot.sandbox.driver import BotHarness, command, press
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
 from bot.sandbox.transcript import Transcript
 from bot.sandbox.transcript_readability import members_read
@@ -74,12 +74,32 @@ class Demo:
         story, fake = self.story, self.fake
         story.heading("Week 1: setting up")
         admin = self.people["admin"]
-        await story.step(admin, "/setup", lambda: command(fake, admin, self.guild, "setup"))
+        await self.slash(admin, "setup")
         story.flush()
         fake.set_member_roles(self.guild, self.people["worker"], [self.role("Worker")])
         fake.set_member_roles(self.guild, self.people["moderator"], [self.role("Moderator")])
         story.note("Alex gives Wendy the Worker role and Mo the Moderator role")
         await fake.wait_for(lambda: self._bot_sees_role(self.people["worker"], "Worker"))
+
+    async def slash(
+        self,
+        user: int,
+        name: str,
+        options: dict[str, Any] | None = None,
+        action: str | None = None,
+    ) -> Interaction:
+        """Run a slash command as one step of the story (told as "/name" unless action says)."""
+        return await self.story.step(
+            user,
+            action or f"/{name}",
+            lambda: command(self.fake, user, self.guild, name, options),
+        )
+
+    async def click(
+        self, user: int, action: str, message: dict[str, Any], prefix: str
+    ) -> Interaction:
+        """Press a message's component whose custom_id starts with prefix, as one story step."""
+        return await self.story.step(user, action, lambda: press(self.fake, user, message, prefix))
 
     def _bot_sees_role(self, user_id: int, name: str) -> bool:
         member = self.harness.bot.get_guild(self.guild).get_member(user_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox.driver import attachments_of, command, everything_text
+from bot.sandbox.driver import attachments_of, everything_text
 from bot.services.bulletin.schedule import due_in
 
 if TYPE_CHECKING:
@@ -25,16 +25,8 @@ async def bulletin(self: Demo) -> None:
     worker, jess = self.people["worker"], self.people["jess"]
     announcements = self.channel("announcements")
     story.heading("End of December: the monthly bulletin")
-    await story.step(
-        worker,
-        "/bulletin preview",
-        lambda: command(fake, worker, self.guild, "bulletin preview"),
-    )
-    await story.step(
-        worker,
-        f"/bulletin note text: {NOTE}",
-        lambda: command(fake, worker, self.guild, "bulletin note", {"text": NOTE}),
-    )
+    await self.slash(worker, "bulletin preview")
+    await self.slash(worker, "bulletin note", {"text": NOTE}, action=f"/bulletin note text: {NOTE}")
     local = harness.clock.now().astimezone(harness.settings.tz)
     due = due_in(local.year + (local.month == 12), local.month % 12 + 1, harness.settings)
     story.note(f"the clock moves on to {due.astimezone(harness.settings.tz):%-d %B %Y, %H:%M}")
@@ -66,10 +58,8 @@ async def report(self: Demo, out: Path) -> Path | None:
         return None
     today = self.harness.clock.now().astimezone(self.harness.settings.tz)
     options = {"from": FIRST_DAY, "to": f"{today:%-d %b %Y}"}
-    answer = await story.step(
-        worker,
-        f"/report from: {options['from']} to: {options['to']}",
-        lambda: command(fake, worker, self.guild, "report", options),
+    answer = await self.slash(
+        worker, "report", options, action=f"/report from: {options['from']} to: {options['to']}"
     )
     files = await fake.wait_for(lambda: attachments_of(answer), timeout=30)
     story.flush()

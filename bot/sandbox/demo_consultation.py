@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.sandbox.driver import answered, attachments_of, button_on, command, press
+from bot.sandbox.driver import answered, attachments_of, button_on
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
 
 if TYPE_CHECKING:
@@ -16,19 +16,13 @@ async def consultation(self: Demo) -> None:
     """A worker runs a consultation with the group and closes the loop with feedback."""
     story, fake, harness = self.story, self.fake, self.harness
     worker, jess = self.people["worker"], self.people["jess"]
-    guild = self.guild
     story.heading("Week 6: a consultation, and 'you said, we did'")
     deadline = (harness.clock.now() + timedelta(days=14)).astimezone(harness.settings.tz)
-    form = await story.step(
+    form = await self.slash(
         worker,
-        "/consult draft (deadline in two weeks, named)",
-        lambda: command(
-            fake,
-            worker,
-            guild,
-            "consult draft",
-            {"deadline": deadline.strftime("%Y-%m-%d 17:00"), "anonymous": False},
-        ),
+        "consult draft",
+        {"deadline": deadline.strftime("%Y-%m-%d 17:00"), "anonymous": False},
+        action="/consult draft (deadline in two weeks, named)",
     )
     words = [
         "Waiting room redesign",
@@ -50,38 +44,20 @@ async def consultation(self: Demo) -> None:
         b"Q: Which would help most?\ntype: multiple\n- Plants\n- Softer lights\n- Quieter music\n\n"
         b"Q: What should we change first?\ntype: text\n"
     )
-    await story.step(
+    await self.slash(
         worker,
-        "/consult upload questions.txt",
-        lambda: command(
-            fake,
-            worker,
-            guild,
-            "consult upload",
-            {"consultation": cid, "file": fake.upload_attachment("questions.txt", questions)},
-        ),
+        "consult upload",
+        {"consultation": cid, "file": fake.upload_attachment("questions.txt", questions)},
+        action="/consult upload questions.txt",
     )
-    await story.step(
+    await self.slash(
         jess,
-        "/consult suggest 'Can there be a quiet corner?'",
-        lambda: command(
-            fake,
-            jess,
-            guild,
-            "consult suggest",
-            {"consultation": cid, "question": "Can there be a quiet corner?"},
-        ),
+        "consult suggest",
+        {"consultation": cid, "question": "Can there be a quiet corner?"},
+        action="/consult suggest 'Can there be a quiet corner?'",
     )
-    listing = await story.step(
-        worker,
-        "/consult suggestions",
-        lambda: command(fake, worker, guild, "consult suggestions", {"consultation": cid}),
-    )
-    accept = await story.step(
-        worker,
-        "presses Accept 1",
-        lambda: press(fake, worker, listing.original or {}, "consult:sgok:"),
-    )
+    listing = await self.slash(worker, "consult suggestions", {"consultation": cid})
+    accept = await self.click(worker, "presses Accept 1", listing.original or {}, "consult:sgok:")
     assert accept.modal is not None
     _wording, kind, options = (f.custom_id for f in accept.modal.fields)
     await story.step(
@@ -89,11 +65,7 @@ async def consultation(self: Demo) -> None:
         "accepts it as a yes/no question",
         lambda: self._submit(worker, accept, {kind: "single", options: "Yes\nNo"}),
     )
-    await story.step(
-        worker,
-        "/consult open",
-        lambda: command(fake, worker, guild, "consult open", {"consultation": cid}),
-    )
+    await self.slash(worker, "consult open", {"consultation": cid})
     announcements = self.channel("announcements")
     post = await self._message(
         lambda: next(
@@ -106,12 +78,10 @@ async def consultation(self: Demo) -> None:
         )
     )
     story.flush()
-    start = await story.step(
-        jess, "presses Take part", lambda: press(fake, jess, post, f"consult:start:{cid}")
-    )
+    start = await self.click(jess, "presses Take part", post, f"consult:start:{cid}")
     step_id = int((start.original or {})["id"])
     scale = button_on(fake.message(step_id), f"consult:scale:{cid}:").rsplit(":", 1)[0] + ":4"
-    await story.step(jess, "answers 4", lambda: press(fake, jess, fake.message(step_id), scale))
+    await self.click(jess, "answers 4", fake.message(step_id), scale)
     pick = button_on(fake.message(step_id), "consult:pick:")
     await story.step(
         jess,
@@ -120,16 +90,10 @@ async def consultation(self: Demo) -> None:
     )
     story.note("Jess stops half-way; the bot restarts overnight")
     await harness.restart()
-    resumed = await story.step(
-        jess,
-        "/consult answer",
-        lambda: command(fake, jess, guild, "consult answer", {"consultation": cid}),
-    )
+    resumed = await self.slash(jess, "consult answer", {"consultation": cid})
     step_id = int((resumed.original or {})["id"])
-    write: Interaction = await story.step(
-        jess,
-        "presses Write my answer",
-        lambda: press(fake, jess, fake.message(step_id), "consult:write:"),
+    write: Interaction = await self.click(
+        jess, "presses Write my answer", fake.message(step_id), "consult:write:"
     )
     await story.step(
         jess,
@@ -144,23 +108,11 @@ async def consultation(self: Demo) -> None:
     await story.step(
         jess, "answers Yes", lambda: _answered_select(fake, jess, step_id, pick, ["0"])
     )
-    await story.step(
-        worker,
-        "/consult close",
-        lambda: command(fake, worker, guild, "consult close", {"consultation": cid}),
-    )
-    results = await story.step(
-        worker,
-        "/consult results",
-        lambda: command(fake, worker, guild, "consult results", {"consultation": cid}),
-    )
+    await self.slash(worker, "consult close", {"consultation": cid})
+    results = await self.slash(worker, "consult results", {"consultation": cid})
     files = await fake.wait_for(lambda: attachments_of(results))
     story.note("files: " + ", ".join(a["filename"] for a in files))
-    feedback = await story.step(
-        worker,
-        "/consult feedback",
-        lambda: command(fake, worker, guild, "consult feedback", {"consultation": cid}),
-    )
+    feedback = await self.slash(worker, "consult feedback", {"consultation": cid})
     assert feedback.modal is not None
     said, did, could_not = (f.custom_id for f in feedback.modal.fields)
     await story.step(

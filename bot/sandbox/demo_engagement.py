@@ -21,25 +21,18 @@ async def polls(self: Demo) -> None:
     story.heading("Week 2: a quick poll")
     before = len(fake.messages_in(polls))
     question = "Which evening suits you best for our online sessions?"
-    await story.step(
+    await self.slash(
         worker,
-        f"/poll create question: {question} options: Monday; Wednesday; Thursday closes: 3d",
-        lambda: command(
-            fake,
-            worker,
-            self.guild,
-            "poll create",
-            {"question": question, "options": "Monday; Wednesday; Thursday", "closes": "3d"},
-        ),
+        "poll create",
+        {"question": question, "options": "Monday; Wednesday; Thursday", "closes": "3d"},
+        action=f"/poll create question: {question} options: Monday; Wednesday; Thursday closes: 3d",
     )
     poll = (await fake.wait_for(lambda: fake.messages_in(polls)[before:]))[-1]
     story.flush()
     ids = [c["custom_id"] for row in poll["components"] for c in row["components"]]
     monday, thursday = ids[0], ids[2]
-    await story.step(jess, "votes Monday", lambda: press(fake, jess, poll, monday))
-    await story.step(
-        jess, "changes her vote to Thursday", lambda: press(fake, jess, poll, thursday)
-    )
+    await self.click(jess, "votes Monday", poll, monday)
+    await self.click(jess, "changes her vote to Thursday", poll, thursday)
     for key, choice in (("sam", 1), ("priya", 2), ("leo", 2)):
         voter, label = self.people[key], ("Monday", "Wednesday", "Thursday")[choice]
         await story.step(voter, f"votes {label}", _click(self, voter, poll, ids[choice]))
@@ -77,37 +70,24 @@ async def engagement(self: Demo) -> None:
         )
     )
     story.flush()
-    await story.step(
-        jess, "chooses Move up", lambda: press(fake, jess, notice, "eng:notice:move_up:")
-    )
+    await self.click(jess, "chooses Move up", notice, "eng:notice:move_up:")
     log_channel = self.channel("worker-log")
     card = await self._message(lambda: self._last_with(log_channel, "eng:move:confirm:"))
-    await story.step(
-        worker, "confirms Jess's move", lambda: press(fake, worker, card, "eng:move:confirm:")
-    )
+    await self.click(worker, "confirms Jess's move", card, "eng:move:confirm:")
     await fake.wait_for(lambda: self._has_member_role(jess, "Level: Working Together"))
-    progress = await story.step(
-        jess, "/progress", lambda: command(fake, jess, self.guild, "progress")
-    )
+    progress = await self.slash(jess, "progress")
     await fake.wait_for(lambda: attachments_of(progress))
     story.flush()
-    await story.step(
+    await self.slash(
         jess,
-        "/expenses claim travel £6.40",
-        lambda: command(
-            fake,
-            jess,
-            self.guild,
-            "expenses claim",
-            {"category": "travel", "amount": "£6.40", "note": "Bus to the session"},
-        ),
+        "expenses claim",
+        {"category": "travel", "amount": "£6.40", "note": "Bus to the session"},
+        action="/expenses claim travel £6.40",
     )
     claim = await self._message(lambda: self._last_with(log_channel, "eng:claim:approve:"))
-    await story.step(
-        worker, "approves the claim", lambda: press(fake, worker, claim, "eng:claim:approve:")
-    )
+    await self.click(worker, "approves the claim", claim, "eng:claim:approve:")
     claim = fake.message(int(claim["id"]))
-    await story.step(worker, "marks it paid", lambda: press(fake, worker, claim, "eng:claim:paid:"))
+    await self.click(worker, "marks it paid", claim, "eng:claim:paid:")
     await fake.wait_for(
         lambda: any("has been paid" in (m.get("content") or "") for m in fake.dm_messages(jess))
     )

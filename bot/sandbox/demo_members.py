@@ -16,17 +16,11 @@ async def join(self: Demo, key: str, **options: object) -> dict[str, object]:
     story, fake = self.story, self.fake
     user = self.people[key]
     shown = ", ".join(f"{k}: {v}" for k, v in options.items())
-    consent = await story.step(
-        user, f"/join {shown}", lambda: command(fake, user, self.guild, "join", dict(options))
-    )
+    consent = await self.slash(user, "join", dict(options), action=f"/join {shown}")
     assert consent.original is not None, consent.content
     worker_log = self.channel("worker-log")
     before = len(fake.messages_in(worker_log))
-    await story.step(
-        user,
-        "presses 'I agree — sign me up'",
-        lambda: press(fake, user, consent.original or {}, "join:agree"),
-    )
+    await self.click(user, "presses 'I agree — sign me up'", consent.original or {}, "join:agree")
     await fake.wait_for(lambda: len(fake.messages_in(worker_log)) > before)
     story.flush()
     return fake.messages_in(worker_log)[-1]
@@ -66,27 +60,19 @@ async def membership(self: Demo) -> None:
     )
     worker = self.people["worker"]
     story.heading("Week 1: a worker looks at the sign-ups")
-    await story.step(worker, "/signups", lambda: command(fake, worker, self.guild, "signups"))
-    await story.step(
-        worker, "approves Jess", lambda: press(fake, worker, jess_card, "signup:approve:")
-    )
+    await self.slash(worker, "signups")
+    await self.click(worker, "approves Jess", jess_card, "signup:approve:")
     await fake.wait_for(lambda: self._has_member_role(self.people["jess"], "Member"))
     story.flush()
-    await story.step(
-        worker,
-        "confirms a parent/carer knows Kai is joining",
-        lambda: press(fake, worker, kai_card, "signup:carer:"),
+    await self.click(
+        worker, "confirms a parent/carer knows Kai is joining", kai_card, "signup:carer:"
     )
     kai_card = fake.message(int(str(kai_card["id"])))
-    await story.step(
-        worker, "approves Kai", lambda: press(fake, worker, kai_card, "signup:approve:")
-    )
+    await self.click(worker, "approves Kai", kai_card, "signup:approve:")
     await fake.wait_for(lambda: self._has_member_role(self.people["kai"], "Member"))
     story.flush()
-    form = await story.step(
-        worker,
-        "presses Decline on Morgan's sign-up",
-        lambda: press(fake, worker, morgan_card, "signup:decline:"),
+    form = await self.click(
+        worker, "presses Decline on Morgan's sign-up", morgan_card, "signup:decline:"
     )
     assert form.modal is not None
     reason = (
@@ -108,17 +94,13 @@ async def membership(self: Demo) -> None:
 
     story.heading("Week 2: data rights")
     jess = self.people["jess"]
-    export = await story.step(jess, "/mydata", lambda: command(fake, jess, self.guild, "mydata"))
+    export = await self.slash(jess, "mydata")
     files = await fake.wait_for(lambda: attachments_of(export))
     data = json.loads(fake.attachment_bytes(files[0]))
     story.note(f"Jess's file holds sections: {', '.join(sorted(data))}")
     kai = self.people["kai"]
-    ask = await story.step(kai, "/forgetme", lambda: command(fake, kai, self.guild, "forgetme"))
-    await story.step(
-        kai,
-        "presses 'Yes, erase my data'",
-        lambda: press(fake, kai, ask.original or {}, "confirm:yes"),
-    )
+    ask = await self.slash(kai, "forgetme")
+    await self.click(kai, "presses 'Yes, erase my data'", ask.original or {}, "confirm:yes")
     await fake.wait_for(lambda: not (fake.member(self.guild, kai) or {}).get("roles"))
     story.flush()
 
@@ -153,9 +135,7 @@ async def more_members(self: Demo) -> None:
     )
     sam = self.people["sam"]
     ask = {"term": "CAMHS"}
-    await story.step(
-        sam, "/jargon term: CAMHS", lambda: command(fake, sam, self.guild, "jargon", ask)
-    )
+    await self.slash(sam, "jargon", ask, action="/jargon term: CAMHS")
 
 
 async def _has_role(self: Demo, user: int, role: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox.driver import button_on, command, custom_ids, press
+from bot.sandbox.driver import button_on, custom_ids
 
 if TYPE_CHECKING:
     from bot.sandbox.demo import Demo
@@ -32,11 +32,12 @@ async def opportunity(self: Demo) -> dict[str, Any]:
     day = (clock.now() + timedelta(days=42)).astimezone(self.harness.settings.tz)
     options = {**PANEL, "date": f"{day:%Y-%m-%d}"}
     before = len(fake.messages_in(announcements))
-    await story.step(
+    await self.slash(
         worker,
-        f"/opportunity post kind: panel, title: {PANEL['title']}, date: {options['date']}, "
+        "opportunity post",
+        options,
+        action=f"/opportunity post kind: panel, title: {PANEL['title']}, date: {options['date']}, "
         f"payment: {PANEL['payment']}",
-        lambda: command(fake, worker, self.guild, "opportunity post", options),
     )
     post = await self._message(
         lambda: next(
@@ -50,28 +51,17 @@ async def opportunity(self: Demo) -> dict[str, Any]:
     )
     story.flush()
     opp = int(button_on(post, "opp:interested:").split(":")[2])
-    await story.step(
-        jess, "presses “I'm interested”", lambda: press(fake, jess, post, "opp:interested:")
+    await self.click(jess, "presses “I'm interested”", post, "opp:interested:")
+    listing = await self.slash(sam, "opportunities")
+    await self.click(
+        sam, "presses “I'm interested” on the list", listing.original or {}, "opp:interested:"
     )
-    listing = await story.step(
-        sam, "/opportunities", lambda: command(fake, sam, self.guild, "opportunities")
-    )
-    await story.step(
-        sam,
-        "presses “I'm interested” on the list",
-        lambda: press(fake, sam, listing.original or {}, "opp:interested:"),
-    )
-    await story.step(
+    await self.slash(worker, "opportunity interested", {"opportunity": opp})
+    await self.slash(
         worker,
-        "/opportunity interested",
-        lambda: command(fake, worker, self.guild, "opportunity interested", {"opportunity": opp}),
-    )
-    await story.step(
-        worker,
-        "/opportunity select person: Jess",
-        lambda: command(
-            fake, worker, self.guild, "opportunity select", {"opportunity": opp, "person": jess}
-        ),
+        "opportunity select",
+        {"opportunity": opp, "person": jess},
+        action="/opportunity select person: Jess",
     )
     await fake.wait_for(
         lambda: any("selected" in str(m).casefold() for m in fake.dm_messages(jess))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox.driver import command, custom_ids, press
+from bot.sandbox.driver import custom_ids, press
 
 if TYPE_CHECKING:
     from bot.sandbox.demo import Demo
@@ -29,22 +29,21 @@ async def session(self: Demo) -> None:
     }
     channel = self.channel("sessions")
     before = len(fake.messages_in(channel))
-    await story.step(
+    await self.slash(
         worker,
-        f"/session schedule title: {options['title']}, start: {options['start']}, "
+        "session schedule",
+        options,
+        action=f"/session schedule title: {options['title']}, start: {options['start']}, "
         "duration: 90, places: 8",
-        lambda: command(fake, worker, self.guild, "session schedule", options),
     )
     await fake.wait_for(lambda: len(fake.messages_in(channel)) > before)
     await fake.wait_for(lambda: fake.scheduled_events(self.guild))
     story.flush()
     announcement = fake.messages_in(channel)[-1]
-    await story.step(
-        jess, "presses Going", lambda: press(fake, jess, announcement, "session:rsvp:")
-    )
+    await self.click(jess, "presses Going", announcement, "session:rsvp:")
     for key in ("sam", "priya"):
         await _going(self, self.people[key], announcement)
-    await story.step(jess, "/sessions", lambda: command(fake, jess, self.guild, "sessions"))
+    await self.slash(jess, "sessions")
     story.flush()
     rsvp = next(c for c in custom_ids(announcement) if c.startswith("session:rsvp:"))
     sid = int(rsvp.split(":")[2])
@@ -56,24 +55,17 @@ async def session(self: Demo) -> None:
         story.flush()
     story.heading("After the session")
     clock.set(view.ends_at)
-    form = await story.step(
-        worker,
-        "/session attendance",
-        lambda: command(fake, worker, self.guild, "session attendance", {"session": sid}),
-    )
-    await story.step(
+    form = await self.slash(worker, "session attendance", {"session": sid})
+    await self.click(
         worker,
         "marks who came and presses Save attendance",
-        lambda: press(fake, worker, form.original or {}, "session:att:save"),
+        form.original or {},
+        "session:att:save",
     )
     asks = await fake.wait_for(
         lambda: [m for m in fake.dm_messages(jess) if "session:feedback:" in str(m)]
     )
-    opened = await story.step(
-        jess,
-        "presses 'Tell us how it was'",
-        lambda: press(fake, jess, asks[-1], "session:feedback:"),
-    )
+    opened = await self.click(jess, "presses 'Tell us how it was'", asks[-1], "session:feedback:")
     await story.step(
         jess,
         "gives feedback: 5, felt listened to: yes",
@@ -81,11 +73,7 @@ async def session(self: Demo) -> None:
             jess, opened, {"rating": "5", "listened": "yes", "comment": "I liked the small groups."}
         ),
     )
-    minutes = await story.step(
-        worker,
-        "/session minutes",
-        lambda: command(fake, worker, self.guild, "session minutes", {"session": sid}),
-    )
+    minutes = await self.slash(worker, "session minutes", {"session": sid})
     await story.step(
         worker,
         "posts the minutes",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox.driver import command, press
+from bot.sandbox.driver import command
 
 if TYPE_CHECKING:
     from bot.sandbox.demo import Demo
@@ -39,9 +39,7 @@ async def support(self: Demo) -> None:
     await fake.wait_for(lambda: len(cards()) > before)
     story.flush()
     card = cards()[-1]
-    await story.step(
-        mo, "presses Claim on the card", lambda: press(fake, mo, card, "support:claim:")
-    )
+    await self.click(mo, "presses Claim on the card", card, "support:claim:")
     space = self.channel("support-1")
     await fake.wait_for(
         lambda: any("picked up" in (m.get("content") or "") for m in fake.messages_in(space))
@@ -63,7 +61,5 @@ async def support(self: Demo) -> None:
     story.flush()
     story.note("the message stays in #peer-support; only a link to it is kept")
     alert = cards()[-1]
-    await story.step(
-        mo, "claims the safeguarding alert", lambda: press(fake, mo, alert, "support:claim:")
-    )
-    await story.step(mo, "/support-queue", lambda: command(fake, mo, self.guild, "support-queue"))
+    await self.click(mo, "claims the safeguarding alert", alert, "support:claim:")
+    await self.slash(mo, "support-queue")

@@ -24,29 +24,6 @@ def _no_wake() -> None:
     """Do nothing: a service built without a scheduler (in a test) has no one to wake."""
 
 
-def audit(
-    s: AsyncSession,
-    actor: Actor | None,
-    action: str,
-    at: Any,
-    *,
-    guild_id: int | None = None,
-    member_id: int | None = None,
-    detail: str | None = None,
-) -> None:
-    """Add an audit entry to the transaction: who did what, to whom, and when."""
-    s.add(
-        AuditEntry(
-            guild_id=guild_id if guild_id is not None else (actor.guild_id if actor else 0),
-            actor_user_id=actor.user_id if actor else None,
-            action=action,
-            member_id=member_id,
-            detail=detail,
-            at=at,
-        )
-    )
-
-
 async def claim(s: AsyncSession, statement: Update, refusal: str | None = None) -> bool:
     """Run a conditional UPDATE that must change exactly one row.
 
@@ -220,13 +197,14 @@ class Service:
         member_id: int | None = None,
         detail: str | None = None,
     ) -> None:
-        """Add an audit entry, stamped with this service's clock, to the transaction."""
-        audit(
-            s,
-            actor,
-            action,
-            self.clock.now(),
-            guild_id=guild_id,
-            member_id=member_id,
-            detail=detail,
+        """Add an audit entry to the transaction: who did what, to whom, and when (now)."""
+        s.add(
+            AuditEntry(
+                guild_id=guild_id if guild_id is not None else (actor.guild_id if actor else 0),
+                actor_user_id=actor.user_id if actor else None,
+                action=action,
+                member_id=member_id,
+                detail=detail,
+                at=self.clock.now(),
+            )
         )

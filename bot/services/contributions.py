@@ -20,7 +20,7 @@ async def record_contribution(
     kind: ContributionKind,
     source_key: str,
     occurred_at: datetime,
-    recorded_at: datetime,
+    recorded_at: datetime | None = None,
     hours: Decimal | None = None,
     note: str | None = None,
     recorded_by: int | None = None,
@@ -28,7 +28,8 @@ async def record_contribution(
     """Record a contribution once per (member, kind, source); return True if it was new.
 
     Runs in the caller's transaction so that the action and its contribution commit together.
-    `source_key` names what it came from, e.g. "poll:12" or "session:7".
+    `source_key` names what it came from, e.g. "poll:12" or "session:7". It is recorded when
+    it occurred unless `recorded_at` says otherwise.
     """
     return await insert_once(
         s,
@@ -42,5 +43,5 @@ async def record_contribution(
         note=note,
         occurred_at=occurred_at,
         recorded_by=recorded_by,
-        recorded_at=recorded_at,
+        recorded_at=occurred_at if recorded_at is None else recorded_at,
     )

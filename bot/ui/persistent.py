@@ -19,7 +19,8 @@ private, friendly reply as a slash command.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from collections.abc import Awaitable
+from typing import Any, ClassVar, Self
 
 import discord
 
@@ -41,6 +42,14 @@ def _parse_key(key: str) -> tuple[str, dict[str, str]]:
         template += re.escape(key[last : match.start()]) + f"(?P<{name}>{pattern})"
         last = match.end()
     return template + re.escape(key[last:]), fields
+
+
+async def _kindly(interaction: discord.Interaction[Any], work: Awaitable[None]) -> None:
+    """Await a component's or form's work; any error becomes a private, friendly reply."""
+    try:
+        await work
+    except Exception as exc:
+        await report_error(interaction, exc)
 
 
 class _Keyed:
@@ -78,6 +87,8 @@ class _Keyed:
 class _PersistentItem(_Keyed):
     """What persistent buttons and selects share: the key, and errors answered kindly."""
 
+    ids: dict[str, Any]
+
     def __init_subclass__(cls, *, key: str | None = None, **kwargs: Any) -> None:
         template = cls._declare(key)
         if template is not None:
@@ -86,14 +97,27 @@ class _PersistentItem(_Keyed):
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Run the component's work; any error becomes a private, friendly reply."""
-        try:
-            await self.run(interaction)
-        except Exception as exc:
-            await report_error(interaction, exc)
+        await _kindly(interaction, self.run(interaction))
 
     async def run(self, interaction: Interaction) -> None:
         """Do what using the component means (subclasses say what)."""
         raise NotImplementedError
+
+    def _placed(self, row: int | None, disabled: bool, ids: dict[str, Any]) -> dict[str, Any]:
+        """Return the keywords every persistent component is built with, keeping its ids."""
+        self.ids = ids
+        return {"row": row, "disabled": disabled, "custom_id": self.custom_id_for(**ids)}
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Self:
+        """Rebuild the component from its custom id (after a restart, or on any use)."""
+        rebuilt = cls(**cls.values_from(match))
+        if isinstance(item, discord.ui.Select) and isinstance(rebuilt, PersistentSelect):
+            # A select's options are not in its custom id: they come from the message.
+            rebuilt.item.options = item.options
+        return rebuilt
 
 
 class PersistentButton(
@@ -111,24 +135,10 @@ class PersistentButton(
         disabled: bool = False,
         **ids: Any,
     ) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=style,
-                emoji=emoji,
-                row=row,
-                disabled=disabled,
-                custom_id=self.custom_id_for(**ids),
-            )
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=label, style=style, emoji=emoji, **self._placed(row, disabled, ids)
         )
-        self.ids = ids
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> PersistentButton:
-        """Rebuild the button from its custom id (after a restart, or on any click)."""
-        return cls(**cls.values_from(match))
+        super().__init__(button)
 
 
 class PersistentSelect(
@@ -149,28 +159,14 @@ class PersistentSelect(
         disabled: bool = False,
         **ids: Any,
     ) -> None:
-        super().__init__(
-            discord.ui.Select(
-                options=options,
-                placeholder=placeholder,
-                min_values=min_values,
-                max_values=max_values,
-                row=row,
-                disabled=disabled,
-                custom_id=self.custom_id_for(**ids),
-            )
+        select: discord.ui.Select[Any] = discord.ui.Select(
+            options=options,
+            placeholder=placeholder,
+            min_values=min_values,
+            max_values=max_values,
+            **self._placed(row, disabled, ids),
         )
-        self.ids = ids
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> PersistentSelect:
-        """Rebuild the select from its custom id; the options come from the message."""
-        rebuilt = cls(**cls.values_from(match))
-        if isinstance(item, discord.ui.Select):
-            rebuilt.item.options = item.options
-        return rebuilt
+        super().__init__(select)
 
     @property
     def values(self) -> list[str]:
@@ -192,10 +188,7 @@ class Form(discord.ui.Modal):
 
     async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
         """Run the form's work; any error becomes a private, friendly reply."""
-        try:
-            await self.submit(interaction)
-        except Exception as exc:
-            await report_error(interaction, exc)
+        await _kindly(interaction, self.submit(interaction))
 
     async def submit(self, interaction: Interaction) -> None:
         """Do what sending the form means (subclasses say what)."""

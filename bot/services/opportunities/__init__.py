@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.services.opportunities.closing import OpportunityClosed
 from bot.services.opportunities.interest import (
     InterestedPerson,
     InterestReceipt,
@@ -9,7 +10,7 @@ from bot.services.opportunities.interest import (
     Selection,
 )
 from bot.services.opportunities.personal_data import OpportunitiesPersonalData
-from bot.services.opportunities.posting import OpenOpportunity, OpportunityClosed
+from bot.services.opportunities.posting import OpenOpportunity
 from bot.services.opportunities.records import (
     CLOSED,
     CLOSED_WORKERS,

@@ -1,6 +1,7 @@
 """Opportunities: the one facade over the parts, and the DueSource that closes them on time.
 
-- posting: post (through the outbox), list the open ones, close on the date  (posting.py)
+- posting: post (through the outbox), list the open ones                    (posting.py)
+- closing: close each on its date, owing the redraw and the workers' note    (closing.py)
 - interest: "I'm interested", take it back, who is interested, select        (interest.py)
 rules.py says what an opportunity must state before it is posted; records.py how it is shown.
 """
@@ -13,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.services.base import Service, Wake
+from bot.services.opportunities.closing import OpportunityClosed, OpportunityClosing
 from bot.services.opportunities.interest import OpportunityInterestService
-from bot.services.opportunities.posting import OpportunityClosed, OpportunityPosting
+from bot.services.opportunities.posting import OpportunityPosting
 from bot.settings import Settings
 
 Database = async_sessionmaker[AsyncSession]
@@ -31,6 +33,7 @@ class OpportunitiesService(Service):
         parts = (settings, db, clock, wake)
         self.posting = OpportunityPosting(*parts)
         self.interests = OpportunityInterestService(*parts)
+        self.closing = OpportunityClosing(*parts)
 
         self.post = self.posting.post
         self.get = self.posting.get
@@ -45,8 +48,8 @@ class OpportunitiesService(Service):
 
     async def next_due(self) -> datetime | None:
         """Return when the next open opportunity closes."""
-        return await self.posting.next_close()
+        return await self.closing.next_close()
 
     async def take_due(self, now: datetime) -> list[OpportunityClosed]:
         """Close every opportunity whose date has come, once each."""
-        return await self.posting.take_closes(now)
+        return await self.closing.take_closes(now)

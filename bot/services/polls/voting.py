@@ -86,7 +86,6 @@ class PollVoting(Service):
                 kind=ContributionKind.POLL_VOTE,
                 source_key=f"poll:{poll.id}",
                 occurred_at=when,
-                recorded_at=when,
             )
             results = None if poll.results_hidden else await results_of(s, poll)
             return VoteReceipt(
