@@ -7,13 +7,14 @@ from typing import Literal
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.app import ParticipationBot
 from bot.services.consultations import FILE_MAX_BYTES, FORMAT_HINT, KIND_LABELS
 from bot.services.errors import InvalidInput, ServiceError
 from bot.services.timeparse import parse_local
 from bot.ui.actor import actor_for
+from bot.ui.cog import FeatureCog
+from bot.ui.commands import command
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from bot.ui.timefmt import both
@@ -45,15 +46,14 @@ KINDS = {
 }
 
 
-class ConsultationsCog(commands.Cog):
+class ConsultationsCog(FeatureCog):
     """Consultations through Discord: thin glue over the consultations service."""
 
     consult = app_commands.Group(name="consult", description="Consultations: you said, we did")
 
     def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.consultations = bot.services.consultations
-        self.settings = bot.settings
 
     async def cog_load(self) -> None:
         """Make buttons and forms work after a restart; send what the outbox says is owed."""
@@ -106,17 +106,16 @@ class ConsultationsCog(commands.Cog):
 
     # ---- drafting ----------------------------------------------------------------------------
 
-    @consult.command(
-        name="draft", description="Draft a consultation", extras={"audience": "worker"}
-    )
-    @app_commands.describe(
+    @command(
+        consult,
+        "draft",
+        "Draft a consultation",
         deadline="When answers close (UK time), e.g. '2026-12-10 17:00' or '10 Dec 5pm'",
         audience="Who it is for: Everyone, an area or a level",
         anonymous="Keep answers anonymous (nobody can link an answer to a person)",
         review_date="When feedback should be out (default: 28 days after the deadline)",
     )
     @app_commands.autocomplete(audience=_audiences)
-    @app_commands.guild_only()
     async def draft(
         self,
         interaction: Interaction,
@@ -134,13 +133,8 @@ class ConsultationsCog(commands.Cog):
         checked = drafting.check_audience(audience)
         await interaction.response.send_modal(DraftModal(when, review, checked, anonymous))
 
-    @consult.command(
-        name="template",
-        description="Add the 'how did it feel?' questionnaire",
-        extras={"audience": "worker"},
-    )
+    @command(consult, "template", "Add the 'how did it feel?' questionnaire")
     @app_commands.autocomplete(audience=_audiences)
-    @app_commands.guild_only()
     async def template(self, interaction: Interaction, audience: str = "everyone") -> None:
         """Create the built-in questionnaire as a draft to check and open."""
         drafting = self.consultations.drafting
@@ -154,27 +148,21 @@ class ConsultationsCog(commands.Cog):
             view=guide_view(view.id, more=True),
         )
 
-    @consult.command(
-        name="show",
-        description="See a consultation",
-        extras={"audience": "member"},
-    )
+    @command(consult, "show", "See a consultation", "member")
     @app_commands.autocomplete(consultation=_mine)
     async def show(self, interaction: Interaction, consultation: int) -> None:
         """Show the details and numbered questions."""
         view = await self.consultations.drafting.get(actor_for(interaction), consultation)
         await reply(interaction, question_lines(view), embed=summary_embed(view, self.settings.tz))
 
-    @consult.command(name="question", description="Add a question", extras={"audience": "worker"})
+    @command(consult, "question", "Add a question")
     @app_commands.autocomplete(consultation=_mine)
     async def question(self, interaction: Interaction, consultation: int, kind: Kind) -> None:
         """Ask for the question in a form (the service checks it on submit)."""
         await self._require_worker(interaction)
         await interaction.response.send_modal(QuestionModal(consultation, KINDS[kind]))
 
-    @consult.command(
-        name="remove-question", description="Remove a question", extras={"audience": "worker"}
-    )
+    @command(consult, "remove-question", "Remove a question")
     @app_commands.autocomplete(consultation=_mine)
     async def remove_question(
         self, interaction: Interaction, consultation: int, number: int
@@ -189,12 +177,10 @@ class ConsultationsCog(commands.Cog):
         await c.questions.remove_question(actor, consultation, match[0].id)
         await reply(interaction, f"Question {number} removed.")
 
-    @consult.command(
-        name="upload",
-        description="Add questions from a text file",
-        extras={"audience": "worker"},
-    )
-    @app_commands.describe(
+    @command(
+        consult,
+        "upload",
+        "Add questions from a text file",
         file="Plain text: 'Q: question', 'type: single|multiple|scale|text', '- option' lines",
         replace="Replace the questions already there (default: add to them)",
     )
@@ -222,10 +208,13 @@ class ConsultationsCog(commands.Cog):
 
     # ---- co-production -----------------------------------------------------------------------
 
-    @consult.command(
-        name="suggest", description="Suggest a question", extras={"audience": "member"}
+    @command(
+        consult,
+        "suggest",
+        "Suggest a question",
+        "member",
+        question="Your question (up to 300 characters)",
     )
-    @app_commands.describe(question="Your question (up to 300 characters)")
     @app_commands.autocomplete(consultation=_mine)
     async def suggest(self, interaction: Interaction, consultation: int, question: str) -> None:
         """Send a question suggestion to the workers."""
@@ -235,9 +224,7 @@ class ConsultationsCog(commands.Cog):
             "Thank you! A worker will look at your suggestion before the consultation opens.",
         )
 
-    @consult.command(
-        name="suggestions", description="Decide suggestions", extras={"audience": "worker"}
-    )
+    @command(consult, "suggestions", "Decide suggestions")
     @app_commands.autocomplete(consultation=_mine)
     async def suggestions(self, interaction: Interaction, consultation: int) -> None:
         """List up to five waiting suggestions with Accept and Decline buttons."""
@@ -256,7 +243,7 @@ class ConsultationsCog(commands.Cog):
 
     # ---- opening, answering, closing ---------------------------------------------------------
 
-    @consult.command(name="open", description="Open a consultation", extras={"audience": "worker"})
+    @command(consult, "open", "Open a consultation")
     @app_commands.autocomplete(consultation=_mine)
     async def open(self, interaction: Interaction, consultation: int) -> None:
         """Open it; the outbox posts it with a "Take part" button."""
@@ -267,9 +254,7 @@ class ConsultationsCog(commands.Cog):
         more = f"\n\n{note}" if note else ""
         await reply(interaction, f"Open until {both(view.deadline, self.settings.tz)}.{more}")
 
-    @consult.command(
-        name="answer", description="Answer a consultation", extras={"audience": "member"}
-    )
+    @command(consult, "answer", "Answer a consultation", "member")
     @app_commands.autocomplete(consultation=_mine)
     async def answer(self, interaction: Interaction, consultation: int) -> None:
         """Show the next unanswered question privately."""
@@ -278,14 +263,14 @@ class ConsultationsCog(commands.Cog):
         )
         await show_step(interaction, step, new_message=True)
 
-    @consult.command(name="close", description="Close early", extras={"audience": "worker"})
+    @command(consult, "close", "Close early")
     @app_commands.autocomplete(consultation=_mine)
     async def close(self, interaction: Interaction, consultation: int) -> None:
         """Close now; workers are told and everyone thanked through the outbox."""
         event = await self.consultations.closing.close(actor_for(interaction), consultation)
         await reply(interaction, f"Closed: {people(event.respondents)} took part.")
 
-    @consult.command(name="results", description="Results and CSV", extras={"audience": "worker"})
+    @command(consult, "results", "Results and CSV")
     @app_commands.autocomplete(consultation=_mine)
     async def results(self, interaction: Interaction, consultation: int) -> None:
         """Send counts, charts, free-text answers and the CSV privately."""
@@ -295,9 +280,7 @@ class ConsultationsCog(commands.Cog):
         csv_bytes = await self.consultations.results.export_csv(actor, consultation)
         await send_results(interaction, found, csv_bytes)
 
-    @consult.command(
-        name="feedback", description='Publish "you said, we did"', extras={"audience": "worker"}
-    )
+    @command(consult, "feedback", 'Publish "you said, we did"')
     @app_commands.autocomplete(consultation=_mine)
     async def feedback(self, interaction: Interaction, consultation: int) -> None:
         """Ask for the three parts in a form (checked again on submit)."""

@@ -8,27 +8,17 @@ after a lost reply appears once; Discord's failures are classified by `bot.deliv
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 import discord
 
-from bot.delivery import Sent, Undeliverable, dm_owed, post_owed
-from bot.services.consultations.owed import (
-    CLOSED_THANKS,
-    CLOSED_WORKERS,
-    FEEDBACK_DM,
-    FEEDBACK_OVERDUE,
-    FEEDBACK_POST,
-    OPENED,
-    SUGGESTION_DM,
-)
+from bot.delivery import Sender, Sent, Undeliverable, dm_owed
+from bot.services.consultations import KINDS
 from bot.services.outbox import Delivery
+from bot.ui.senders import Senders
 from bot.ui.timefmt import both
 from cogs.consultations._render import esc, feedback_embed, people, summary_embed
 from cogs.consultations._views import StartButton
-
-if TYPE_CHECKING:
-    from bot.app import ParticipationBot
 
 NO_PINGS = discord.AllowedMentions.none()
 FEEDBACK_DM_TEXT = "You took part in this consultation: here's what happened because you spoke up."
@@ -43,28 +33,15 @@ def waiting(n: int) -> str:
     return f"{n} people took part and are waiting to hear what happened."
 
 
-class ConsultationSenders:
+class ConsultationSenders(Senders):
     """One sender per kind of consultation message the outbox holds."""
 
-    def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
+    def kinds(self) -> dict[str, Sender]:
+        """Send each kind ("consultations.opened") with the method of its name (`opened`)."""
+        return {kind: getattr(self, kind.removeprefix("consultations.")) for kind in KINDS}
 
-    def register(self) -> None:
-        """Tell the outbox which coroutine sends each kind."""
-        on = self.bot.deliveries.on
-        on(OPENED, self.opened)
-        on(CLOSED_WORKERS, self.closed_workers)
-        on(CLOSED_THANKS, self.closed_thanks)
-        on(FEEDBACK_POST, self.feedback_post)
-        on(FEEDBACK_DM, self.feedback_dm)
-        on(FEEDBACK_OVERDUE, self.feedback_overdue)
-        on(SUGGESTION_DM, self.suggestion_dm)
-
-    async def _post(self, delivery: Delivery, content: str, **kwargs: object) -> Sent:
-        channel_id = delivery.payload.get("channel_id")
-        return await post_owed(
-            self.bot, delivery, channel_id, content, allowed_mentions=NO_PINGS, **kwargs
-        )
+    async def _post(self, delivery: Delivery, content: str, **kwargs: Any) -> Sent:
+        return await self.post_to_channel(delivery, content, allowed_mentions=NO_PINGS, **kwargs)
 
     def _review_date(self, delivery: Delivery) -> str:
         when = datetime.fromisoformat(str(delivery.payload["review_date"]))

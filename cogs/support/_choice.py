@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.ui.context import Interaction
-from bot.ui.replies import report_error
+from cogs.support._private import PrivateView
 
 if TYPE_CHECKING:
     from cogs.support._cog import SupportCog
 
 
-class GroupChoice(discord.ui.View):
+class GroupChoice(PrivateView):
     """A private select of the person's groups; nothing is sent anywhere until they choose.
 
     What they wrote stays in this view (in memory) until then and is never stored: if the bot
@@ -33,9 +33,8 @@ class GroupChoice(discord.ui.View):
         urgency: str,
         message: str | None,
     ) -> None:
-        super().__init__(timeout=600)
+        super().__init__(groups[0][1].id)
         self.cog = cog
-        self.owner_id = groups[0][1].id
         self.names = {guild.id: guild.name for guild, _member in groups}
         self.topic, self.urgency, self.message = topic, urgency, message
         self.pick: discord.ui.Select[GroupChoice] = discord.ui.Select(
@@ -48,16 +47,6 @@ class GroupChoice(discord.ui.View):
         )
         self.pick.callback = self.chosen  # type: ignore[method-assign,assignment]
         self.add_item(self.pick)
-
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        """Only the person who asked chooses."""
-        return interaction.user.id == self.owner_id
-
-    async def on_error(  # type: ignore[override]
-        self, interaction: Interaction, error: Exception, item: discord.ui.Item[GroupChoice]
-    ) -> None:
-        """Answer any error privately, with the crisis contacts where the service gives them."""
-        await report_error(interaction, error)
 
     async def chosen(self, interaction: Interaction) -> None:
         """Send the request to the chosen group, as /support in that server would."""

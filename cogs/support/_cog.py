@@ -6,7 +6,6 @@ import logging
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.app import ParticipationBot
 from bot.services.errors import NotAllowed
@@ -19,6 +18,8 @@ from bot.services.support import (
     refusal_with_resources,
 )
 from bot.ui.actor import actor_for, actor_from_member
+from bot.ui.cog import FeatureCog
+from bot.ui.commands import command
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from cogs.support._choice import GroupChoice
@@ -40,12 +41,11 @@ NOT_IN_ANY_GROUP = (
 )
 
 
-class SupportCog(commands.Cog):
+class SupportCog(FeatureCog):
     """Support requests, the moderators' queue, reports and safeguarding."""
 
     def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
-        self.services = bot.services
+        super().__init__(bot)
         menu = app_commands.ContextMenu(
             name="Report to moderators",
             callback=self.report,
@@ -214,12 +214,7 @@ class SupportCog(commands.Cog):
         )
         return True
 
-    @app_commands.command(
-        name="support-queue",
-        description="Open support requests, most urgent first",
-        extras={"audience": "moderator"},
-    )
-    @app_commands.guild_only()
+    @command(None, "support-queue", "Open support requests, most urgent first", "moderator")
     async def support_queue(self, interaction: Interaction) -> None:
         """List open requests privately, by urgency then age."""
         page = await self.services.support.requests.queue(actor_for(interaction))

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.delivery import Sent, Undeliverable, dm_owed, post_owed, reason_for
-from bot.services.errors import NotFound
+from bot.delivery import Sender, Sent, Undeliverable, dm_owed, post_owed, reason_for
 from bot.services.outbox import Delivery
 from bot.services.support import (
     CARD,
@@ -30,6 +29,7 @@ from bot.services.support import (
     RequestView,
     StaffPlaces,
 )
+from bot.ui.senders import Senders, subject_of
 from cogs.support._render import card_content, card_embed, safe, waited_text
 from cogs.support._spaces import Spaces
 from cogs.support._views import card_view, redraw
@@ -80,33 +80,30 @@ def _permanent(error: discord.HTTPException) -> str:
     return reason
 
 
-class SupportSenders:
+class SupportSenders(Senders):
     """The support cog's outbox senders, registered on the bot's deliveries."""
 
     def __init__(self, bot: ParticipationBot, spaces: Spaces) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.support = bot.services.support
         self.spaces = spaces
 
-    def register(self) -> None:
-        """Tell the bot's deliveries which sender handles each support kind."""
-        on = self.bot.deliveries.on
-        on(CARD, self.card)
-        on(RERAISE, self.reraise)
-        on(TELL, self.tell)
-        on(CRISIS_NOTE, self.crisis_note)
-        on(ESCALATION, self.escalation)
-        on(CLOSE_SPACE, self.spaces.close)
-        on(REMOVE_SPACE, self.spaces.remove)
-        on(LIMIT_WARNING, self.limit_warning)
+    def kinds(self) -> dict[str, Sender]:
+        """Send cards, re-raises, notes and warnings; close and remove private spaces."""
+        return {
+            CARD: self.card,
+            RERAISE: self.reraise,
+            TELL: self.tell,
+            CRISIS_NOTE: self.crisis_note,
+            ESCALATION: self.escalation,
+            CLOSE_SPACE: self.spaces.close,
+            REMOVE_SPACE: self.spaces.remove,
+            LIMIT_WARNING: self.limit_warning,
+        }
 
     async def _request(self, delivery: Delivery) -> tuple[RequestView, StaffPlaces]:
-        try:
-            return await self.support.owed.card(
-                delivery.guild_id, int(delivery.payload["request_id"])
-            )
-        except NotFound:
-            raise Undeliverable("the support request no longer exists") from None
+        gone = "the support request no longer exists"
+        return await subject_of(delivery, "request_id", self.support.owed.card, gone)
 
     # ---- posts for staff -------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from bot.ui.actor import actor_from_member
 from bot.ui.context import Interaction
 from bot.ui.persistent import PersistentForm
 from bot.ui.replies import clip, reply
+from cogs.support._private import optional_note
 from cogs.support._render import safe
 
 log = logging.getLogger(__name__)
@@ -29,13 +30,11 @@ class ReportForm(PersistentForm, key="support:report:{channel_id}:{message_id}")
     The form is persistent: a reason typed while the bot restarts still arrives.
     """
 
-    reason: discord.ui.TextInput[ReportForm] = discord.ui.TextInput(
-        label="Why are you reporting it? (optional)",
-        style=discord.TextStyle.paragraph,
-        required=False,
-        max_length=REPORT_REASON_MAX,
-        custom_id="support:report:reason",
-        placeholder="A few words help the moderators, e.g. it's unkind, or someone may be at risk.",
+    reason: discord.ui.TextInput[ReportForm] = optional_note(
+        "Why are you reporting it? (optional)",
+        REPORT_REASON_MAX,
+        "support:report:reason",
+        "A few words help the moderators, e.g. it's unkind, or someone may be at risk.",
     )
 
     def __init__(self, channel_id: int, message_id: int) -> None:

@@ -17,7 +17,8 @@ from bot.services.support import (
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
 from bot.ui.persistent import Form, PersistentButton
-from bot.ui.replies import reply, report_error
+from bot.ui.replies import reply
+from cogs.support._private import PrivateView, optional_note
 from cogs.support._render import card_embed
 
 if TYPE_CHECKING:
@@ -159,25 +160,14 @@ class ResolveButton(PersistentButton, key="support:resolve:{request_id}"):
         )
 
 
-class OutcomeView(discord.ui.View):
-    """A private select of outcomes; choosing one opens the optional note."""
+class OutcomeView(PrivateView):
+    """A private select of outcomes for the moderator who pressed Resolve; then a note."""
 
     def __init__(self, owner_id: int, request_id: int) -> None:
-        super().__init__(timeout=600)
-        self.owner_id = owner_id
+        super().__init__(owner_id)
         self.request_id = request_id
         choice: discord.ui.Select[OutcomeView] = self.choose
         choice.custom_id = f"support:outcome:{request_id}"
-
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        """Only the moderator who pressed Resolve uses this."""
-        return interaction.user.id == self.owner_id
-
-    async def on_error(  # type: ignore[override]
-        self, interaction: Interaction, error: Exception, item: discord.ui.Item[OutcomeView]
-    ) -> None:
-        """Answer any error privately, like every other support control."""
-        await report_error(interaction, error)
 
     @discord.ui.select(
         placeholder="Choose an outcome",
@@ -211,13 +201,11 @@ def already_resolved(view: RequestView) -> str:
 class ResolveModal(Form):
     """An optional short staff note, then the request is resolved."""
 
-    note: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
-        label="A short note for the team (optional)",
-        style=discord.TextStyle.paragraph,
-        required=False,
-        max_length=NOTE_MAX,
-        custom_id="support:resolve:note",
-        placeholder="No need to write what the member said.",
+    note: discord.ui.TextInput[ResolveModal] = optional_note(
+        "A short note for the team (optional)",
+        NOTE_MAX,
+        "support:resolve:note",
+        "No need to write what the member said.",
     )
 
     def __init__(self, request_id: int, outcome: str) -> None:

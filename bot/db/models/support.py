@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false
+from sqlalchemy import Boolean, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base, Snowflake, TZDateTime
+from bot.db.base import Base, Snowflake, TZDateTime, set_null
 
 
 class SupportRequest(Base):
@@ -25,9 +25,7 @@ class SupportRequest(Base):
     kind: Mapped[str] = mapped_column(String(16))  # request | safeguarding | report
     # The person asking, the author of a flagged message, or the reporter; NULL once erased.
     user_id: Mapped[int | None] = mapped_column(Snowflake, index=True)
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True
-    )
+    member_id: Mapped[int | None] = set_null("members.id", index=True)
     topic: Mapped[str | None] = mapped_column(String(16))
     urgency: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))  # open | claimed | escalated | resolved

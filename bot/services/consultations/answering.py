@@ -53,7 +53,7 @@ from bot.db.models import (
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, require_member
 from bot.services.audience import Audience
-from bot.services.base import changed, claim
+from bot.services.base import claim, insert_once
 from bot.services.consultations.common import (
     ANSWER_MAX,
     SCALE_MAX,
@@ -241,10 +241,13 @@ class ConsultationAnswering(ConsultationBase):
         else:
             values = {"key": None, "member_id": member.id}
             conflict = ["consultation_id", "member_id"]
-        await s.execute(
-            insert_for(s, ConsultationRespondent)
-            .values(id=secrets.token_hex(16), consultation_id=row.id, **values)
-            .on_conflict_do_nothing(index_elements=conflict)
+        await insert_once(
+            s,
+            ConsultationRespondent,
+            conflict,
+            id=secrets.token_hex(16),
+            consultation_id=row.id,
+            **values,
         )
         found = await self._find_respondent(s, row, member, user_id)
         assert found is not None
@@ -377,13 +380,9 @@ class ConsultationAnswering(ConsultationBase):
     async def _record_participation(
         self, s: AsyncSession, row: Consultation, member: Member, now: datetime
     ) -> bool:
-        inserted = await changed(
-            s,
-            insert_for(s, ConsultationParticipant)
-            .values(consultation_id=row.id, member_id=member.id)
-            .on_conflict_do_nothing(index_elements=["consultation_id", "member_id"]),
-        )
-        if not inserted:
+        unique = ["consultation_id", "member_id"]
+        values = {"consultation_id": row.id, "member_id": member.id}
+        if not await insert_once(s, ConsultationParticipant, unique, **values):
             return False
         # An anonymous consultation's contribution gets the opening time, not the answer time.
         when = row.opened_at if row.anonymous and row.opened_at else now

@@ -67,7 +67,7 @@ class ConsultationClosing(ConsultationBase):
 
     async def next_due(self) -> datetime | None:
         """Return the earliest deadline of an open consultation."""
-        return await self._earliest(
+        return await self.earliest(
             select(func.min(Consultation.deadline)).where(Consultation.status == "open")
         )
 
@@ -114,17 +114,7 @@ class ConsultationClosing(ConsultationBase):
             await self._scrub(s, row.id)
         respondents = await participants(s, row.id)
         config = await s.get(GuildConfig, row.guild_id)
-        await owe_closed(
-            self,
-            s,
-            row,
-            early=early,
-            respondents=respondents,
-            audience_size=audience,
-            worker_log_channel_id=config.worker_log_channel_id if config else None,
-            announcements_channel_id=config.announcements_channel_id if config else None,
-        )
-        return ConsultationClosed(
+        closed = ConsultationClosed(
             consultation_id=row.id,
             guild_id=row.guild_id,
             title=row.title,
@@ -137,6 +127,8 @@ class ConsultationClosing(ConsultationBase):
             worker_log_channel_id=config.worker_log_channel_id if config else None,
             announcements_channel_id=config.announcements_channel_id if config else None,
         )
+        await owe_closed(self, s, row, closed)
+        return closed
 
     async def _scrub(self, s: AsyncSession, consultation_id: int) -> None:
         """Rewrite an anonymous consultation's respondents: fresh random ids, shuffled, no keys.

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Consultation, ConsultationParticipant, ConsultationQuestion, Member
@@ -125,12 +125,6 @@ def question_view(q: ConsultationQuestion) -> QuestionView:
 
 class ConsultationBase(Service):
     """The shared service base, plus the loading every consultation part uses."""
-
-    async def _earliest(self, query: Select[tuple[datetime]]) -> datetime | None:
-        """Return when the next row of a due source falls due (for its `next_due`)."""
-        async with self.db.begin() as s:
-            due: datetime | None = await s.scalar(query)
-            return due
 
     async def _load(self, s: AsyncSession, guild_id: int, consultation_id: int) -> Consultation:
         row = await s.get(Consultation, consultation_id)

@@ -14,9 +14,8 @@ from bot.db.models import (
     GuildConfig,
     Member,
 )
-from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, require_worker
-from bot.services.base import changed, claim
+from bot.services.base import claim, insert_once
 from bot.services.consultations.common import (
     TEXT_MAX,
     ConsultationBase,
@@ -95,17 +94,15 @@ class ConsultationFeedbackService(ConsultationBase):
                 )
             closed = row.closed_at or now
             days = max((now - closed).days, 0)
-            inserted = await changed(
+            inserted = await insert_once(
                 s,
-                insert_for(s, ConsultationFeedback)
-                .values(
-                    consultation_id=row.id,
-                    published_by=actor.user_id,
-                    published_at=now,
-                    days_to_feedback=days,
-                    **texts,
-                )
-                .on_conflict_do_nothing(index_elements=["consultation_id"]),
+                ConsultationFeedback,
+                ["consultation_id"],
+                consultation_id=row.id,
+                published_by=actor.user_id,
+                published_at=now,
+                days_to_feedback=days,
+                **texts,
             )
             if not inserted:
                 raise Conflict("Feedback for this consultation has already been published.")
@@ -179,7 +176,7 @@ class FeedbackReminders(ConsultationBase):
 
     async def next_due(self) -> datetime | None:
         """Return the earliest review date still waiting for feedback."""
-        return await self._earliest(
+        return await self.earliest(
             select(func.min(Consultation.review_date))
             .outerjoin(ConsultationFeedback)
             .where(*_unreminded())

@@ -7,10 +7,15 @@ does not copy them fifty times.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Consultation
 from bot.services.base import Service
+
+if TYPE_CHECKING:
+    from bot.services.consultations.closing import ConsultationClosed
 
 # A consultation opened: announced with its "Take part" button.
 OPENED = "consultations.opened"
@@ -36,50 +41,48 @@ KINDS = (
 )
 
 
+async def _owe(
+    service: Service,
+    s: AsyncSession,
+    row: Consultation,
+    kind: str,
+    member_id: int | None = None,
+    **payload: object,
+) -> None:
+    """Owe one message about a consultation, once ("kind:id", a DM once per member)."""
+    await service.owe_once(
+        s,
+        kind,
+        row.id,
+        guild_id=row.guild_id,
+        payload={"consultation_id": row.id, **payload},
+        member_id=member_id,
+    )
+
+
 async def owe_opened(
     service: Service, s: AsyncSession, row: Consultation, announcements_channel_id: int | None
 ) -> None:
     """Owe the announcement of a consultation that just opened (read afresh when it is sent)."""
-    await service.owe(
-        s,
-        guild_id=row.guild_id,
-        kind=OPENED,
-        payload={"consultation_id": row.id, "channel_id": announcements_channel_id},
-        dedup_key=f"{OPENED}:{row.id}",
-    )
+    await _owe(service, s, row, OPENED, channel_id=announcements_channel_id)
 
 
 async def owe_closed(
-    service: Service,
-    s: AsyncSession,
-    row: Consultation,
-    *,
-    early: bool,
-    respondents: int,
-    audience_size: int,
-    worker_log_channel_id: int | None,
-    announcements_channel_id: int | None,
+    service: Service, s: AsyncSession, row: Consultation, closed: ConsultationClosed
 ) -> None:
     """Owe the workers' note and the public thank-you for a consultation that just closed."""
-    about = {
-        "consultation_id": row.id,
+    about: dict[str, Any] = {
         "title": row.title,
-        "early": early,
-        "respondents": respondents,
-        "audience_size": audience_size,
+        "early": closed.early,
+        "respondents": closed.respondents,
+        "audience_size": closed.audience_size,
         "review_date": row.review_date.isoformat(),
     }
     for kind, channel_id in (
-        (CLOSED_WORKERS, worker_log_channel_id),
-        (CLOSED_THANKS, announcements_channel_id),
+        (CLOSED_WORKERS, closed.worker_log_channel_id),
+        (CLOSED_THANKS, closed.announcements_channel_id),
     ):
-        await service.owe(
-            s,
-            guild_id=row.guild_id,
-            kind=kind,
-            payload=about | {"channel_id": channel_id},
-            dedup_key=f"{kind}:{row.id}",
-        )
+        await _owe(service, s, row, kind, **about, channel_id=channel_id)
 
 
 async def owe_feedback(
@@ -90,22 +93,9 @@ async def owe_feedback(
     recipients: list[tuple[int, int]],
 ) -> None:
     """Owe the feedback post, and a DM to each (member id, user id) who took part and opted in."""
-    await service.owe(
-        s,
-        guild_id=row.guild_id,
-        kind=FEEDBACK_POST,
-        payload={"consultation_id": row.id, "channel_id": announcements_channel_id},
-        dedup_key=f"{FEEDBACK_POST}:{row.id}",
-    )
+    await _owe(service, s, row, FEEDBACK_POST, channel_id=announcements_channel_id)
     for member_id, user_id in recipients:
-        await service.owe(
-            s,
-            guild_id=row.guild_id,
-            kind=FEEDBACK_DM,
-            payload={"consultation_id": row.id, "user_id": user_id},
-            dedup_key=f"{FEEDBACK_DM}:{row.id}:{member_id}",
-            subject_member_id=member_id,
-        )
+        await _owe(service, s, row, FEEDBACK_DM, member_id, user_id=user_id)
 
 
 async def owe_overdue(
@@ -116,15 +106,12 @@ async def owe_overdue(
     worker_log_channel_id: int | None,
 ) -> None:
     """Owe the one reminder to workers that a review date passed with no feedback."""
-    await service.owe(
+    await _owe(
+        service,
         s,
-        guild_id=row.guild_id,
-        kind=FEEDBACK_OVERDUE,
-        payload={
-            "consultation_id": row.id,
-            "title": row.title,
-            "respondents": respondents,
-            "channel_id": worker_log_channel_id,
-        },
-        dedup_key=f"{FEEDBACK_OVERDUE}:{row.id}",
+        row,
+        FEEDBACK_OVERDUE,
+        title=row.title,
+        respondents=respondents,
+        channel_id=worker_log_channel_id,
     )

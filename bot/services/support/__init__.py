@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from bot.services.base import ERASED
 from bot.services.support.owed import (
     CARD,
     CLOSE_SPACE,
     CRISIS_NOTE,
-    ERASED,
     ESCALATION,
     LIMIT_WARNING,
     REMOVE_SPACE,

@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildConfig, SupportRequest
-from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, is_moderator
-from bot.services.base import Service, changed
+from bot.services.base import Service, insert_once
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.support.owed import owe_card, owe_crisis_note
 from bot.services.support.records import LINK_MAX, Flagged, Reported, view_of
@@ -102,23 +101,21 @@ class SupportFlags(Service):
     ) -> tuple[SupportRequest, bool]:
         """Add a request about a message unless one with this key exists; say if it is new."""
         channel_id, message_id, link = message
-        created = await changed(
+        created = await insert_once(
             s,
-            insert_for(s, SupportRequest)
-            .values(
-                dedup_key=key,
-                guild_id=guild_id,
-                kind=kind,
-                user_id=user_id,
-                member_id=await member_id_of(s, guild_id, user_id),
-                urgency=urgency,
-                message_link=link,
-                message_channel_id=channel_id,
-                message_id=message_id,
-                author_is_staff=author_is_staff,
-                **waiting_from(self.settings, now),
-            )
-            .on_conflict_do_nothing(index_elements=["dedup_key"]),
+            SupportRequest,
+            ["dedup_key"],
+            dedup_key=key,
+            guild_id=guild_id,
+            kind=kind,
+            user_id=user_id,
+            member_id=await member_id_of(s, guild_id, user_id),
+            urgency=urgency,
+            message_link=link,
+            message_channel_id=channel_id,
+            message_id=message_id,
+            author_is_staff=author_is_staff,
+            **waiting_from(self.settings, now),
         )
         row = await s.scalar(select(SupportRequest).where(SupportRequest.dedup_key == key))
         assert row is not None

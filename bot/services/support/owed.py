@@ -16,7 +16,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildConfig, OutboxItem, SupportRequest
-from bot.services.base import Service
+from bot.services.base import ERASED, Service
 from bot.services.errors import NotFound
 from bot.services.outbox import DONE, FAILED, PENDING, owe
 from bot.services.support.records import RequestView, view_of
@@ -32,7 +32,6 @@ LIMIT_WARNING = "support.limit_warning"
 # Not delivered by the outbox: a record of where the bot posted a member's own words (they are
 # never stored), so erasure can find and redact that post.
 WORDS = "support.words"
-ERASED = "the person erased their data before it went out"
 # A resolved space stays open to the member this long, so they can read the last messages.
 CLOSE_AFTER = timedelta(days=1)
 
@@ -69,45 +68,44 @@ def places_of(config: GuildConfig | None) -> StaffPlaces:
     )
 
 
-async def owe_card(s: AsyncSession, row: SupportRequest, now: datetime, *, ping: bool) -> None:
-    """Owe the queue card of a new request (pinging the moderators when it is urgent)."""
+async def _owe_about(
+    s: AsyncSession,
+    row: SupportRequest,
+    now: datetime,
+    kind: str,
+    *step: str,
+    member: bool = True,
+    due_at: datetime | None = None,
+    **payload: Any,
+) -> None:
+    """Owe an effect about a request, once per kind (and step): "kind:request id[:step]"."""
     await owe(
         s,
         guild_id=row.guild_id,
-        kind=CARD,
-        payload={"request_id": row.id, "ping": ping},
+        kind=kind,
+        payload={"request_id": row.id, **payload},
         now=now,
-        dedup_key=f"{CARD}:{row.id}",
-        subject_member_id=row.member_id,
+        due_at=due_at,
+        dedup_key=":".join((kind, str(row.id), *step)),
+        subject_member_id=row.member_id if member else None,
     )
+
+
+async def owe_card(s: AsyncSession, row: SupportRequest, now: datetime, *, ping: bool) -> None:
+    """Owe the queue card of a new request (pinging the moderators when it is urgent)."""
+    await _owe_about(s, row, now, CARD, ping=ping)
 
 
 async def owe_crisis_note(s: AsyncSession, row: SupportRequest, now: datetime, text: str) -> None:
     """Owe the author of a flagged message the crisis contacts, privately."""
-    await owe(
-        s,
-        guild_id=row.guild_id,
-        kind=CRISIS_NOTE,
-        payload={"request_id": row.id, "text": text, "channel_id": row.message_channel_id},
-        now=now,
-        dedup_key=f"{CRISIS_NOTE}:{row.id}",
-        subject_member_id=row.member_id,
-    )
+    await _owe_about(s, row, now, CRISIS_NOTE, text=text, channel_id=row.message_channel_id)
 
 
 async def owe_tell(
     s: AsyncSession, row: SupportRequest, now: datetime, text: str, step: str
 ) -> None:
     """Owe the member a note about their request, in their private space or else by DM."""
-    await owe(
-        s,
-        guild_id=row.guild_id,
-        kind=TELL,
-        payload={"request_id": row.id, "text": text},
-        now=now,
-        dedup_key=f"{TELL}:{row.id}:{step}",
-        subject_member_id=row.member_id,
-    )
+    await _owe_about(s, row, now, TELL, step, text=text)
 
 
 async def owe_space_closing(
@@ -116,25 +114,10 @@ async def owe_space_closing(
     """Owe closing a resolved request's space to the member now, and removing it later."""
     if row.private_channel_id is None:
         return
-    payload = {"request_id": row.id, "channel_id": row.private_channel_id}
-    await owe(
-        s,
-        guild_id=row.guild_id,
-        kind=CLOSE_SPACE,
-        payload=payload,
-        now=now,
-        due_at=now + CLOSE_AFTER,
-        dedup_key=f"{CLOSE_SPACE}:{row.id}",
-    )
-    await owe(
-        s,
-        guild_id=row.guild_id,
-        kind=REMOVE_SPACE,
-        payload=payload,
-        now=now,
-        due_at=now + retention,
-        dedup_key=f"{REMOVE_SPACE}:{row.id}",
-    )
+    for kind, after in ((CLOSE_SPACE, CLOSE_AFTER), (REMOVE_SPACE, retention)):
+        await _owe_about(
+            s, row, now, kind, member=False, due_at=now + after, channel_id=row.private_channel_id
+        )
 
 
 async def cancel_owed_to(s: AsyncSession, guild_id: int, request_ids: list[int], now: Any) -> None:

@@ -24,12 +24,7 @@ URGENCIES: dict[str, str] = {
 REPORT_URGENCIES: dict[str, str] = {"today": "Please look at it today"}
 # What a member chooses from, in their own words. "I'm not safe right now" is urgent, just as
 # crisis words in the message make a request urgent: nobody should have to find the words.
-MEMBER_URGENCIES: dict[str, str] = {
-    "urgent": "I'm not safe right now",
-    "today": "I need help today",
-    "week": "Sometime this week",
-    "whenever": "Whenever someone is free",
-}
+MEMBER_URGENCIES: dict[str, str] = URGENCIES | {"urgent": "I'm not safe right now"}
 PING_URGENCIES = frozenset({"urgent", "today"})
 KINDS: dict[str, str] = {
     "request": "Support request",

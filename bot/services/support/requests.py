@@ -7,6 +7,7 @@ post in the private space.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -133,15 +134,37 @@ class SupportRequests(Service):
         notice = out_of_hours_notice(self.settings, now)
         ping = urgency in PING_URGENCIES
         today = urgency == "today"
-        return Opened(
-            request=view,
-            acknowledgement=acknowledgement(
-                self.settings, urgent=why, out_of_hours=notice is not None
-            ),
+        return self._opened(
+            config,
+            view,
+            text,
+            notice,
+            acknowledgement(self.settings, urgent=why, out_of_hours=notice is not None),
+            ping=ping,
             next_steps=next_steps(self.settings, urgent=why, today=today, out_of_hours=notice),
             no_space_steps=next_steps(
                 self.settings, urgent=why, today=today, out_of_hours=notice, has_space=False
             ),
+        )
+
+    def _opened(
+        self,
+        config: GuildConfig,
+        view: RequestView,
+        text: str | None,
+        notice: str | None,
+        said: str,
+        *,
+        ping: bool,
+        **more: Any,
+    ) -> Opened:
+        """Tell the cog what to say about a request (`said` first) and where to post it.
+
+        `more` are the rest of Opened's fields: what comes next, or that it was open already.
+        """
+        return Opened(
+            request=view,
+            acknowledgement=said,
             crisis_resources=crisis_resources_text(self.settings),
             out_of_hours=notice is not None,
             out_of_hours_notice=notice,
@@ -150,6 +173,7 @@ class SupportRequests(Service):
             moderator_role_id=config.moderator_role_id,
             queue_channel_id=config.support_queue_channel_id,
             message_to_forward=text,
+            **more,
         )
 
     async def _new(
@@ -208,19 +232,8 @@ class SupportRequests(Service):
         view = view_of(row)
         now = self.clock.now()
         notice = out_of_hours_notice(self.settings, now)
-        return Opened(
-            request=view,
-            acknowledgement=already_open_text(self.settings, view, why=why, out_of_hours=notice),
-            crisis_resources=crisis_resources_text(self.settings),
-            out_of_hours=notice is not None,
-            out_of_hours_notice=notice,
-            expected_response=self.settings.support.expected_response,
-            ping_moderators=raised,
-            moderator_role_id=config.moderator_role_id,
-            queue_channel_id=config.support_queue_channel_id,
-            message_to_forward=text,
-            existing=True,
-        )
+        said = already_open_text(self.settings, view, why=why, out_of_hours=notice)
+        return self._opened(config, view, text, notice, said, ping=raised, existing=True)
 
     async def set_private_space(self, request_id: int, channel_id: int) -> None:
         """Remember the private thread or channel the cog opened for a request."""

@@ -1,0 +1,40 @@
+"""What support shows one person privately: a view only they can use, and optional notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.ui.context import Interaction
+from bot.ui.replies import report_error
+
+
+class PrivateView(discord.ui.View):
+    """A private step for one person (for ten minutes); any error is answered privately."""
+
+    def __init__(self, owner_id: int) -> None:
+        super().__init__(timeout=600)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
+        """Only the person it was shown to uses it."""
+        return interaction.user.id == self.owner_id
+
+    async def on_error(  # type: ignore[override]
+        self, interaction: Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        """Answer any error privately, with the crisis contacts where the service gives them."""
+        await report_error(interaction, error)
+
+
+def optional_note(label: str, limit: int, custom_id: str, hint: str) -> discord.ui.TextInput[Any]:
+    """Return a form's optional paragraph of up to `limit` characters."""
+    return discord.ui.TextInput(
+        label=label,
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=limit,
+        custom_id=custom_id,
+        placeholder=hint,
+    )
