@@ -1,4 +1,4 @@
-"""Autocomplete for the session commands, and reading what a worker chose or typed."""
+"""Autocomplete of sessions, and reading what a worker chose or typed in /session edit."""
 
 from __future__ import annotations
 
@@ -11,30 +11,10 @@ from bot.services.sessions import KEEP, Keep, SessionEdit
 from bot.services.timeparse import parse_duration
 from bot.settings import Settings
 from bot.ui.actor import actor_for
+from bot.ui.choices import numbered, parse_audience
 from bot.ui.context import Interaction
-from bot.ui.replies import clip
 
-Choices = list[app_commands.Choice[str]]
 CLEAR = {"none", "-", "clear"}
-
-
-def _matching(names: list[str], current: str) -> Choices:
-    needle = current.casefold()
-    return [app_commands.Choice(name=n, value=n) for n in names if needle in n.casefold()][:25]
-
-
-async def audiences(interaction: Interaction, current: str) -> Choices:
-    """Offer Everyone, each area and each level."""
-    settings = interaction.client.settings
-    names = ["Everyone"]
-    names += [f"Area: {loc}" for loc in settings.group.localities]
-    names += [f"Level: {lv.name}" for lv in settings.ladder.levels]
-    return _matching(names, current)
-
-
-async def areas(interaction: Interaction, current: str) -> Choices:
-    """Offer the configured areas."""
-    return _matching(list(interaction.client.settings.group.localities), current)
 
 
 async def sessions(interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
@@ -45,35 +25,19 @@ async def sessions(interaction: Interaction, current: str) -> list[app_commands.
         found = await group_sessions.directory.for_worker(actor)
     except NotAllowed:
         found = [i.session for i in await group_sessions.replies.upcoming(actor)]
-    needle = current.casefold()
     tz = interaction.client.settings.tz
-    return [
-        app_commands.Choice(
-            name=clip(
-                f"{v.id}: {v.title} — {v.starts_at.astimezone(tz):%a %d %b %H:%M}"
+    return numbered(
+        current,
+        (
+            (
+                v.id,
+                v.title,
+                f" — {v.starts_at.astimezone(tz):%a %d %b %H:%M}"
                 + (" (cancelled)" if v.status == "cancelled" else ""),
-                100,
-            ),
-            value=v.id,
-        )
-        for v in found
-        if needle in f"{v.id} {v.title}".casefold()
-    ][:25]
-
-
-def parse_audience(settings: Settings, text: str | None) -> tuple[str, str | None]:
-    """Turn "Everyone", "Area: North" or "Level: Leading" into the service's audience."""
-    value = (text or "Everyone").strip()
-    kind, _, rest = value.partition(":")
-    if kind.strip().casefold() == "area":
-        return "locality", rest.strip()
-    if kind.strip().casefold() == "level":
-        return "level", rest.strip()
-    if value.casefold() == "everyone":
-        return "everyone", None
-    if any(loc.casefold() == value.casefold() for loc in settings.group.localities):
-        return "locality", value
-    return "level", value
+            )
+            for v in found
+        ),
+    )
 
 
 def _kept(value: str | None) -> str | None | Keep:

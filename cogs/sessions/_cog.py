@@ -21,20 +21,23 @@ from bot.services.sessions import (
 )
 from bot.services.timeparse import parse_duration
 from bot.ui.actor import actor_for
+from bot.ui.choices import areas, audiences, parse_audience
+from bot.ui.commands import command
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
-from bot.ui.timefmt import both
 from cogs.sessions._actions import ics_file
-from cogs.sessions._choices import areas, audiences, edit_changes, parse_audience
+from cogs.sessions._choices import edit_changes
 from cogs.sessions._choices import sessions as sessions_choices
 from cogs.sessions._deliveries import SessionsSenders
 from cogs.sessions._events import on_ended, on_promoted, on_quorum, on_reminder
 from cogs.sessions._render import (
     attendance_prompt,
     esc,
+    plural,
     scheduled_text,
     upcoming_lines,
     warned_text,
+    when_short,
     who_text,
 )
 from cogs.sessions._views import (
@@ -54,17 +57,14 @@ group = app_commands.Group(name="session", description="Group sessions")
 
 
 def on_one_session(
-    name: str, description: str, audience: str = "worker"
-) -> Callable[[Callable[..., Any]], app_commands.Command[Any, ..., None]]:
+    name: str, description: str, audience: str = "worker", /, **described: str
+) -> Callable[[Callable[..., Any]], app_commands.Command[Any, ..., Any]]:
     """Declare a /session command that takes one session, chosen with autocomplete."""
+    described = {"session": "The session", **described}
+    declared = command(group, name, description, audience, **described)
 
-    def declare(callback: Callable[..., Any]) -> app_commands.Command[Any, ..., None]:
-        callback = app_commands.guild_only()(callback)
-        callback = app_commands.autocomplete(session=sessions_choices)(callback)
-        callback = app_commands.describe(session="The session")(callback)
-        return group.command(name=name, description=description, extras={"audience": audience})(
-            callback
-        )
+    def declare(callback: Callable[..., Any]) -> app_commands.Command[Any, ..., Any]:
+        return declared(app_commands.autocomplete(session=sessions_choices)(callback))
 
     return declare
 
@@ -114,17 +114,20 @@ class SessionsCog(commands.Cog):
 
     # ---- scheduling --------------------------------------------------------------------------
 
-    @group.command(name="schedule", description="Schedule a session", extras={"audience": "worker"})
-    @app_commands.describe(
+    @command(
+        group,
+        "schedule",
+        "Schedule a session",
+        "worker",
         title="What the session is called (up to 100 characters)",
         start="UK time, e.g. '2026-12-03 17:00', '3 Dec 5pm', 'tomorrow 16:30'",
         duration="How long, e.g. '90' (minutes) or '1h30'",
         online_link="Zoom or Teams link (only people going will see it)",
         place="Where to meet in person",
         agenda="What you'll talk about (up to 1,500 characters)",
-        area="The area the session is in, if any",
+        area="Where it is held, if in one area (this doesn't limit who can come)",
         places="How many places (leave empty for no limit)",
-        audience="Who it's for: Everyone, an area or a level",
+        audience="Who can come: Everyone, members from one area, or a level",
         papers_link="A link to the papers",
         papers_file="Or attach the papers",
         repeat="Repeat weekly, fortnightly or monthly",
@@ -132,7 +135,8 @@ class SessionsCog(commands.Cog):
         repeat_until="Or the date of the last one, e.g. '1 Mar 2027'",
     )
     @app_commands.autocomplete(audience=audiences, area=areas)
-    @app_commands.guild_only()
+    # "area" alone read like a second audience; the name says it is about the place.
+    @app_commands.rename(area="held_in_area")
     async def schedule(
         self,
         interaction: Interaction,
@@ -190,8 +194,11 @@ class SessionsCog(commands.Cog):
             scheduled_text(self.settings.tz, outcome.sessions), ephemeral=True
         )
 
-    @group.command(name="edit", description="Change a session", extras={"audience": "worker"})
-    @app_commands.describe(
+    @command(
+        group,
+        "edit",
+        "Change a session",
+        "worker",
         session="The session to change",
         title="New title",
         start="New start (UK time)",
@@ -201,13 +208,14 @@ class SessionsCog(commands.Cog):
         place="New place ('none' to remove)",
         places="New number of places",
         papers_link="New papers link ('none' to remove)",
-        audience="Who it's for: Everyone, an area or a level",
-        area="The area the session is in ('none' to remove)",
+        audience="Who can come: Everyone, members from one area, or a level",
+        area="Where it is held ('none' to remove; this doesn't limit who can come)",
         whole_series="Change this and the later sessions of its series",
     )
     @app_commands.autocomplete(session=sessions_choices)
     @app_commands.autocomplete(audience=audiences, area=areas)
-    @app_commands.guild_only()
+    # "area" alone read like a second audience; the name says it is about the place.
+    @app_commands.rename(area="held_in_area")
     async def edit(
         self,
         interaction: Interaction,
@@ -255,11 +263,12 @@ class SessionsCog(commands.Cog):
                 )
                 return
             told = (
-                f" {len(outcome.notify)} people who replied will get a message."
+                f" {plural(len(outcome.notify), 'person', 'people')} who replied will get a "
+                "message."
                 if outcome.notify
                 else ""
             )
-            done = f"✅ Saved changes to {len(outcome.sessions)} session(s).{told}"
+            done = f"✅ Saved changes to {plural(len(outcome.sessions), 'session')}.{told}"
             if (
                 inner.response.is_done()
                 or inner.type == discord.InteractionType.application_command
@@ -280,14 +289,14 @@ class SessionsCog(commands.Cog):
 
         await self._text_form(interaction, session, "agenda", AGENDA_MAX, save)
 
-    @group.command(name="cancel", description="Cancel a session", extras={"audience": "worker"})
-    @app_commands.describe(
+    @on_one_session(
+        "cancel",
+        "Cancel a session",
+        "worker",
         session="The session to cancel",
         reason="Why (everyone who replied is told)",
         whole_series="Cancel this and the later sessions of its series",
     )
-    @app_commands.autocomplete(session=sessions_choices)
-    @app_commands.guild_only()
     async def cancel(
         self,
         interaction: Interaction,
@@ -303,15 +312,17 @@ class SessionsCog(commands.Cog):
                 actor_for(inner), session, whole_series=whole_series, reason=reason
             )
             await inner.response.edit_message(
-                content=f"Cancelled {len(outcome.sessions)} session(s). "
-                f"{len(outcome.notify)} people who replied are being told.",
+                content=f"Cancelled {plural(len(outcome.sessions), 'session')}. "
+                f"{plural(len(outcome.notify), 'person', 'people')} who replied "
+                f"{'is' if len(outcome.notify) == 1 else 'are'} being told.",
                 view=None,
             )
 
         series = " and the rest of its series" if whole_series else ""
         await reply(
             interaction,
-            f"Cancel **{esc(view.title)}** ({both(view.starts_at, self.settings.tz)}){series}? "
+            f"Cancel **{esc(view.title)}** ({when_short(view.starts_at, self.settings.tz)})"
+            f"{series}? "
             "Everyone who replied will be told.",
             view=ConfirmView(interaction.user.id, "Yes, cancel it", do_cancel),
         )
@@ -355,7 +366,7 @@ class SessionsCog(commands.Cog):
 
         await self._text_form(interaction, session, "minutes", MINUTES_MAX, post)
 
-    @on_one_session("calendar", "Get a session as a calendar file", audience="member")
+    @on_one_session("calendar", "Get a session as a calendar file", "member")
     async def calendar(self, interaction: Interaction, session: int) -> None:
         """Attach the .ics file privately."""
         found = await self.sessions.replies.calendar_file(actor_for(interaction), session)

@@ -38,6 +38,7 @@ from bot.ui.replies import clip
 from cogs.sessions._actions import ics_file, reply_buttons, sync_event
 from cogs.sessions._render import (
     announcement_embed,
+    announcement_link,
     esc,
     quorum_text,
     reminder_text,
@@ -112,12 +113,17 @@ class SessionsSenders:
         assert view is not None
         if kind == REMINDER:
             assert owed.reminder is not None
-            return reminder_text(owed.reminder, self.bot.settings.tz), {}
+            # The announcement's own buttons (same custom ids), so a reply here is a reply there.
+            link = announcement_link(view)
+            text = reminder_text(owed.reminder, self.bot.settings.tz, link)
+            return text, {"view": reply_buttons(view)}
         if kind == PROMOTED:
+            link = announcement_link(view)
+            where = f": {link}" if link else "."
             text = (
                 f"Good news, {esc(owed.preferred_name)}: a place came up and it's yours.\n\n"
                 + session_details(view, owed.online_link)
-                + "\n\nIf you can't make it after all, press Can't go on the announcement."
+                + f"\n\nIf you can't make it after all, press Can't go on the announcement{where}"
             )
             # A fresh file each attempt: a file is spent by the request that carried it.
             content = calendar_for(view, self.bot.services.clock.now(), owed.online_link)

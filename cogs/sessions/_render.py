@@ -15,8 +15,8 @@ from bot.services.sessions import (
     SessionView,
 )
 from bot.services.sessions import SessionReminder as ReminderEvent
+from bot.services.timeparse import format_clock
 from bot.ui.replies import clip
-from bot.ui.timefmt import both
 
 COLOUR = discord.Colour.teal()
 REPLY_WORDS = {"going": "Going", "maybe": "Maybe", "cant": "Can't go"}
@@ -31,6 +31,27 @@ def esc(text: str | None) -> str:
 def when_line(starts_at: datetime, local_text: str) -> str:
     """Return a Discord timestamp plus the readable UK start and finish."""
     return f"<t:{int(starts_at.timestamp())}:F> — {local_text}"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """Return "1 session" or "3 sessions": plain English, never "session(s)"."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def when_short(moment: datetime, tz: ZoneInfo) -> str:
+    """Return a Discord timestamp with only the UK clock time after it, so nothing reads twice."""
+    clock = format_clock(moment.astimezone(tz).time())
+    return f"<t:{int(moment.timestamp())}:F> ({clock} UK time)"
+
+
+def announcement_link(view: SessionView) -> str | None:
+    """Return the link to a session's announcement, once it has been posted."""
+    if not (view.announce_channel_id and view.announce_message_id):
+        return None
+    return (
+        f"https://discord.com/channels/{view.guild_id}/{view.announce_channel_id}/"
+        f"{view.announce_message_id}"
+    )
 
 
 def where_public(view: SessionView) -> str:
@@ -98,7 +119,7 @@ def session_details(session: SessionView | ReminderEvent, link: str | None) -> s
     return "\n".join(lines)
 
 
-def reminder_text(event: ReminderEvent, tz: ZoneInfo) -> str:
+def reminder_text(event: ReminderEvent, tz: ZoneInfo, link: str | None = None) -> str:
     """Return a reminder DM that states date, time and place or link in full."""
     head = {
         "papers": "The papers for your session are ready, so you have time to read them.",
@@ -108,9 +129,11 @@ def reminder_text(event: ReminderEvent, tz: ZoneInfo) -> str:
     if event.late_minutes >= 5 and event.kind != "papers":
         head += " (Sorry this is late: the bot was offline.)"
     body = session_details(event, event.online_link)
+    # The reply buttons travel with the reminder, so changing your mind is one press here.
+    announced = f" The announcement: {link}" if link else ""
     return clip(
         f"Hi {esc(event.preferred_name)}! {head}\n\n{body}\n\n"
-        "If you can no longer come, press Can't go on the announcement or use /sessions. "
+        f"If you can no longer come, press **Can't go** below.{announced}\n"
         "(You get reminders because you chose reminder DMs; change it with /profile edit.)"
     )
 
@@ -118,7 +141,7 @@ def reminder_text(event: ReminderEvent, tz: ZoneInfo) -> str:
 def quorum_text(alert: QuorumAlert, tz: ZoneInfo) -> str:
     """Return the worker-log alert for a session that is short of people."""
     return clip(
-        f"⚠️ **{esc(alert.title)}** ({both(alert.starts_at, tz)}) has {alert.going} "
+        f"⚠️ **{esc(alert.title)}** ({when_short(alert.starts_at, tz)}) has {alert.going} "
         f"member{'s' if alert.going != 1 else ''} going; the standards ask for at least "
         f"{alert.needed} (a minimum plus a reserve). Consider inviting more people, "
         "or moving or cancelling the session."
@@ -138,16 +161,14 @@ def upcoming_lines(items: list[MemberSession], tz: ZoneInfo) -> str:
             mine = "on the waiting list"
         else:
             mine = REPLY_WORDS[item.reply]
-        line = f"• **{esc(view.title)}** — {both(view.starts_at, tz)} — you: {mine}"
+        line = f"• **{esc(view.title)}** — {when_short(view.starts_at, tz)} — you: {mine}"
         if item.online_link:
             line += f"\n  Join: {item.online_link}"
         elif view.place:
             line += f"\n  At: {esc(view.place)}"
-        if view.announce_channel_id and view.announce_message_id:
-            line += (
-                f"\n  https://discord.com/channels/{view.guild_id}/{view.announce_channel_id}/"
-                f"{view.announce_message_id}"
-            )
+        link = announcement_link(view)
+        if link:
+            line += f"\n  {link}"
         lines.append(line)
     return clip("\n".join(lines))
 
@@ -160,7 +181,7 @@ def warned_text(warnings: tuple[str, ...], ending: str) -> str:
 
 def scheduled_text(tz: ZoneInfo, views: tuple[SessionView, ...]) -> str:
     """Return the private confirmation that sessions are scheduled."""
-    lines = [f"• {esc(v.title)} — {both(v.starts_at, tz)}" for v in views[:12]]
+    lines = [f"• {esc(v.title)} — {when_short(v.starts_at, tz)}" for v in views[:12]]
     many = f"{len(views)} sessions are" if len(views) > 1 else "The session is"
     return clip(f"✅ {many} scheduled and announced in the sessions channel:\n" + "\n".join(lines))
 

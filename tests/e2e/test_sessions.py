@@ -378,7 +378,7 @@ async def test_editing_a_series_moves_everything_and_tells_people(
         "session edit",
         {"session": session_id(first), "start": "2026-12-10 18:00", "whole_series": True},
     )
-    assert "Saved changes to 2 session(s)" in (handle.content or ""), handle.content
+    assert "Saved changes to 2 sessions." in (handle.content or ""), handle.content
     [told] = await fake.wait_for(lambda: dms(fake, ana, "has changed"))
     assert "6:00pm" in told["content"] and ZOOM not in told["content"]
     await fake.wait_for(
@@ -422,7 +422,7 @@ async def test_editing_a_series_moves_everything_and_tells_people(
         "session edit",
         {"session": session_id(second), "audience": "Area: South"},
     )
-    assert "Saved changes to 1 session(s)" in (moved.content or ""), moved.content
+    assert "Saved changes to 1 session." in (moved.content or ""), moved.content
     await fake.wait_for(
         lambda: "Members in South" in everything_text(fake.message(int(second["id"])))
     )

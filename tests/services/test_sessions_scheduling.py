@@ -164,10 +164,19 @@ async def test_school_hours_check_needs_under_18_bands(services: Services, setti
 async def test_papers_warning_when_too_soon(services: Services) -> None:
     await set_up_guild(services)
     soon = await services.group_sessions.scheduling.schedule(
-        WORKER, session_form(start="2026-11-27 17:00")
+        WORKER, session_form(start="2026-11-27 17:00", papers_url="https://example.org/p.pdf")
     )
     assert not soon.saved
     assert len(soon.warnings) == 1 and "papers can't go out 7 days before" in soon.warnings[0]
+
+
+async def test_no_papers_warning_without_papers(services: Services) -> None:
+    # Issue 14: a warning that is often false teaches workers to click through true ones.
+    await set_up_guild(services)
+    soon = await services.group_sessions.scheduling.schedule(
+        WORKER, session_form(start="2026-11-27 17:00")
+    )
+    assert soon.saved and soon.warnings == ()
 
 
 async def test_weekly_series_keeps_local_time_across_the_march_change(

@@ -15,28 +15,32 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base, Snowflake, TZDateTime
+from bot.db.base import Base, ServerRow, Snowflake, TZDateTime, cascade
 
 
-class SessionSeries(Base):
+class SessionMemberRow:
+    """A numbered row about one member and one session, gone when either is deleted."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-3)
+    session_id: Mapped[int] = cascade("group_sessions.id", index=True, sort_order=-2)
+    member_id: Mapped[int] = cascade("members.id", index=True, sort_order=-1)
+
+
+class SessionSeries(ServerRow, Base):
     """A repeating pattern that produced several sessions."""
 
     __tablename__ = "session_series"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
     repeat: Mapped[str] = mapped_column(String(16))  # weekly | fortnightly | monthly
     count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
-class GroupSession(Base):
+class GroupSession(ServerRow, Base):
     """One meeting of the group, online or in person; times are stored in UTC."""
 
     __tablename__ = "group_sessions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
     series_id: Mapped[int | None] = mapped_column(
         ForeignKey("session_series.id", ondelete="SET NULL"), index=True
     )
@@ -75,17 +79,12 @@ class GroupSession(Base):
     minutes_posted_by: Mapped[int | None] = mapped_column(Snowflake)
 
 
-class SessionRsvp(Base):
+class SessionRsvp(SessionMemberRow, Base):
     """One member's reply to one session: a single row, changed in place."""
 
     __tablename__ = "session_rsvps"
     __table_args__ = (UniqueConstraint("session_id", "member_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("group_sessions.id", ondelete="CASCADE"), index=True
-    )
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     reply: Mapped[str] = mapped_column(String(8))  # going | maybe | cant
     waitlisted: Mapped[bool] = mapped_column(Boolean, default=False)
     # Promotion order: the earliest to join the waitlist gets the next free place.
@@ -93,7 +92,7 @@ class SessionRsvp(Base):
     replied_at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
-class SessionReminder(Base):
+class SessionReminder(SessionMemberRow, Base):
     """A DM due to one confirmed attendee; claimed once by setting sent_at or skipped_at.
 
     sent_at is set when the reminder is handed to the outbox (in the same transaction); if
@@ -107,11 +106,6 @@ class SessionReminder(Base):
         Index("ix_session_reminders_pending", "sent_at", "skipped_at", "due_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("group_sessions.id", ondelete="CASCADE"), index=True
-    )
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # papers | 24h | 1h (from the offsets)
     due_at: Mapped[datetime] = mapped_column(TZDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(TZDateTime)
@@ -119,33 +113,23 @@ class SessionReminder(Base):
     skip_reason: Mapped[str | None] = mapped_column(String(64))
 
 
-class SessionAttendance(Base):
+class SessionAttendance(SessionMemberRow, Base):
     """Who came to a session and who helped run it, as marked by a worker."""
 
     __tablename__ = "session_attendance"
     __table_args__ = (UniqueConstraint("session_id", "member_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("group_sessions.id", ondelete="CASCADE"), index=True
-    )
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     cofacilitated: Mapped[bool] = mapped_column(Boolean, default=False)
     marked_by: Mapped[int | None] = mapped_column(Snowflake)
     marked_at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
-class SessionFeedback(Base):
+class SessionFeedback(SessionMemberRow, Base):
     """An attendee's short feedback on a session, given once."""
 
     __tablename__ = "session_feedback"
     __table_args__ = (UniqueConstraint("session_id", "member_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("group_sessions.id", ondelete="CASCADE"), index=True
-    )
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     rating: Mapped[int] = mapped_column(Integer)  # 1..5
     listened: Mapped[str] = mapped_column(String(8))  # yes | partly | no
     comment: Mapped[str | None] = mapped_column(String(1000))

@@ -14,15 +14,15 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GroupSession, GuildConfig, Member, SessionReminder, SessionRsvp
-from bot.services.base import Service
+from bot.services.base import ERASED, Service
 from bot.services.errors import NotFound
 from bot.services.sessions.events import SessionReminder as ReminderEvent
-from bot.services.sessions.owed import CURRENT, ERASED, FEEDBACK_DM, PROMOTED, REMINDER
+from bot.services.sessions.events import reminder_event
+from bot.services.sessions.owed import CURRENT, FEEDBACK_DM, PROMOTED, REMINDER
 from bot.services.sessions.views import (
     SessionView,
     get_session,
     has_place,
-    local_range,
     session_view,
 )
 
@@ -138,26 +138,8 @@ class OwedSessions(Service):
         if skip is not None:
             await self._not_sent(s, row.id, row.due_at, skip, now)
             return OwedDM(view, skip=skip)
-        event = ReminderEvent(
-            reminder_id=row.id,
-            session_id=gs.id,
-            guild_id=gs.guild_id,
-            member_id=member.id,
-            user_id=member.user_id,
-            preferred_name=member.preferred_name,
-            kind=row.kind,
-            title=gs.title,
-            agenda=gs.agenda,
-            starts_at=gs.starts_at,
-            ends_at=gs.ends_at,
-            local_text=local_range(self.settings, gs),
-            place=gs.place,
-            online_link=gs.online_link,
-            papers_url=gs.papers_url,
-            sequence=gs.sequence,
-            due_at=row.due_at,
-            late_minutes=int(str(payload.get("late_minutes", 0))),
-        )
+        late = int(str(payload.get("late_minutes", 0)))
+        event = reminder_event(self.settings, row, gs, member, late)
         return OwedDM(view, member.user_id, member.preferred_name, reminder=event)
 
     async def _not_sent(

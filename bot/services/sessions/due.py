@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GroupSession, GuildConfig, Member, SessionReminder, SessionRsvp
 from bot.services.base import Service
-from bot.services.sessions.events import QuorumAlert, SessionEnded
+from bot.services.sessions.events import QuorumAlert, SessionEnded, reminder_event
 from bot.services.sessions.events import SessionReminder as ReminderEvent
 from bot.services.sessions.owed import ENDED, QUORUM, owe_post, owe_reminders
 from bot.services.sessions.reminder_rows import max_lateness
@@ -44,15 +44,14 @@ class DueWork(Service):
 
     async def next_due(self) -> datetime | None:
         """Return when the next reminder, quorum check or wrap-up falls due."""
-        async with self.db.begin() as s:
-            reminder = await s.scalar(select(func.min(SessionReminder.due_at)).where(*PENDING))
-            quorum = await s.scalar(
-                select(func.min(GroupSession.quorum_due_at)).where(
-                    GroupSession.quorum_checked_at.is_(None),
-                    GroupSession.status == "scheduled",
-                )
+        reminder = await self.earliest(select(func.min(SessionReminder.due_at)).where(*PENDING))
+        quorum = await self.earliest(
+            select(func.min(GroupSession.quorum_due_at)).where(
+                GroupSession.quorum_checked_at.is_(None),
+                GroupSession.status == "scheduled",
             )
-            wrapup = await s.scalar(select(func.min(GroupSession.wrapup_due_at)))
+        )
+        wrapup = await self.earliest(select(func.min(GroupSession.wrapup_due_at)))
         found = [d for d in (reminder, quorum, wrapup) if d is not None]
         return min(found) if found else None
 
@@ -167,25 +166,12 @@ class DueWork(Service):
                 for rid in await self._claim(s, ids, {"skipped_at": now, "skip_reason": reason}):
                     log.warning("sessions: reminder %s skipped: %s", rid, reason)
             return [
-                ReminderEvent(
-                    reminder_id=reminder.id,
-                    session_id=gs.id,
-                    guild_id=gs.guild_id,
-                    member_id=member.id,
-                    user_id=member.user_id,
-                    preferred_name=member.preferred_name,
-                    kind=reminder.kind,
-                    title=gs.title,
-                    agenda=gs.agenda,
-                    starts_at=gs.starts_at,
-                    ends_at=gs.ends_at,
-                    local_text=local_range(self.settings, gs),
-                    place=gs.place,
-                    online_link=gs.online_link,
-                    papers_url=gs.papers_url,
-                    sequence=gs.sequence,
-                    due_at=reminder.due_at,
-                    late_minutes=int((now - reminder.due_at).total_seconds() // 60),
+                reminder_event(
+                    self.settings,
+                    reminder,
+                    gs,
+                    member,
+                    int((now - reminder.due_at).total_seconds() // 60),
                 )
                 for reminder, gs, member, _rsvp in rows
                 if reminder.id in sent

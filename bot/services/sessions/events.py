@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from bot.services.sessions.views import SessionView
+from bot.services.sessions.views import SessionView, local_range
+
+if TYPE_CHECKING:
+    from bot.db.models import GroupSession, Member
+    from bot.db.models import SessionReminder as ReminderRow
+    from bot.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -70,3 +76,31 @@ class SessionEnded(_SessionNotice):
 
     worker_log_channel_id: int | None
     created_by: int | None
+
+
+# Copied from the session row into a reminder as they are.
+REMINDED = "guild_id title agenda starts_at ends_at place online_link papers_url sequence".split()
+
+
+def reminder_event(
+    settings: Settings,
+    row: ReminderRow,
+    gs: GroupSession,
+    member: Member,
+    late_minutes: int,
+) -> SessionReminder:
+    """Return what a reminder says: the session in full, for the member it goes to."""
+    # A reminder states the session in full, the online link included (it goes to one person).
+    copied = {name: getattr(gs, name) for name in REMINDED}
+    return SessionReminder(
+        reminder_id=row.id,
+        session_id=gs.id,
+        member_id=member.id,
+        user_id=member.user_id,
+        preferred_name=member.preferred_name,
+        kind=row.kind,
+        local_text=local_range(settings, gs),
+        due_at=row.due_at,
+        late_minutes=late_minutes,
+        **copied,
+    )

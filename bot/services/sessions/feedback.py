@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.db.models import SessionAttendance, SessionFeedback
-from bot.db.upsert import insert_for
 from bot.services.access import Actor, require_member, require_worker
-from bot.services.base import Service, changed
+from bot.services.base import Service, insert_once
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.sessions.forms import COMMENT_MAX, LISTENED
 from bot.services.sessions.views import SessionView, get_session, session_view
@@ -61,18 +60,16 @@ class FeedbackService(Service):
                 raise NotAllowed(
                     "Feedback is for people who were marked as attending this session."
                 )
-            added = await changed(
+            added = await insert_once(
                 s,
-                insert_for(s, SessionFeedback)
-                .values(
-                    session_id=gs.id,
-                    member_id=member.id,
-                    rating=rating,
-                    listened=listened,
-                    comment=text,
-                    given_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["session_id", "member_id"]),
+                SessionFeedback,
+                ["session_id", "member_id"],
+                session_id=gs.id,
+                member_id=member.id,
+                rating=rating,
+                listened=listened,
+                comment=text,
+                given_at=now,
             )
             if not added:
                 raise Conflict("You've already given feedback on this session. Thank you!")

@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GroupSession, OutboxItem
 from bot.db.upsert import insert_for
 from bot.services.base import Service
-from bot.services.outbox import FAILED, PENDING
+from bot.services.outbox import PENDING
 
 REMINDER = "sessions.reminder"
 QUORUM = "sessions.quorum"
@@ -34,7 +34,6 @@ FEEDBACK_POST = "sessions.feedback_post"
 MINUTES = "sessions.minutes"
 # DMs to one person (their own DM channel); everything else is a post in a server channel.
 DMS = (REMINDER, PROMOTED, CHANGED, CANCELLED, FEEDBACK_DM)
-ERASED = "the person erased their data before it went out"
 CHUNK = 200  # rows per multi-row insert (well inside SQLite's limit on bound values)
 # Who is still in the group: people who left (or were erased) are not told about changes.
 CURRENT = ("approved", "paused")
@@ -113,21 +112,6 @@ async def owe_redraw(service: Service, s: AsyncSession, gs: GroupSession) -> Non
     )
     if waiting is None:
         await owe_post(service, s, gs, REDRAW)
-
-
-async def forget_owed(s: AsyncSession, guild_id: int, member_id: int, now: datetime) -> None:
-    """Stop sessions deliveries to an erased person that have not gone out yet."""
-    await s.execute(
-        update(OutboxItem)
-        .where(
-            OutboxItem.guild_id == guild_id,
-            OutboxItem.subject_member_id == member_id,
-            OutboxItem.kind.like("sessions.%"),
-            OutboxItem.status == PENDING,
-        )
-        .values(status=FAILED, last_error=ERASED, lease_until=None, done_at=now)
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def posts_about(s: AsyncSession, guild_id: int, member_id: int) -> list[tuple[int, int]]:

@@ -15,8 +15,9 @@ from bot.db.models import (
     SessionReminder,
     SessionRsvp,
 )
+from bot.services.base import forget_owed
 from bot.services.personal_data import DiscordTraces
-from bot.services.sessions.owed import forget_owed, posts_about
+from bot.services.sessions.owed import posts_about
 
 if TYPE_CHECKING:
     from bot.services.sessions.service import SessionsService
@@ -146,4 +147,4 @@ class SessionsPersonalData:
             .execution_options(synchronize_session=False)
         )
         if member_id:
-            await forget_owed(session, guild_id, member_id, self.service.clock.now())
+            await forget_owed(session, "sessions", guild_id, member_id, self.service.clock.now())

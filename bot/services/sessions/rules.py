@@ -172,7 +172,14 @@ def occurrences(
     return starts
 
 
-def warnings(settings: Settings, starts: list[datetime], minutes: int, now: datetime) -> list[str]:
+def warnings(
+    settings: Settings,
+    starts: list[datetime],
+    minutes: int,
+    now: datetime,
+    *,
+    has_papers: bool = False,
+) -> list[str]:
     """Return the reasonable-adjustment checks these starts fail, for the worker to confirm."""
     cfg = settings.sessions
     earliest = time.fromisoformat(cfg.earliest_start)
@@ -189,7 +196,9 @@ def warnings(settings: Settings, starts: list[datetime], minutes: int, now: date
         )
         if under_18 and local.weekday() < 5 and overlaps:
             found["school"].append(start)
-        if start - now < timedelta(days=cfg.papers_days_before):
+        # Only a session with papers can miss the papers deadline; a false warning teaches
+        # workers to click through the true ones.
+        if has_papers and start - now < timedelta(days=cfg.papers_days_before):
             found["papers"].append(start)
 
     def which(items: list[datetime]) -> str:

@@ -86,7 +86,15 @@ class SchedulingService(Service):
             starts = occurrences(
                 self.settings, check_start(self.settings, form.start, now), form, now
             )
-            warned = tuple(warnings(self.settings, starts, fields["duration_minutes"], now))
+            warned = tuple(
+                warnings(
+                    self.settings,
+                    starts,
+                    fields["duration_minutes"],
+                    now,
+                    has_papers=bool(fields["papers_url"]),
+                )
+            )
             if warned and not confirm:
                 return ScheduleOutcome(False, warned, (), None, config.sessions_channel_id)
             series_id = None
@@ -194,7 +202,15 @@ class SchedulingService(Service):
                     )
             checks = time_changed or fields["audience_kind"] != gs.audience_kind
             warned = (
-                tuple(warnings(self.settings, new_starts, fields["duration_minutes"], now))
+                tuple(
+                    warnings(
+                        self.settings,
+                        new_starts,
+                        fields["duration_minutes"],
+                        now,
+                        has_papers=bool(fields["papers_url"]),
+                    )
+                )
                 if checks
                 else ()
             )

@@ -32,6 +32,7 @@ from bot.services.sessions.waitlist import WaitlistService
 from bot.settings import Settings
 
 __all__ = ["SessionReminderEvent", "SessionsService"]
+Database = async_sessionmaker[AsyncSession]
 
 
 class SessionsService(Service):
@@ -40,13 +41,7 @@ class SessionsService(Service):
     name = "sessions"
     emits: tuple[type, ...] = (SessionReminderEvent, QuorumAlert, SessionEnded, Promotion)
 
-    def __init__(
-        self,
-        settings: Settings,
-        db: async_sessionmaker[AsyncSession],
-        clock: Clock,
-        wake: Wake | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, db: Database, clock: Clock, wake: Wake | None = None):
         super().__init__(settings, db, clock, wake)
         parts = (settings, db, clock, wake)
         self.scheduling = SchedulingService(*parts)
