@@ -25,6 +25,8 @@ from bot.clock import Clock
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Any], Awaitable[None]]
+# Wake-ups within this long of each other are answered by one look at every source.
+WAKE_MERGE_SECONDS = 0.02
 
 
 class DueSource(Protocol):
@@ -57,6 +59,8 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
         self._wakes: set[asyncio.Task[None]] = set()
+        self._waking = False
+        self._wake_again = False
 
     def add_source(self, source: DueSource) -> None:
         """Register a service whose rows drive jobs."""
@@ -111,16 +115,35 @@ class Scheduler:
         await self._reschedule()
 
     def wake(self) -> None:
-        """Recompute the next wake-up soon; services call this after committing timed rows."""
+        """Recompute the next wake-up soon; services call this after committing timed rows.
+
+        Wake-ups are merged: a burst of 200 clicks asks every source once or twice, not 200
+        times (each ask is a query per source).
+        """
         if self._aps is None:
             return  # not started: start() reads every row anyway
+        if self._waking:
+            self._wake_again = True
+            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        task = loop.create_task(self._reschedule())
+        self._waking = True
+        task = loop.create_task(self._merged_wake())
         self._wakes.add(task)
         task.add_done_callback(self._wakes.discard)
+
+    async def _merged_wake(self) -> None:
+        try:
+            while True:
+                self._wake_again = False
+                await asyncio.sleep(WAKE_MERGE_SECONDS)
+                await self._reschedule()
+                if not self._wake_again:
+                    return
+        finally:
+            self._waking = False
 
     async def run_pending(self) -> int:
         """Claim and dispatch everything due now; return how many events were handled."""

@@ -93,3 +93,31 @@ def test_a_wake_up_before_start_does_nothing(clock: ManualClock) -> None:
     scheduler = Scheduler(clock)
     scheduler.wake()  # no loop, no jobs: start() reads every row anyway
     assert scheduler._aps is None
+
+
+async def test_a_burst_of_wake_ups_asks_the_sources_once_or_twice(clock: ManualClock) -> None:
+    source = OneRow()
+    asked = 0
+    original = source.next_due
+
+    async def counting() -> datetime | None:
+        nonlocal asked
+        asked += 1
+        return await original()
+
+    source.next_due = counting  # type: ignore[method-assign]
+    scheduler = Scheduler(clock, sweep_seconds=3600)
+    scheduler.add_source(source)
+    scheduler.on(Ping, _handle)
+    await scheduler.start()
+    try:
+        asked = 0
+        for _ in range(200):  # a burst of clicks, each waking the scheduler
+            scheduler.wake()
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if not scheduler._wakes:
+                break
+        assert 1 <= asked <= 2
+    finally:
+        await scheduler.stop()

@@ -9,8 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import ParticipationBot
 from bot.ui.actor import actor_for
+from bot.ui.cog import FeatureCog
+from bot.ui.commands import command
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from cogs.admin._pings import warn_if_silent
@@ -52,19 +53,10 @@ def _batches(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
     return batches
 
 
-class AdminCog(commands.Cog):
+class AdminCog(FeatureCog):
     """Set-up, help and the glossary."""
 
-    def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
-    @app_commands.command(
-        name="setup",
-        description="Create or link the group's roles and channels",
-        extras={"audience": "admin"},
-    )
-    @app_commands.guild_only()
+    @command(None, "setup", "Create or link the group's roles and channels", "admin")
     @app_commands.default_permissions(manage_guild=True)
     async def setup_command(self, interaction: Interaction) -> None:
         """Create or link roles and channels; running it again creates nothing twice."""
@@ -134,9 +126,9 @@ class AdminCog(commands.Cog):
             pools.append(self.bot.tree.walk_commands(guild=discord.Object(id=guild_id)))
         found: dict[str, app_commands.Command[Any, Any, Any]] = {}
         for pool in pools:
-            for command in pool:
-                if isinstance(command, app_commands.Command):
-                    found.setdefault(command.qualified_name, command)
+            for listed in pool:
+                if isinstance(listed, app_commands.Command):
+                    found.setdefault(listed.qualified_name, listed)
         return list(found.values())
 
     @app_commands.command(name="jargon", description="Explain a word or abbreviation we use")

@@ -8,7 +8,7 @@ for workers in #worker-log first, so someone tells them another way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -70,7 +70,17 @@ class EngagementSenders:
         member_id = delivery.payload.get("member_id")
         if reason is not None and member_id is not None and error.code != 10007:
             guild_id = delivery.guild_id
-            await self.owed.tell_staff(guild_id, int(member_id), about, reason, delivery.id)
+            await self.owed.notes.tell(guild_id, int(member_id), about, reason, delivery.id)
+
+    async def _dm(
+        self, delivery: Delivery, user_id: int, text: str, about: str, **kwargs: Any
+    ) -> Sent:
+        """DM a member; if Discord refuses for good, workers are told too."""
+        try:
+            return await dm_owed(self.bot, delivery, user_id, text, **kwargs)
+        except discord.HTTPException as error:
+            await self._tell_staff(delivery, about, error)
+            raise
 
     async def notice(self, delivery: Delivery) -> Sent:
         """DM the neutral eligibility notice with its Move up / Stay buttons."""
@@ -109,11 +119,8 @@ class EngagementSenders:
         user_id = await self.owed.recipient(delivery.guild_id, int(payload.get("member_id") or 0))
         if user_id is None or not payload.get("text"):
             raise Undeliverable(owed.ERASED)
-        try:
-            return await dm_owed(self.bot, delivery, user_id, str(payload["text"]))
-        except discord.HTTPException as error:
-            await self._tell_staff(delivery, str(payload.get("about") or ""), error)
-            raise
+        about = str(payload.get("about") or "")
+        return await self._dm(delivery, user_id, str(payload["text"]), about)
 
     async def pairing_dm(self, delivery: Delivery) -> Sent:
         """Tell the mentee or the mentor about their pairing, as it stands now."""
@@ -124,11 +131,7 @@ class EngagementSenders:
         if found is None:
             raise Undeliverable(NOT_NOW)
         user_id, text = found
-        try:
-            return await dm_owed(self.bot, delivery, user_id, text, allowed_mentions=NO_PINGS)
-        except discord.HTTPException as error:
-            await self._tell_staff(delivery, "pairing", error)
-            raise
+        return await self._dm(delivery, user_id, text, "pairing", allowed_mentions=NO_PINGS)
 
     async def claim_card(self, delivery: Delivery) -> Sent:
         """Post an expenses claim card for workers, drawn as the claim stands now."""
@@ -217,7 +220,7 @@ class EngagementSenders:
 
     async def staff_note(self, delivery: Delivery) -> Sent:
         """Post a note for workers that something for a member could not be done."""
-        note = await self.owed.staff_note(delivery.guild_id, delivery.payload)
+        note = await self.owed.notes.read(delivery.guild_id, delivery.payload)
         if note is None:
             raise Undeliverable(owed.ERASED)
         return await post_owed(

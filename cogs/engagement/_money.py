@@ -7,9 +7,7 @@ from typing import Any, Literal
 import aiohttp
 import discord
 from discord import app_commands
-from discord.ext import commands
 
-from bot.app import ParticipationBot
 from bot.services.engagement import (
     BY_HAND,
     CATEGORIES,
@@ -24,12 +22,12 @@ from bot.services.engagement import (
 )
 from bot.services.errors import InvalidInput
 from bot.ui.actor import actor_for
+from bot.ui.cog import FeatureCog
+from bot.ui.commands import command
 from bot.ui.context import Interaction
 from bot.ui.replies import reply
 from bot.ui.timefmt import uk_text
 from cogs.engagement._views import (
-    MEMBER,
-    WORKER,
     reply_list,
     send_receipt,
     update_claim_card,
@@ -60,6 +58,11 @@ PAYMENT_STATUS = {
     "cancelled": "cancelled (its record was corrected)",
 }
 HOURS_HELP = "How long it took, e.g. 1.5 (paid by the hour at a paid level)"
+# What workers and members type, limited while they type so nothing is refused after sending.
+Number = app_commands.Range[int, 1]  # a record's number, as the lists show it
+Reason = app_commands.Range[str, 1, 200]
+Hours = app_commands.Range[str, None, 10]
+Note = app_commands.Range[str, None, 200]
 
 
 async def _download(attachment: discord.Attachment) -> bytes:
@@ -86,7 +89,7 @@ def _who(user_id: int | None) -> str:
     return f"<@{user_id}>" if user_id is not None else "(erased member)"
 
 
-class EngagementRecordsCog(commands.Cog):
+class EngagementRecordsCog(FeatureCog):
     """Contribution records, payments and expenses."""
 
     contributions = app_commands.Group(
@@ -94,10 +97,6 @@ class EngagementRecordsCog(commands.Cog):
     )
     payments = app_commands.Group(name="payments", description="Payment for paid activity")
     expenses = app_commands.Group(name="expenses", description="Claim out-of-pocket expenses")
-
-    def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
-        self.services = bot.services
 
     def _what(self, c: ContributionView) -> str:
         """Say what a contribution was, how long it took and when, in words."""
@@ -112,8 +111,11 @@ class EngagementRecordsCog(commands.Cog):
 
     # ---- contributions ----------------------------------------------------------------------
 
-    @contributions.command(name="log", description="Log a contribution for a member", extras=WORKER)
-    @app_commands.describe(
+    @command(
+        contributions,
+        "log",
+        "Log a contribution for a member",
+        "worker",
         member="Who contributed",
         kind="What they did (votes, consultation answers and training modules are recorded "
         "by the bot)",
@@ -126,8 +128,8 @@ class EngagementRecordsCog(commands.Cog):
         interaction: Interaction,
         member: discord.User,
         kind: app_commands.Choice[str],
-        hours: app_commands.Range[str, None, 10] | None = None,
-        note: app_commands.Range[str, None, 200] | None = None,
+        hours: Hours | None = None,
+        note: Note | None = None,
     ) -> None:
         """Log once per interaction; say what it set off."""
         logged = await self.services.engagement.contributions.log(
@@ -145,9 +147,7 @@ class EngagementRecordsCog(commands.Cog):
         text += f"\nIf it needs fixing, it is number {c.id} in /contributions correct or remove."
         await reply(interaction, text, allowed_mentions=NONE)
 
-    @contributions.command(
-        name="list", description="A member's latest contributions", extras=WORKER
-    )
+    @command(contributions, "list", "A member's latest contributions", "worker")
     async def list_(self, interaction: Interaction, member: discord.User) -> None:
         """List with numbers, to correct or remove one."""
         found = await self.services.engagement.contributions.list_for(
@@ -162,10 +162,11 @@ class EngagementRecordsCog(commands.Cog):
             interaction, lines, f"{heading}Nothing recorded yet.", heading, allowed_mentions=NONE
         )
 
-    @contributions.command(
-        name="correct", description="Correct a wrong contribution", extras=WORKER
-    )
-    @app_commands.describe(
+    @command(
+        contributions,
+        "correct",
+        "Correct a wrong contribution",
+        "worker",
         number="The contribution number (see /contributions list)",
         reason="Why it is being corrected (kept in the audit log)",
         kind="What they really did, if that was wrong",
@@ -176,11 +177,11 @@ class EngagementRecordsCog(commands.Cog):
     async def correct(
         self,
         interaction: Interaction,
-        number: app_commands.Range[int, 1],
-        reason: app_commands.Range[str, 1, 200],
+        number: Number,
+        reason: Reason,
         kind: app_commands.Choice[str] | None = None,
-        hours: app_commands.Range[str, None, 10] | None = None,
-        note: app_commands.Range[str, None, 200] | None = None,
+        hours: Hours | None = None,
+        note: Note | None = None,
     ) -> None:
         """Change the fields given."""
         changes: dict[str, Any] = {}
@@ -195,17 +196,15 @@ class EngagementRecordsCog(commands.Cog):
         )
         await reply(interaction, f"Corrected number {fixed.id}: {self._what(fixed)}.")
 
-    @contributions.command(name="remove", description="Remove a wrong contribution", extras=WORKER)
-    @app_commands.describe(
+    @command(
+        contributions,
+        "remove",
+        "Remove a wrong contribution",
+        "worker",
         number="The contribution number (see /contributions list)",
         reason="Why it is being removed (kept in the audit log)",
     )
-    async def remove(
-        self,
-        interaction: Interaction,
-        number: app_commands.Range[int, 1],
-        reason: app_commands.Range[str, 1, 200],
-    ) -> None:
+    async def remove(self, interaction: Interaction, number: Number, reason: Reason) -> None:
         """Remove it (audited)."""
         gone = await self.services.engagement.contributions.remove(
             actor_for(interaction), number, reason
@@ -214,18 +213,17 @@ class EngagementRecordsCog(commands.Cog):
 
     # ---- payments ---------------------------------------------------------------------------
 
-    @payments.command(
-        name="rate", description="What paid activity pays at your level", extras=MEMBER
-    )
+    @command(payments, "rate", "What paid activity pays at your level", "member")
     async def rate(self, interaction: Interaction) -> None:
         """State the rate before any activity."""
         statement = await self.services.engagement.payments.rate_statement(actor_for(interaction))
         await reply(interaction, statement.text)
 
-    @payments.command(
-        name="preference",
-        description="Choose money, voucher or accreditation, or decline payment",
-        extras=MEMBER,
+    @command(
+        payments,
+        "preference",
+        "Choose money, voucher or accreditation, or decline payment",
+        "member",
     )
     @app_commands.choices(reward=REWARD_CHOICES)
     async def preference(self, interaction: Interaction, reward: app_commands.Choice[str]) -> None:
@@ -235,7 +233,7 @@ class EngagementRecordsCog(commands.Cog):
         )
         await reply(interaction, f"Saved: {REWARDS[statement.reward]}.\n{statement.text}")
 
-    @payments.command(name="mine", description="Your payment records", extras=MEMBER)
+    @command(payments, "mine", "Your payment records", "member")
     async def mine(self, interaction: Interaction) -> None:
         """List the member's payments."""
         found = await self.services.engagement.payments.my_payments(actor_for(interaction))
@@ -250,9 +248,7 @@ class EngagementRecordsCog(commands.Cog):
         ]
         await reply_list(interaction, lines, "You have no payment records yet.")
 
-    @payments.command(
-        name="due", description="Payments waiting to be made (workers)", extras=WORKER
-    )
+    @command(payments, "due", "Payments waiting to be made (workers)", "worker")
     async def due(self, interaction: Interaction) -> None:
         """List payments to make."""
         found = await self.services.engagement.payments.due(actor_for(interaction))
@@ -270,9 +266,14 @@ class EngagementRecordsCog(commands.Cog):
             allowed_mentions=NONE,
         )
 
-    @payments.command(name="paid", description="Mark a payment as paid (workers)", extras=WORKER)
-    @app_commands.describe(number="The payment number (see /payments due)")
-    async def paid(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
+    @command(
+        payments,
+        "paid",
+        "Mark a payment as paid (workers)",
+        "worker",
+        number="The payment number (see /payments due)",
+    )
+    async def paid(self, interaction: Interaction, number: Number) -> None:
         """Mark it paid and tell the member."""
         payment = await self.services.engagement.payments.mark_paid(actor_for(interaction), number)
         told = (
@@ -292,8 +293,11 @@ class EngagementRecordsCog(commands.Cog):
 
     # ---- expenses ---------------------------------------------------------------------------
 
-    @expenses.command(name="claim", description="Claim out-of-pocket expenses", extras=MEMBER)
-    @app_commands.describe(
+    @command(
+        expenses,
+        "claim",
+        "Claim out-of-pocket expenses",
+        "member",
         category="What it was for",
         amount="How much, in pounds and pence, e.g. 12.50",
         note="What it was (needed for Other)",
@@ -320,13 +324,18 @@ class EngagementRecordsCog(commands.Cog):
         )
         await reply(interaction, claim.member_text)
 
-    @expenses.command(name="receipt", description="See the receipt kept for a claim", extras=MEMBER)
-    @app_commands.describe(number="The claim number")
-    async def receipt(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
+    @command(
+        expenses,
+        "receipt",
+        "See the receipt kept for a claim",
+        "member",
+        number="The claim number",
+    )
+    async def receipt(self, interaction: Interaction, number: Number) -> None:
         """Show a claim's receipt privately (workers, or the person who claimed)."""
         await send_receipt(interaction, number)
 
-    @expenses.command(name="list", description="Your expenses claims", extras=MEMBER)
+    @command(expenses, "list", "Your expenses claims", "member")
     async def claims(self, interaction: Interaction) -> None:
         """List the member's claims and where each one is."""
         found = await self.services.engagement.expenses.mine(actor_for(interaction))
@@ -338,7 +347,7 @@ class EngagementRecordsCog(commands.Cog):
             lines.append(line)
         await reply_list(interaction, lines, "You have not made any claims yet.")
 
-    @expenses.command(name="queue", description="Claims waiting for workers", extras=WORKER)
+    @command(expenses, "queue", "Claims waiting for workers", "worker")
     async def queue(self, interaction: Interaction) -> None:
         """List claims to decide or pay."""
         found = await self.services.engagement.expenses.waiting(actor_for(interaction))
@@ -365,22 +374,19 @@ class EngagementRecordsCog(commands.Cog):
             claim = await expenses.reject(actor, number, reason)
         await update_claim_card(interaction, claim)
 
-    @expenses.command(name="approve", description="Approve a claim", extras=WORKER)
-    async def approve(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
+    @command(expenses, "approve", "Approve a claim", "worker")
+    async def approve(self, interaction: Interaction, number: Number) -> None:
         """Approve and tell the member."""
         await self._decide(interaction, "approve", number)
 
-    @expenses.command(name="reject", description="Reject a claim with a reason", extras=WORKER)
+    @command(expenses, "reject", "Reject a claim with a reason", "worker")
     async def reject(
-        self,
-        interaction: Interaction,
-        number: app_commands.Range[int, 1],
-        reason: app_commands.Range[str, 1, 500],
+        self, interaction: Interaction, number: Number, reason: app_commands.Range[str, 1, 500]
     ) -> None:
         """Reject and tell the member why."""
         await self._decide(interaction, "reject", number, reason)
 
-    @expenses.command(name="paid", description="Mark a claim as paid", extras=WORKER)
-    async def mark_paid(self, interaction: Interaction, number: app_commands.Range[int, 1]) -> None:
+    @command(expenses, "paid", "Mark a claim as paid", "worker")
+    async def mark_paid(self, interaction: Interaction, number: Number) -> None:
         """Mark paid and tell the member."""
         await self._decide(interaction, "paid", number)

@@ -7,10 +7,10 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
-from bot.app import ParticipationBot
 from bot.ui.actor import actor_for
+from bot.ui.cog import FeatureCog
+from bot.ui.commands import command
 from bot.ui.context import Interaction
 from bot.ui.replies import guarded, reply
 from cogs.engagement._deliveries import EngagementSenders
@@ -18,7 +18,6 @@ from cogs.engagement._render import progress_embed
 from cogs.engagement._views import (
     DYNAMIC_ITEMS,
     MEMBER,
-    WORKER,
     notice_view,
     reply_list,
     withdraw_view,
@@ -56,16 +55,12 @@ class StepDownView(discord.ui.View):
         await interaction.response.edit_message(content="OK: nothing has changed.", view=None)
 
 
-class EngagementCog(commands.Cog):
+class EngagementCog(FeatureCog):
     """Progress and levels, training and mentoring."""
 
     levels = app_commands.Group(name="levels", description="Engagement levels")
     training = app_commands.Group(name="training", description="Training modules")
     mentor = app_commands.Group(name="mentor", description="Mentoring")
-
-    def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
-        self.services = bot.services
 
     async def cog_load(self) -> None:
         """Keep notice, move and claim buttons working after restarts; send what is owed."""
@@ -94,9 +89,7 @@ class EngagementCog(commands.Cog):
             kwargs["view"] = notice_view(view.open_notice_id)
         await interaction.followup.send(ephemeral=True, **kwargs)
 
-    @levels.command(
-        name="eligible", description="Members who meet their next level (workers)", extras=WORKER
-    )
+    @command(levels, "eligible", "Members who meet their next level (workers)", "worker")
     async def eligible(self, interaction: Interaction) -> None:
         """List who meets their next level and where each one stands."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -114,7 +107,7 @@ class EngagementCog(commands.Cog):
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
-    @levels.command(name="step-down", description="Move down one level", extras=MEMBER)
+    @command(levels, "step-down", "Move down one level", "member")
     async def step_down(self, interaction: Interaction) -> None:
         """Ask for confirmation, then step down."""
         view = await self.services.engagement.progress.progress(actor_for(interaction), chart=False)
@@ -136,12 +129,14 @@ class EngagementCog(commands.Cog):
             if needle in name.casefold()
         ][:25]
 
-    @training.command(
-        name="record",
-        description="Record a training module a member completed (workers)",
-        extras=WORKER,
+    @command(
+        training,
+        "record",
+        "Record a training module a member completed (workers)",
+        "worker",
+        member="Who completed it",
+        module="Which module",
     )
-    @app_commands.describe(member="Who completed it", module="Which module")
     @app_commands.autocomplete(module=_modules)
     async def training_record(
         self, interaction: Interaction, member: discord.User, module: str
@@ -152,12 +147,15 @@ class EngagementCog(commands.Cog):
         )
         await reply(interaction, f"Recorded “{done.module_name}” for <@{done.user_id}>.")
 
-    @mentor.command(name="request", description="Ask for a mentor", extras=MEMBER)
-    @app_commands.describe(note="What you'd like help with (optional)")
+    @command(
+        mentor,
+        "request",
+        "Ask for a mentor",
+        "member",
+        note="What you'd like help with (optional)",
+    )
     async def mentor_request(
-        self,
-        interaction: Interaction,
-        note: app_commands.Range[str, None, 500] | None = None,
+        self, interaction: Interaction, note: app_commands.Range[str, None, 500] | None = None
     ) -> None:
         """Ask for a mentor; workers are told in the worker log (owed with the request)."""
         await self.services.engagement.training.request_mentor(actor_for(interaction), note)
@@ -166,9 +164,7 @@ class EngagementCog(commands.Cog):
             "Thanks: a worker will find you a mentor, and you'll get a message when they have.",
         )
 
-    @mentor.command(
-        name="requests", description="Mentoring requests waiting (workers)", extras=WORKER
-    )
+    @command(mentor, "requests", "Mentoring requests waiting (workers)", "worker")
     async def mentor_requests(self, interaction: Interaction) -> None:
         """List waiting requests."""
         waiting = await self.services.engagement.training.open_requests(actor_for(interaction))
@@ -184,17 +180,16 @@ class EngagementCog(commands.Cog):
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
-    @mentor.command(
-        name="pair",
-        description="Pair a member with a mentor at a higher level (workers)",
-        extras=WORKER,
+    @command(
+        mentor,
+        "pair",
+        "Pair a member with a mentor at a higher level (workers)",
+        "worker",
+        request="The request number",
+        mentor="Who will mentor them",
     )
-    @app_commands.describe(request="The request number", mentor="Who will mentor them")
     async def mentor_pair(
-        self,
-        interaction: Interaction,
-        request: app_commands.Range[int, 1],
-        mentor: discord.User,
+        self, interaction: Interaction, request: app_commands.Range[int, 1], mentor: discord.User
     ) -> None:
         """Pair them; both are told (owed with the pairing)."""
         pairing = await self.services.engagement.training.pair(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.app import ParticipationBot
 from bot.services.membership import (
@@ -23,6 +23,8 @@ from bot.services.membership import (
     area_suggestions,
 )
 from bot.ui.actor import actor_for, guild_for
+from bot.ui.cog import FeatureCog
+from bot.ui.commands import Declared, command
 from bot.ui.context import Interaction
 from bot.ui.replies import clip, reply
 from cogs.membership._deliveries import MembershipSenders
@@ -47,7 +49,21 @@ def _choices(found: list[Suggestion]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=s.label[:100], value=s.value[:100]) for s in found][:25]
 
 
-class MembershipCog(commands.Cog):
+def _anywhere(name: str, description: str) -> Declared:
+    """Declare a command for everyone that works in the server and in DMs with the bot."""
+
+    def declare(callback: Callable[..., Any]) -> app_commands.Command[Any, ..., Any]:
+        callback = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)(
+            callback
+        )
+        return app_commands.command(
+            name=name, description=description, extras={"audience": "everyone"}
+        )(callback)
+
+    return declare
+
+
+class MembershipCog(FeatureCog):
     """Being, becoming and ceasing to be a member."""
 
     profile = app_commands.Group(
@@ -55,8 +71,7 @@ class MembershipCog(commands.Cog):
     )
 
     def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
-        self.settings = bot.services.settings
+        super().__init__(bot)
         self.membership = bot.services.membership
         self.replies = SignUpReplies(bot.services.clock)
 
@@ -71,13 +86,11 @@ class MembershipCog(commands.Cog):
     async def _areas(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
         return _choices(area_suggestions(current, self.settings.group))
 
-    @app_commands.command(
-        name="join",
-        description="Sign up to the participation group",
-        extras={"audience": "everyone"},
-    )
-    @app_commands.guild_only()
-    @app_commands.describe(
+    @command(
+        None,
+        "join",
+        "Sign up to the participation group",
+        "everyone",
         name="What you'd like us to call you",
         age_band="Your age band: type your age and pick from the list",
         i_am="Are you a young person or a parent/carer?",
@@ -108,10 +121,7 @@ class MembershipCog(commands.Cog):
         )
         await offer_consent(interaction, form, self.replies)
 
-    @app_commands.command(
-        name="signups", description="Sign-ups waiting for a decision", extras={"audience": "worker"}
-    )
-    @app_commands.guild_only()
+    @command(None, "signups", "Sign-ups waiting for a decision")
     async def signups(self, interaction: Interaction) -> None:
         """List pending sign-ups with links to their cards."""
         pending = await self.membership.pending(actor_for(interaction))
@@ -138,15 +148,13 @@ class MembershipCog(commands.Cog):
             )
         await reply(interaction, clip(f"{len(pending)} waiting:\n" + "\n".join(lines)))
 
-    @profile.command(
-        name="show", description="See the details we hold for you", extras={"audience": "member"}
-    )
+    @command(profile, "show", "See the details we hold for you", "member")
     async def profile_show(self, interaction: Interaction) -> None:
         """Show the member their own profile, privately."""
         view = await self.membership.profile(actor_for(interaction))
         await reply(interaction, embed=profile_embed(view, "Your profile"))
 
-    @profile.command(name="edit", description="Change your details", extras={"audience": "member"})
+    @command(profile, "edit", "Change your details", "member")
     @app_commands.autocomplete(age_band=_age_bands, area=_areas)
     async def profile_edit(
         self,
@@ -178,12 +186,7 @@ class MembershipCog(commands.Cog):
         view = await self.membership.update_profile(actor, form)
         await reply(interaction, "Saved.", embed=profile_embed(view, "Your profile"))
 
-    @app_commands.command(
-        name="pause",
-        description="Take a break: keep your level, no reminders",
-        extras={"audience": "member"},
-    )
-    @app_commands.guild_only()
+    @command(None, "pause", "Take a break: keep your level, no reminders", "member")
     async def pause(self, interaction: Interaction) -> None:
         """Start a break."""
         await self.membership.pause(actor_for(interaction))
@@ -193,19 +196,13 @@ class MembershipCog(commands.Cog):
             "won't send you reminders. Use /resume whenever you're ready. Take care.",
         )
 
-    @app_commands.command(
-        name="resume", description="Come back from a break", extras={"audience": "member"}
-    )
-    @app_commands.guild_only()
+    @command(None, "resume", "Come back from a break", "member")
     async def resume(self, interaction: Interaction) -> None:
         """End a break."""
         await self.membership.resume(actor_for(interaction))
         await reply(interaction, "Welcome back! Reminders are on again if you opted in.")
 
-    @app_commands.command(
-        name="leave", description="Leave the participation group", extras={"audience": "member"}
-    )
-    @app_commands.guild_only()
+    @command(None, "leave", "Leave the participation group", "member")
     async def leave(self, interaction: Interaction) -> None:
         """Ask for confirmation, then leave (the record is kept until /forgetme)."""
         actor = actor_for(interaction)
@@ -226,10 +223,7 @@ class MembershipCog(commands.Cog):
             view=ConfirmView(interaction.user.id, "Yes, leave", do_leave),
         )
 
-    @app_commands.command(
-        name="equality", description="Optional equality questions", extras={"audience": "everyone"}
-    )
-    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @_anywhere("equality", "Optional equality questions")
     @app_commands.describe(
         gender="How do you describe your gender?",
         ethnicity="Your ethnic group",
@@ -272,12 +266,7 @@ class MembershipCog(commands.Cog):
             "and only ever counted in groups of 5 or more.",
         )
 
-    @app_commands.command(
-        name="mydata",
-        description="Get a file of everything we hold about you",
-        extras={"audience": "everyone"},
-    )
-    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @_anywhere("mydata", "Get a file of everything we hold about you")
     async def mydata(self, interaction: Interaction) -> None:
         """Send the person a JSON file of their data, privately."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -289,12 +278,7 @@ class MembershipCog(commands.Cog):
             file=discord.File(io.BytesIO(raw), filename="my-data.json"),
         )
 
-    @app_commands.command(
-        name="forgetme",
-        description="Erase everything we hold about you",
-        extras={"audience": "everyone"},
-    )
-    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @_anywhere("forgetme", "Erase everything we hold about you")
     async def forgetme(self, interaction: Interaction) -> None:
         """Ask for confirmation, then erase."""
         actor_for(interaction)  # explains if the person is not in the group's server

@@ -13,19 +13,8 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.delivery import Sent, Undeliverable, dm_owed, post_owed, reason_for
-from bot.services.membership import (
-    APPROVED_DM,
-    CARD,
-    DECLINED_DM,
-    REDACT,
-    REPLY,
-    ROLES,
-    ROLES_REMOVED,
-    STAFF_NOTE,
-    WELCOME,
-    MemberView,
-    StaffNote,
-)
+from bot.services.base import ERASED
+from bot.services.membership import MemberView, StaffNote, owed
 from bot.services.outbox import Delivery
 from cogs.membership._joining import decided_text
 from cogs.membership._render import card_embed
@@ -35,7 +24,6 @@ from cogs.membership._views import card_view
 if TYPE_CHECKING:
     from bot.app import ParticipationBot
 
-ERASED = "the person erased their data before it went out"
 REDACTED = "(Erased at the person's request.)"
 NO_PINGS = discord.AllowedMentions.none()
 
@@ -70,15 +58,15 @@ class MembershipSenders:
     def register(self) -> None:
         """Tell the bot's deliveries which sender handles each membership kind."""
         deliveries = self.bot.deliveries
-        deliveries.on(CARD, self.card)
-        deliveries.on(ROLES, self.roles)
-        deliveries.on(ROLES_REMOVED, self.roles_removed)
-        deliveries.on(WELCOME, self.welcome)
-        deliveries.on(APPROVED_DM, self.approved_dm)
-        deliveries.on(DECLINED_DM, self.declined_dm)
-        deliveries.on(STAFF_NOTE, self.staff_note)
-        deliveries.on(REDACT, self.redact)
-        deliveries.on(REPLY, self.reply)
+        deliveries.on(owed.CARD, self.card)
+        deliveries.on(owed.ROLES, self.roles)
+        deliveries.on(owed.ROLES_REMOVED, self.roles_removed)
+        deliveries.on(owed.WELCOME, self.welcome)
+        deliveries.on(owed.APPROVED_DM, self.approved_dm)
+        deliveries.on(owed.DECLINED_DM, self.declined_dm)
+        deliveries.on(owed.STAFF_NOTE, self.staff_note)
+        deliveries.on(owed.REDACT, self.redact)
+        deliveries.on(owed.REPLY, self.reply)
 
     async def _subject(self, delivery: Delivery) -> MemberView:
         view = await self.membership.owed.subject(
@@ -94,9 +82,17 @@ class MembershipSenders:
         """Note for workers a refusal that will not go away by trying again."""
         reason = reason_for(error)
         if reason is not None:
-            await self.membership.owed.tell_staff(
+            await self.membership.owed.notes.tell(
                 delivery.guild_id, int(delivery.payload["member_id"]), about, reason, delivery.id
             )
+
+    async def _dm(self, delivery: Delivery, view: MemberView, text: str, about: str) -> Sent:
+        """DM the person; if Discord refuses, workers are told too (and the outbox retries)."""
+        try:
+            return await dm_owed(self.bot, delivery, view.user_id, text)
+        except discord.HTTPException as error:
+            await self._tell_staff(delivery, about, error)
+            raise
 
     async def card(self, delivery: Delivery) -> Sent:
         """Post a sign-up's card in #worker-log, drawn as the record stands now."""
@@ -168,11 +164,7 @@ class MembershipSenders:
             "approved. Welcome! Use /help to see what you can take part in, /profile to check "
             "your details, and /pause if you ever need a break."
         )
-        try:
-            return await dm_owed(self.bot, delivery, view.user_id, text)
-        except discord.HTTPException as error:
-            await self._tell_staff(delivery, "approval_dm", error)
-            raise
+        return await self._dm(delivery, view, text, "approval_dm")
 
     async def declined_dm(self, delivery: Delivery) -> Sent:
         """Give someone the reason their sign-up was declined, kindly."""
@@ -183,11 +175,7 @@ class MembershipSenders:
             f"{view.decline_reason}\nIf you have questions, or things change, you are welcome "
             "to /join again or ask a worker."
         )
-        try:
-            return await dm_owed(self.bot, delivery, view.user_id, text)
-        except discord.HTTPException as error:
-            await self._tell_staff(delivery, "decline_dm", error)
-            raise
+        return await self._dm(delivery, view, text, "decline_dm")
 
     async def reply(self, delivery: Delivery) -> Sent:
         """Update the person's private sign-up reply with the decision, while Discord allows."""
@@ -204,7 +192,7 @@ class MembershipSenders:
 
     async def staff_note(self, delivery: Delivery) -> Sent:
         """Post a note for workers in #worker-log, as a reply to the person's card if there."""
-        note = await self.membership.owed.staff_note(delivery.guild_id, delivery.payload)
+        note = await self.membership.owed.notes.read(delivery.guild_id, delivery.payload)
         if note is None:
             raise Undeliverable(ERASED)
         reference = None

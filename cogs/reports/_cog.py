@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.services.reports import PERIODS, ReportFiles
 from bot.ui.actor import actor_for
+from bot.ui.cog import FeatureCog
+from bot.ui.commands import command
 from bot.ui.context import Interaction
 from bot.ui.replies import clip
 
 if TYPE_CHECKING:
-    from bot.app import ParticipationBot
+    pass
 
 log = logging.getLogger(__name__)
 MAX_FILES = 10  # Discord's limit per message
@@ -48,19 +49,13 @@ def attachments(files: ReportFiles) -> list[discord.File]:
     ]
 
 
-class ReportsCog(commands.Cog):
+class ReportsCog(FeatureCog):
     """Workers' reports through Discord: thin glue over the reports service."""
 
-    def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
-    @app_commands.command(
-        name="report",
-        description="Make an impact report for a period (workers)",
-        extras={"audience": "worker"},
-    )
-    @app_commands.describe(
+    @command(
+        None,
+        "report",
+        "Make an impact report for a period (workers)",
         period="Which period (ignored if you type dates)",
         date_from="Or type the first day, like '1 Apr 2026'",
         date_to="And the last day, like '30 Sep 2026' (default: today)",
@@ -69,7 +64,6 @@ class ReportsCog(commands.Cog):
     @app_commands.choices(
         period=[app_commands.Choice(name=label, value=key) for key, label in PERIODS.items()]
     )
-    @app_commands.guild_only()
     async def report(
         self,
         interaction: Interaction,

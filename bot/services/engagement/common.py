@@ -27,7 +27,12 @@ class _GuildRow(Protocol):
     guild_id: Any
 
 
+class _MemberRow(_GuildRow, Protocol):
+    member_id: Any
+
+
 RowT = TypeVar("RowT", bound=_GuildRow)
+OwnedT = TypeVar("OwnedT", bound=_MemberRow)
 ViewT = TypeVar("ViewT", bound="DataclassInstance")
 
 
@@ -84,12 +89,18 @@ async def waiting_rows(
     return [(row, member) for row, member in rows]
 
 
+async def of_guild(s: AsyncSession, model: type[RowT], row_id: int, guild_id: int) -> RowT | None:
+    """Return a row of this server by id, or None (gone, erased, or another server's)."""
+    row = await s.get(model, row_id)
+    return row if row is not None and row.guild_id == guild_id else None
+
+
 async def in_guild(
     s: AsyncSession, model: type[RowT], row_id: int, guild_id: int, missing: str
 ) -> RowT:
     """Return a row of this server by id, or raise NotFound with the message given."""
-    row = await s.get(model, row_id)
-    if row is None or row.guild_id != guild_id:
+    row = await of_guild(s, model, row_id, guild_id)
+    if row is None:
         raise NotFound(missing)
     return row
 
@@ -97,6 +108,15 @@ async def in_guild(
 async def owner(s: AsyncSession, member_id: int | None) -> Member | None:
     """Return the member a row belongs to (None once they erased their data)."""
     return await s.get(Member, member_id) if member_id else None
+
+
+async def with_owner(
+    s: AsyncSession, model: type[OwnedT], row_id: int, guild_id: int
+) -> tuple[OwnedT, Member] | None:
+    """Return a row of this server and the member it is about, or None if either is gone."""
+    row = await of_guild(s, model, row_id, guild_id)
+    member = await owner(s, row.member_id) if row is not None else None
+    return (row, member) if row is not None and member is not None else None
 
 
 def who(member: Member) -> dict[str, Any]:

@@ -9,9 +9,10 @@ only ever about the person it goes to, and is wiped when they are erased.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,12 +26,17 @@ from bot.db.models import (
     MentorRequest,
     OutboxItem,
 )
+from bot.services.base import ERASED as ERASED
 from bot.services.base import Service
-from bot.services.engagement.common import LadderService, who
-from bot.services.outbox import FAILED, PENDING
+from bot.services.base import forget_owed as stop_owed
+from bot.services.engagement.common import LadderService, OwnedT, of_guild, with_owner
+from bot.services.membership import StaffNotes, owe_about
+from bot.services.outbox import FAILED
 
 if TYPE_CHECKING:
     from bot.services.engagement.expenses import ClaimView
+
+DrawnT = TypeVar("DrawnT")
 
 NOTICE = "engagement.notice"
 LEVEL_ROLES = "engagement.level_roles"
@@ -46,7 +52,6 @@ MENTOR_CARD = "engagement.mentor_card"
 STAFF_NOTE = "engagement.staff_note"
 # Posts in #worker-log that name a person: redacted when they are erased.
 POSTS_ABOUT_PERSON = (CLAIM_CARD, MOVE_CARD, MENTOR_CARD, STAFF_NOTE)
-ERASED = "the person erased their data before it went out"
 # What a staff note says could not be done, by the `about` of the DM that failed.
 ABOUT = {
     "move_up": "that their move up a level was confirmed",
@@ -108,18 +113,16 @@ class StaffNote:
     channel_id: int | None
 
 
+def _draw_note(member: Member, about: str, reason: str, channel_id: int | None) -> StaffNote:
+    return StaffNote(member.user_id, member.preferred_name, about, reason, channel_id)
+
+
 async def owe_dm(
     service: Service, s: AsyncSession, member: Member, text: str, about: str, key: str | None
 ) -> None:
     """Owe a member a DM about their own record (a decision they are waiting for)."""
-    await service.owe(
-        s,
-        guild_id=member.guild_id,
-        kind=DM,
-        payload={"member_id": member.id, "text": text[:2000], "about": about},
-        dedup_key=f"{DM}:{key}" if key else None,
-        subject_member_id=member.id,
-    )
+    payload = {"member_id": member.id, "text": text[:2000], "about": about}
+    await owe_about(service, s, DM, member, payload, key)
 
 
 async def owe_card(
@@ -132,14 +135,8 @@ async def owe_card(
 ) -> None:
     """Owe a card in #worker-log about a member (the sender reads the record when it posts)."""
     config = await s.get(GuildConfig, member.guild_id)
-    await service.owe(
-        s,
-        guild_id=member.guild_id,
-        kind=kind,
-        payload={**ids, "channel_id": config.worker_log_channel_id if config else None},
-        dedup_key=f"{kind}:{key}" if key else None,
-        subject_member_id=member.id,
-    )
+    channel_id = config.worker_log_channel_id if config else None
+    await owe_about(service, s, kind, member, {**ids, "channel_id": channel_id}, key)
 
 
 async def owe_claim_redraw(service: Service, s: AsyncSession, claim: ExpenseClaim) -> None:
@@ -166,28 +163,14 @@ async def owe_move_card_redraw(
             OutboxItem.payload["notice_id"].as_integer() == notice_id,
         )
     )
-    if card is None:
-        return
-    await service.owe(
-        s,
-        guild_id=member.guild_id,
-        kind=MOVE_CARD_REDRAW,
-        payload={"notice_id": notice_id, "card_item_id": int(card)},
-        dedup_key=f"{MOVE_CARD_REDRAW}:{card}",
-        subject_member_id=member.id,
-    )
+    if card is not None:
+        payload = {"notice_id": notice_id, "card_item_id": int(card)}
+        await owe_about(service, s, MOVE_CARD_REDRAW, member, payload, card)
 
 
 async def owe_level_roles(service: Service, s: AsyncSession, member: Member, change: int) -> None:
     """Owe the level role swap for a level change (the sender sets the level held now)."""
-    await service.owe(
-        s,
-        guild_id=member.guild_id,
-        kind=LEVEL_ROLES,
-        payload={"member_id": member.id},
-        dedup_key=f"{LEVEL_ROLES}:{change}",
-        subject_member_id=member.id,
-    )
+    await owe_about(service, s, LEVEL_ROLES, member, {"member_id": member.id}, change)
 
 
 async def level_role(s: AsyncSession, guild_id: int, level_key: str) -> int | None:
@@ -221,17 +204,16 @@ async def undelivered_notices(s: AsyncSession, guild_id: int) -> set[int]:
 
 async def forget_owed(s: AsyncSession, guild_id: int, member_id: int, now: datetime) -> None:
     """Stop what engagement still owes about an erased person and wipe the words it held."""
-    mine = (
-        OutboxItem.guild_id == guild_id,
-        OutboxItem.subject_member_id == member_id,
-        OutboxItem.kind.like("engagement.%"),
-    )
+    await stop_owed(s, "engagement", guild_id, member_id, now)
     await s.execute(
         update(OutboxItem)
-        .where(*mine, OutboxItem.status == PENDING)
-        .values(status=FAILED, last_error=ERASED, lease_until=None, done_at=now)
+        .where(
+            OutboxItem.guild_id == guild_id,
+            OutboxItem.subject_member_id == member_id,
+            OutboxItem.kind.like("engagement.%"),
+        )
+        .values(payload={})
     )
-    await s.execute(update(OutboxItem).where(*mine).values(payload={}))
 
 
 class EngagementOwed(LadderService):
@@ -241,22 +223,20 @@ class EngagementOwed(LadderService):
         """Return the notice to DM now, or None if it no longer applies (erased, answered)."""
         from bot.services.engagement.progression import notice_text  # it owes through here
 
-        async with self.db.begin() as s:
-            notice = await s.get(LevelNotice, notice_id)
-            if notice is None or notice.guild_id != guild_id:
-                return None
-            member = await s.get(Member, notice.member_id)
+        def draw(notice: LevelNotice, member: Member) -> NoticeToSend | None:
             below = self.ladder.below(notice.level_key)
-            if member is None or below is None or member.level_key != below.key:
+            if below is None or member.level_key != below.key:
                 return None
             text = notice_text(member.preferred_name, self.ladder, notice.level_key)
             return NoticeToSend(notice.id, member.user_id, text)
 
+        return await self._drawn(LevelNotice, notice_id, guild_id, draw)
+
     async def level_roles(self, guild_id: int, member_id: int) -> LevelRoles | None:
         """Return the level role a member should hold now, or None once they are erased."""
         async with self.db.begin() as s:
-            member = await s.get(Member, member_id)
-            if member is None or member.guild_id != guild_id:
+            member = await of_guild(s, Member, member_id, guild_id)
+            if member is None:
                 return None
             roles = {
                 r.level_key: r.role_id
@@ -276,8 +256,8 @@ class EngagementOwed(LadderService):
         from bot.services.engagement.training import pairing_texts  # it owes through here
 
         async with self.db.begin() as s:
-            request = await s.get(MentorRequest, request_id)
-            if request is None or request.guild_id != guild_id or request.status != "paired":
+            request = await of_guild(s, MentorRequest, request_id, guild_id)
+            if request is None or request.status != "paired":
                 return None
             mentee = await s.get(Member, request.member_id)
             mentor = await s.get(Member, request.mentor_member_id or 0)
@@ -292,12 +272,7 @@ class EngagementOwed(LadderService):
         """Return a claim as its card should show it now, or None once its owner is erased."""
         from bot.services.engagement.expenses import claim_view  # expenses owes through here
 
-        async with self.db.begin() as s:
-            claim = await s.get(ExpenseClaim, claim_id)
-            if claim is None or claim.guild_id != guild_id or claim.member_id is None:
-                return None
-            member = await s.get(Member, claim.member_id)
-            return claim_view(claim, member) if member is not None else None
+        return await self._drawn(ExpenseClaim, claim_id, guild_id, claim_view)
 
     async def claim_card_at(self, guild_id: int, claim_id: int) -> tuple[int, int] | None:
         """Return (channel id, message id) of a claim's card, or None if it is not posted."""
@@ -316,15 +291,11 @@ class EngagementOwed(LadderService):
 
     async def move_card(self, guild_id: int, notice_id: int) -> MoveCard | None:
         """Return a move-up request for its card, or None if it no longer waits (or is erased)."""
-        async with self.db.begin() as s:
-            notice = await s.get(LevelNotice, notice_id)
-            if notice is None or notice.guild_id != guild_id or notice.choice != "move_up":
-                return None
-            member = await s.get(Member, notice.member_id)
-            if member is None:
-                return None
-            level = self.ladder.get(notice.level_key)
-            return MoveCard(notice.id, member.user_id, member.preferred_name, level.name)
+
+        def draw(notice: LevelNotice, member: Member) -> MoveCard | None:
+            return self._move_card(notice, member) if notice.choice == "move_up" else None
+
+        return await self._drawn(LevelNotice, notice_id, guild_id, draw)
 
     async def withdrawn_card(
         self, guild_id: int, notice_id: int, card_item_id: int
@@ -332,57 +303,39 @@ class EngagementOwed(LadderService):
         """Return where a taken-back request's card is, and who it was, or None if unposted."""
         async with self.db.begin() as s:
             item = await s.get(OutboxItem, card_item_id)
-            notice = await s.get(LevelNotice, notice_id)
-            if item is None or notice is None or notice.guild_id != guild_id:
+            found = await with_owner(s, LevelNotice, notice_id, guild_id)
+            if item is None or found is None or not item.channel_id or not item.message_id:
                 return None
-            member = await s.get(Member, notice.member_id)
-            if member is None or not item.channel_id or not item.message_id:
-                return None
-            level = self.ladder.get(notice.level_key)
-            card = MoveCard(notice.id, member.user_id, member.preferred_name, level.name)
-            return int(item.channel_id), int(item.message_id), card
+            return int(item.channel_id), int(item.message_id), self._move_card(*found)
+
+    def _move_card(self, notice: LevelNotice, member: Member) -> MoveCard:
+        level = self.ladder.get(notice.level_key)
+        return MoveCard(notice.id, member.user_id, member.preferred_name, level.name)
 
     async def mentor_card(self, guild_id: int, request_id: int) -> MentorCard | None:
         """Return a mentoring request for its card, or None once it is gone."""
-        async with self.db.begin() as s:
-            request = await s.get(MentorRequest, request_id)
-            if request is None or request.guild_id != guild_id:
-                return None
-            member = await s.get(Member, request.member_id)
-            if member is None:
-                return None
+
+        def draw(request: MentorRequest, member: Member) -> MentorCard:
             level = self.ladder.get(member.level_key).name
-            name = member.preferred_name
-            return MentorCard(request.id, member.user_id, name, level, request.note)
-
-    async def tell_staff(
-        self, guild_id: int, member_id: int, about: str, reason: str, delivery_id: int
-    ) -> None:
-        """Owe workers a note that something for a member could not be done, and why."""
-        async with self.db.begin() as s:
-            member = await s.get(Member, member_id)
-            if member is None or member.guild_id != guild_id:
-                return
-            await self.owe(
-                s,
-                guild_id=guild_id,
-                kind=STAFF_NOTE,
-                payload={"member_id": member_id, "about": about, "reason": reason[:200]},
-                dedup_key=f"{STAFF_NOTE}:{delivery_id}",
-                subject_member_id=member_id,
+            return MentorCard(
+                request.id, member.user_id, member.preferred_name, level, request.note
             )
-        self.wake()
 
-    async def staff_note(self, guild_id: int, payload: dict[str, Any]) -> StaffNote | None:
-        """Return what a staff note says and where it goes, or None once the person is erased."""
+        return await self._drawn(MentorRequest, request_id, guild_id, draw)
+
+    async def _drawn(
+        self,
+        model: type[OwnedT],
+        row_id: int,
+        guild_id: int,
+        draw: Callable[[OwnedT, Member], DrawnT | None],
+    ) -> DrawnT | None:
+        """Draw a row of this server with its member as they stand now; None if either is gone."""
         async with self.db.begin() as s:
-            member = await s.get(Member, int(payload.get("member_id") or 0))
-            if member is None or member.guild_id != guild_id:
-                return None
-            config = await s.get(GuildConfig, guild_id)
-            return StaffNote(
-                **{k: v for k, v in who(member).items() if k != "member_id"},
-                about=str(payload["about"]),
-                reason=str(payload["reason"]),
-                channel_id=config.worker_log_channel_id if config else None,
-            )
+            found = await with_owner(s, model, row_id, guild_id)
+            return draw(*found) if found is not None else None
+
+    @property
+    def notes(self) -> StaffNotes[StaffNote]:
+        """Notes for workers about things that could not be done for a member."""
+        return StaffNotes(self, STAFF_NOTE, _draw_note)

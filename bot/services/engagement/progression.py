@@ -29,6 +29,7 @@ from bot.services.engagement.eligibility import scan, standing_of
 from bot.services.engagement.ladder import PLURAL, Ladder, count_words, format_pounds
 from bot.services.engagement.owed import NOTICE
 from bot.services.engagement.payments import create_payments
+from bot.services.membership import owe_about
 
 FULL_SCAN_EVERY = timedelta(hours=6)
 # Ids are handed out before commit on PostgreSQL, so re-read a margin below the watermark.
@@ -207,14 +208,7 @@ class ProgressService(LadderService):
             )
             assert level_key is not None
             if member.dm_opt_in:
-                await self.owe(
-                    s,
-                    guild_id=member.guild_id,
-                    kind=NOTICE,
-                    payload={"notice_id": notice_id},
-                    dedup_key=f"{NOTICE}:{notice_id}",
-                    subject_member_id=member.id,
-                )
+                await owe_about(self, s, NOTICE, member, {"notice_id": notice_id}, notice_id)
             events.append(
                 EligibilityNotice(
                     notice_id=notice_id,

@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.contribution_kinds import ContributionKind
 from bot.db.models import Member, MentorRequest, TrainingRecord
-from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, require_member, require_worker
-from bot.services.base import changed, claim
+from bot.services.base import claim, insert_once
 from bot.services.contributions import record_contribution
 from bot.services.engagement.common import (
     LadderService,
@@ -27,6 +26,7 @@ from bot.services.engagement.eligibility import check_member
 from bot.services.engagement.ladder import Ladder
 from bot.services.engagement.owed import MENTOR_CARD, PAIRING_DM, owe_card
 from bot.services.errors import Conflict, InvalidInput
+from bot.services.membership import owe_about
 from bot.services.text import clean_text
 
 
@@ -106,20 +106,18 @@ class TrainingService(LadderService):
             await require_worker(s, actor)
             member = await find_member(s, actor.guild_id, member_user_id)
             not_own(member, actor, "You can't record your own training: ask another worker.")
-            added = await changed(
+            added = await insert_once(
                 s,
-                insert_for(s, TrainingRecord)
-                .values(
-                    guild_id=actor.guild_id,
-                    member_id=member.id,
-                    module_key=module_key,
-                    completed_at=now,
-                    recorded_by=actor.user_id,
-                )
-                .on_conflict_do_nothing(index_elements=["member_id", "module_key"]),
+                TrainingRecord,
+                ["member_id", "module_key"],
+                guild_id=actor.guild_id,
+                member_id=member.id,
+                module_key=module_key,
+                completed_at=now,
+                recorded_by=actor.user_id,
             )
             name = self.ladder.modules[module_key]
-            if added != 1:
+            if not added:
                 raise Conflict(f"{member.preferred_name} already has “{name}” recorded.")
             await record_contribution(
                 s,
@@ -272,13 +270,8 @@ class TrainingService(LadderService):
             # The mentee asked for this; the mentor did not, so only if they want DMs.
             told = [("mentee", mentee)] + ([("mentor", mentor)] if mentor.dm_opt_in else [])
             for side, person in told:
-                await self.owe(
-                    s,
-                    guild_id=actor.guild_id,
-                    kind=PAIRING_DM,
-                    payload={"request_id": request_id, "side": side, "member_id": person.id},
-                    subject_member_id=person.id,
-                )
+                payload = {"request_id": request_id, "side": side, "member_id": person.id}
+                await owe_about(self, s, PAIRING_DM, person, payload)
             mentee_text, mentor_text = pairing_texts(self.ladder, mentee, mentor)
             pairing = Pairing(
                 request_id=request_id,

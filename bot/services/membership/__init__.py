@@ -22,38 +22,18 @@ from bot.services.membership.matching import (
     age_band_suggestions,
     area_suggestions,
 )
-from bot.services.membership.owed import (
-    APPROVED_DM,
-    CARD,
-    DECLINED_DM,
-    REDACT,
-    REPLY,
-    ROLES,
-    ROLES_REMOVED,
-    STAFF_NOTE,
-    WELCOME,
-    StaffNote,
-)
+from bot.services.membership.owed import StaffNote, StaffNotes, owe_about
 from bot.services.membership.service import MembershipService
 
 __all__ = [
     "ADJUSTMENTS",
-    "APPROVED_DM",
-    "CARD",
     "CONSENT_STATEMENT",
-    "DECLINED_DM",
     "EQUALITY_QUESTIONS",
     "MEMBER_TYPES",
     "NAME_MAX",
     "NOTE_MAX",
     "PREFER_NOT",
     "PRONOUNS_MAX",
-    "REDACT",
-    "REPLY",
-    "ROLES",
-    "ROLES_REMOVED",
-    "STAFF_NOTE",
-    "WELCOME",
     "Decision",
     "Departure",
     "FieldProblem",
@@ -61,7 +41,9 @@ __all__ = [
     "MemberView",
     "MembershipService",
     "StaffNote",
+    "StaffNotes",
     "Suggestion",
     "age_band_suggestions",
     "area_suggestions",
+    "owe_about",
 ]

@@ -10,11 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, EqualityMonitoring, Member
 from bot.services.access import Actor, guild_config
-from bot.services.base import Service
+from bot.services.base import Service, forget_owed
 from bot.services.membership.forms import ADJUSTMENTS, Departure
 from bot.services.membership.owed import (
     DELETED_ON_ERASURE,
-    cancel_owed,
     owe_redactions,
     posts_about,
 )
@@ -109,7 +108,7 @@ class DataRights(Service):
                     .where(AuditEntry.guild_id == guild_id, AuditEntry.member_id == member.id)
                     .values(member_id=None, detail=None)
                 )
-                await cancel_owed(s, guild_id, member.id, self.clock.now())
+                await forget_owed(s, "membership", guild_id, member.id, self.clock.now())
             await s.execute(
                 update(AuditEntry)
                 .where(AuditEntry.guild_id == guild_id, AuditEntry.actor_user_id == actor.user_id)

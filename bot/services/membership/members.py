@@ -6,7 +6,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import EqualityMonitoring, GuildConfig, Member
-from bot.db.upsert import insert_for
 from bot.services.access import (
     Actor,
     guild_config,
@@ -14,7 +13,7 @@ from bot.services.access import (
     is_worker,
     require_member,
 )
-from bot.services.base import Service
+from bot.services.base import Service, insert_once
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.membership.forms import (
     EQUALITY_QUESTIONS,
@@ -105,10 +104,13 @@ class MemberRecords(Service):
                 raise NotAllowed("You need to sign up with /join first.")
             # Insert-or-nothing, then merge under a row lock: four saves at once keep all four
             # answers (select-then-insert raised IntegrityError on PostgreSQL).
-            await s.execute(
-                insert_for(s, EqualityMonitoring)
-                .values(member_id=member.id, answers={}, answered_at=now)
-                .on_conflict_do_nothing(index_elements=["member_id"])
+            await insert_once(
+                s,
+                EqualityMonitoring,
+                ["member_id"],
+                member_id=member.id,
+                answers={},
+                answered_at=now,
             )
             row = await s.scalar(
                 select(EqualityMonitoring)

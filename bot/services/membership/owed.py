@@ -7,16 +7,18 @@ reads the record when it sends, so an erased person is never named by a late del
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildConfig, Member, OutboxItem
 from bot.services.base import Service
 from bot.services.membership.forms import MemberView, member_view
-from bot.services.outbox import FAILED, PENDING
+
+T = TypeVar("T")
 
 CARD = "membership.card"
 ROLES = "membership.roles"
@@ -32,7 +34,6 @@ REPLY = "membership.reply"
 POSTS_ABOUT_PERSON = (CARD, WELCOME, STAFF_NOTE)
 # Posts that exist only to name the person are deleted; staff records are redacted instead.
 DELETED_ON_ERASURE = (WELCOME,)
-ERASED = "the person erased their data before it went out"
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,29 @@ class StaffNote:
     card_message_id: int | None
 
 
-async def owe_card(service: Service, s: AsyncSession, config: GuildConfig, member: Member) -> None:
-    """Owe the sign-up card in #worker-log for a new (or renewed) sign-up."""
+async def owe_about(
+    service: Service,
+    s: AsyncSession,
+    kind: str,
+    member: Member,
+    payload: dict[str, Any],
+    key: object = None,
+) -> None:
+    """Owe, in this transaction, something about a member: once per `key`, if one is given."""
     await service.owe(
         s,
         guild_id=member.guild_id,
-        kind=CARD,
-        payload={"member_id": member.id, "channel_id": config.worker_log_channel_id},
+        kind=kind,
+        payload=payload,
+        dedup_key=f"{kind}:{key}" if key else None,
         subject_member_id=member.id,
     )
+
+
+async def owe_card(service: Service, s: AsyncSession, config: GuildConfig, member: Member) -> None:
+    """Owe the sign-up card in #worker-log for a new (or renewed) sign-up."""
+    payload = {"member_id": member.id, "channel_id": config.worker_log_channel_id}
+    await owe_about(service, s, CARD, member, payload)
 
 
 async def owe_approval(
@@ -72,34 +87,21 @@ async def owe_approval(
         owed[APPROVED_DM] = {"member_id": member.id}
     owed[REPLY] = {"member_id": member.id}
     for kind, payload in owed.items():
-        await service.owe(
-            s, guild_id=member.guild_id, kind=kind, payload=payload, subject_member_id=member.id
-        )
+        await owe_about(service, s, kind, member, payload)
 
 
 async def owe_role_removal(
     service: Service, s: AsyncSession, member: Member, role_ids: list[int]
 ) -> None:
     """Owe taking membership's roles away from someone who left (their record stays)."""
-    await service.owe(
-        s,
-        guild_id=member.guild_id,
-        kind=ROLES_REMOVED,
-        payload={"member_id": member.id, "role_ids": role_ids},
-        subject_member_id=member.id,
-    )
+    payload = {"member_id": member.id, "role_ids": role_ids}
+    await owe_about(service, s, ROLES_REMOVED, member, payload)
 
 
 async def owe_decline(service: Service, s: AsyncSession, member: Member) -> None:
     """Owe the person the reason their sign-up was declined (their only way to hear it)."""
     for kind in (DECLINED_DM, REPLY):
-        await service.owe(
-            s,
-            guild_id=member.guild_id,
-            kind=kind,
-            payload={"member_id": member.id},
-            subject_member_id=member.id,
-        )
+        await owe_about(service, s, kind, member, {"member_id": member.id})
 
 
 async def posts_about(s: AsyncSession, guild_id: int, member_id: int) -> list[tuple[str, int, int]]:
@@ -129,18 +131,49 @@ async def owe_redactions(
         )
 
 
-async def cancel_owed(s: AsyncSession, guild_id: int, member_id: int, now: Any) -> None:
-    """Stop membership deliveries about an erased person that have not gone out yet."""
-    await s.execute(
-        update(OutboxItem)
-        .where(
-            OutboxItem.guild_id == guild_id,
-            OutboxItem.subject_member_id == member_id,
-            OutboxItem.kind.like("membership.%"),
-            OutboxItem.status == PENDING,
-        )
-        .values(status=FAILED, last_error=ERASED, lease_until=None, done_at=now)
-    )
+class StaffNotes(Generic[T]):
+    """Notes for workers in #worker-log that something for a member could not be done, and why.
+
+    A feature owes them under its own `kind`, and `draw` makes what its sender posts from
+    (member, what failed, why, the #worker-log channel).
+    """
+
+    def __init__(
+        self, service: Service, kind: str, draw: Callable[[Member, str, str, int | None], T]
+    ) -> None:
+        self.service = service
+        self.kind = kind
+        self.draw = draw
+
+    async def tell(
+        self, guild_id: int, member_id: int, about: str, reason: str, delivery_id: int
+    ) -> None:
+        """Owe a note once per failed delivery; none about someone erased or with no settings."""
+        service = self.service
+        async with service.db.begin() as s:
+            member = await s.get(Member, member_id)
+            config = await s.get(GuildConfig, guild_id)
+            if member is None or member.guild_id != guild_id or config is None:
+                return
+            await service.owe(
+                s,
+                guild_id=guild_id,
+                kind=self.kind,
+                payload={"member_id": member_id, "about": about, "reason": reason[:200]},
+                dedup_key=f"{self.kind}:{delivery_id}",
+                subject_member_id=member_id,
+            )
+        service.wake()
+
+    async def read(self, guild_id: int, payload: dict[str, Any]) -> T | None:
+        """Return what a note says and where it goes, or None once the person is erased."""
+        async with self.service.db.begin() as s:
+            member = await s.get(Member, int(payload.get("member_id") or 0))
+            if member is None or member.guild_id != guild_id:
+                return None
+            config = await s.get(GuildConfig, guild_id)
+            channel_id = config.worker_log_channel_id if config else None
+            return self.draw(member, str(payload["about"]), str(payload["reason"]), channel_id)
 
 
 class OwedDeliveries(Service):
@@ -154,36 +187,12 @@ class OwedDeliveries(Service):
                 return None
             return member_view(member, self.settings)
 
-    async def tell_staff(
-        self, guild_id: int, member_id: int, about: str, reason: str, delivery_id: int
-    ) -> None:
-        """Owe workers a note that something for this person could not be done, and why."""
-        async with self.db.begin() as s:
-            member = await s.get(Member, member_id)
-            config = await s.get(GuildConfig, guild_id)
-            if member is None or config is None:
-                return
-            await self.owe(
-                s,
-                guild_id=guild_id,
-                kind=STAFF_NOTE,
-                payload={"member_id": member_id, "about": about, "reason": reason[:200]},
-                dedup_key=f"{STAFF_NOTE}:{delivery_id}",
-                subject_member_id=member_id,
-            )
-        self.wake()
+    @property
+    def notes(self) -> StaffNotes[StaffNote]:
+        """Notes for workers about things that could not be done for someone."""
 
-    async def staff_note(self, guild_id: int, payload: dict[str, Any]) -> StaffNote | None:
-        """Return what a staff note says and where it goes, or None once the person is erased."""
-        async with self.db.begin() as s:
-            member = await s.get(Member, int(payload["member_id"]))
-            config = await s.get(GuildConfig, guild_id)
-            if member is None or member.guild_id != guild_id:
-                return None
-            return StaffNote(
-                member=member_view(member, self.settings),
-                about=str(payload["about"]),
-                reason=str(payload["reason"]),
-                channel_id=config.worker_log_channel_id if config else None,
-                card_message_id=member.card_message_id,
-            )
+        def draw(member: Member, about: str, reason: str, channel_id: int | None) -> StaffNote:
+            view = member_view(member, self.settings)
+            return StaffNote(view, about, reason, channel_id, member.card_message_id)
+
+        return StaffNotes(self, STAFF_NOTE, draw)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.services.reports.charts import Chart
 from bot.services.reports.document_parts import equality_part, impact_part, process_part
 from bot.services.reports.figures import Report, rate
-from bot.services.reports.html_bits import cards, e, figure, meaning, table
+from bot.services.reports.html_bits import cards, e, figure, meaning, part, table
 from bot.services.reports.style import CSS
 from bot.services.reports.wording import duration, money, pct, plural
 from bot.services.timeparse import format_date, format_local
@@ -65,15 +65,13 @@ def _presence(report: Report, charts: dict[str, Chart]) -> str:
     t = pr.by_level_locality
     rows = [[lv, *r, sum(r)] for lv, r in zip(t.row_labels, t.counts, strict=True)]
     rows.append(["Total", *t.col_totals(), pr.members])
+    what = (
+        "Presence asks whether a diverse range of young people and carers are involved at "
+        "every level, including where decisions are made. The table counts members at the "
+        'end of the period by their level now and their area; "active" means they made at '
+        "least one contribution (a vote, a response, a session, a piece of work) in the period."
+    )
     out = [
-        '<section id="presence" class="part">'
-        '<h2><span class="tag">Presence</span>Who is involved</h2>',
-        meaning(
-            "Presence asks whether a diverse range of young people and carers are involved at "
-            "every level, including where decisions are made. The table counts members at the "
-            'end of the period by their level now and their area; "active" means they made at '
-            "least one contribution (a vote, a response, a session, a piece of work) in the period."
-        ),
         cards(
             [
                 (f"{pr.young_people:,}", "young people"),
@@ -127,7 +125,7 @@ def _presence(report: Report, charts: dict[str, Chart]) -> str:
             "be compared with the people the service serves. A worker can add them in "
             "config/reports.toml.</p>"
         )
-    return "".join(out) + "</section>"
+    return part("Presence", "Who is involved", what, out)
 
 
 def _reading(under: bool, below: bool) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.services.reports.charts import Chart
 from bot.services.reports.figures import Report, rate
-from bot.services.reports.html_bits import cards, e, figure, meaning, suppressed_table, table
+from bot.services.reports.html_bits import cards, e, figure, meaning, part, suppressed_table, table
 from bot.services.reports.wording import duration, money, pct, plural
 from bot.services.timeparse import format_date
 
@@ -21,15 +21,13 @@ def process_part(report: Report, charts: dict[str, Chart]) -> str:
     """Return the Process section: contributions, sessions, polls, support, money."""
     pc = report.process
     su, mo = pc.support, pc.money
+    what = (
+        "Process asks whether involvement was well planned so people could make their best "
+        "contribution: sessions that went ahead with enough people, adjustments made, "
+        "questions people actually answered, support answered quickly, and expenses paid on "
+        "time."
+    )
     out = [
-        '<section id="process" class="part"><h2><span class="tag">Process</span>'
-        "How involvement ran</h2>",
-        meaning(
-            "Process asks whether involvement was well planned so people could make their best "
-            "contribution: sessions that went ahead with enough people, adjustments made, "
-            "questions people actually answered, support answered quickly, and expenses paid on "
-            "time."
-        ),
         "<h3>Contributions</h3>",
         table(
             ["Kind", "Contributions", "Hours"],
@@ -159,21 +157,18 @@ def process_part(report: Report, charts: dict[str, Chart]) -> str:
             ],
         ),
     ]
-    return "".join(out) + "</section>"
+    return part("Process", "How involvement ran", what, out)
 
 
 def impact_part(report: Report) -> str:
     """Return the Impact section: you said, we did; feedback owed; how it felt; level moves."""
     im = report.impact
-    out = [
-        '<section id="impact" class="part"><h2><span class="tag">Impact</span>'
-        "What difference it made</h2>",
-        meaning(
-            "Impact asks what changed because people took part. Each consultation shows what it "
-            "set out to achieve beside what people said, what was done and what could not be done "
-            'and why ("you said, we did"), and how many days it took to tell people.'
-        ),
-    ]
+    what = (
+        "Impact asks what changed because people took part. Each consultation shows what it "
+        "set out to achieve beside what people said, what was done and what could not be done "
+        'and why ("you said, we did"), and how many days it took to tell people.'
+    )
+    out = []
     if not im.consultations:
         out.append('<p class="note">No consultations closed or reported back in this period.</p>')
     for c in im.consultations:
@@ -270,23 +265,20 @@ def impact_part(report: Report) -> str:
         )
     else:
         out.append('<p class="note">No one moved level in this period.</p>')
-    return "".join(out) + "</section>"
+    return part("Impact", "What difference it made", what, out)
 
 
 def equality_part(report: Report) -> str:
     """Return the Equality monitoring section, small numbers suppressed."""
     eq = report.equality
-    out = [
-        '<section id="equality" class="part"><h2><span class="tag">Equality</span>'
-        "Equality monitoring</h2>",
-        meaning(
-            f"{eq.answered:,} of {eq.members:,} members answered the optional equality questions "
-            f"({pct(rate(eq.answered, eq.members))}). To protect people, any count under 5 is "
-            'shown as "fewer than 5", and a few other counts are shown as "hidden" so that a small '
-            "number cannot be worked out by subtracting other numbers from a total. Use these to "
-            "ask who is missing at each level, not to identify anyone."
-        ),
-    ]
+    what = (
+        f"{eq.answered:,} of {eq.members:,} members answered the optional equality questions "
+        f"({pct(rate(eq.answered, eq.members))}). To protect people, any count under 5 is "
+        'shown as "fewer than 5", and a few other counts are shown as "hidden" so that a small '
+        "number cannot be worked out by subtracting other numbers from a total. Use these to "
+        "ask who is missing at each level, not to identify anyone."
+    )
+    out = []
     for each in eq.tables:
         out.append(f"<h3>{e(each.question)} by level</h3>")
         if each.answered < MIN_ANSWERS:
@@ -296,4 +288,4 @@ def equality_part(report: Report) -> str:
             )
             continue
         out.append(suppressed_table(each.row_labels, each.col_labels, each.table))
-    return "".join(out) + "</section>"
+    return part("Equality", "Equality monitoring", what, out)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import EqualityMonitoring, Member
 from bot.services.membership import EQUALITY_QUESTIONS, PREFER_NOT
-from bot.services.reports.figures import Equality, EqualityTable, counted
+from bot.services.reports.figures import Equality, EqualityTable
 from bot.services.reports.periods import Period
 from bot.services.reports.presence import NO_LEVEL, in_group_at, level_names
+from bot.services.reports.queries import count_by
 from bot.services.reports.suppression import suppress
 from bot.settings import Settings
 
@@ -30,13 +31,7 @@ async def equality(s: AsyncSession, settings: Settings, guild_id: int, period: P
     """
     at_end = in_group_at(guild_id, period.end)
     names = level_names(settings)
-    per_level = counted(
-        (
-            await s.execute(
-                select(Member.level_key, func.count()).where(at_end).group_by(Member.level_key)
-            )
-        ).all()
-    )
+    per_level = await count_by(s, Member.level_key, at_end)
     answered = (
         await s.execute(
             select(Member.level_key, EqualityMonitoring.answers)

@@ -20,6 +20,12 @@ def meaning(text: str) -> str:
     return f'<p class="meaning"><b>What this means.</b> {text}</p>'
 
 
+def part(tag: str, title: str, what: str, body: Sequence[str]) -> str:
+    """Return one part of the report: its heading, what it means (HTML), then its body."""
+    heading = f'<section id="{tag.lower()}" class="part"><h2><span class="tag">{tag}</span>'
+    return f"{heading}{title}</h2>{meaning(what)}{''.join(body)}</section>"
+
+
 def cards(items: Sequence[tuple[str, str]]) -> str:
     """Return a row of headline-number cards."""
     cells = "".join(

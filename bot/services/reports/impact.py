@@ -4,7 +4,7 @@ feedback and level moves."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -23,10 +23,10 @@ from bot.services.reports.figures import (
     Impact,
     QuestionResult,
     Waiting,
-    counted,
 )
 from bot.services.reports.periods import Period
 from bot.services.reports.presence import level_names
+from bot.services.reports.queries import count_by, in_period
 from bot.settings import Settings
 
 # The consultations feature's built-in end-of-involvement questionnaire is marked so.
@@ -50,24 +50,18 @@ async def _consultations(
                 Consultation.guild_id == guild_id,
                 _not_leaving(),  # type: ignore[arg-type]
                 or_(
-                    and_(
-                        Consultation.closed_at >= period.start, Consultation.closed_at < period.end
-                    ),
-                    and_(feedback.published_at >= period.start, feedback.published_at < period.end),
+                    in_period(Consultation.closed_at, period),
+                    in_period(feedback.published_at, period),
                 ),
             )
             .order_by(Consultation.closed_at, Consultation.id)
         )
     ).all()
     ids = [c.id for c, _ in rows]
-    responses = counted(
-        (
-            await s.execute(
-                select(ConsultationParticipant.consultation_id, func.count())
-                .where(ConsultationParticipant.consultation_id.in_(ids))
-                .group_by(ConsultationParticipant.consultation_id)
-            )
-        ).all()
+    responses = await count_by(
+        s,
+        ConsultationParticipant.consultation_id,
+        ConsultationParticipant.consultation_id.in_(ids),
     )
     return [
         ConsultationImpact(
@@ -190,24 +184,14 @@ async def impact(s: AsyncSession, settings: Settings, guild_id: int, period: Per
     """Compute the Impact figures for a period."""
     held = (
         GroupSession.guild_id == guild_id,
-        GroupSession.starts_at >= period.start,
-        GroupSession.starts_at < period.end,
+        in_period(GroupSession.starts_at, period),
     )
     count, average = (
         await s.execute(
             select(func.count(), func.avg(SessionFeedback.rating)).join(GroupSession).where(*held)
         )
     ).one()
-    listened = counted(
-        (
-            await s.execute(
-                select(SessionFeedback.listened, func.count())
-                .join(GroupSession)
-                .where(*held)
-                .group_by(SessionFeedback.listened)
-            )
-        ).all()
-    )
+    listened = await count_by(s, SessionFeedback.listened, *held, join=GroupSession)
     names = level_names(settings)
     moves = (
         await s.execute(
@@ -216,8 +200,7 @@ async def impact(s: AsyncSession, settings: Settings, guild_id: int, period: Per
             )
             .where(
                 LevelChange.guild_id == guild_id,
-                LevelChange.at >= period.start,
-                LevelChange.at < period.end,
+                in_period(LevelChange.at, period),
             )
             .group_by(LevelChange.from_level, LevelChange.to_level, LevelChange.direction)
         )

@@ -9,8 +9,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Contribution, Member
-from bot.services.reports.figures import Presence, Representation, Table, counted
+from bot.services.reports.figures import Presence, Representation, Table
 from bot.services.reports.periods import Period
+from bot.services.reports.queries import count_by, in_period
 from bot.settings import Settings
 
 NO_LEVEL = "No level yet"
@@ -62,34 +63,18 @@ async def presence(s: AsyncSession, settings: Settings, guild_id: int, period: P
         col_labels=areas,
         counts=[[cells.get((lv, loc), 0) for loc in areas] for lv in level_rows],
     )
-    bands = counted(
-        (
-            await s.execute(
-                select(Member.age_band, func.count()).where(at_end).group_by(Member.age_band)
-            )
-        ).all()
-    )
+    bands = await count_by(s, Member.age_band, at_end)
     by_age_band = {b: bands.get(b, 0) for b in _ordered(settings.group.age_bands, set(bands))}
-    signup_rows = (
-        await s.execute(
-            select(Member.status, func.count())
-            .where(
-                Member.guild_id == guild_id,
-                Member.joined_at >= period.start,
-                Member.joined_at < period.end,
-            )
-            .group_by(Member.status)
-        )
-    ).all()
-    signups = counted(signup_rows)
+    signups = await count_by(
+        s, Member.status, Member.guild_id == guild_id, in_period(Member.joined_at, period)
+    )
     # Members in the group at the end who made a contribution in the period: one index seek
     # per member (ix_contributions_member_time), not a scan of every contribution.
     took_part = (
         select(Contribution.id)
         .where(
             Contribution.member_id == Member.id,
-            Contribution.occurred_at >= period.start,
-            Contribution.occurred_at < period.end,
+            in_period(Contribution.occurred_at, period),
         )
         .exists()
     )
@@ -100,8 +85,7 @@ async def presence(s: AsyncSession, settings: Settings, guild_id: int, period: P
     left = await s.scalar(
         select(func.count()).where(
             Member.guild_id == guild_id,
-            Member.left_at >= period.start,
-            Member.left_at < period.end,
+            in_period(Member.left_at, period),
         )
     )
     members = sum(by_type.values())

@@ -29,8 +29,9 @@ from bot.db.models import (
     SupportRequest,
 )
 from bot.services.membership import ADJUSTMENTS
-from bot.services.reports.figures import Adjustment, Money, Process, Support, counted
+from bot.services.reports.figures import Adjustment, Money, Process, Support
 from bot.services.reports.periods import Period
+from bot.services.reports.queries import count_by, in_period, totals_by_status
 from bot.services.timeparse import localize
 from bot.settings import DAY_NAMES, Settings
 
@@ -108,8 +109,7 @@ async def _sessions(
         .where(
             GroupSession.guild_id == guild_id,
             GroupSession.status == "scheduled",
-            GroupSession.starts_at >= period.start,
-            GroupSession.starts_at < period.end,
+            in_period(GroupSession.starts_at, period),
         )
         .scalar_subquery()
     )
@@ -121,14 +121,8 @@ async def _sessions(
         )
     ).all()
     marked = {sid for sid, at in sessions if at is not None}
-    attended = counted(
-        (
-            await s.execute(
-                select(SessionAttendance.session_id, func.count())
-                .where(SessionAttendance.session_id.in_(held))
-                .group_by(SessionAttendance.session_id)
-            )
-        ).all()
+    attended = await count_by(
+        s, SessionAttendance.session_id, SessionAttendance.session_id.in_(held)
     )
     going_rows = (
         await s.execute(
@@ -195,8 +189,7 @@ async def _polls_and_consultations(
 ) -> dict[str, Any]:
     polls_closed = (
         Poll.guild_id == guild_id,
-        Poll.closed_at >= period.start,
-        Poll.closed_at < period.end,
+        in_period(Poll.closed_at, period),
     )
     polls, audience = (
         await s.execute(select(func.count(), func.sum(Poll.audience_size)).where(*polls_closed))
@@ -206,8 +199,7 @@ async def _polls_and_consultations(
     )
     closed = (
         Consultation.guild_id == guild_id,
-        Consultation.closed_at >= period.start,
-        Consultation.closed_at < period.end,
+        in_period(Consultation.closed_at, period),
     )
     consultations, c_audience = (
         await s.execute(
@@ -243,8 +235,7 @@ async def _support(s: AsyncSession, guild_id: int, period: Period, settings: Set
                 SupportRequest.outcome,
             ).where(
                 SupportRequest.guild_id == guild_id,
-                SupportRequest.created_at >= period.start,
-                SupportRequest.created_at < period.end,
+                in_period(SupportRequest.created_at, period),
             )
         )
     ).all()
@@ -273,46 +264,19 @@ async def _support(s: AsyncSession, guild_id: int, period: Period, settings: Set
 
 
 async def _money(s: AsyncSession, guild_id: int, period: Period, settings: Settings) -> Money:
-    claims = {
-        status: (count, int(pence or 0))
-        for status, count, pence in (
-            await s.execute(
-                select(ExpenseClaim.status, func.count(), func.sum(ExpenseClaim.amount_pence))
-                .where(
-                    ExpenseClaim.guild_id == guild_id,
-                    ExpenseClaim.claimed_at >= period.start,
-                    ExpenseClaim.claimed_at < period.end,
-                )
-                .group_by(ExpenseClaim.status)
-            )
-        ).all()
-    }
+    claims = await totals_by_status(s, ExpenseClaim, ExpenseClaim.claimed_at, guild_id, period)
     days_to_pay: list[int] = [
         days
         for days in await s.scalars(
             select(ExpenseClaim.days_to_pay).where(
                 ExpenseClaim.guild_id == guild_id,
-                ExpenseClaim.paid_at >= period.start,
-                ExpenseClaim.paid_at < period.end,
+                in_period(ExpenseClaim.paid_at, period),
                 ExpenseClaim.days_to_pay.is_not(None),
             )
         )
         if days is not None
     ]
-    payments = {
-        status: (count, int(pence or 0))
-        for status, count, pence in (
-            await s.execute(
-                select(Payment.status, func.count(), func.sum(Payment.amount_pence))
-                .where(
-                    Payment.guild_id == guild_id,
-                    Payment.created_at >= period.start,
-                    Payment.created_at < period.end,
-                )
-                .group_by(Payment.status)
-            )
-        ).all()
-    }
+    payments = await totals_by_status(s, Payment, Payment.created_at, guild_id, period)
     return Money(
         claims=sum(c for c, _ in claims.values()),
         claims_pence=sum(p for _, p in claims.values()),
