@@ -1,0 +1,208 @@
+"""Benchmark: bursts of clicks on the real bot against the floor (a bare discord.py 2.7 bot).
+
+Both bots run in the same run, each in its own child process (bench/bursts_floor.py), each
+connected to its own FakeDiscord (the sandbox's Discord stand-in) in this process. For each of
+the busiest interactions -- a poll vote, a session RSVP, a consultation answer (a single-choice
+select) and a support-queue claim -- the floor then the real bot get the same clicks from the
+same users, `--burst` dispatched at once, the next burst when every click of the last one has
+been answered. The floor answers every click with an ephemeral message and does nothing else.
+
+Measured:
+  rate     interactions answered / wall time from the first dispatch to the last answer;
+  p50/p99  time from the stand-in dispatching INTERACTION_CREATE to the bot's callback
+           reaching it (`Interaction.latency` of the stand-in's handle); a click left
+           unanswered past Discord's 3 s counts as infinitely late ("inf");
+  CPU      utime + stime of the bot's child process from /proc/<pid>/stat (clock ticks,
+           normally 10 ms) over the same window, divided by the interactions; "+after" also
+           counts the work the bot does after answering (redraws, owed DMs) until its process
+           is idle again. The stand-in and this script are not counted in it; their own CPU
+           per click (this process, time.process_time()) is printed as "stand-in CPU ms",
+           because on a small machine the stand-in can be what limits the floor's rate.
+
+Defaults: 1,000 approved members (bulk-inserted into the database, not through /join),
+2,000 interactions per path in bursts of 200 (each member clicks twice: a vote then a changed
+vote; Going then Maybe; question 1 then question 2; claims are by 10 moderators on 2,000
+seeded open requests, one card each).
+
+Run: .venv/bin/python bench/bench_bursts.py [--members 1000] [--burst 200]
+         [--paths vote,rsvp,answer,claim] [--database-url postgresql+asyncpg://...]
+         [--profile FILE [--profile-path vote]]   (cProfile of the bot process during
+                                                    one path's bursts, written to FILE)
+With --database-url on PostgreSQL the database's public schema is dropped and rebuilt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text
+
+from bot.db.engine import create_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+CHILD = Path(__file__).resolve().parent / "bursts_floor.py"
+TICK = os.sysconf("SC_CLK_TCK")
+PATHS = ("vote", "rsvp", "answer", "claim")
+MODERATORS = 10
+# Rows seeded with explicit ids: move PostgreSQL's sequence past them.
+SEQUENCE = "SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"
+LONDON = ZoneInfo("Europe/London")
+QUESTIONS = b"""Q: Which day suits you best?
+type: single
+- Monday
+- Wednesday
+- Saturday
+
+Q: Where should we meet?
+type: single
+- Library
+- Youth centre
+- Online
+"""
+
+
+# ---- measuring --------------------------------------------------------------------------
+
+
+from bursts_bot import bot_clicks, counted  # noqa: E402
+from bursts_harness import (  # noqa: E402  (after the sys.path line above)
+    Result,
+    connected,
+    floor_clicks,
+    make_server,
+    run_bursts,
+    spawn,
+    stop,
+)
+
+# ---- the run ----------------------------------------------------------------------------
+
+
+async def reset_postgres(url: str) -> None:
+    """Drop and recreate the public schema of a PostgreSQL benchmark database."""
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+def report(path: str, floor: Result, real: Result) -> None:
+    """Print one path's figures, the floor's and the bot's, and the bot's ratio to the floor."""
+    rows = [
+        ("answered / s", floor.rate, real.rate, "{:,.0f}"),
+        ("p50 ms", floor.p(0.50), real.p(0.50), "{:.1f}"),
+        ("p99 ms", floor.p(0.99), real.p(0.99), "{:.1f}"),
+        ("CPU ms / click", floor.cpu / floor.clicks * 1e3, real.cpu / real.clicks * 1e3, "{:.3f}"),
+        (
+            "CPU ms +after",
+            floor.cpu_after / floor.clicks * 1e3,
+            real.cpu_after / real.clicks * 1e3,
+            "{:.3f}",
+        ),
+        ("CPU s total", floor.cpu, real.cpu, "{:.2f}"),
+        (
+            "stand-in CPU ms",
+            floor.stand_in_cpu / floor.clicks * 1e3,
+            real.stand_in_cpu / real.clicks * 1e3,
+            "{:.3f}",
+        ),
+    ]
+    print(
+        f"\n{path}: {real.clicks} clicks; answered in time: {real.count} by the bot, "
+        f"{floor.count} by the floor (CPU is per click sent)"
+    )
+    print(f"  {'':16}{'floor':>10}{'bot':>10}{'bot/floor':>11}")
+    for name, f, r, form in rows:
+        ratio = r / f if f else float("nan")
+        print(f"  {name:16}{form.format(f):>10}{form.format(r):>10}{ratio:>10.2f}x")
+    for who, res in (("floor", floor), ("bot", real)):
+        if res.failures:
+            print(f"  {who} FAILED {len(res.failures)}: e.g. {res.failures[0]!r}")
+
+
+async def main(args: argparse.Namespace) -> int:
+    """Run the floor and the real bot, path by path; print the figures."""
+    paths = [p for p in args.paths.split(",") if p]
+    tmp = Path(tempfile.mkdtemp(prefix="bench-bursts-"))
+    url = args.database_url or f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
+    if url.startswith("postgresql"):
+        await reset_postgres(url)
+    print(f"database: {url.split('@')[-1]}   members {args.members}   burst {args.burst}")
+    print(f"load average at start: {os.getloadavg()}")
+
+    floor_server = await make_server(args.members)
+    real_server = await make_server(args.members)
+    floor = spawn("floor", floor_server.fake, tmp / "floor.log")
+    extra = ["--guild", str(real_server.guild), "--database-url", url]
+    if args.profile:
+        extra += ["--profile", args.profile]
+    real = spawn("bot", real_server.fake, tmp / "bot.log", *extra)
+    failed = False
+    try:
+        await connected(floor_server.fake, floor, None)
+        await connected(real_server.fake, real, real_server.guild)
+        started = time.perf_counter()
+        floor_paths = floor_clicks(floor_server)
+        real_paths, ids = await bot_clicks(real_server, url, args.burst)
+        print(f"set up in {time.perf_counter() - started:.1f}s")
+
+        checks = {
+            "vote": lambda h: "vote" in (h.content or ""),
+            "rsvp": lambda h: h.ephemeral and "can't" not in (h.content or "").lower(),
+            "answer": lambda h: h.callback_type in (4, 7),
+            "claim": lambda h: h.callback_type == 7,
+        }
+        sent: dict[str, int] = {}
+        for path in paths:
+            f = await run_bursts(floor_server.fake, floor.pid, floor_paths[path], args.burst, bool)
+            profiling = path == args.profile_path and args.profile
+            if profiling:
+                os.kill(real.pid, signal.SIGUSR1)
+            r = await run_bursts(
+                real_server.fake, real.pid, real_paths[path], args.burst, checks[path]
+            )
+            if profiling:
+                os.kill(real.pid, signal.SIGUSR2)
+            report(path, f, r)
+            sent[path] = r.clicks
+            failed |= bool(f.failures or r.failures)
+        verdict = await counted(url, ids, args.members, sent.get("answer", 0))
+        print("\ncounted in the database: " + ", ".join(f"{k} {verdict[k]}" for k in paths))
+        failed |= any("WRONG" in verdict[k] for k in paths)
+        print(f"load average at end: {os.getloadavg()}")
+        errors = (tmp / "bot.log").read_text(errors="replace").count("ERROR:")
+        print(f"the bot logged {errors} errors (in {tmp / 'bot.log'})")
+    finally:
+        stop(real)
+        stop(floor)
+        with contextlib.suppress(Exception):
+            await real_server.fake.stop()
+            await floor_server.fake.stop()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--paths", default=",".join(PATHS))
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--profile", default="", help="write a cProfile of the bot here")
+    parser.add_argument("--profile-path", default="vote", choices=PATHS)
+    parser.add_argument("-v", action="store_true", help="debug logging")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.DEBUG if args.v else logging.WARNING)
+    sys.exit(asyncio.run(main(args)))
