@@ -43,41 +43,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
-
-from bot.db.engine import create_engine
-
-ROOT = Path(__file__).resolve().parent.parent
-CHILD = Path(__file__).resolve().parent / "bursts_floor.py"
-TICK = os.sysconf("SC_CLK_TCK")
-PATHS = ("vote", "rsvp", "answer", "claim")
-MODERATORS = 10
-# Rows seeded with explicit ids: move PostgreSQL's sequence past them.
-SEQUENCE = "SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"
-LONDON = ZoneInfo("Europe/London")
-QUESTIONS = b"""Q: Which day suits you best?
-type: single
-- Monday
-- Wednesday
-- Saturday
-
-Q: Where should we meet?
-type: single
-- Library
-- Youth centre
-- Online
-"""
-
-
 # ---- measuring --------------------------------------------------------------------------
-
-
-from bursts_bot import bot_clicks, counted  # noqa: E402
-from bursts_harness import (  # noqa: E402  (after the sys.path line above)
+from bursts_bot import bot_clicks, counted
+from bursts_harness import (
+    PATHS,
     Result,
     connected,
     floor_clicks,
@@ -86,6 +58,9 @@ from bursts_harness import (  # noqa: E402  (after the sys.path line above)
     spawn,
     stop,
 )
+from sqlalchemy import text
+
+from bot.db.engine import create_engine
 
 # ---- the run ----------------------------------------------------------------------------
 

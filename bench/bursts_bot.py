@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+# ---- measuring --------------------------------------------------------------------------
+from bursts_harness import (
+    MODERATORS,
+    QUESTIONS,
+    SEQUENCE,
+    Click,
+    Server,
+    _letters,
+    _no_wait,
+    _settle_text,
+    _when,
+    twice,
+)
 from sqlalchemy import func, insert, select, text
 
 from bot.db.engine import create_engine
@@ -25,41 +36,6 @@ from bot.db.models import (
 )
 from bot.sandbox.driver import answered, command, custom_ids
 from bot.sandbox.fakediscord.messaging import build_message, post_message
-
-ROOT = Path(__file__).resolve().parent.parent
-CHILD = Path(__file__).resolve().parent / "bursts_floor.py"
-TICK = os.sysconf("SC_CLK_TCK")
-PATHS = ("vote", "rsvp", "answer", "claim")
-MODERATORS = 10
-# Rows seeded with explicit ids: move PostgreSQL's sequence past them.
-SEQUENCE = "SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"
-LONDON = ZoneInfo("Europe/London")
-QUESTIONS = b"""Q: Which day suits you best?
-type: single
-- Monday
-- Wednesday
-- Saturday
-
-Q: Where should we meet?
-type: single
-- Library
-- Youth centre
-- Online
-"""
-
-
-# ---- measuring --------------------------------------------------------------------------
-
-
-from bursts_harness import (  # noqa: E402  (after the sys.path line above)
-    Click,
-    Server,
-    _letters,
-    _no_wait,
-    _settle_text,
-    _when,
-    twice,
-)
 
 
 async def bot_clicks(
