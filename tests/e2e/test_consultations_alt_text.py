@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.sandbox.fakediscord import FakeDiscord
 from tests.e2e.flows import approved
-from tests.e2e.harness import BotHarness, People, attachments_of, custom_ids, settle, slash
+from tests.e2e.harness import (
+    BotHarness,
+    People,
+    attachments_of,
+    custom_ids,
+    described_uploads,
+    settle,
+    slash,
+)
 from tests.e2e.test_consultations import do, draft, pick, step_message
 
 QUESTIONS = b"""Q: How was it?
@@ -23,36 +29,6 @@ type: multiple
 Q: How safe does it feel?
 type: scale
 """
-
-
-def described_uploads(fake: FakeDiscord) -> dict[int, list[dict[str, Any]]]:
-    """Record, by message id, the attachment details sent with every upload.
-
-    The stand-in keeps an upload's bytes but not its description, so the request body is read
-    on its way in (after the OpenAPI check has passed it).
-    """
-    seen: dict[int, list[dict[str, Any]]] = {}
-    original = fake.router.match
-
-    def match(method: str, path: str) -> Any:
-        found = original(method, path)
-        if found is None:
-            return None
-        handler, params = found
-
-        async def recording(call: Any) -> tuple[int, Any]:
-            status, out = await handler(call)
-            body = call.body if isinstance(call.body, dict) else {}
-            if call.uploads and isinstance(out, dict):
-                message = out.get("resource", {}).get("message") if "resource" in out else out
-                if isinstance(message, dict) and "id" in message:
-                    seen[int(message["id"])] = list(body.get("attachments") or [])
-            return status, out
-
-        return recording, params
-
-    fake.router.match = match  # type: ignore[method-assign]
-    return seen
 
 
 async def test_every_results_chart_says_what_it_shows(

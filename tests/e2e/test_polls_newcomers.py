@@ -15,6 +15,7 @@ from tests.e2e.harness import (
     answered,
     attachments_of,
     custom_ids,
+    described_uploads,
     everything_text,
     settle,
     slash,
@@ -23,36 +24,6 @@ from tests.e2e.test_polls import PNG, _id, create_poll, results_posts, vote
 
 CHANGE = "change your vote"
 WAITING = "Polls open to you once it is approved"
-
-
-def described_uploads(fake: FakeDiscord) -> dict[int, list[dict[str, Any]]]:
-    """Record, by message id, the attachment details the bot sends with every upload.
-
-    The stand-in stores an upload's bytes but not its description, so the request body is
-    read on its way in (after the OpenAPI check has passed it).
-    """
-    seen: dict[int, list[dict[str, Any]]] = {}
-    original = fake.router.match
-
-    def match(method: str, path: str) -> Any:
-        found = original(method, path)
-        if found is None:
-            return None
-        handler, params = found
-
-        async def recording(call: Any) -> tuple[int, Any]:
-            status, out = await handler(call)
-            body = call.body if isinstance(call.body, dict) else {}
-            if call.uploads and isinstance(out, dict):
-                message = out.get("resource", {}).get("message") if "resource" in out else out
-                if isinstance(message, dict) and "id" in message:
-                    seen[int(message["id"])] = list(body.get("attachments") or [])
-            return status, out
-
-        return recording, params
-
-    fake.router.match = match  # type: ignore[method-assign]
-    return seen
 
 
 async def _my_vote(fake: FakeDiscord, user: int, message: dict[str, Any]) -> str:
