@@ -72,7 +72,9 @@ class ParticipationTree(app_commands.CommandTree["ParticipationBot"]):
 class ParticipationBot(commands.Bot):
     """The participation bot; everything it needs is passed in."""
 
-    def __init__(self, settings: Settings, services: Services, scheduler: Scheduler) -> None:
+    def __init__(
+        self, settings: Settings, services: Services, scheduler: Scheduler, **sharding: Any
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -80,6 +82,7 @@ class ParticipationBot(commands.Bot):
             tree_cls=ParticipationTree,
             allowed_mentions=discord.AllowedMentions(everyone=False, users=True, roles=True),
             guild_ready_timeout=settings.guild_ready_timeout,
+            **sharding,
         )
         self.settings = settings
         self.services = services
@@ -195,3 +198,7 @@ class ParticipationBot(commands.Bot):
             task.cancel()
         await self.scheduler.stop()
         await super().close()
+
+
+class ShardedParticipationBot(ParticipationBot, commands.AutoShardedBot):
+    """The same bot connecting only the shards this process owns (`run --shards`)."""

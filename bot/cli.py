@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.logs import configure_logging
 from bot.settings import ConfigError, Settings, load_settings
+from bot.shards import ShardError, claim_database, plan_for
 
 log = logging.getLogger("participation_bot")
 
@@ -26,7 +27,13 @@ def _parser() -> argparse.ArgumentParser:
         help="folder of TOML settings (default: the project's config/)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="connect to Discord with DISCORD_TOKEN")
+    run = sub.add_parser("run", help="connect to Discord with DISCORD_TOKEN")
+    run.add_argument(
+        "--shards", help="the shards this process connects, e.g. 0-3 or 0,2,5-7 (env SHARDS)"
+    )
+    run.add_argument(
+        "--shard-count", help="how many shards all processes share, e.g. 8 (env SHARD_COUNT)"
+    )
     sandbox = sub.add_parser("sandbox", help="play the demo against the local Discord stand-in")
     sandbox.add_argument(
         "--out",
@@ -40,6 +47,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sharded(settings: Settings, args: argparse.Namespace) -> Settings:
+    """Return the settings with the shards this process owns (flags beat the environment)."""
+    shards = args.shards if args.shards is not None else settings.shards
+    count = args.shard_count if args.shard_count is not None else settings.shard_count
+    plan = plan_for(shards, count)
+    if plan is None:
+        return settings
+    return settings.model_copy(update={"shards": plan.text, "shard_count": plan.count})
+
+
 async def _run(settings: Settings) -> int:
     from bot.runtime import build_runtime
 
@@ -50,11 +67,22 @@ async def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        plan = plan_for(settings.shards, settings.shard_count)
+        # Held open while the bot runs: a second process on the same SQLite file is refused.
+        lock = claim_database(settings.database_url.get_secret_value(), plan)
+    except ShardError as exc:
+        print(f"participation-bot: {exc}", file=sys.stderr)
+        return 2
+    if plan is not None:
+        log.info("this process serves %s", plan.describe())
     runtime = await build_runtime(settings)
     try:
         await runtime.bot.start(settings.discord_token.get_secret_value())
     finally:
         await runtime.close()
+        if lock is not None:
+            lock.close()
     return 0
 
 
@@ -85,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sandbox.demo import run_demo
 
         return asyncio.run(run_demo(settings, args.out))
+    try:
+        settings = _sharded(settings, args)
+    except ShardError as exc:
+        print(f"participation-bot: {exc}", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(_run(settings))
     except KeyboardInterrupt:

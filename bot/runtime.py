@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import ParticipationBot
+from bot.app import ParticipationBot, ShardedParticipationBot
 from bot.clock import Clock, ScaledClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
@@ -14,6 +14,7 @@ from bot.discord_target import point_discord_py_at
 from bot.scheduler import Scheduler
 from bot.services.container import Services, build_services
 from bot.settings import Settings
+from bot.shards import plan_for
 
 
 @dataclass
@@ -47,5 +48,11 @@ async def build_runtime(
             clock = ScaledClock(settings.clock_start or clock.now(), settings.clock_speed)
     scheduler = Scheduler(clock)
     services = build_services(settings, create_sessionmaker(engine), clock, scheduler.wake)
-    bot = ParticipationBot(settings, services, scheduler)
+    plan = plan_for(settings.shards, settings.shard_count)
+    if plan is None:
+        bot = ParticipationBot(settings, services, scheduler)
+    else:
+        bot = ShardedParticipationBot(
+            settings, services, scheduler, shard_ids=list(plan.ids), shard_count=plan.count
+        )
     return Runtime(bot=bot, engine=engine, services=services, scheduler=scheduler)

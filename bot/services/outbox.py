@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxItem
 from bot.db.upsert import insert_for
 from bot.services.base import Service
+from bot.settings import Settings
+from bot.shards import plan_for
 
 LEASE = timedelta(minutes=2)
 BATCH = 200
@@ -99,6 +101,16 @@ def _claimable(now: datetime) -> Any:
     )
 
 
+def _ours(settings: Settings) -> Any:
+    """Return the condition for rows this process delivers: its shards' servers (or all).
+
+    A sender needs its server's gateway cache (roles, members, channels), which only the
+    process owning the server's shard holds; every other process leaves the row alone.
+    """
+    plan = plan_for(settings.shards, settings.shard_count)
+    return true() if plan is None or plan.everything else plan.owned(OutboxItem.guild_id)
+
+
 class OutboxService(Service):
     """Claim what is owed, and record what Discord did with it."""
 
@@ -110,7 +122,7 @@ class OutboxService(Service):
         async with self.db.begin() as s:
             due = await s.scalar(
                 select(func.min(func.coalesce(OutboxItem.lease_until, OutboxItem.due_at))).where(
-                    OutboxItem.status == PENDING
+                    OutboxItem.status == PENDING, _ours(self.settings)
                 )
             )
         return due if isinstance(due, datetime) else None
@@ -118,7 +130,11 @@ class OutboxService(Service):
     async def take_due(self, now: datetime) -> list[Delivery]:
         """Lease every row due now (exactly one process wins each) and return them."""
         async with self.db.begin() as s:
-            wanted = select(OutboxItem.id).where(_claimable(now)).order_by(OutboxItem.due_at)
+            wanted = (
+                select(OutboxItem.id)
+                .where(_claimable(now), _ours(self.settings))
+                .order_by(OutboxItem.due_at)
+            )
             if s.get_bind().dialect.name == "postgresql":
                 wanted = wanted.with_for_update(skip_locked=True)
             ids = list(await s.scalars(wanted.limit(BATCH)))
