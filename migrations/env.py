@@ -36,6 +36,10 @@ def _do_run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several processes may start at once: one migrates, the others wait, then find
+            # the database already at head (the lock ends with the transaction).
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7262010)")
         context.run_migrations()
 
 
