@@ -47,13 +47,15 @@ class ScaledClock(Clock):
     scheduler asks `real_seconds` how long to sleep for a span of this clock's time.
     """
 
-    def __init__(self, start: datetime, speed: float) -> None:
-        if start.tzinfo is None:
+    def __init__(self, start: datetime, speed: float, anchor: datetime | None = None) -> None:
+        if start.tzinfo is None or (anchor is not None and anchor.tzinfo is None):
             raise ValueError("ScaledClock needs an aware datetime")
         if speed <= 0:
             raise ValueError("speed must be positive")
         self._start = start.astimezone(UTC)
-        self._wall_start = datetime.now(UTC)
+        # The wall moment `start` names: by default now; given, processes started at different
+        # moments agree on the time.
+        self._wall_start = anchor.astimezone(UTC) if anchor is not None else datetime.now(UTC)
         self.speed = speed
 
     def now(self) -> datetime:

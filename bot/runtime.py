@@ -45,7 +45,8 @@ async def build_runtime(
     if clock is None:
         clock = Clock()
         if settings.clock_speed != 1.0:
-            clock = ScaledClock(settings.clock_start or clock.now(), settings.clock_speed)
+            start, anchor = settings.clock_start or clock.now(), settings.clock_anchor
+            clock = ScaledClock(start, settings.clock_speed, anchor)
     scheduler = Scheduler(clock)
     services = build_services(settings, create_sessionmaker(engine), clock, scheduler.wake)
     plan = plan_for(settings.shards, settings.shard_count)

@@ -259,6 +259,8 @@ class Settings(BaseSettings):
     # CLOCK_START). Leave at 1 in production.
     clock_speed: float = Field(default=1.0, ge=1.0, le=1_000_000.0)
     clock_start: AwareDatetime | None = None
+    # The real moment CLOCK_START names (CLOCK_ANCHOR), so several processes share one clock.
+    clock_anchor: AwareDatetime | None = None
     # The shards this process connects, e.g. "0-3" of 8 (SHARDS, SHARD_COUNT; `run` flags win).
     shards: str | None = None
     shard_count: int | None = None
