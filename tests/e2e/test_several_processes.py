@@ -27,6 +27,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.migrate import upgrade
 from bot.db.models import (
     GroupSession,
     Member,
@@ -36,7 +37,6 @@ from bot.db.models import (
     SessionReminder,
     SupportRequest,
 )
-from bot.db.migrate import upgrade
 from bot.sandbox.driver import button_on, custom_ids, everything_text
 from bot.sandbox.fakediscord import FakeDiscord
 from bot.sandbox.soak_process import START, BotProcess, answer_text
@@ -413,8 +413,8 @@ async def test_two_processes_serve_eight_servers_for_a_month_through_a_kill(
     # Every delivery that posted a message is in Discord exactly once, and nothing else is.
     outbox: list[OutboxItem] = rows["OutboxItem"]
     assert not [r for r in outbox if r.status == "pending" and r.due_at <= month.ended]
-    # At twelve hours a second an hour is 83 ms: a reminder that reaches its sender after the session
-    # began is recorded as too late, by the bot's own rule; nothing else may fail.
+    # At twelve hours a second an hour is 83 ms: a reminder reaching its sender after the
+    # session began is recorded as too late, by the bot's own rule; nothing else may fail.
     failed = [f"{r.kind}: {r.last_error}" for r in outbox if r.status == "failed"]
     assert [f for f in failed if not f.startswith("sessions.reminder: too late")] == []
     nonces = Counter(str(m.get("nonce")) for m in messages if m.get("nonce"))
