@@ -9,6 +9,18 @@ import discord
 from bot.services.access import Actor
 from bot.services.errors import NotAllowed
 
+# DMs reach only shard 0's process, which knows only the servers on its own shards.
+ELSEWHERE = (
+    "I can't tell which group you mean from a DM at the moment, so please use this inside "
+    "your group's Discord server."
+)
+
+
+def serves_every_server(client: Any) -> bool:
+    """Tell whether this process holds every shard (so it knows every server the bot is in)."""
+    ids, count = getattr(client, "shard_ids", None), getattr(client, "shard_count", None)
+    return ids is None or not count or len(ids) >= count
+
 
 def guild_for(interaction: discord.Interaction[Any]) -> discord.Guild:
     """Return the server an interaction is about; in a DM, the group's server."""
@@ -21,6 +33,8 @@ def guild_for(interaction: discord.Interaction[Any]) -> discord.Guild:
     mine = [g for g in guilds if g.get_member(interaction.user.id) is not None]
     if len(mine) == 1:
         return mine[0]
+    if not mine and not serves_every_server(client):
+        raise NotAllowed(ELSEWHERE)
     if not mine:
         raise NotAllowed("You need to be in the group's Discord server to use this.")
     # Never guess between servers: acting in the wrong one would put someone's data there.

@@ -17,7 +17,7 @@ from bot.services.support import (
     Opened,
     refusal_with_resources,
 )
-from bot.ui.actor import actor_for, actor_from_member
+from bot.ui.actor import actor_for, actor_from_member, serves_every_server
 from bot.ui.cog import FeatureCog
 from bot.ui.commands import command
 from bot.ui.context import Interaction
@@ -38,6 +38,11 @@ NO_PINGS = discord.AllowedMentions.none()
 NOT_IN_ANY_GROUP = (
     "It looks like you're not in the group's Discord server at the moment, so I can't pass "
     "this on. You're welcome to rejoin the server and try again."
+)
+
+SUPPORT_IN_SERVER = (
+    "I can't pass this on from a DM at the moment. Please use /support inside your group's "
+    "Discord server: only the moderators will see it there too."
 )
 
 
@@ -98,7 +103,10 @@ class SupportCog(FeatureCog):
         if len(groups) == 1:
             return groups[0]
         # Never guess: a request sent to the wrong server would put someone's words there.
-        raise NotAllowed(refusal_with_resources(self.bot.settings, NOT_IN_ANY_GROUP))
+        # A process holding only some shards cannot see the other servers from a DM.
+        known = serves_every_server(self.bot)
+        refusal = NOT_IN_ANY_GROUP if known else SUPPORT_IN_SERVER
+        raise NotAllowed(refusal_with_resources(self.bot.settings, refusal))
 
     @app_commands.command(
         name="support",

@@ -5,7 +5,8 @@ events reach only the process owning `(guild_id >> 22) % 4`, and DMs reach shard
 clock at twelve hours a second, each server lives a month: people join and are approved, and
 every week a worker asks a question everyone votes on, schedules a session everyone replies
 to, and someone asks for support, which a moderator takes. In the second week the
-process owning shards 2-3 is killed with SIGKILL and started again. Then the account: every
+process owning shards 2-3 is killed with SIGKILL and started again. At the end someone asks
+for support by DM (which only shard 0's process receives). Then the account: every
 delivery (reminders, cards, results) reached Discord exactly once, every vote counted once,
 and no server's words or rows turned up in another.
 """
@@ -326,8 +327,34 @@ class Month:
             rest = began + timedelta(days=7 * (week + 1)) - self.now()
             self.mark(f"week {week + 1} done ({rest.total_seconds() / 86400:.1f} days to spare)")
             await asyncio.sleep(max(rest.total_seconds() / SPEED, 0.0))
+        await self.by_dm()
         await self.drain()
         self.mark("everything owed delivered")
+
+    async def by_dm(self) -> None:
+        """Ask for support by DM: DMs reach shard 0, whose process knows only shards 0-1."""
+        near, far = self.servers[0], self.servers[3]
+        assert self.fake.shard_of(near.guild) == 0 and self.fake.shard_of(far.guild) == 3
+        options = {"topic": "question", "urgency": "week"}
+        queue = near.channels["support-queue"]
+        before = len(self.fake.messages_in(queue))
+        text = await answer_text(await self.fake.invoke(near.worker, None, "support", options))
+        near.support += 1
+        if not text or "inside your group" in text:
+            self.problems.append(f"/support by DM for a server on shard 0: {text[:200]!r}")
+        await self.fake.wait_for(
+            lambda: any(
+                c.startswith("support:claim:")
+                for m in self.fake.messages_in(queue)[before:]
+                for c in custom_ids(m)
+            ),
+            30,
+        )
+        # The far server is on the other process: the person is told plainly where to ask,
+        # with the crisis lines, instead of being told they are not in the group.
+        text = await answer_text(await self.fake.invoke(far.members[0], None, "support", options))
+        if "inside your group's Discord server" not in text or "Samaritans" not in text:
+            self.problems.append(f"/support by DM for a server on shard 3: {text[:300]!r}")
 
     async def drain(self, timeout: float = 60.0) -> None:
         """Wait until everything owed by now has gone out, then stop both processes."""
@@ -429,7 +456,7 @@ async def test_two_processes_serve_eight_servers_for_a_month_through_a_kill(
     for kind in ("membership.card", "support.card", "sessions.reminder", "polls.results"):
         assert posted[kind] == kinds[kind] > 0, f"{kind}: {posted[kind]} posted of {kinds[kind]}"
     assert kinds["membership.card"] == SERVERS * MEMBERS
-    assert kinds["support.card"] == SERVERS * WEEKS
+    assert kinds["support.card"] == SERVERS * WEEKS + 1  # and one by DM
     assert kinds["polls.results"] == SERVERS * WEEKS
     # Every reminder claimed was owed once and delivered once; none was lost to the kill.
     reminders: list[SessionReminder] = rows["SessionReminder"]
@@ -466,9 +493,11 @@ async def test_two_processes_serve_eight_servers_for_a_month_through_a_kill(
     for session in rows["GroupSession"]:
         assert _tags(session.title) == {servers[session.guild_id].n}
     asked = Counter(r.guild_id for r in rows["SupportRequest"])
-    assert asked == {g: WEEKS for g in servers}
+    assert asked == {g: s.support for g, s in servers.items()}
+    assert sorted(asked.values()) == [WEEKS] * (SERVERS - 1) + [WEEKS + 1]
     for request in rows["SupportRequest"]:
-        assert request.user_id in servers[request.guild_id].members
+        server = servers[request.guild_id]
+        assert request.user_id in (*server.members, server.worker)
     for row in outbox:
         assert row.guild_id in servers
     people = {u: s.n for s in servers.values() for u in (*s.members, s.worker, s.moderator)}
