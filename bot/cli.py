@@ -13,6 +13,13 @@ from bot.settings import ConfigError, Settings, load_settings
 from bot.shards import ShardError, claim_database, plan_for
 
 log = logging.getLogger("participation_bot")
+# Discord's gateway closes a shard it will not serve; every process must use one shard count.
+SHARD_REFUSALS = {
+    4010: "Discord refused a shard (4010 Invalid shard): check --shards and --shard-count, "
+    "which must be the same in every process",
+    4011: "Discord says the bot needs more shards (4011 Sharding required): raise "
+    "--shard-count, the same in every process",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,6 +86,13 @@ async def _run(settings: Settings) -> int:
     runtime = await build_runtime(settings)
     try:
         await runtime.bot.start(settings.discord_token.get_secret_value())
+    except Exception as exc:
+        code = getattr(exc, "code", None)
+        refusal = SHARD_REFUSALS.get(code) if isinstance(code, int) else None
+        if refusal is None:
+            raise
+        print(f"participation-bot: {refusal}", file=sys.stderr)
+        return 2
     finally:
         await runtime.close()
         if lock is not None:

@@ -6,7 +6,8 @@ not at all. The scheduler claims due rows here with a lease and hands each to th
 as a `Delivery`; only when Discord confirmed it is the row marked done. A 5xx, 429 or network
 error puts it back with back-off (a retried post carries the same nonce, so Discord shows it
 once); a permanent refusal is recorded with its reason. A process that dies mid-delivery loses
-nothing: its lease runs out and the row is claimed again.
+nothing: its lease runs out and the row is claimed again. With several processes, a server's
+rows are claimed only by the process owning its shard (see bot/shards.py).
 """
 
 from __future__ import annotations
