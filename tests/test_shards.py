@@ -8,6 +8,7 @@ import pytest
 
 from bot import cli
 from bot.shards import ShardError, ShardPlan, claim_database, parse_ids, plan_for
+from bot.ui.actor import serves_every_server
 
 PG = "postgresql+asyncpg://bot@db.example/participation"
 
@@ -153,3 +154,16 @@ def test_postgresql_and_memory_need_no_lock() -> None:
     assert claim_database(PG, ShardPlan((0,), 4)) is None
     assert claim_database("sqlite+aiosqlite://", None) is None
     assert claim_database("sqlite+aiosqlite:///:memory:", None) is None
+
+
+def test_a_process_knows_whether_it_sees_every_server() -> None:
+    class Unsharded:
+        shard_count = None
+
+    class Sharded:
+        def __init__(self, ids: list[int], count: int) -> None:
+            self.shard_ids, self.shard_count = ids, count
+
+    assert serves_every_server(Unsharded())
+    assert serves_every_server(Sharded([0, 1, 2, 3], 4))
+    assert not serves_every_server(Sharded([0, 1], 4))
