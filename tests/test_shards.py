@@ -90,6 +90,8 @@ def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
         (["--shards", "0-1"], {}, "--shards needs --shard-count"),
         (["--shard-count", "zero"], {}, "shard count 'zero' must be a whole number"),
         ([], {"SHARDS": "0,0", "SHARD_COUNT": "2"}, "shard 0 is named twice"),
+        ([], {"SHARD_COUNT": "many"}, "config: shard_count: Input should be a valid integer"),
+        ([], {"SHARDS": "0-1"}, "--shards needs --shard-count (or SHARD_COUNT)"),
         # A flag beats the environment: the bad SHARDS is never read.
         (["--shards", "5"], {"SHARDS": "0", "SHARD_COUNT": "4"}, "shard 5 does not exist"),
     ],
