@@ -259,6 +259,10 @@ class Settings(BaseSettings):
     # CLOCK_START). Leave at 1 in production.
     clock_speed: float = Field(default=1.0, ge=1.0, le=1_000_000.0)
     clock_start: AwareDatetime | None = None
+    # /health and Prometheus /metrics on this port (OPS_PORT; 0 picks a free one); off unless
+    # set. OPS_HOST is where it listens: this machine only unless a container needs 0.0.0.0.
+    ops_port: int | None = Field(default=None, ge=0, le=65535)
+    ops_host: str = "127.0.0.1"
 
     timezone: str = "Europe/London"
     group: GroupConfig
