@@ -49,5 +49,13 @@ async def start_ops(
     metrics = Metrics()
     instrument(bot, scheduler, metrics)
     server = OpsServer(bot, engine, clock, metrics)
-    await server.start(settings.ops_host, settings.ops_port)
+    try:
+        await server.start(settings.ops_host, settings.ops_port)
+    except OSError as exc:
+        await server.stop()
+        # A supervisor's log should say why in one line (another process has the port).
+        where = f"{settings.ops_host}:{settings.ops_port}"
+        raise SystemExit(
+            f"participation-bot: OPS_PORT cannot listen on {where}: {exc.strerror}"
+        ) from None
     return server

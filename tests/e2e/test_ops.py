@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 import aiohttp
@@ -193,3 +194,14 @@ async def test_nothing_listens_and_nothing_is_measured_when_the_port_is_unset(
         assert runtime.bot.deliveries.on_outcome is None
     finally:
         await runtime.close()
+
+
+async def test_a_port_already_taken_stops_start_up_with_one_clear_line(
+    e2e_settings: Settings, clock: ManualClock
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit, match=f"OPS_PORT cannot listen on 127.0.0.1:{port}"):
+            await build_runtime(e2e_settings.model_copy(update={"ops_port": port}), clock)
