@@ -19,6 +19,9 @@ Measured for each number of processes:
                  `--reminded` going members are owed their "1h" reminder DM at the same moment
                  (the busiest minute): how late each DM reached the stand-in (p50/p99/max),
                  and how many arrived, exactly once each.
+  stand-in CPU   this process's CPU over the run: the stand-in serves every bot process from
+                 one Python thread, so on a small machine it, not the bot, can set the pace;
+                 the load average is printed beside it (the machine may be shared).
 Then how each figure grows from 1 to 2 to 4 processes.
 
 Members are bulk-inserted (SQLAlchemy Core), not joined through Discord. The reminder moment
@@ -26,7 +29,7 @@ is set once every process is ready, far enough ahead that each process's 30-seco
 planned it (as a restart would), so what is measured is the busy minute, not start-up.
 
 Run: .venv/bin/python bench/bench_many_groups.py --database-url postgresql+asyncpg://...
-         [--servers 1000] [--members 50] [--reminded 4] [--clicks 1000] [--burst 50]
+         [--servers 1000] [--members 50] [--reminded 2] [--clicks 500] [--burst 10]
          [--processes 1,2,4]
 The database's public schema is dropped and rebuilt.
 """
@@ -79,6 +82,8 @@ class Figures:
     expected: int = 0
     twice: int = 0
     failures: list[str] = field(default_factory=list)
+    stand_in_cpu: float = 0.0
+    load: float = 0.0
 
 
 def has_shard_flags() -> bool:
@@ -193,7 +198,7 @@ async def run(
     since = {u: len(fake.dm_messages(u)) for u in reminded}
     tmp = Path(tempfile.mkdtemp(prefix="bench-many-groups-"))
     children: list[tuple[subprocess.Popen[bytes], int, Path]] = []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for n, (argv, shard_env) in enumerate(plan(processes, flags)):
         port, log = free_port(), tmp / f"bot{n}.log"
         env = {
@@ -230,6 +235,8 @@ async def run(
                 f.late.append((at - due).total_seconds())
             f.twice += len(dms) > 1
         f.peak = [memory_mb(proc.pid, "VmHWM") for proc, _, _ in children]
+        f.stand_in_cpu = time.process_time() - cpu
+        f.load = os.getloadavg()[0]
         errors = sum(log.read_text(errors="replace").count("ERROR") for _, _, log in children)
         if errors:
             f.failures.append(f"the bot logged {errors} errors (in {tmp})")
@@ -262,6 +269,8 @@ def report(runs: list[Figures]) -> None:
         ("reminder lateness p50, s", lambda f: pct(sorted(f.late), 0.5), "{:.2f}"),
         ("reminder lateness p99, s", lambda f: pct(sorted(f.late), 0.99), "{:.2f}"),
         ("reminder lateness max, s", lambda f: max(f.late, default=float("nan")), "{:.2f}"),
+        ("stand-in + script CPU, s", lambda f: f.stand_in_cpu, "{:.0f}"),
+        ("load average (1 min) at end", lambda f: f.load, "{:.1f}"),
     ]
     head = "".join(f"{f.processes:>9}" for f in runs)
     grows = "".join(f"{f'x{f.processes}/1':>9}" for f in runs[1:])
@@ -324,9 +333,9 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--servers", type=int, default=1000)
     parser.add_argument("--members", type=int, default=50)
-    parser.add_argument("--reminded", type=int, default=4)
-    parser.add_argument("--clicks", type=int, default=1000)
-    parser.add_argument("--burst", type=int, default=50)
+    parser.add_argument("--reminded", type=int, default=2)
+    parser.add_argument("--clicks", type=int, default=500)
+    parser.add_argument("--burst", type=int, default=10)
     parser.add_argument("--processes", default="1,2,4")
     parser.add_argument("--reminder-timeout", type=float, default=180.0)
     sys.exit(asyncio.run(main(parser.parse_args())))
