@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 import time
 from typing import Any
 
@@ -62,12 +61,8 @@ class OpsServer:
         app.router.add_get("/metrics", self.scrape)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        self.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock).start()
+        await web.TCPSite(self._runner, host, port).start()
+        self.port = int(self._runner.addresses[0][1])
         log.info("ops: /health and /metrics on %s:%d", host, self.port)
 
     async def stop(self) -> None:
