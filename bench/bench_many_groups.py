@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import socket
 import statistics
@@ -54,7 +55,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-from bursts_harness import _no_wait, pct
+from bursts_harness import _no_wait, idle, pct
 from many_groups_seed import Group, arm, build_world, reset_schema, seed
 
 from bot.db.migrate import upgrade
@@ -217,7 +218,8 @@ async def run(
     try:
         await asyncio.gather(*(healthy(port, proc, log) for proc, port, log in children))
         f.startup = time.perf_counter() - started
-        await asyncio.sleep(2)  # let start-up's last work settle before measuring memory
+        # Start-up's last work (checks of every server) settles before anything is measured.
+        await asyncio.gather(*(idle(proc.pid, 60) for proc, _, _ in children))
         f.rss = [memory_mb(proc.pid, "VmRSS") for proc, _, _ in children]
         await click_across(fake, groups, args, f)
         due = datetime.now(UTC) + PLAN_AHEAD
@@ -252,6 +254,13 @@ async def run(
     return f
 
 
+def growth(first: float, then: float) -> str:
+    """Return then/first as "1.85x", or "-" when either is not a finite, non-zero figure."""
+    if not (math.isfinite(first) and math.isfinite(then)) or first == 0:
+        return "-"
+    return f"{then / first:.2f}x"
+
+
 def report(runs: list[Figures]) -> None:
     """Print the figures of every run and how each grows from the first."""
 
@@ -279,9 +288,7 @@ def report(runs: list[Figures]) -> None:
     for name, get, form in rows:
         values = [get(f) for f in runs]
         cells = "".join(f"{form.format(v):>9}" for v in values)
-        ratios = "".join(
-            f"{(v / values[0] if values[0] else float('nan')):>8.2f}x" for v in values[1:]
-        )
+        ratios = "".join(f"{growth(values[0], v):>9}" for v in values[1:])
         print(f"  {name:32}{cells}{ratios}")
     for f in runs:
         print(
