@@ -98,6 +98,8 @@ class Deliveries:
     def __init__(self, outbox: OutboxService) -> None:
         self.outbox = outbox
         self.senders: dict[str, Sender] = {}
+        # Told each attempt's kind and outcome (delivered, retry, undeliverable): metrics.
+        self.on_outcome: Callable[[str, str], None] | None = None
 
     def on(self, kind: str, sender: Sender) -> None:
         """Register the coroutine that sends one kind of owed effect."""
@@ -105,11 +107,16 @@ class Deliveries:
 
     async def deliver(self, delivery: Delivery) -> None:
         """Send one delivery; mark it done, retry it later, or record why it never can be."""
+        outcome = await self._attempt(delivery)
+        if self.on_outcome is not None:
+            self.on_outcome(delivery.kind, outcome)
+
+    async def _attempt(self, delivery: Delivery) -> str:
         sender = self.senders.get(delivery.kind)
         if sender is None:
             await self.outbox.undeliverable(delivery.id, f"nothing sends {delivery.kind}")
             log.error("outbox: no sender for %s (row %s)", delivery.kind, delivery.id)
-            return
+            return "undeliverable"
         try:
             sent = await sender(delivery) or Sent()
         except Undeliverable as refused:
@@ -118,17 +125,20 @@ class Deliveries:
         except discord.HTTPException as error:
             reason = reason_for(error)
             if reason is None:
-                await self._later(delivery, f"Discord {error.status}")
-            else:
-                await self.outbox.undeliverable(delivery.id, reason)
-                log.info("outbox: %s %s undeliverable: %s", delivery.kind, delivery.id, reason)
+                return await self._later(delivery, f"Discord {error.status}")
+            await self.outbox.undeliverable(delivery.id, reason)
+            log.info("outbox: %s %s undeliverable: %s", delivery.kind, delivery.id, reason)
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
-            await self._later(delivery, f"network: {type(error).__name__}")
+            return await self._later(delivery, f"network: {type(error).__name__}")
         else:
             await self.outbox.delivered(
                 delivery.id, channel_id=sent.channel_id, message_id=sent.message_id
             )
+            return "delivered"
+        return "undeliverable"
 
-    async def _later(self, delivery: Delivery, error: str) -> None:
-        if not await self.outbox.retry_later(delivery.id, error):
-            log.warning("outbox: gave up on %s %s: %s", delivery.kind, delivery.id, error)
+    async def _later(self, delivery: Delivery, error: str) -> str:
+        if await self.outbox.retry_later(delivery.id, error):
+            return "retry"
+        log.warning("outbox: gave up on %s %s: %s", delivery.kind, delivery.id, error)
+        return "undeliverable"

@@ -11,6 +11,7 @@ from bot.clock import Clock, ScaledClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.discord_target import point_discord_py_at
+from bot.ops import OpsServer, start_ops
 from bot.scheduler import Scheduler
 from bot.services.container import Services, build_services
 from bot.settings import Settings
@@ -25,11 +26,14 @@ class Runtime:
     engine: AsyncEngine
     services: Services
     scheduler: Scheduler
+    ops: OpsServer | None = None
 
     async def close(self) -> None:
         """Disconnect and release the database."""
         if not self.bot.is_closed():
             await self.bot.close()
+        if self.ops is not None:
+            await self.ops.stop()
         await self.engine.dispose()
 
 
@@ -56,4 +60,5 @@ async def build_runtime(
         bot = ShardedParticipationBot(
             settings, services, scheduler, shard_ids=list(plan.ids), shard_count=plan.count
         )
-    return Runtime(bot=bot, engine=engine, services=services, scheduler=scheduler)
+    ops = await start_ops(settings, bot, engine, clock, scheduler)
+    return Runtime(bot=bot, engine=engine, services=services, scheduler=scheduler, ops=ops)

@@ -25,6 +25,8 @@ from bot.clock import Clock
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Any], Awaitable[None]]
+# Told, after each piece of due work, its event's name and how many seconds late it was done.
+LagHook = Callable[[str, float], None]
 # Wake-ups within this long of each other are answered by one look at every source.
 WAKE_MERGE_SECONDS = 0.02
 
@@ -61,6 +63,8 @@ class Scheduler:
         self._wakes: set[asyncio.Task[None]] = set()
         self._waking = False
         self._wake_again = False
+        self.on_ran: LagHook | None = None
+        self._planned: datetime | None = None
 
     def add_source(self, source: DueSource) -> None:
         """Register a service whose rows drive jobs."""
@@ -150,6 +154,8 @@ class Scheduler:
         async with self._lock:
             handled = 0
             now = self.clock.now()
+            # An event that does not say when it was due was due when this run was planned.
+            planned = self._planned if self._planned is not None and self._planned <= now else now
             for source in self.sources:
                 try:
                     events = await source.take_due(now)
@@ -158,6 +164,10 @@ class Scheduler:
                     continue
                 for event in events:
                     handled += await self._dispatch(event)
+                    if self.on_ran is not None:
+                        due = getattr(event, "due_at", None)
+                        due = due if isinstance(due, datetime) else planned
+                        self.on_ran(type(event).__name__, (self.clock.now() - due).total_seconds())
         await self._reschedule()
         return handled
 
@@ -187,6 +197,7 @@ class Scheduler:
                 soonest = due
         if self._aps is None:  # stopped while we were asking (a shutdown mid-action)
             return
+        self._planned = soonest
         if soonest is None:
             if self._aps.get_job("next"):
                 self._aps.remove_job("next")

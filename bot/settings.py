@@ -264,6 +264,10 @@ class Settings(BaseSettings):
     # The shards this process connects, e.g. "0-3" of 8 (SHARDS, SHARD_COUNT; `run` flags win).
     shards: str | None = None
     shard_count: int | None = None
+    # /health and Prometheus /metrics on this port (OPS_PORT; 0 picks a free one); off unless
+    # set. OPS_HOST is where it listens: this machine only unless a container needs 0.0.0.0.
+    ops_port: int | None = Field(default=None, ge=0, le=65535)
+    ops_host: str = "127.0.0.1"
 
     timezone: str = "Europe/London"
     group: GroupConfig

@@ -121,3 +121,46 @@ async def test_a_burst_of_wake_ups_asks_the_sources_once_or_twice(clock: ManualC
         assert 1 <= asked <= 2
     finally:
         await scheduler.stop()
+
+
+@dataclass(frozen=True)
+class Due:
+    """An event that says when it was due."""
+
+    due_at: datetime
+
+
+class Overdue(OneRow):
+    """A source whose one row says when it was due."""
+
+    emits: tuple[type, ...] = (Due, Ping)
+
+    async def take_due(self, now: datetime) -> list[Ping | Due]:  # type: ignore[override]
+        if self.due is None or self.due > now:
+            return []
+        due, self.due = self.due, None
+        return [Due(due), Ping(1)]
+
+
+async def test_each_piece_of_due_work_reports_how_late_it_was_done(clock: ManualClock) -> None:
+    source = Overdue()
+    scheduler = Scheduler(clock, sweep_seconds=3600)
+    scheduler.add_source(source)
+    reported: list[tuple[str, float]] = []
+    scheduler.on_ran = lambda event, seconds: reported.append((event, seconds))
+
+    async def slow(event: object) -> None:
+        clock.advance(timedelta(seconds=2))  # the handler takes two seconds of the bot's time
+
+    scheduler.on(Due, slow)
+    scheduler.on(Ping, slow)
+    await scheduler.start()
+    try:
+        source.due = clock.now() + timedelta(minutes=5)
+        await scheduler.poke()  # planned for five minutes from now
+        clock.advance(timedelta(minutes=5, seconds=30))  # the run comes 30 s late
+        assert await scheduler.run_pending() == 2
+    finally:
+        await scheduler.stop()
+    # The event that says when it was due is measured from then; the other from the plan.
+    assert reported == [("Due", 32.0), ("Ping", 34.0)]
