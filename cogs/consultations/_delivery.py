@@ -59,7 +59,7 @@ class ConsultationSenders(Senders):
             # Held up past its close (Discord was down): inviting people now would mislead.
             raise Undeliverable("it closed before it could be announced")
         buttons = discord.ui.View(timeout=None)
-        buttons.add_item(StartButton(view.id))
+        buttons.add_item(StartButton(consultation_id=view.id))
         return await self._post(
             delivery,
             "📣 A new consultation is open: we'd love to hear from you.",

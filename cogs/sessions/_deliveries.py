@@ -138,7 +138,7 @@ class SessionsSenders:
         from cogs.sessions._views import FeedbackButton
 
         buttons = discord.ui.View(timeout=None)
-        buttons.add_item(FeedbackButton(view.id))
+        buttons.add_item(FeedbackButton(session_id=view.id))
         text = (
             f"Thank you for coming to **{esc(view.title)}**. How was it? It takes a minute, "
             "and it helps us make sessions better."
@@ -240,7 +240,7 @@ class SessionsSenders:
 
         view = (await self._post_target(delivery)).session
         buttons = discord.ui.View(timeout=None)
-        buttons.add_item(FeedbackButton(view.id))
+        buttons.add_item(FeedbackButton(session_id=view.id))
         return await post_owed(
             self.bot,
             delivery,

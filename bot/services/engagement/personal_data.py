@@ -15,15 +15,16 @@ from bot.db.models import (
     LevelChange,
     LevelNotice,
     MentorRequest,
+    OutboxItem,
     Payment,
     RewardPreference,
     TrainingRecord,
 )
 from bot.services.engagement.common import rows_where
-from bot.services.engagement.owed import forget_owed, posts_about
+from bot.services.engagement.owed import POSTS_ABOUT_PERSON, forget_owed
 from bot.services.engagement.receipts import erase_for as erase_receipts
 from bot.services.engagement.receipts import export_for as receipts_for
-from bot.services.personal_data import DiscordTraces
+from bot.services.personal_data import DiscordTraces, posts_about
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -142,9 +143,8 @@ class EngagementPersonalData:
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
     ) -> DiscordTraces:
         """Return the cards and notes in #worker-log that name the person (to redact)."""
-        if not member_id:
-            return DiscordTraces()
-        return DiscordTraces(messages=await posts_about(session, guild_id, member_id))
+        kinds = OutboxItem.kind.in_(POSTS_ABOUT_PERSON)
+        return await posts_about(session, guild_id, member_id, kinds)
 
     async def erase(
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int

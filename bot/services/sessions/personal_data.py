@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     GroupSession,
+    OutboxItem,
     SessionAttendance,
     SessionFeedback,
     SessionReminder,
     SessionRsvp,
 )
 from bot.services.base import forget_owed
-from bot.services.personal_data import DiscordTraces
-from bot.services.sessions.owed import posts_about
+from bot.services.personal_data import DiscordTraces, posts_about
+from bot.services.sessions.owed import DMS
 
 if TYPE_CHECKING:
     from bot.services.sessions.service import SessionsService
@@ -104,10 +105,13 @@ class SessionsPersonalData:
     async def discord_traces(
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
     ) -> DiscordTraces:
-        """Return the sessions posts in this server's channels that are about the person."""
-        if not member_id:
-            return DiscordTraces()
-        return DiscordTraces(messages=await posts_about(session, guild_id, member_id))
+        """Return the sessions posts in this server's channels that are about the person.
+
+        DMs to the person stay theirs, as in every feature; today no sessions post in a server
+        channel names anyone, so this finds them should one ever be added with a subject.
+        """
+        kinds = and_(OutboxItem.kind.like("sessions.%"), OutboxItem.kind.not_in(DMS))
+        return await posts_about(session, guild_id, member_id, kinds)
 
     async def erase(
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
