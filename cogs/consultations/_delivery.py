@@ -38,7 +38,7 @@ class ConsultationSenders(Senders):
 
     def kinds(self) -> dict[str, Sender]:
         """Send each kind ("consultations.opened") with the method of its name (`opened`)."""
-        return {kind: getattr(self, kind.removeprefix("consultations.")) for kind in KINDS}
+        return self.named(*KINDS)
 
     async def _post(self, delivery: Delivery, content: str, **kwargs: Any) -> Sent:
         return await self.post_to_channel(delivery, content, allowed_mentions=NO_PINGS, **kwargs)
