@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, select
@@ -27,6 +28,11 @@ class PersonalDataProvider(Protocol):
     ) -> None:
         """Delete or anonymise everything this feature holds about the person."""
         ...
+
+
+def iso(value: datetime | None) -> str | None:
+    """Return a time as an export shows it (ISO 8601), or None."""
+    return value.isoformat() if value else None
 
 
 @dataclass

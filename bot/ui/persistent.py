@@ -97,7 +97,7 @@ class _PersistentItem(_Keyed):
         if template is not None:
             kwargs["template"] = template
             # Each field becomes an attribute: it must not hide one the component has.
-            hidden = [name for name in cls.fields if hasattr(discord.ui.DynamicItem, name)]
+            hidden = [name for name in cls.fields if hasattr(cls, name)]
             if hidden:
                 raise TypeError(f"{cls.__name__}: key fields {hidden} hide item attributes")
         super().__init_subclass__(**kwargs)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, select, update
@@ -17,15 +16,11 @@ from bot.db.models import (
     SessionRsvp,
 )
 from bot.services.base import forget_owed
-from bot.services.personal_data import DiscordTraces, posts_about
+from bot.services.personal_data import DiscordTraces, iso, posts_about
 from bot.services.sessions.owed import DMS
 
 if TYPE_CHECKING:
     from bot.services.sessions.service import SessionsService
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 class SessionsPersonalData:
@@ -49,7 +44,7 @@ class SessionsPersonalData:
 
         def about(session_id: int) -> dict[str, Any]:
             title, starts = titles.get(session_id, ("", None))
-            return {"session": title, "starts_at": _iso(starts)}
+            return {"session": title, "starts_at": iso(starts)}
 
         rsvps = await session.scalars(select(SessionRsvp).where(SessionRsvp.member_id == member_id))
         reminders = await session.scalars(
@@ -67,7 +62,7 @@ class SessionsPersonalData:
                     **about(r.session_id),
                     "reply": r.reply,
                     "waitlisted": r.waitlisted,
-                    "replied_at": _iso(r.replied_at),
+                    "replied_at": iso(r.replied_at),
                 }
                 for r in rsvps
             ],
@@ -75,9 +70,9 @@ class SessionsPersonalData:
                 {
                     **about(r.session_id),
                     "kind": r.kind,
-                    "due_at": _iso(r.due_at),
-                    "sent_at": _iso(r.sent_at),
-                    "skipped_at": _iso(r.skipped_at),
+                    "due_at": iso(r.due_at),
+                    "sent_at": iso(r.sent_at),
+                    "skipped_at": iso(r.skipped_at),
                     "skip_reason": r.skip_reason,
                 }
                 for r in reminders
@@ -86,7 +81,7 @@ class SessionsPersonalData:
                 {
                     **about(a.session_id),
                     "co_facilitated": a.cofacilitated,
-                    "marked_at": _iso(a.marked_at),
+                    "marked_at": iso(a.marked_at),
                 }
                 for a in attendance
             ],
@@ -96,7 +91,7 @@ class SessionsPersonalData:
                     "rating": f.rating,
                     "felt_listened_to": f.listened,
                     "comment": f.comment,
-                    "given_at": _iso(f.given_at),
+                    "given_at": iso(f.given_at),
                 }
                 for f in feedback
             ],
