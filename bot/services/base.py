@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import CursorResult, Select, Update, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,15 +15,53 @@ from bot.clock import Clock
 from bot.db.models import AuditEntry, OutboxItem
 from bot.db.upsert import insert_for
 from bot.services.access import Actor
-from bot.services.errors import Conflict
+from bot.services.errors import Conflict, NotFound
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Wake = Callable[[], None]
 ERASED = "the person erased their data before it went out"
 
 
+class _GuildRow(Protocol):
+    guild_id: Any
+
+
+RowT = TypeVar("RowT", bound=_GuildRow)
+ViewT = TypeVar("ViewT", bound="DataclassInstance")
+
+
 def _no_wake() -> None:
     """Do nothing: a service built without a scheduler (in a test) has no one to wake."""
+
+
+@cache
+def _field_names(view: type[DataclassInstance]) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(view))
+
+
+def view_from(view: type[ViewT], row: Any, **worked_out: Any) -> ViewT:
+    """Build a view dataclass: fields the row holds by the same name, plus those worked out."""
+    copied = _field_names(view) - worked_out.keys()
+    return view(**{name: getattr(row, name) for name in copied}, **worked_out)
+
+
+async def of_guild(s: AsyncSession, model: type[RowT], row_id: int, guild_id: int) -> RowT | None:
+    """Return a row of this server by id, or None (gone, erased, or another server's)."""
+    row = await s.get(model, row_id)
+    return row if row is not None and row.guild_id == guild_id else None
+
+
+async def in_guild(
+    s: AsyncSession, model: type[RowT], row_id: int, guild_id: int, missing: str
+) -> RowT:
+    """Return a row of this server by id, or raise NotFound with the message given."""
+    row = await of_guild(s, model, row_id, guild_id)
+    if row is None:
+        raise NotFound(missing)
+    return row
 
 
 async def claim(s: AsyncSession, statement: Update, refusal: str | None = None) -> bool:
@@ -130,6 +170,14 @@ class Service:
     def wake(self) -> None:
         """Tell the scheduler that timed rows were added or changed (after the commit)."""
         self._wake()
+
+    async def remember(self, model: Any, row_id: int, **values: Any) -> None:
+        """Store on a row, in its own transaction, what Discord gave back (where a post went).
+
+        A row gone meanwhile (erased, or deleted) is left gone.
+        """
+        async with self.db.begin() as s:
+            await s.execute(update(model).where(model.id == row_id).values(**values))
 
     async def earliest(
         self, query: Select[tuple[datetime]] | Select[tuple[datetime | None]]

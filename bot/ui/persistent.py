@@ -8,8 +8,11 @@ A persistent component declares its custom id once, as a key with named fields::
                              request_id=request_id)
 
         async def run(self, interaction: Interaction) -> None:
-            ...  # self.ids["request_id"], or an attribute the subclass keeps
+            ...  # self.request_id: each field is also set as an attribute
 
+A button that always looks the same needs no `__init__`: it declares its look and fields
+(`label_text = "Claim"`, `button_style = ...`, `request_id: int`) and is built with keywords
+(`ClaimButton(request_id=7)`).
 A field is a whole number unless the key gives its pattern (`{to:worker|safeguarding}`).
 After a restart discord.py matches the custom id, the base parses the fields back and calls
 the subclass with them as keyword arguments; `run` is wrapped so any error gets the same
@@ -93,6 +96,10 @@ class _PersistentItem(_Keyed):
         template = cls._declare(key)
         if template is not None:
             kwargs["template"] = template
+            # Each field becomes an attribute: it must not hide one the component has.
+            hidden = [name for name in cls.fields if hasattr(cls, name)]
+            if hidden:
+                raise TypeError(f"{cls.__name__}: key fields {hidden} hide item attributes")
         super().__init_subclass__(**kwargs)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -106,6 +113,8 @@ class _PersistentItem(_Keyed):
     def _placed(self, row: int | None, disabled: bool, ids: dict[str, Any]) -> dict[str, Any]:
         """Return the keywords every persistent component is built with, keeping its ids."""
         self.ids = ids
+        for name, value in ids.items():
+            setattr(self, name, value)
         return {"row": row, "disabled": disabled, "custom_id": self.custom_id_for(**ids)}
 
     @classmethod
@@ -125,18 +134,25 @@ class PersistentButton(
 ):
     """A button whose ids live in its custom id, so it works after a restart."""
 
+    # The look of a button that always looks the same (named apart from the button's own).
+    label_text: ClassVar[str] = ""
+    button_style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+
     def __init__(
         self,
         *,
-        label: str,
-        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        label: str | None = None,
+        style: discord.ButtonStyle | None = None,
         emoji: str | None = None,
         row: int | None = None,
         disabled: bool = False,
         **ids: Any,
     ) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label, style=style, emoji=emoji, **self._placed(row, disabled, ids)
+            label=self.label_text if label is None else label,
+            style=self.button_style if style is None else style,
+            emoji=emoji,
+            **self._placed(row, disabled, ids),
         )
         super().__init__(button)
 

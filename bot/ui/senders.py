@@ -1,9 +1,9 @@
 """The shape every feature's outbox senders share: registering, loading, redrawing.
 
 A feature's senders subclass `Senders` and say in `kinds()` which method sends each kind the
-outbox holds (`post_to_channel` posts in the channel chosen when it was owed); `subject_of`
-loads what a delivery is about, and `redraw_owed` edits a message the bot posted earlier (see
-bot/delivery.py for posting and DMing).
+outbox holds (`named` maps kinds to the methods of their names; `post_to_channel` posts in the
+channel chosen when it was owed); `subject_of` loads what a delivery is about, and `redraw_owed`
+edits a message the bot posted earlier (see bot/delivery.py for posting and DMing).
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ class Senders:
     def kinds(self) -> dict[str, Sender]:
         """Return the coroutine that sends each kind."""
         raise NotImplementedError
+
+    def named(self, *kinds: str) -> dict[str, Sender]:
+        """Send each kind ("feature.what") with this object's method of its name (`what`)."""
+        return {kind: getattr(self, kind.split(".", 1)[1]) for kind in kinds}
 
     def register(self) -> None:
         """Tell the bot's deliveries which coroutine sends each kind."""

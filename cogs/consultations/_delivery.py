@@ -38,7 +38,7 @@ class ConsultationSenders(Senders):
 
     def kinds(self) -> dict[str, Sender]:
         """Send each kind ("consultations.opened") with the method of its name (`opened`)."""
-        return {kind: getattr(self, kind.removeprefix("consultations.")) for kind in KINDS}
+        return self.named(*KINDS)
 
     async def _post(self, delivery: Delivery, content: str, **kwargs: Any) -> Sent:
         return await self.post_to_channel(delivery, content, allowed_mentions=NO_PINGS, **kwargs)
@@ -59,7 +59,7 @@ class ConsultationSenders(Senders):
             # Held up past its close (Discord was down): inviting people now would mislead.
             raise Undeliverable("it closed before it could be announced")
         buttons = discord.ui.View(timeout=None)
-        buttons.add_item(StartButton(view.id))
+        buttons.add_item(StartButton(consultation_id=view.id))
         return await self._post(
             delivery,
             "📣 A new consultation is open: we'd love to hear from you.",

@@ -60,7 +60,7 @@ def guide_view(
     """Return the next steps: add a question, preview, open."""
     view = discord.ui.View(timeout=None)
     view.add_item(AddQuestionButton(consultation_id, "Add another question" if more else None))
-    view.add_item(PreviewButton(consultation_id))
+    view.add_item(PreviewButton(consultation_id=consultation_id))
     view.add_item(OpenNowButton(consultation_id, int(warned)))
     return view
 
@@ -298,9 +298,8 @@ async def _question_form(interaction: Interaction, consultation_id: int, kind: s
 class PreviewButton(PersistentButton, key="consult:guide:preview:{consultation_id}"):
     """Show the consultation as members will see it."""
 
-    def __init__(self, consultation_id: int) -> None:
-        super().__init__(label="Preview", consultation_id=consultation_id)
-        self.consultation_id = consultation_id
+    label_text = "Preview"
+    consultation_id: int
 
     async def run(self, interaction: Interaction) -> None:
         """Show the announcement, the questions in order, and any warning before it opens."""
@@ -349,7 +348,7 @@ class OpenNowButton(PersistentButton, key="consult:guide:open:{consultation_id}:
         if note and not self.warned and preview.consultation.status == "draft":
             confirm = discord.ui.View(timeout=None)
             confirm.add_item(OpenNowButton(cid, 1, "Open it anyway"))
-            confirm.add_item(PreviewButton(cid))
+            confirm.add_item(PreviewButton(consultation_id=cid))
             await reply(interaction, f"Before you open it:\n{note}", view=confirm)
             return
         view = await c.drafting.open(actor, cid)

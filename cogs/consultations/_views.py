@@ -63,11 +63,9 @@ async def show_step(interaction: Interaction, step: Step, *, new_message: bool =
 class StartButton(PersistentButton, key="consult:start:{consultation_id}"):
     """The "Take part" button on a consultation's announcement."""
 
-    def __init__(self, consultation_id: int) -> None:
-        super().__init__(
-            label="Take part", style=discord.ButtonStyle.success, consultation_id=consultation_id
-        )
-        self.consultation_id = consultation_id
+    label_text = "Take part"
+    button_style = discord.ButtonStyle.success
+    consultation_id: int
 
     async def run(self, interaction: Interaction) -> None:
         """Open (or resume) the member's answers privately."""

@@ -12,6 +12,7 @@ from bot.ui.actor import actor_for
 from bot.ui.cog import FeatureCog
 from bot.ui.commands import command
 from bot.ui.context import Interaction
+from bot.ui.owned import OwnedView
 from bot.ui.replies import guarded, reply
 from cogs.engagement._deliveries import EngagementSenders
 from cogs.engagement._render import progress_embed
@@ -24,16 +25,11 @@ from cogs.engagement._views import (
 )
 
 
-class StepDownView(discord.ui.View):
+class StepDownView(OwnedView):
     """Confirm stepping down a level."""
 
     def __init__(self, owner_id: int) -> None:
-        super().__init__(timeout=300)
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        """Only the person who asked can confirm."""
-        return interaction.user.id == self.owner_id
+        super().__init__(owner_id, timeout=300)
 
     @discord.ui.button(
         label="Yes, step down", style=discord.ButtonStyle.danger, custom_id="eng:stepdown:yes"

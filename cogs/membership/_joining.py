@@ -26,10 +26,10 @@ from bot.services.membership import (
 from bot.settings import Settings
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
+from bot.ui.owned import OwnedView
 from bot.ui.persistent import Form
 from bot.ui.replies import clip, guarded, reply
 from cogs.membership._replies import SignUpReplies
-from cogs.membership._views import OwnerOnlyView
 
 # Channels only members can see (made by /setup); people waiting are told they open later.
 MEMBERS_ONLY = "#sessions, #polls and #peer-support"
@@ -125,7 +125,7 @@ async def offer_consent(
     )
 
 
-class JoinFixView(OwnerOnlyView):
+class JoinFixView(OwnedView):
     """Change the one answer that was wrong; the others stay as they were typed."""
 
     def __init__(
@@ -188,7 +188,7 @@ class AnswerForm(Form):
         await offer_consent(interaction, form, self.replies, edit=True)
 
 
-class JoinConsentView(OwnerOnlyView):
+class JoinConsentView(OwnedView):
     """The consent step of /join: adjustments (asked once), then agree or cancel."""
 
     def __init__(self, owner_id: int, form: JoinForm, replies: SignUpReplies) -> None:

@@ -9,6 +9,7 @@ import discord
 from bot.services.membership import MemberView
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
+from bot.ui.owned import OwnedView
 from bot.ui.persistent import Form, PersistentButton
 from bot.ui.replies import guarded, reply
 from cogs.membership._render import card_embed
@@ -33,19 +34,7 @@ async def redraw_card(interaction: Interaction, view: MemberView, note: str) -> 
     await interaction.response.edit_message(embed=card_embed(view, note), view=card_view(view))
 
 
-class OwnerOnlyView(discord.ui.View):
-    """A private, short-lived view only the person who asked for it can use."""
-
-    def __init__(self, owner_id: int, timeout: float) -> None:
-        super().__init__(timeout=timeout)
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        """Only the person who asked can use it."""
-        return interaction.user.id == self.owner_id
-
-
-class ConfirmView(OwnerOnlyView):
+class ConfirmView(OwnedView):
     """A yes/no confirmation for something that cannot be undone."""
 
     def __init__(
@@ -109,11 +98,9 @@ class DeclineButton(PersistentButton, key="signup:decline:{member_id}"):
 class CarerKnowsButton(PersistentButton, key="signup:carer:{member_id}"):
     """Confirm that a parent or carer knows about an under-16's sign-up."""
 
-    def __init__(self, member_id: int) -> None:
-        super().__init__(
-            label="Parent/carer knows", style=discord.ButtonStyle.primary, member_id=member_id
-        )
-        self.member_id = member_id
+    label_text = "Parent/carer knows"
+    button_style = discord.ButtonStyle.primary
+    member_id: int
 
     async def run(self, interaction: Interaction) -> None:
         """Record the check and redraw the card with Approve available."""

@@ -45,7 +45,7 @@ class InterestedButton(PersistentButton, key="opp:interested:{opportunity_id}"):
         title = esc(receipt.opportunity.title)
         if receipt.already:
             buttons = discord.ui.View(timeout=None)
-            buttons.add_item(WithdrawButton(self.opportunity_id))
+            buttons.add_item(WithdrawButton(opportunity_id=self.opportunity_id))
             await reply(
                 interaction,
                 f"You've already said you're interested in **{title}** — thank you! "
@@ -66,13 +66,8 @@ class InterestedButton(PersistentButton, key="opp:interested:{opportunity_id}"):
 class WithdrawButton(PersistentButton, key="opp:withdraw:{opportunity_id}"):
     """Take back your interest in an opportunity."""
 
-    def __init__(self, opportunity_id: int) -> None:
-        super().__init__(
-            label="Take back my interest",
-            style=discord.ButtonStyle.secondary,
-            opportunity_id=opportunity_id,
-        )
-        self.opportunity_id = opportunity_id
+    label_text = "Take back my interest"
+    opportunity_id: int
 
     async def run(self, interaction: Interaction) -> None:
         """Remove the interest and confirm privately."""

@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.delivery import Sent, Undeliverable, dm_owed, post_owed, reason_for
+from bot.delivery import Sender, Sent, Undeliverable, dm_owed, post_owed, reason_for
+from bot.services.base import view_from
 from bot.services.outbox import Delivery
 from bot.services.sessions import (
     ANNOUNCE,
     CANCELLED,
     CHANGED,
+    DMS,
     ENDED,
     EVENT,
-    FEEDBACK_DM,
     FEEDBACK_POST,
     MINUTES,
     PROMOTED,
@@ -35,6 +36,7 @@ from bot.services.sessions import (
     calendar_for,
 )
 from bot.ui.replies import clip
+from bot.ui.senders import Senders
 from cogs.sessions._actions import ics_file, reply_buttons, sync_event
 from cogs.sessions._render import (
     announcement_embed,
@@ -68,25 +70,17 @@ def _notice(owed: OwedDM, text: str) -> str:
     )
 
 
-class SessionsSenders:
+class SessionsSenders(Senders):
     """The sessions cog's outbox senders, registered on the bot's deliveries."""
 
     def __init__(self, bot: ParticipationBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.owed = bot.services.group_sessions.owed
 
-    def register(self) -> None:
-        """Tell the bot's deliveries which sender handles each sessions kind."""
-        on = self.bot.deliveries.on
-        for kind in (REMINDER, PROMOTED, CHANGED, CANCELLED, FEEDBACK_DM):
-            on(kind, self.dm)
-        on(ANNOUNCE, self.announce)
-        on(REDRAW, self.redraw)
-        on(EVENT, self.event)
-        on(QUORUM, self.quorum)
-        on(ENDED, self.ended)
-        on(FEEDBACK_POST, self.feedback_post)
-        on(MINUTES, self.minutes)
+    def kinds(self) -> dict[str, Sender]:
+        """DM each person what a session owes them; post the rest with the method of its name."""
+        posts = self.named(ANNOUNCE, REDRAW, EVENT, QUORUM, ENDED, FEEDBACK_POST, MINUTES)
+        return {kind: self.dm for kind in DMS} | posts
 
     # ---- DMs to one person ---------------------------------------------------------------------
 
@@ -138,7 +132,7 @@ class SessionsSenders:
         from cogs.sessions._views import FeedbackButton
 
         buttons = discord.ui.View(timeout=None)
-        buttons.add_item(FeedbackButton(view.id))
+        buttons.add_item(FeedbackButton(session_id=view.id))
         text = (
             f"Thank you for coming to **{esc(view.title)}**. How was it? It takes a minute, "
             "and it helps us make sessions better."
@@ -203,16 +197,13 @@ class SessionsSenders:
         """Tell the workers in worker-log that a session is short of people."""
         post = await self._post_target(delivery)
         view = post.session
-        alert = QuorumAlert(
+        alert = view_from(
+            QuorumAlert,
+            view,
             session_id=view.id,
-            guild_id=view.guild_id,
-            title=view.title,
-            starts_at=view.starts_at,
-            local_text=view.local_text,
             going=int(delivery.payload["going"]),
             needed=int(delivery.payload["needed"]),
             worker_log_channel_id=post.worker_log_channel_id,
-            created_by=view.created_by,
         )
         text = quorum_text(alert, self.bot.settings.tz)
         return await post_owed(
@@ -240,7 +231,7 @@ class SessionsSenders:
 
         view = (await self._post_target(delivery)).session
         buttons = discord.ui.View(timeout=None)
-        buttons.add_item(FeedbackButton(view.id))
+        buttons.add_item(FeedbackButton(session_id=view.id))
         return await post_owed(
             self.bot,
             delivery,

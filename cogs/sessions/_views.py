@@ -11,6 +11,7 @@ from bot.services.errors import InvalidInput
 from bot.services.sessions import AttendeeView
 from bot.ui.actor import actor_for
 from bot.ui.context import Interaction
+from bot.ui.owned import OwnedView
 from bot.ui.persistent import Form, PersistentButton
 from bot.ui.replies import guarded, reply
 from cogs.sessions._actions import ics_file
@@ -70,11 +71,9 @@ class CalendarButton(PersistentButton, key="session:ics:{session_id}"):
 class FeedbackButton(PersistentButton, key="session:feedback:{session_id}"):
     """Open the short feedback form for a session someone attended."""
 
-    def __init__(self, session_id: int) -> None:
-        super().__init__(
-            label="Tell us how it was", style=discord.ButtonStyle.primary, session_id=session_id
-        )
-        self.session_id = session_id
+    label_text = "Tell us how it was"
+    button_style = discord.ButtonStyle.primary
+    session_id: int
 
     async def run(self, interaction: Interaction) -> None:
         """Show the feedback form."""
@@ -151,18 +150,6 @@ class TextForm(Form):
     async def submit(self, interaction: Interaction) -> None:
         """Pass the text on."""
         await self.action(interaction, self.text.value)
-
-
-class OwnedView(discord.ui.View):
-    """A private view only the person who opened it can use."""
-
-    def __init__(self, owner_id: int, timeout: float) -> None:
-        super().__init__(timeout=timeout)
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        """Only the person who asked can answer."""
-        return interaction.user.id == self.owner_id
 
 
 class ConfirmView(OwnedView):

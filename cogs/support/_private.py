@@ -7,19 +7,15 @@ from typing import Any
 import discord
 
 from bot.ui.context import Interaction
+from bot.ui.owned import OwnedView
 from bot.ui.replies import report_error
 
 
-class PrivateView(discord.ui.View):
+class PrivateView(OwnedView):
     """A private step for one person (for ten minutes); any error is answered privately."""
 
     def __init__(self, owner_id: int) -> None:
-        super().__init__(timeout=600)
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        """Only the person it was shown to uses it."""
-        return interaction.user.id == self.owner_id
+        super().__init__(owner_id, timeout=600)
 
     async def on_error(  # type: ignore[override]
         self, interaction: Interaction, error: Exception, item: discord.ui.Item[Any]

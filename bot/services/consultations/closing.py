@@ -22,7 +22,7 @@ from bot.db.models import (
 )
 from bot.services.access import Actor, require_worker
 from bot.services.audience import Audience
-from bot.services.base import claim
+from bot.services.base import claim, view_from
 from bot.services.consultations.common import REACHED, ConsultationBase, participants
 from bot.services.consultations.owed import owe_closed
 from bot.services.errors import Conflict
@@ -114,13 +114,11 @@ class ConsultationClosing(ConsultationBase):
             await self._scrub(s, row.id)
         respondents = await participants(s, row.id)
         config = await s.get(GuildConfig, row.guild_id)
-        closed = ConsultationClosed(
+        closed = view_from(
+            ConsultationClosed,
+            row,
             consultation_id=row.id,
-            guild_id=row.guild_id,
-            title=row.title,
-            anonymous=row.anonymous,
             closed_at=now,
-            review_date=row.review_date,
             early=early,
             respondents=respondents,
             audience_size=audience,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Consultation, ConsultationParticipant, ConsultationQuestion, Member
 from bot.services.audience import Audience
-from bot.services.base import Service
-from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.base import Service, in_guild, view_from
+from bot.services.errors import InvalidInput, NotAllowed
 from bot.settings import Settings
 
 TITLE_MAX = 100
@@ -67,14 +67,6 @@ class ConsultationView(ConsultationDetails):
     closed_at: datetime | None
 
 
-# The view's fields that are the row's columns under the same name (the rest are worked out).
-_COLUMNS_SHOWN = tuple(
-    f.name
-    for f in fields(ConsultationView)
-    if f.name not in {"audience", "audience_label", "questions"}
-)
-
-
 def check_audience(text: str | None, settings: Settings) -> Audience:
     """Read an audience in its one-string form, or explain the choices in consultation words."""
     try:
@@ -127,10 +119,8 @@ class ConsultationBase(Service):
     """The shared service base, plus the loading every consultation part uses."""
 
     async def _load(self, s: AsyncSession, guild_id: int, consultation_id: int) -> Consultation:
-        row = await s.get(Consultation, consultation_id)
-        if row is None or row.guild_id != guild_id:
-            raise NotFound("I can't find that consultation. Check the number and try again.")
-        return row
+        missing = "I can't find that consultation. Check the number and try again."
+        return await in_guild(s, Consultation, consultation_id, guild_id, missing)
 
     async def _view(self, s: AsyncSession, row: Consultation) -> ConsultationView:
         questions = await s.scalars(
@@ -139,8 +129,9 @@ class ConsultationBase(Service):
             .order_by(ConsultationQuestion.position)
         )
         audience = Audience.of(row)
-        return ConsultationView(
-            **{name: getattr(row, name) for name in _COLUMNS_SHOWN},
+        return view_from(
+            ConsultationView,
+            row,
             audience=audience.text(),
             audience_label=describe(audience, self.settings),
             questions=tuple(question_view(q) for q in questions),

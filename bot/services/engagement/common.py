@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -13,27 +12,25 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import Member
 from bot.services.access import Actor
-from bot.services.base import Service, claim
+from bot.services.base import RowT, Service, claim, of_guild
+
+# Re-exported: the engagement parts find their rows through this module.
+from bot.services.base import in_guild as in_guild
 from bot.services.engagement.ladder import Ladder
 from bot.services.errors import Conflict, NotAllowed, NotFound
 
 if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
+    pass
 
 ACTIVE = frozenset({"approved", "paused"})
 
 
-class _GuildRow(Protocol):
+class _MemberRow(Protocol):
     guild_id: Any
-
-
-class _MemberRow(_GuildRow, Protocol):
     member_id: Any
 
 
-RowT = TypeVar("RowT", bound=_GuildRow)
 OwnedT = TypeVar("OwnedT", bound=_MemberRow)
-ViewT = TypeVar("ViewT", bound="DataclassInstance")
 
 
 class LadderService(Service):
@@ -89,22 +86,6 @@ async def waiting_rows(
     return [(row, member) for row, member in rows]
 
 
-async def of_guild(s: AsyncSession, model: type[RowT], row_id: int, guild_id: int) -> RowT | None:
-    """Return a row of this server by id, or None (gone, erased, or another server's)."""
-    row = await s.get(model, row_id)
-    return row if row is not None and row.guild_id == guild_id else None
-
-
-async def in_guild(
-    s: AsyncSession, model: type[RowT], row_id: int, guild_id: int, missing: str
-) -> RowT:
-    """Return a row of this server by id, or raise NotFound with the message given."""
-    row = await of_guild(s, model, row_id, guild_id)
-    if row is None:
-        raise NotFound(missing)
-    return row
-
-
 async def owner(s: AsyncSession, member_id: int | None) -> Member | None:
     """Return the member a row belongs to (None once they erased their data)."""
     return await s.get(Member, member_id) if member_id else None
@@ -142,9 +123,3 @@ async def claim_and_reload(
     await s.refresh(row)
     if not won:
         raise Conflict(refusal(row))
-
-
-def view_of(view: type[ViewT], row: Any, **worked_out: Any) -> ViewT:
-    """Build a view dataclass: fields the row holds by the same name, plus those worked out."""
-    names = {f.name for f in dataclasses.fields(view)} - worked_out.keys()
-    return view(**{name: getattr(row, name) for name in names}, **worked_out)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.contribution_kinds import BY_HAND, RECORDED_BY_BOT, TIMED, ContributionKind
 from bot.db.models import Contribution, Member, Payment
 from bot.services.access import Actor, require_worker
-from bot.services.base import changed
+from bot.services.base import changed, view_from
 from bot.services.contributions import record_contribution
 from bot.services.engagement.common import (
     LadderService,
@@ -25,7 +25,6 @@ from bot.services.engagement.common import (
     not_own,
     owner,
     rows_where,
-    view_of,
 )
 from bot.services.engagement.eligibility import check_member
 from bot.services.engagement.ladder import SINGULAR
@@ -109,7 +108,7 @@ def parse_hours(value: str | Decimal | None) -> Decimal | None:
 
 
 def _view(c: Contribution, user_id: int | None) -> ContributionView:
-    return view_of(
+    return view_from(
         ContributionView,
         c,
         user_id=user_id,

@@ -10,14 +10,13 @@ from sqlalchemy import update
 
 from bot.db.models import ExpenseClaim, Member
 from bot.services.access import Actor, guild_config, require_member, require_worker
-from bot.services.base import Service
+from bot.services.base import Service, view_from
 from bot.services.engagement.common import (
     claim_and_reload,
     in_guild,
     not_own,
     owner,
     rows_where,
-    view_of,
     waiting_rows,
 )
 from bot.services.engagement.ladder import format_pounds
@@ -123,7 +122,7 @@ def _text(c: ExpenseClaim) -> str:
 
 def claim_view(c: ExpenseClaim, m: Member | None, channel_id: int | None = None) -> ClaimView:
     """Return a claim as members and workers see it (with its owner, None once erased)."""
-    return view_of(
+    return view_from(
         ClaimView,
         c,
         user_id=m.user_id if m else None,

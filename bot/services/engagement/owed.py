@@ -27,9 +27,9 @@ from bot.db.models import (
     OutboxItem,
 )
 from bot.services.base import ERASED as ERASED
-from bot.services.base import Service
+from bot.services.base import Service, of_guild
 from bot.services.base import forget_owed as stop_owed
-from bot.services.engagement.common import LadderService, OwnedT, of_guild, with_owner
+from bot.services.engagement.common import LadderService, OwnedT, with_owner
 from bot.services.membership import StaffNotes, owe_about
 from bot.services.outbox import FAILED
 
@@ -177,19 +177,6 @@ async def level_role(s: AsyncSession, guild_id: int, level_key: str) -> int | No
     """Return the Discord role that stands for a level in a server, if there is one."""
     row = await s.get(LevelRole, (guild_id, level_key))
     return row.role_id if row else None
-
-
-async def posts_about(s: AsyncSession, guild_id: int, member_id: int) -> list[tuple[int, int]]:
-    """Return (channel id, message id) of each engagement post in this server naming a member."""
-    rows = await s.execute(
-        select(OutboxItem.channel_id, OutboxItem.message_id).where(
-            OutboxItem.guild_id == guild_id,
-            OutboxItem.subject_member_id == member_id,
-            OutboxItem.kind.in_(POSTS_ABOUT_PERSON),
-            OutboxItem.message_id.is_not(None),
-        )
-    )
-    return [(int(channel), int(message)) for channel, message in rows if channel]
 
 
 async def undelivered_notices(s: AsyncSession, guild_id: int) -> set[int]:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Contribution, LevelChange, Member, Payment, RewardPreference
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, require_member, require_worker
+from bot.services.base import view_from
 from bot.services.engagement.common import (
     ACTIVE,
     LadderService,
@@ -21,7 +22,6 @@ from bot.services.engagement.common import (
     not_own,
     owner,
     rows_where,
-    view_of,
     waiting_rows,
 )
 from bot.services.engagement.ladder import PLURAL, format_pounds
@@ -75,7 +75,7 @@ def amount_for(hours: Decimal, rate_pence: int) -> int:
 
 
 def _view(p: Payment, user_id: int | None, told: bool = False) -> PaymentView:
-    return view_of(
+    return view_from(
         PaymentView, p, user_id=user_id, amount_text=format_pounds(p.amount_pence), told=told
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -15,19 +14,16 @@ from bot.db.models import (
     LevelChange,
     LevelNotice,
     MentorRequest,
+    OutboxItem,
     Payment,
     RewardPreference,
     TrainingRecord,
 )
 from bot.services.engagement.common import rows_where
-from bot.services.engagement.owed import forget_owed, posts_about
+from bot.services.engagement.owed import POSTS_ABOUT_PERSON, forget_owed
 from bot.services.engagement.receipts import erase_for as erase_receipts
 from bot.services.engagement.receipts import export_for as receipts_for
-from bot.services.personal_data import DiscordTraces
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+from bot.services.personal_data import DiscordTraces, iso, posts_about
 
 
 def _num(value: Any) -> str | None:
@@ -73,15 +69,15 @@ class EngagementPersonalData:
                     "from": c.source_key,
                     "hours": _num(c.hours),
                     "note": c.note,
-                    "when": _iso(c.occurred_at),
+                    "when": iso(c.occurred_at),
                 }
                 for c in contributions
             ],
             "level_messages": [
                 {
                     "level": n.level_key,
-                    "eligible_at": _iso(n.eligible_at),
-                    "sent_at": _iso(n.sent_at),
+                    "eligible_at": iso(n.eligible_at),
+                    "sent_at": iso(n.sent_at),
                     "your_choice": n.choice,
                     "outcome": n.outcome,
                     "reason": n.decline_reason,
@@ -89,23 +85,23 @@ class EngagementPersonalData:
                 for n in notices
             ],
             "level_changes": [
-                {"from": c.from_level, "to": c.to_level, "direction": c.direction, "at": _iso(c.at)}
+                {"from": c.from_level, "to": c.to_level, "direction": c.direction, "at": iso(c.at)}
                 for c in changes
             ],
             "training": [
-                {"module": t.module_key, "completed_at": _iso(t.completed_at)} for t in training
+                {"module": t.module_key, "completed_at": iso(t.completed_at)} for t in training
             ],
             "mentoring_requests": [
                 {
                     "note": r.note,
                     "status": r.status,
-                    "requested_at": _iso(r.requested_at),
-                    "paired_at": _iso(r.paired_at),
+                    "requested_at": iso(r.requested_at),
+                    "paired_at": iso(r.paired_at),
                 }
                 for r in asked
             ],
             "mentoring_others": [
-                {"paired_at": _iso(r.paired_at), "status": r.status} for r in mentoring
+                {"paired_at": iso(r.paired_at), "status": r.status} for r in mentoring
             ],
             "reward_preference": preference.reward if preference else None,
             "payments": [
@@ -117,8 +113,8 @@ class EngagementPersonalData:
                     "amount_pence": p.amount_pence,
                     "reward": p.reward,
                     "status": p.status,
-                    "created_at": _iso(p.created_at),
-                    "paid_at": _iso(p.paid_at),
+                    "created_at": iso(p.created_at),
+                    "paid_at": iso(p.paid_at),
                 }
                 for p in payments
             ],
@@ -129,9 +125,9 @@ class EngagementPersonalData:
                     "note": c.note,
                     "receipt": receipts.get(c.id) or _link_only(c),
                     "status": c.status,
-                    "claimed_at": _iso(c.claimed_at),
+                    "claimed_at": iso(c.claimed_at),
                     "reject_reason": c.reject_reason,
-                    "paid_at": _iso(c.paid_at),
+                    "paid_at": iso(c.paid_at),
                     "days_to_pay": c.days_to_pay,
                 }
                 for c in claims
@@ -142,9 +138,8 @@ class EngagementPersonalData:
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
     ) -> DiscordTraces:
         """Return the cards and notes in #worker-log that name the person (to redact)."""
-        if not member_id:
-            return DiscordTraces()
-        return DiscordTraces(messages=await posts_about(session, guild_id, member_id))
+        kinds = OutboxItem.kind.in_(POSTS_ABOUT_PERSON)
+        return await posts_about(session, guild_id, member_id, kinds)
 
     async def erase(
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int

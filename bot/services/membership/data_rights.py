@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -18,11 +17,7 @@ from bot.services.membership.owed import (
     posts_about,
 )
 from bot.services.membership.records import member_role_ids, own_record
-from bot.services.personal_data import PersonalDataProvider, collect_traces
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+from bot.services.personal_data import PersonalDataProvider, collect_traces, iso
 
 
 class DataRights(Service):
@@ -65,16 +60,16 @@ class DataRights(Service):
                     "adjustments_note": member.adjustments_note,
                     "status": member.status,
                     "level": member.level_key,
-                    "consented_at": _iso(member.consent_at),
-                    "joined_at": _iso(member.joined_at),
-                    "decided_at": _iso(member.decided_at),
+                    "consented_at": iso(member.consent_at),
+                    "joined_at": iso(member.joined_at),
+                    "decided_at": iso(member.decided_at),
                     "decline_reason": member.decline_reason,
-                    "parent_carer_aware_confirmed_at": _iso(member.carer_aware_confirmed_at),
-                    "paused_at": _iso(member.paused_at),
-                    "left_at": _iso(member.left_at),
+                    "parent_carer_aware_confirmed_at": iso(member.carer_aware_confirmed_at),
+                    "paused_at": iso(member.paused_at),
+                    "left_at": iso(member.left_at),
                 }
                 data["equality_monitoring"] = equality.answers if equality else None
-                data["history"] = [{"action": a.action, "at": _iso(a.at)} for a in audit]
+                data["history"] = [{"action": a.action, "at": iso(a.at)} for a in audit]
             # Someone who never signed up may still have used /support or reported a message.
             member_id = member.id if member is not None else 0
             for provider in self.providers:

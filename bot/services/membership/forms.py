@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from bot.db.models import Member
+from bot.services.base import view_from
 from bot.services.errors import InvalidInput
 from bot.services.membership.matching import resolve_age_band, resolve_area
 from bot.services.text import clean_text
@@ -184,18 +185,11 @@ class Departure:
     welcome_channel_id: int | None = None
 
 
-# Fields a view copies straight from the record; the rest are worked out in member_view.
-_COPIED = tuple(
-    f.name
-    for f in fields(MemberView)
-    if f.name not in {"adjustments", "needs_carer_confirmation", "carer_confirmed"}
-)
-
-
 def member_view(member: Member, settings: Settings) -> MemberView:
     """Return the plain view of a membership record."""
-    return MemberView(
-        **{name: getattr(member, name) for name in _COPIED},
+    return view_from(
+        MemberView,
+        member,
         adjustments=list(member.adjustments or []),
         needs_carer_confirmation=member.age_band in settings.group.under_16_age_bands,
         carer_confirmed=member.carer_aware_confirmed_at is not None,

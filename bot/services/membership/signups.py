@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import GuildConfig, LevelRole, Member
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, require_worker
-from bot.services.base import Service, claim
-from bot.services.errors import Conflict, NotAllowed, NotFound
+from bot.services.base import Service, claim, in_guild
+from bot.services.errors import Conflict, NotAllowed
 from bot.services.membership.forms import (
     REASON_MAX,
     Decision,
@@ -109,12 +109,9 @@ class SignUps(Service):
 
     async def set_card(self, member_id: int, channel_id: int, message_id: int) -> None:
         """Remember where the approval card for a sign-up was posted."""
-        async with self.db.begin() as s:
-            await s.execute(
-                update(Member)
-                .where(Member.id == member_id)
-                .values(card_channel_id=channel_id, card_message_id=message_id)
-            )
+        await self.remember(
+            Member, member_id, card_channel_id=channel_id, card_message_id=message_id
+        )
 
     async def worker_log_channel(self, guild_id: int) -> int | None:
         """Return the staff-only worker-log channel of a server, if set up."""
@@ -140,10 +137,8 @@ class SignUps(Service):
             return [member_view(m, self.settings) for m in rows]
 
     async def _get(self, s: AsyncSession, guild_id: int, member_id: int) -> Member:
-        member = await s.get(Member, member_id)
-        if member is None or member.guild_id != guild_id:
-            raise NotFound("That sign-up no longer exists (the person may have erased their data).")
-        return member
+        missing = "That sign-up no longer exists (the person may have erased their data)."
+        return await in_guild(s, Member, member_id, guild_id, missing)
 
     async def confirm_carer_aware(self, actor: Actor, member_id: int) -> MemberView:
         """Record that a worker checked a parent/carer knows about an under-16's sign-up."""

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Member, Opportunity, OpportunityInterest, OpportunitySelection
 from bot.services.access import Actor, require_member, require_worker
 from bot.services.audience import Audience
-from bot.services.base import Service, changed, insert_once
+from bot.services.base import Service, changed, insert_once, view_from
 from bot.services.contributions import record_contribution
 from bot.services.errors import Conflict, NotAllowed
 from bot.services.membership import ADJUSTMENTS
@@ -162,14 +162,12 @@ class OpportunityInterestService(Service):
             .order_by(OpportunityInterest.interested_at, OpportunityInterest.id)
         )
         return [
-            InterestedPerson(
+            view_from(
+                InterestedPerson,
+                m,
                 member_id=m.id,
-                user_id=m.user_id,
                 name=m.preferred_name,
-                level_key=m.level_key,
-                locality=m.locality,
                 adjustments=tuple(ADJUSTMENTS.get(a, a) for a in m.adjustments or []),
-                adjustments_note=m.adjustments_note,
                 interested_at=at,
                 selected=m.id in selected,
             )

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, Opportunity, OutboxItem
 from bot.services.audience import Audience
-from bot.services.errors import NotAllowed, NotFound
+from bot.services.base import in_guild, view_from
+from bot.services.errors import NotAllowed
 from bot.services.opportunities.rules import KINDS
 from bot.settings import Settings
 
@@ -67,21 +68,13 @@ def view_of(
 ) -> OpportunityView:
     """Return the shown form of a stored opportunity."""
     closed = row.closed_at is not None or (now is not None and row.closes_at <= now)
-    return OpportunityView(
-        id=row.id,
-        guild_id=row.guild_id,
-        kind=row.kind,
+    return view_from(
+        OpportunityView,
+        row,
         kind_label=KINDS.get(row.kind, row.kind),
-        title=row.title,
-        involves=row.involves,
         who=who_it_suits(row, settings),
         audience=Audience.of(row),
-        payment=row.payment,
-        hours=row.hours,
-        happens_at=row.happens_at,
-        closes_at=row.closes_at,
         closed=closed,
-        created_at=row.created_at,
         channel_id=where[0] if where else row.channel_id,
         message_id=where[1] if where else None,
     )
@@ -89,10 +82,8 @@ def view_of(
 
 async def find(s: AsyncSession, guild_id: int, opportunity_id: int) -> Opportunity:
     """Return an opportunity of this server, or say it is not there."""
-    row = await s.get(Opportunity, opportunity_id)
-    if row is None or row.guild_id != guild_id:
-        raise NotFound("I couldn't find that opportunity. It may have been removed.")
-    return row
+    missing = "I couldn't find that opportunity. It may have been removed."
+    return await in_guild(s, Opportunity, opportunity_id, guild_id, missing)
 
 
 async def posted_at(s: AsyncSession, opportunity_id: int) -> tuple[int, int] | None:

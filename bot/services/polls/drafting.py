@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from bot.db.models import Member, Poll
 from bot.services.access import Actor, guild_config, is_worker, require_worker
@@ -55,12 +55,7 @@ class PollDrafting(Service):
 
     async def set_message(self, poll_id: int, channel_id: int, message_id: int) -> None:
         """Remember where the poll was posted, so its message can be edited later."""
-        async with self.db.begin() as s:
-            await s.execute(
-                update(Poll)
-                .where(Poll.id == poll_id)
-                .values(channel_id=channel_id, message_id=message_id)
-            )
+        await self.remember(Poll, poll_id, channel_id=channel_id, message_id=message_id)
 
     async def get(self, guild_id: int, poll_id: int) -> PollView:
         """Return a poll of this server for display."""

@@ -26,16 +26,14 @@ from bot.db.models import (
     PollBallot,
     SessionAttendance,
     SessionRsvp,
-    SupportRequest,
 )
 from bot.services.membership import ADJUSTMENTS
 from bot.services.reports.figures import Adjustment, Money, Process, Support
 from bot.services.reports.periods import Period
 from bot.services.reports.queries import count_by, in_period, totals_by_status
+from bot.services.support import WITHDRAWN, requests_made
 from bot.services.timeparse import localize
 from bot.settings import DAY_NAMES, Settings
-
-WITHDRAWN = "withdrawn"  # a support request the person withdrew is not "resolved"
 
 
 def buckets(period: Period, settings: Settings) -> tuple[list[datetime], list[str]]:
@@ -224,21 +222,7 @@ def _hours(deltas: list[timedelta]) -> float | None:
 
 
 async def _support(s: AsyncSession, guild_id: int, period: Period, settings: Settings) -> Support:
-    rows = (
-        await s.execute(
-            select(
-                SupportRequest.kind,
-                SupportRequest.urgency,
-                SupportRequest.created_at,
-                SupportRequest.claimed_at,
-                SupportRequest.resolved_at,
-                SupportRequest.outcome,
-            ).where(
-                SupportRequest.guild_id == guild_id,
-                in_period(SupportRequest.created_at, period),
-            )
-        )
-    ).all()
+    rows = await requests_made(s, guild_id, period.start, period.end)
     start = time.fromisoformat(settings.support.hours_start)
     end = time.fromisoformat(settings.support.hours_end)
     days = set(settings.support.working_days)

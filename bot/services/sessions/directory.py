@@ -60,17 +60,10 @@ class DirectoryService(Service):
 
     async def set_discord_event(self, session_id: int, event_id: int | None) -> None:
         """Remember the Discord scheduled event that mirrors a session."""
-        await self._remember(session_id, discord_event_id=event_id)
+        await self.remember(GroupSession, session_id, discord_event_id=event_id)
 
     async def set_announcement(self, session_id: int, channel_id: int, message_id: int) -> None:
         """Remember where a session's announcement (with its reply buttons) was posted."""
-        await self._remember(
-            session_id, announce_channel_id=channel_id, announce_message_id=message_id
+        await self.remember(
+            GroupSession, session_id, announce_channel_id=channel_id, announce_message_id=message_id
         )
-
-    async def _remember(self, session_id: int, **columns: int | None) -> None:
-        async with self.db.begin() as s:
-            gs = await s.get(GroupSession, session_id)
-            if gs is not None:
-                for name, value in columns.items():
-                    setattr(gs, name, value)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.services.base import view_from
 from bot.services.sessions.views import SessionView, local_range
 
 if TYPE_CHECKING:
@@ -78,10 +79,6 @@ class SessionEnded(_SessionNotice):
     created_by: int | None
 
 
-# Copied from the session row into a reminder as they are.
-REMINDED = "guild_id title agenda starts_at ends_at place online_link papers_url sequence".split()
-
-
 def reminder_event(
     settings: Settings,
     row: ReminderRow,
@@ -90,9 +87,11 @@ def reminder_event(
     late_minutes: int,
 ) -> SessionReminder:
     """Return what a reminder says: the session in full, for the member it goes to."""
-    # A reminder states the session in full, the online link included (it goes to one person).
-    copied = {name: getattr(gs, name) for name in REMINDED}
-    return SessionReminder(
+    # A reminder states the session in full, the online link included (it goes to one person):
+    # the row's columns of the same names, as they are.
+    return view_from(
+        SessionReminder,
+        gs,
         reminder_id=row.id,
         session_id=gs.id,
         member_id=member.id,
@@ -102,5 +101,4 @@ def reminder_event(
         local_text=local_range(settings, gs),
         due_at=row.due_at,
         late_minutes=late_minutes,
-        **copied,
     )

@@ -112,21 +112,3 @@ async def owe_redraw(service: Service, s: AsyncSession, gs: GroupSession) -> Non
     )
     if waiting is None:
         await owe_post(service, s, gs, REDRAW)
-
-
-async def posts_about(s: AsyncSession, guild_id: int, member_id: int) -> list[tuple[int, int]]:
-    """Return (channel id, message id) of each sessions post in a server channel about someone.
-
-    DMs to the person stay theirs, as in every feature; today no sessions post in a server
-    channel names anyone, so this finds them should one ever be added with a subject.
-    """
-    rows = await s.execute(
-        select(OutboxItem.channel_id, OutboxItem.message_id).where(
-            OutboxItem.guild_id == guild_id,
-            OutboxItem.subject_member_id == member_id,
-            OutboxItem.kind.like("sessions.%"),
-            OutboxItem.kind.not_in(DMS),
-            OutboxItem.message_id.is_not(None),
-        )
-    )
-    return [(int(channel), int(message)) for channel, message in rows if channel]

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     GroupSession,
+    OutboxItem,
     SessionAttendance,
     SessionFeedback,
     SessionReminder,
     SessionRsvp,
 )
 from bot.services.base import forget_owed
-from bot.services.personal_data import DiscordTraces
-from bot.services.sessions.owed import posts_about
+from bot.services.personal_data import DiscordTraces, iso, posts_about
+from bot.services.sessions.owed import DMS
 
 if TYPE_CHECKING:
     from bot.services.sessions.service import SessionsService
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 class SessionsPersonalData:
@@ -48,7 +44,7 @@ class SessionsPersonalData:
 
         def about(session_id: int) -> dict[str, Any]:
             title, starts = titles.get(session_id, ("", None))
-            return {"session": title, "starts_at": _iso(starts)}
+            return {"session": title, "starts_at": iso(starts)}
 
         rsvps = await session.scalars(select(SessionRsvp).where(SessionRsvp.member_id == member_id))
         reminders = await session.scalars(
@@ -66,7 +62,7 @@ class SessionsPersonalData:
                     **about(r.session_id),
                     "reply": r.reply,
                     "waitlisted": r.waitlisted,
-                    "replied_at": _iso(r.replied_at),
+                    "replied_at": iso(r.replied_at),
                 }
                 for r in rsvps
             ],
@@ -74,9 +70,9 @@ class SessionsPersonalData:
                 {
                     **about(r.session_id),
                     "kind": r.kind,
-                    "due_at": _iso(r.due_at),
-                    "sent_at": _iso(r.sent_at),
-                    "skipped_at": _iso(r.skipped_at),
+                    "due_at": iso(r.due_at),
+                    "sent_at": iso(r.sent_at),
+                    "skipped_at": iso(r.skipped_at),
                     "skip_reason": r.skip_reason,
                 }
                 for r in reminders
@@ -85,7 +81,7 @@ class SessionsPersonalData:
                 {
                     **about(a.session_id),
                     "co_facilitated": a.cofacilitated,
-                    "marked_at": _iso(a.marked_at),
+                    "marked_at": iso(a.marked_at),
                 }
                 for a in attendance
             ],
@@ -95,7 +91,7 @@ class SessionsPersonalData:
                     "rating": f.rating,
                     "felt_listened_to": f.listened,
                     "comment": f.comment,
-                    "given_at": _iso(f.given_at),
+                    "given_at": iso(f.given_at),
                 }
                 for f in feedback
             ],
@@ -104,10 +100,13 @@ class SessionsPersonalData:
     async def discord_traces(
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int
     ) -> DiscordTraces:
-        """Return the sessions posts in this server's channels that are about the person."""
-        if not member_id:
-            return DiscordTraces()
-        return DiscordTraces(messages=await posts_about(session, guild_id, member_id))
+        """Return the sessions posts in this server's channels that are about the person.
+
+        DMs to the person stay theirs, as in every feature; today no sessions post in a server
+        channel names anyone, so this finds them should one ever be added with a subject.
+        """
+        kinds = and_(OutboxItem.kind.like("sessions.%"), OutboxItem.kind.not_in(DMS))
+        return await posts_about(session, guild_id, member_id, kinds)
 
     async def erase(
         self, session: AsyncSession, guild_id: int, user_id: int, member_id: int

@@ -24,6 +24,7 @@ from bot.services.support.records import (
     REPORT_REASON_MAX,
     TOPICS,
     URGENCIES,
+    WITHDRAWN,
     Flagged,
     Opened,
     QueuePage,
@@ -34,7 +35,7 @@ from bot.services.support.records import (
 )
 from bot.services.support.service import SupportService
 from bot.services.support.spaces import Usage
-from bot.services.support.stats import SupportStats
+from bot.services.support.stats import SupportStats, requests_made
 from bot.services.support.wording import SPACE_LINK, dm_crisis_reply, refusal_with_resources
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "TELL",
     "TOPICS",
     "URGENCIES",
+    "WITHDRAWN",
     "Flagged",
     "Opened",
     "QueuePage",
@@ -70,4 +72,5 @@ __all__ = [
     "Usage",
     "dm_crisis_reply",
     "refusal_with_resources",
+    "requests_made",
 ]

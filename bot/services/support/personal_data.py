@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -11,13 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import SupportRequest
 from bot.services.base import Service
 from bot.services.outbox import owe
-from bot.services.personal_data import DiscordTraces
+from bot.services.personal_data import DiscordTraces, iso
 from bot.services.support.owed import CLOSE_SPACE, cancel_owed_to, words_posts
 from bot.services.support.records import ESCALATION_TARGETS, OPEN_STATUSES, WITHDRAWN, view_of
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _own_request(r: SupportRequest) -> dict[str, Any]:
@@ -30,11 +25,11 @@ def _own_request(r: SupportRequest) -> dict[str, Any]:
         "urgency": view.urgency_label,
         "status": r.status,
         "message_link": r.message_link,
-        "created_at": _iso(r.created_at),
-        "picked_up_at": _iso(r.claimed_at),
+        "created_at": iso(r.created_at),
+        "picked_up_at": iso(r.claimed_at),
         "escalated_to": ESCALATION_TARGETS.get(r.escalated_to or "", None),
-        "escalated_at": _iso(r.escalated_at),
-        "resolved_at": _iso(r.resolved_at),
+        "escalated_at": iso(r.escalated_at),
+        "resolved_at": iso(r.resolved_at),
         "outcome": view.outcome_label,
         "staff_notes_held": bool(r.escalation_reason or r.resolution_note),
     }

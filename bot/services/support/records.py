@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db.models import SupportRequest
+from bot.services.base import view_from
 
 TOPICS: dict[str, str] = {
     "struggling": "I'm struggling and want to talk",
@@ -125,14 +126,11 @@ class RequestView:
 
 def view_of(row: SupportRequest) -> RequestView:
     """Return the view of a row."""
-    # Every field but times_raised is the column of the same name.
-    columns = {
-        f.name: getattr(row, f.name)
-        for f in fields(RequestView)
-        if f.name not in ("times_raised", "author_is_staff")
-    }
-    return RequestView(
-        **columns, times_raised=row.raised_interval, author_is_staff=bool(row.author_is_staff)
+    return view_from(
+        RequestView,
+        row,
+        times_raised=row.raised_interval,
+        author_is_staff=bool(row.author_is_staff),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -237,17 +237,13 @@ class SupportRequests(Service):
 
     async def set_private_space(self, request_id: int, channel_id: int) -> None:
         """Remember the private thread or channel the cog opened for a request."""
-        await self._remember(request_id, private_channel_id=channel_id)
+        await self.remember(SupportRequest, request_id, private_channel_id=channel_id)
 
     async def set_card(self, request_id: int, channel_id: int, message_id: int) -> None:
         """Remember where the queue card for a request was posted."""
-        await self._remember(request_id, card_channel_id=channel_id, card_message_id=message_id)
-
-    async def _remember(self, request_id: int, **values: int) -> None:
-        async with self.db.begin() as s:
-            await s.execute(
-                update(SupportRequest).where(SupportRequest.id == request_id).values(**values)
-            )
+        await self.remember(
+            SupportRequest, request_id, card_channel_id=channel_id, card_message_id=message_id
+        )
 
     async def get(self, actor: Actor, request_id: int) -> RequestView:
         """Return one request to a moderator."""

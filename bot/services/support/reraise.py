@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from bot.db.models import GuildConfig, SupportRequest
-from bot.services.base import Service, claim
+from bot.services.base import Service, claim, view_from
 from bot.services.support.owed import RERAISE
 from bot.services.support.records import SupportRaised
 from bot.services.support.rows import reraise_interval, where_to_post
@@ -74,14 +74,12 @@ class SupportReraise(Service):
                     dedup_key=f"{RERAISE}:{row.id}:{number}",
                 )
                 events.append(
-                    SupportRaised(
+                    view_from(
+                        SupportRaised,
+                        row,
                         request_id=row.id,
-                        guild_id=row.guild_id,
-                        kind=row.kind,
-                        urgency=row.urgency,
                         waiting_minutes=int((now - row.created_at).total_seconds() // 60),
                         times_raised=number,
-                        card_message_id=row.card_message_id,
                         **where_to_post(configs[row.guild_id]),
                     )
                 )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import GuildConfig, Member, SupportRequest
-from bot.services.errors import NotFound
+from bot.services.base import in_guild
 from bot.settings import Settings
 
 # The database's transaction factory, as bot.services.base.Service takes it.
@@ -18,10 +18,8 @@ Db = async_sessionmaker[AsyncSession]
 
 async def load_request(s: AsyncSession, guild_id: int, request_id: int) -> SupportRequest:
     """Return a request of this server, or explain that it is gone."""
-    row = await s.get(SupportRequest, request_id)
-    if row is None or row.guild_id != guild_id:
-        raise NotFound("That support request no longer exists.")
-    return row
+    missing = "That support request no longer exists."
+    return await in_guild(s, SupportRequest, request_id, guild_id, missing)
 
 
 async def member_id_of(s: AsyncSession, guild_id: int, user_id: int) -> int | None:
