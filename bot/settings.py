@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +18,9 @@ from pydantic import (
     ConfigDict,
     Field,
     PositiveInt,
+    PrivateAttr,
     SecretStr,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -25,6 +29,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.contribution_kinds import BY_HAND, ContributionKind
 
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+# A deployment's own config folder (a pip-installed bot needs no edits inside the package).
+CONFIG_DIR_ENV = "PARTICIPATION_CONFIG_DIR"
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -270,6 +276,18 @@ class Settings(BaseSettings):
     safeguarding: SafeguardingConfig = SafeguardingConfig()
     reports: ReportsConfig = ReportsConfig()
     bulletin: BulletinConfig = BulletinConfig()
+    # Each server's effective settings (its overrides on these), when the bot serves several.
+    _per_server: Callable[[int], Settings] | None = PrivateAttr(default=None)
+
+    def for_server(self, guild_id: int | None) -> Settings:
+        """Return one server's effective settings: these defaults with its own overrides."""
+        if guild_id is None or self._per_server is None:
+            return self
+        return self._per_server(guild_id)
+
+    def serve_per_server(self, lookup: Callable[[int], Settings] | None) -> None:
+        """Answer `for_server` with `lookup` (the per-server settings cache) from now on."""
+        self._per_server = lookup
 
     @classmethod
     def settings_customise_sources(
@@ -326,6 +344,28 @@ class ConfigError(Exception):
     """A setting is wrong; the message names the key and the problem in one line."""
 
 
+def config_error(exc: ValidationError, *prefix: str) -> ConfigError:
+    """Return the one-line ConfigError for a validation failure, its key under `prefix`."""
+    first = exc.errors()[0]
+    key = ".".join([*prefix, *(str(part) for part in first["loc"])]) or "settings"
+    return ConfigError(f"config: {key}: {first['msg']}")
+
+
+def config_dir_from(given: Path | None = None) -> Path:
+    """Return the config folder: the one given, else $PARTICIPATION_CONFIG_DIR, else config/."""
+    if given is not None:
+        return given
+    from_env = os.environ.get(CONFIG_DIR_ENV, "").strip()
+    if from_env:
+        return Path(from_env).expanduser()
+    if not (DEFAULT_CONFIG_DIR / "default.toml").exists():
+        raise ConfigError(
+            f"config: no config folder found: set {CONFIG_DIR_ENV} (or --config-dir) to a "
+            "folder holding default.toml (copy the project's config/ folder)"
+        )
+    return DEFAULT_CONFIG_DIR
+
+
 def read_config_dir(config_dir: Path) -> dict[str, Any]:
     """Merge default.toml, levels.toml, safeguarding.toml and local.toml from a directory."""
     data: dict[str, Any] = {}
@@ -360,13 +400,9 @@ def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
 
 def load_settings(config_dir: Path | None = None, **overrides: Any) -> Settings:
     """Build Settings from the config directory and the environment, or raise ConfigError."""
-    from pydantic import ValidationError
-
     global _toml_data
-    _toml_data = read_config_dir(config_dir or DEFAULT_CONFIG_DIR)
+    _toml_data = read_config_dir(config_dir_from(config_dir))
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise ConfigError(f"config: {key}: {first['msg']}") from None
+        raise config_error(exc) from None

@@ -127,6 +127,10 @@ class Service:
         self.clock = clock
         self._wake = wake or _no_wake
 
+    def settings_for(self, guild_id: int | None) -> Settings:
+        """Return a server's effective settings: the TOML defaults with its own overrides."""
+        return self.settings.for_server(guild_id)
+
     def wake(self) -> None:
         """Tell the scheduler that timed rows were added or changed (after the commit)."""
         self._wake()
