@@ -277,15 +277,15 @@ class Settings(BaseSettings):
     reports: ReportsConfig = ReportsConfig()
     bulletin: BulletinConfig = BulletinConfig()
     # Each server's effective settings (its overrides on these), when the bot serves several.
-    _per_server: Callable[[int], Settings] | None = PrivateAttr(default=None)
+    _per_server: Callable[[int], Settings | None] | None = PrivateAttr(default=None)
 
     def for_server(self, guild_id: int | None) -> Settings:
         """Return one server's effective settings: these defaults with its own overrides."""
         if guild_id is None or self._per_server is None:
             return self
-        return self._per_server(guild_id)
+        return self._per_server(guild_id) or self
 
-    def serve_per_server(self, lookup: Callable[[int], Settings] | None) -> None:
+    def serve_per_server(self, lookup: Callable[[int], Settings | None] | None) -> None:
         """Answer `for_server` with `lookup` (the per-server settings cache) from now on."""
         self._per_server = lookup
 

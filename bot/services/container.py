@@ -72,7 +72,7 @@ def build_services(
     """Create every service and wire the personal-data providers into membership."""
     server_settings = SettingsService(settings, db, clock, wake)
     # Every service's `settings_for(guild_id)` answers from this cache from now on.
-    settings.serve_per_server(server_settings.cache.for_server)
+    settings.serve_per_server(server_settings.cache.own)
     membership = MembershipService(settings, db, clock, wake)
     engagement = build_engagement(settings, db, clock, wake)
     membership.register_personal_data(engagement.personal_data)

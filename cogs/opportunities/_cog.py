@@ -78,7 +78,9 @@ class OpportunitiesCog(FeatureCog):
         hours: app_commands.Range[str, 1, 10] | None = None,
     ) -> None:
         """Check and post an opportunity; refused without pay, who it suits or a date."""
-        audience_kind, audience_value = parse_audience(self.settings, audience)
+        audience_kind, audience_value = parse_audience(
+            self.settings_for(interaction.guild_id), audience
+        )
         view = await self.services.opportunities.post(
             actor_for(interaction),
             OpportunityDraft(

@@ -102,7 +102,7 @@ class PollsCog(FeatureCog):
         reminder: str | None = None,
     ) -> None:
         """Create and post a poll, or open a form for long options."""
-        kind, value = parse_audience(self.settings, audience)
+        kind, value = parse_audience(self.settings_for(interaction.guild_id), audience)
 
         def draft(question: str, options: OptionsRead) -> PollDraft:
             # Times are read when the poll is made: after the form, if there is one.

@@ -142,6 +142,6 @@ class ConsultationBase(Service):
         return ConsultationView(
             **{name: getattr(row, name) for name in _COLUMNS_SHOWN},
             audience=audience.text(),
-            audience_label=describe(audience, self.settings),
+            audience_label=describe(audience, self.settings_for(row.guild_id)),
             questions=tuple(question_view(q) for q in questions),
         )

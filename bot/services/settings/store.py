@@ -44,6 +44,10 @@ class ServerSettingsCache:
         """Return a server's effective settings (the deployment's when it has no overrides)."""
         return self._effective.get(guild_id, self.base)
 
+    def own(self, guild_id: int) -> Settings | None:
+        """Return a server's effective settings if it has overrides, else None."""
+        return self._effective.get(guild_id)
+
     def overrides(self, guild_id: int) -> dict[str, dict[str, Any]]:
         """Return a copy of a server's overrides by section."""
         return dict(self._overrides.get(guild_id, {}))
