@@ -117,7 +117,7 @@ class OpportunitiesCog(FeatureCog):
         )
         await reply(
             interaction,
-            interested_text(view, people, self.settings),
+            interested_text(view, people, self.settings_for(interaction.guild_id)),
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
@@ -171,6 +171,6 @@ class OpportunitiesCog(FeatureCog):
             interaction,
             "Here's what's open. Press a button to say you're interested — it doesn't commit "
             "you to anything.",
-            embed=open_list_embed(found, self.settings),
+            embed=open_list_embed(found, self.settings_for(interaction.guild_id)),
             view=buttons,
         )

@@ -158,7 +158,7 @@ class PollsCog(FeatureCog):
     async def _post(self, poll: PollView, audience_size: int) -> PollView:
         channel = await poll_channel(self.bot, poll.channel_id)
         message = await channel.send(
-            embed=poll_embed(poll, self.settings, audience_size=audience_size),
+            embed=poll_embed(poll, self.settings_for(poll.guild_id), audience_size=audience_size),
             view=vote_view(poll),
             allowed_mentions=discord.AllowedMentions.none(),
         )

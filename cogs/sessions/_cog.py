@@ -234,7 +234,7 @@ class SessionsCog(commands.Cog):
     ) -> None:
         """Apply the changes given (warnings need confirming); tell people who replied."""
         changes = edit_changes(
-            self.settings,
+            self.settings.for_server(interaction.guild_id),
             title=title,
             start=start,
             duration=duration,

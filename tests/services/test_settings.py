@@ -170,3 +170,20 @@ def test_the_config_folder_comes_from_the_environment(
     monkeypatch.setenv("PARTICIPATION_CONFIG_DIR", str(tmp_path / "nowhere"))
     with pytest.raises(ConfigError, match="default.toml is missing"):
         load_settings(database_url="sqlite+aiosqlite://")
+
+
+async def test_a_server_with_its_own_bulletin_day_gets_it_on_that_day(
+    services: Services, clock: ManualClock
+) -> None:
+    from datetime import UTC, datetime
+
+    await set_up_guild(services)
+    await services.server_settings.edit(ADMIN, "bulletin", 'day_of_month = 3\ntime = "12:00"')
+    own_day = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert await services.bulletin.next_due() == own_day
+    clock.set(datetime(2026, 12, 1, 10, 30, tzinfo=UTC))  # the default day: not this server's
+    assert await services.bulletin.take_due(clock.now()) == []
+    clock.set(own_day)
+    sent = await services.bulletin.take_due(clock.now())
+    assert [e.month for e in sent] == ["2026-12"]
+    assert await services.bulletin.next_due() == datetime(2027, 1, 3, 12, 0, tzinfo=UTC)
