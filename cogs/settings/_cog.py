@@ -83,12 +83,15 @@ class SettingsCog(FeatureCog):
     @tasks.loop(seconds=REFRESH_SECONDS)
     async def refresh(self) -> None:
         """Take in the settings other processes changed lately."""
+        if self.bot.is_closed():
+            self.refresh.cancel()  # the database is being let go: nothing to read from
+            return
         try:
             await self.services.server_settings.refresh()
         except Exception:  # a database blip must not end the loop; the next look retries
             log.exception("could not refresh per-server settings")
 
-    @command(settings_group, "view", "See this server's settings", "admin", section=SECTION)
+    @command(settings_group, "view", "See this server's settings", "worker", section=SECTION)
     @app_commands.choices(section=SECTION_CHOICES)
     async def view(self, interaction: Interaction, section: str | None = None) -> None:
         """Show a summary, or one section as TOML (as a file when it is long)."""
@@ -112,7 +115,7 @@ class SettingsCog(FeatureCog):
         settings_group,
         "edit",
         "Change this server's settings",
-        "admin",
+        "worker",
         section=SECTION,
         file="Optional: a .toml file with the whole section, instead of the form",
     )
@@ -147,7 +150,7 @@ class SettingsCog(FeatureCog):
             said = f"Saved: the **{section}** settings are the same as the default now."
         await reply(interaction, said + " They apply at once.")
 
-    @command(settings_group, "reset", "Put settings back to the default", "admin", section=SECTION)
+    @command(settings_group, "reset", "Put settings back to the default", "worker", section=SECTION)
     @app_commands.choices(section=SECTION_CHOICES)
     async def reset(self, interaction: Interaction, section: str) -> None:
         """Ask first, then put the section back to the deployment's default."""
@@ -170,7 +173,7 @@ class SettingsCog(FeatureCog):
             view=Confirm(interaction.user.id, "Yes, reset", "No, keep them", go),
         )
 
-    @command(settings_group, "export", "Download this server's own settings as TOML", "admin")
+    @command(settings_group, "export", "Download this server's own settings as TOML", "worker")
     async def export(self, interaction: Interaction) -> None:
         """Send the server's own settings as a TOML file for a config folder."""
         text = await self.services.server_settings.export(actor_for(interaction))
@@ -185,7 +188,7 @@ class SettingsCog(FeatureCog):
         settings_group,
         "crisis",
         "Use ready-made crisis contacts for a UK nation",
-        "admin",
+        "worker",
         nation="Where the group's members live",
     )
     @app_commands.choices(nation=NATION_CHOICES)
