@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Callable
 from datetime import time
@@ -28,7 +29,12 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from bot.contribution_kinds import BY_HAND, ContributionKind
 
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+_SOURCE_CONFIG = Path(__file__).resolve().parent.parent / "config"
+# An installed package (pip install) has its defaults under <prefix>/share (pyproject.toml).
+_INSTALLED_CONFIG = Path(sys.prefix) / "share" / "participation-bot" / "config"
+DEFAULT_CONFIG_DIR = (
+    _SOURCE_CONFIG if (_SOURCE_CONFIG / "default.toml").exists() else _INSTALLED_CONFIG
+)
 # A deployment's own config folder (a pip-installed bot needs no edits inside the package).
 CONFIG_DIR_ENV = "PARTICIPATION_CONFIG_DIR"
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
