@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 import tomllib
 from collections.abc import Callable
 from datetime import time
@@ -27,16 +25,11 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config_dir import CONFIG_DIR_ENV, DEFAULT_CONFIG_DIR, ConfigError, config_dir_from
 from bot.contribution_kinds import BY_HAND, ContributionKind
 
-_SOURCE_CONFIG = Path(__file__).resolve().parent.parent / "config"
-# An installed package (pip install) has its defaults under <prefix>/share (pyproject.toml).
-_INSTALLED_CONFIG = Path(sys.prefix) / "share" / "participation-bot" / "config"
-DEFAULT_CONFIG_DIR = (
-    _SOURCE_CONFIG if (_SOURCE_CONFIG / "default.toml").exists() else _INSTALLED_CONFIG
-)
-# A deployment's own config folder (a pip-installed bot needs no edits inside the package).
-CONFIG_DIR_ENV = "PARTICIPATION_CONFIG_DIR"
+__all__ = ["CONFIG_DIR_ENV", "DEFAULT_CONFIG_DIR", "ConfigError", "Settings", "load_settings"]
+
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -346,30 +339,11 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
 
-class ConfigError(Exception):
-    """A setting is wrong; the message names the key and the problem in one line."""
-
-
 def config_error(exc: ValidationError, *prefix: str) -> ConfigError:
     """Return the one-line ConfigError for a validation failure, its key under `prefix`."""
     first = exc.errors()[0]
     key = ".".join([*prefix, *(str(part) for part in first["loc"])]) or "settings"
     return ConfigError(f"config: {key}: {first['msg']}")
-
-
-def config_dir_from(given: Path | None = None) -> Path:
-    """Return the config folder: the one given, else $PARTICIPATION_CONFIG_DIR, else config/."""
-    if given is not None:
-        return given
-    from_env = os.environ.get(CONFIG_DIR_ENV, "").strip()
-    if from_env:
-        return Path(from_env).expanduser()
-    if not (DEFAULT_CONFIG_DIR / "default.toml").exists():
-        raise ConfigError(
-            f"config: no config folder found: set {CONFIG_DIR_ENV} (or --config-dir) to a "
-            "folder holding default.toml (copy the project's config/ folder)"
-        )
-    return DEFAULT_CONFIG_DIR
 
 
 def read_config_dir(config_dir: Path) -> dict[str, Any]:
