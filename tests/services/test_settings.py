@@ -187,3 +187,18 @@ async def test_a_server_with_its_own_bulletin_day_gets_it_on_that_day(
     sent = await services.bulletin.take_due(clock.now())
     assert [e.month for e in sent] == ["2026-12"]
     assert await services.bulletin.next_due() == datetime(2027, 1, 3, 12, 0, tzinfo=UTC)
+
+
+async def test_a_ladder_cannot_drop_a_level_members_are_at(services: Services) -> None:
+    from tests.services.helpers import approved_member
+
+    await set_up_guild(services)
+    await approved_member(services, 900000000000000007, "Ana")
+    renamed = '[[levels]]\nkey = "consultation"\nname = "Our Voice"\ndescription = "Views."\n'
+    with pytest.raises(InvalidInput, match="consultation"):
+        await services.server_settings.edit(
+            ADMIN, "ladder", renamed.replace('"consultation"', '"voice"')
+        )
+    await services.server_settings.edit(ADMIN, "ladder", renamed)
+    ladder = services.engagement.progress.ladder_for(GUILD)
+    assert [level.name for level in ladder.levels] == ["Our Voice"]

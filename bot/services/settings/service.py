@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.db.models import ServerSetting
+from bot.db.models import Member, ServerSetting
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, is_worker
 from bot.services.base import Service, Wake
@@ -150,6 +150,8 @@ class SettingsService(Service):
         async with self.db.begin() as s:
             await self._require_admin(s, actor)
             wanted = plain(merged(self.settings, section, parse_toml(section, text)))
+            if section == "ladder":
+                await _keep_levels_in_use(s, actor.guild_id, wanted)
             default = section_data(self.settings, section)
             differs: dict[str, Any] | None
             if section == "glossary":
@@ -208,6 +210,24 @@ class SettingsService(Service):
             .on_conflict_do_update(index_elements=["guild_id", "section"], set_=values)
         )
         await s.execute(statement)
+
+
+async def _keep_levels_in_use(s: AsyncSession, guild_id: int, ladder: dict[str, Any]) -> None:
+    """Refuse a ladder that drops a level members are at (rename it instead, or move them)."""
+    keys = {level["key"] for level in ladder["levels"]}
+    used = set(
+        await s.scalars(
+            select(Member.level_key)
+            .where(Member.guild_id == guild_id, Member.level_key.is_not(None))
+            .distinct()
+        )
+    )
+    gone = sorted(k for k in used - keys if k is not None)
+    if gone:
+        raise InvalidInput(
+            f"Members are at the level(s) {', '.join(gone)}, which this ladder leaves out. "
+            "Keep those keys (a level's name can change), or move those members first."
+        )
 
 
 class SettingsPersonalData:
