@@ -202,3 +202,11 @@ async def test_a_ladder_cannot_drop_a_level_members_are_at(services: Services) -
     await services.server_settings.edit(ADMIN, "ladder", renamed)
     ladder = services.engagement.progress.ladder_for(GUILD)
     assert [level.name for level in ladder.levels] == ["Our Voice"]
+
+
+async def test_a_servers_own_crisis_phrases_are_checked_only_there(services: Services) -> None:
+    phrase = "lantern has gone out"
+    assert services.support.flags.check(f"my {phrase}", GUILD) is None
+    await services.server_settings.edit(ADMIN, "safeguarding", f'phrases = ["{phrase}"]')
+    assert services.support.flags.check(f"my {phrase}", GUILD) is not None
+    assert services.support.flags.check(f"my {phrase}", OTHER.guild_id) is None
