@@ -218,7 +218,11 @@ async def _keep_levels_in_use(s: AsyncSession, guild_id: int, ladder: dict[str, 
     used = set(
         await s.scalars(
             select(Member.level_key)
-            .where(Member.guild_id == guild_id, Member.level_key.is_not(None))
+            .where(
+                Member.guild_id == guild_id,
+                Member.status.in_(["approved", "paused"]),
+                Member.level_key.is_not(None),
+            )
             .distinct()
         )
     )
