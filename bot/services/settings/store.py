@@ -39,6 +39,8 @@ class ServerSettingsCache:
         self._overrides: dict[int, dict[str, dict[str, Any]]] = {}
         self._effective: dict[int, Settings] = {}
         self._newest: datetime | None = None
+        # The stamp of each row as last read: a row read again unchanged is skipped cheaply.
+        self._seen: dict[tuple[int, str], datetime] = {}
 
     def for_server(self, guild_id: int) -> Settings:
         """Return a server's effective settings (the deployment's when it has no overrides)."""
@@ -82,31 +84,34 @@ class ServerSettingsCache:
         """Read every override (at start-up); return how many servers have some."""
         self._overrides.clear()
         self._effective.clear()
+        self._seen.clear()
         self._newest = None
         await self.refresh(db)
         return len(self._effective)
 
     async def refresh(self, db: async_sessionmaker[AsyncSession]) -> int:
         """Apply the rows changed since the last look; return how many were read."""
-        query = select(ServerSetting)
+        columns = (ServerSetting.guild_id, ServerSetting.section, ServerSetting.updated_at)
+        query = select(*columns, ServerSetting.value)
         if self._newest is not None:
             query = query.where(ServerSetting.updated_at >= self._newest - LOOK_BACK)
         async with db() as s:
-            rows = (await s.scalars(query)).all()
+            rows = (await s.execute(query)).all()
         touched: set[int] = set()
-        for row in rows:
-            if row.section not in SECTIONS:
+        for guild_id, section, updated_at, stored in rows:
+            if self._newest is None or updated_at > self._newest:
+                self._newest = updated_at
+            if section not in SECTIONS or self._seen.get((guild_id, section)) == updated_at:
                 continue
-            value = json.loads(row.value) if row.value is not None else None
-            if self._overrides.get(row.guild_id, {}).get(row.section) != value:
-                sections = self._overrides.setdefault(row.guild_id, {})
+            self._seen[(guild_id, section)] = updated_at
+            value = json.loads(stored) if stored is not None else None
+            if self._overrides.get(guild_id, {}).get(section) != value:
+                sections = self._overrides.setdefault(guild_id, {})
                 if value is None:
-                    sections.pop(row.section, None)
+                    sections.pop(section, None)
                 else:
-                    sections[row.section] = value
-                touched.add(row.guild_id)
-            if self._newest is None or row.updated_at > self._newest:
-                self._newest = row.updated_at
+                    sections[section] = value
+                touched.add(guild_id)
         for guild_id in touched:
             self._rebuild(guild_id)
         return len(rows)
