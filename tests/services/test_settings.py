@@ -114,8 +114,9 @@ async def test_another_process_sees_an_edit_after_a_refresh(
     assert await other.server_settings.load() == 0
     await services.server_settings.edit(ADMIN, "glossary", 'CAMHS = "Our own words."')
     assert other.support.requests.settings_for(GUILD).glossary != {"CAMHS": "Our own words."}
-    await other.server_settings.refresh()
+    assert await other.server_settings.refresh() == 1
     assert other.support.requests.settings_for(GUILD).glossary == {"CAMHS": "Our own words."}
+    assert await other.server_settings.refresh() == 0  # read again, nothing new
     clock.advance(timedelta(minutes=30))
     await services.server_settings.reset(ADMIN, "glossary")
     await other.server_settings.refresh()

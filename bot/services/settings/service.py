@@ -103,8 +103,11 @@ class SettingsService(Service):
         return await self.cache.load(self.db)
 
     async def refresh(self) -> int:
-        """Take in what other processes changed lately; return how many rows were read."""
-        return await self.cache.refresh(self.db)
+        """Take in what other processes changed lately; return how many servers changed."""
+        changed = await self.cache.refresh(self.db)
+        if changed:
+            self.wake()  # a server's bulletin day or reminder rules may have moved
+        return changed
 
     async def _require_admin(self, s: AsyncSession, actor: Actor) -> None:
         if actor.is_admin:
@@ -162,6 +165,7 @@ class SettingsService(Service):
             what = "changed" if differs is not None else "set back to the default"
             self.audit(s, actor, "settings.edit", detail=f"{section} settings {what}")
         self.cache.put(actor.guild_id, section, differs)
+        self.wake()  # when timed work falls due may depend on what changed
         return Changed(section=section, overridden=differs is not None)
 
     async def reset(self, actor: Actor, section: str) -> bool:
@@ -173,6 +177,7 @@ class SettingsService(Service):
             await self._store(s, actor, section, None)
             self.audit(s, actor, "settings.reset", detail=f"{section} settings reset to default")
         self.cache.put(actor.guild_id, section, None)
+        self.wake()
         return was
 
     async def export(self, actor: Actor) -> str:

@@ -90,7 +90,7 @@ class ServerSettingsCache:
         return len(self._effective)
 
     async def refresh(self, db: async_sessionmaker[AsyncSession]) -> int:
-        """Apply the rows changed since the last look; return how many were read."""
+        """Apply the rows changed since the last look; return how many servers changed."""
         columns = (ServerSetting.guild_id, ServerSetting.section, ServerSetting.updated_at)
         query = select(*columns, ServerSetting.value)
         if self._newest is not None:
@@ -114,4 +114,4 @@ class ServerSettingsCache:
                 touched.add(guild_id)
         for guild_id in touched:
             self._rebuild(guild_id)
-        return len(rows)
+        return len(touched)
