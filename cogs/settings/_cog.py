@@ -101,7 +101,9 @@ class SettingsCog(FeatureCog):
             return
         (shown,) = views
         head = f"**{shown.section}** — {shown.about}. These are *{_whose(shown)}*."
-        text = f"{head}\n```toml\n{shown.toml}```"
+        # A value holding ``` would end the code block early: break it with a zero-width space.
+        body = shown.toml.replace("```", "`\u200b``")
+        text = f"{head}\n```toml\n{body}```"
         if len(text) <= MAX_CONTENT:
             await reply(interaction, text)
             return
