@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import CursorResult, Select, Update, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,7 +17,6 @@ from bot.services.errors import Conflict
 from bot.settings import Settings
 
 Wake = Callable[[], None]
-T = TypeVar("T")
 ERASED = "the person erased their data before it went out"
 
 
@@ -132,10 +131,11 @@ class Service:
         """Return a server's effective settings: the TOML defaults with its own overrides."""
         return self.settings.for_server(guild_id)
 
-    def built_for(self, guild_id: int | None, section: str, build: Callable[[Any], T]) -> T:
+    def built_for(self, guild_id: int | None, section: str, build: Callable[[Any], Any]) -> Any:
         """Return `build(section)` of a server's settings, built again only when it changes.
 
-        For what is costly to build from settings (a ladder, compiled crisis patterns).
+        For what is costly to build from settings (a ladder, compiled crisis patterns); the
+        caller names the type it gets.
         """
         part = getattr(self.settings_for(guild_id), section)
         built: dict[tuple[str, int | None], tuple[Any, Any]] = self.__dict__.setdefault(
@@ -145,8 +145,7 @@ class Service:
         if known is None or known[0] is not part:
             known = (part, build(part))
             built[(section, guild_id)] = known
-        value: T = known[1]
-        return value
+        return known[1]
 
     def wake(self) -> None:
         """Tell the scheduler that timed rows were added or changed (after the commit)."""

@@ -46,7 +46,10 @@ class LadderService(Service):
 
     def ladder_for(self, guild_id: int | None) -> Ladder:
         """Return a server's ladder: its own levels and rates, or the deployment's."""
-        return self.built_for(guild_id, "ladder", lambda _: Ladder(self.settings_for(guild_id)))
+        ladder: Ladder = self.built_for(
+            guild_id, "ladder", lambda _: Ladder(self.settings_for(guild_id))
+        )
+        return ladder
 
 
 async def member_by_user(s: AsyncSession, guild_id: int, user_id: int) -> Member | None:

@@ -63,7 +63,8 @@ class SupportFlags(Service):
         """Return a server's crisis rules, compiled once for each version of them."""
         if guild_id is None or self.settings_for(guild_id) is self.settings:
             return self.matcher
-        return self.built_for(guild_id, "safeguarding", SafeguardingMatcher)
+        matcher: SafeguardingMatcher = self.built_for(guild_id, "safeguarding", SafeguardingMatcher)
+        return matcher
 
     def check(self, text: str, guild_id: int | None = None) -> Match | None:
         """Return the crisis rule a message matches, or None (the text is not kept)."""
