@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,15 +17,19 @@ from pydantic import (
     ConfigDict,
     Field,
     PositiveInt,
+    PrivateAttr,
     SecretStr,
+    ValidationError,
     field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config_dir import CONFIG_DIR_ENV, DEFAULT_CONFIG_DIR, ConfigError, config_dir_from
 from bot.contribution_kinds import BY_HAND, ContributionKind
 
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+__all__ = ["CONFIG_DIR_ENV", "DEFAULT_CONFIG_DIR", "ConfigError", "Settings", "load_settings"]
+
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -279,6 +284,22 @@ class Settings(BaseSettings):
     safeguarding: SafeguardingConfig = SafeguardingConfig()
     reports: ReportsConfig = ReportsConfig()
     bulletin: BulletinConfig = BulletinConfig()
+    # Each server's effective settings (its overrides on these), when the bot serves several.
+    _per_server: Callable[[int], Settings | None] | None = PrivateAttr(default=None)
+
+    def for_server(self, guild_id: int | None) -> Settings:
+        """Return one server's effective settings: these defaults with its own overrides."""
+        # Read the private slot directly: this runs on every setting a service reads, and
+        # pydantic's attribute lookup for private attributes is a hundred times slower.
+        lookup = (self.__pydantic_private__ or {}).get("_per_server")
+        if guild_id is None or lookup is None:
+            return self
+        found: Settings | None = lookup(guild_id)
+        return found or self
+
+    def serve_per_server(self, lookup: Callable[[int], Settings | None] | None) -> None:
+        """Answer `for_server` with `lookup` (the per-server settings cache) from now on."""
+        self._per_server = lookup
 
     @classmethod
     def settings_customise_sources(
@@ -331,8 +352,11 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
 
-class ConfigError(Exception):
-    """A setting is wrong; the message names the key and the problem in one line."""
+def config_error(exc: ValidationError, *prefix: str) -> ConfigError:
+    """Return the one-line ConfigError for a validation failure, its key under `prefix`."""
+    first = exc.errors()[0]
+    key = ".".join([*prefix, *(str(part) for part in first["loc"])]) or "settings"
+    return ConfigError(f"config: {key}: {first['msg']}")
 
 
 def read_config_dir(config_dir: Path) -> dict[str, Any]:
@@ -369,13 +393,9 @@ def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
 
 def load_settings(config_dir: Path | None = None, **overrides: Any) -> Settings:
     """Build Settings from the config directory and the environment, or raise ConfigError."""
-    from pydantic import ValidationError
-
     global _toml_data
-    _toml_data = read_config_dir(config_dir or DEFAULT_CONFIG_DIR)
+    _toml_data = read_config_dir(config_dir_from(config_dir))
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise ConfigError(f"config: {key}: {first['msg']}") from None
+        raise config_error(exc) from None

@@ -167,6 +167,26 @@ class Service:
         self.clock = clock
         self._wake = wake or _no_wake
 
+    def settings_for(self, guild_id: int | None) -> Settings:
+        """Return a server's effective settings: the TOML defaults with its own overrides."""
+        return self.settings.for_server(guild_id)
+
+    def built_for(self, guild_id: int | None, section: str, build: Callable[[Any], Any]) -> Any:
+        """Return `build(section)` of a server's settings, built again only when it changes.
+
+        For what is costly to build from settings (a ladder, compiled crisis patterns); the
+        caller names the type it gets.
+        """
+        part = getattr(self.settings_for(guild_id), section)
+        built: dict[tuple[str, int | None], tuple[Any, Any]] = self.__dict__.setdefault(
+            "_built_for", {}
+        )
+        known = built.get((section, guild_id))
+        if known is None or known[0] is not part:
+            known = (part, build(part))
+            built[(section, guild_id)] = known
+        return known[1]
+
     def wake(self) -> None:
         """Tell the scheduler that timed rows were added or changed (after the commit)."""
         self._wake()

@@ -22,6 +22,7 @@ from bot.services.outbox import OutboxService
 from bot.services.polls import PollsPersonalData, PollsService
 from bot.services.reports import ReportsService
 from bot.services.sessions import SessionsPersonalData, SessionsService
+from bot.services.settings import SettingsPersonalData, SettingsService
 from bot.services.setup import SetupService
 from bot.services.support import SupportService
 from bot.settings import Settings
@@ -45,6 +46,7 @@ class Services:
     outbox: OutboxService
     opportunities: OpportunitiesService
     bulletin: BulletinService
+    server_settings: SettingsService
 
     def due_sources(self) -> list[DueSource]:
         """Return every service with timed work, in the order the scheduler asks them."""
@@ -68,6 +70,9 @@ def build_services(
     wake: Wake | None = None,
 ) -> Services:
     """Create every service and wire the personal-data providers into membership."""
+    server_settings = SettingsService(settings, db, clock, wake)
+    # Every service's `settings_for(guild_id)` answers from this cache from now on.
+    settings.serve_per_server(server_settings.cache.own)
     membership = MembershipService(settings, db, clock, wake)
     engagement = build_engagement(settings, db, clock, wake)
     membership.register_personal_data(engagement.personal_data)
@@ -79,6 +84,7 @@ def build_services(
     group_sessions = SessionsService(settings, db, clock, wake)
     membership.register_personal_data(SessionsPersonalData(group_sessions))
     membership.register_personal_data(OpportunitiesPersonalData())
+    membership.register_personal_data(SettingsPersonalData())
     return Services(
         settings=settings,
         db=db,
@@ -94,4 +100,5 @@ def build_services(
         outbox=OutboxService(settings, db, clock, wake),
         opportunities=OpportunitiesService(settings, db, clock, wake),
         bulletin=BulletinService(settings, db, clock, wake),
+        server_settings=server_settings,
     )

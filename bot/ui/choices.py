@@ -50,12 +50,16 @@ def audience_names(settings: Settings) -> list[str]:
 
 async def audiences(interaction: Interaction, current: str) -> Choices:
     """Offer Everyone, each area and each level."""
-    return matching(audience_names(interaction.client.settings), current)
+    return matching(
+        audience_names(interaction.client.settings.for_server(interaction.guild_id)), current
+    )
 
 
 async def areas(interaction: Interaction, current: str) -> Choices:
     """Offer the configured areas."""
-    return matching(interaction.client.settings.group.localities, current)
+    return matching(
+        interaction.client.settings.for_server(interaction.guild_id).group.localities, current
+    )
 
 
 def parse_audience(settings: Settings, text: str | None) -> tuple[str, str | None]:

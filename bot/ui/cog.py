@@ -8,6 +8,7 @@ from discord.ext import commands
 
 if TYPE_CHECKING:
     from bot.app import ParticipationBot
+    from bot.settings import Settings
 
 
 class FeatureCog(commands.Cog):
@@ -17,3 +18,7 @@ class FeatureCog(commands.Cog):
         self.bot = bot
         self.services = bot.services
         self.settings = bot.settings
+
+    def settings_for(self, guild_id: int | None) -> Settings:
+        """Return a server's effective settings (the deployment's outside a server)."""
+        return self.bot.settings.for_server(guild_id)

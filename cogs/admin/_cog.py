@@ -136,7 +136,7 @@ class AdminCog(FeatureCog):
     @app_commands.describe(term="The word to explain, e.g. CAMHS or co-production")
     async def jargon(self, interaction: Interaction, term: app_commands.Range[str, 1, 100]) -> None:
         """Explain a glossary term in plain English."""
-        word, meaning = self.services.membership.explain(term)
+        word, meaning = self.services.membership.explain(term, interaction.guild_id)
         await reply(interaction, f"**{word}**: {meaning}")
 
     @jargon.autocomplete("term")
@@ -146,5 +146,7 @@ class AdminCog(FeatureCog):
         """Suggest glossary terms as the person types."""
         return [
             app_commands.Choice(name=term[:100], value=term[:100])
-            for term in self.services.membership.glossary_matches(current)
+            for term in self.services.membership.glossary_matches(
+                current, guild_id=interaction.guild_id
+            )
         ]

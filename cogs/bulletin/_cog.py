@@ -55,7 +55,7 @@ class BulletinCog(FeatureCog):
             "Here's a preview of the next bulletin (only you can see this). "
             + self._when(preview)
             + " Add a short note with `/bulletin note`.",
-            embed=bulletin_embed(preview.contents, self.settings),
+            embed=bulletin_embed(preview.contents, self.settings_for(interaction.guild_id)),
         )
 
     @command(
@@ -73,5 +73,5 @@ class BulletinCog(FeatureCog):
         await reply(
             interaction,
             f"{said}. {self._when(preview)}",
-            embed=bulletin_embed(preview.contents, self.settings),
+            embed=bulletin_embed(preview.contents, self.settings_for(interaction.guild_id)),
         )

@@ -31,7 +31,7 @@ class BulletinSenders(Senders):
         return await self.post_to_channel(
             delivery,
             f"📰 The {month_name(contents.month)} bulletin is here.",
-            embed=bulletin_embed(contents, self.bot.settings),
+            embed=bulletin_embed(contents, self.bot.settings.for_server(delivery.guild_id)),
             allowed_mentions=NO_PINGS,
         )
 
@@ -48,5 +48,5 @@ class BulletinSenders(Senders):
             delivery,
             user_id,
             f"📰 Hello! Here's the {month_name(contents.month)} bulletin. {DM_FOOTNOTE}",
-            embed=bulletin_embed(contents, self.bot.settings),
+            embed=bulletin_embed(contents, self.bot.settings.for_server(delivery.guild_id)),
         )

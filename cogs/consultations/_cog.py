@@ -85,10 +85,11 @@ class ConsultationsCog(FeatureCog):
             if needle in f"{v.id} {v.title}".casefold()
         ][:25]
 
-    async def _audiences(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _audiences(self, it: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        here = self.settings_for(it.guild_id)
         names = {"Everyone": "everyone"}
-        names |= {f"Area: {loc}": f"locality:{loc}" for loc in self.settings.group.localities}
-        names |= {f"Level: {lv.name}": f"level:{lv.key}" for lv in self.settings.ladder.levels}
+        names |= {f"Area: {loc}": f"locality:{loc}" for loc in here.group.localities}
+        names |= {f"Level: {lv.name}": f"level:{lv.key}" for lv in here.ladder.levels}
         needle = current.casefold()
         return [
             app_commands.Choice(name=n, value=v) for n, v in names.items() if needle in n.casefold()
@@ -130,7 +131,7 @@ class ConsultationsCog(FeatureCog):
         review = self._when(review_date, "review date") if review_date else None
         drafting = self.consultations.drafting
         drafting.check_dates(when, review)
-        checked = drafting.check_audience(audience)
+        checked = drafting.check_audience(audience, interaction.guild_id)
         await interaction.response.send_modal(DraftModal(when, review, checked, anonymous))
 
     @command(consult, "template", "Add the 'how did it feel?' questionnaire")
@@ -139,7 +140,7 @@ class ConsultationsCog(FeatureCog):
         """Create the built-in questionnaire as a draft to check and open."""
         drafting = self.consultations.drafting
         view = await drafting.create_end_of_involvement(
-            actor_for(interaction), drafting.check_audience(audience)
+            actor_for(interaction), drafting.check_audience(audience, interaction.guild_id)
         )
         await reply(
             interaction,

@@ -117,11 +117,11 @@ class EngagementCog(FeatureCog):
             view=StepDownView(interaction.user.id),
         )
 
-    async def _modules(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _modules(self, it: Interaction, current: str) -> list[app_commands.Choice[str]]:
         needle = current.casefold()
         return [
             app_commands.Choice(name=name[:100], value=key)
-            for key, name in self.services.engagement.training.modules()
+            for key, name in self.services.engagement.training.modules(it.guild_id)
             if needle in name.casefold()
         ][:25]
 

@@ -80,11 +80,11 @@ class MembershipCog(FeatureCog):
         self.bot.add_dynamic_items(ApproveButton, DeclineButton, CarerKnowsButton)
         MembershipSenders(self.bot, self.replies).register()
 
-    async def _age_bands(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return _choices(age_band_suggestions(current, self.settings.group))
+    async def _age_bands(self, it: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return _choices(age_band_suggestions(current, self.settings_for(it.guild_id).group))
 
-    async def _areas(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return _choices(area_suggestions(current, self.settings.group))
+    async def _areas(self, it: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return _choices(area_suggestions(current, self.settings_for(it.guild_id).group))
 
     @command(
         None,

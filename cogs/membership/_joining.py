@@ -117,7 +117,8 @@ async def offer_consent(
     try:
         understood = await membership.check_can_join(actor_for(interaction), form)
     except FieldProblem as problem:
-        fix = JoinFixView(owner, form, problem.field, replies, interaction.client.settings)
+        settings = interaction.client.settings.for_server(interaction.guild_id)
+        fix = JoinFixView(owner, form, problem.field, replies, settings)
         await _show(interaction, f"{problem.message}\n{KEPT}", fix, edit)
         return
     await _show(

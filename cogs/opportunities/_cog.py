@@ -78,7 +78,9 @@ class OpportunitiesCog(FeatureCog):
         hours: app_commands.Range[str, 1, 10] | None = None,
     ) -> None:
         """Check and post an opportunity; refused without pay, who it suits or a date."""
-        audience_kind, audience_value = parse_audience(self.settings, audience)
+        audience_kind, audience_value = parse_audience(
+            self.settings_for(interaction.guild_id), audience
+        )
         view = await self.services.opportunities.post(
             actor_for(interaction),
             OpportunityDraft(
@@ -115,7 +117,7 @@ class OpportunitiesCog(FeatureCog):
         )
         await reply(
             interaction,
-            interested_text(view, people, self.settings),
+            interested_text(view, people, self.settings_for(interaction.guild_id)),
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
@@ -169,6 +171,6 @@ class OpportunitiesCog(FeatureCog):
             interaction,
             "Here's what's open. Press a button to say you're interested — it doesn't commit "
             "you to anything.",
-            embed=open_list_embed(found, self.settings),
+            embed=open_list_embed(found, self.settings_for(interaction.guild_id)),
             view=buttons,
         )

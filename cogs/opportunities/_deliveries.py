@@ -39,7 +39,7 @@ class OpportunitySenders(Senders):
         return await self.post_to_channel(
             delivery,
             f"📣 A new opportunity: **{esc(view.title)}**",
-            embed=opportunity_embed(view, self.bot.settings),
+            embed=opportunity_embed(view, self.bot.settings.for_server(delivery.guild_id)),
             view=interest_view(view),
             allowed_mentions=NO_PINGS,
         )
@@ -51,7 +51,7 @@ class OpportunitySenders(Senders):
             self.bot,
             view,
             "the announcement's channel",
-            embed=opportunity_embed(view, self.bot.settings),
+            embed=opportunity_embed(view, self.bot.settings.for_server(delivery.guild_id)),
             view=interest_view(view),
         )
 

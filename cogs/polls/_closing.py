@@ -42,7 +42,7 @@ async def redraw(bot: ParticipationBot, channel: Postable, poll: PollView) -> bo
     size = await bot.services.polls.audience_count(poll.guild_id, poll.id) if poll.is_open else None
     try:
         await channel.get_partial_message(poll.message_id).edit(
-            embed=poll_embed(poll, bot.settings, audience_size=size),
+            embed=poll_embed(poll, bot.settings.for_server(poll.guild_id), audience_size=size),
             view=vote_view(poll) if poll.is_open else None,
         )
     except discord.HTTPException:

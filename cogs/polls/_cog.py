@@ -102,7 +102,7 @@ class PollsCog(FeatureCog):
         reminder: str | None = None,
     ) -> None:
         """Create and post a poll, or open a form for long options."""
-        kind, value = parse_audience(self.settings, audience)
+        kind, value = parse_audience(self.settings_for(interaction.guild_id), audience)
 
         def draft(question: str, options: OptionsRead) -> PollDraft:
             # Times are read when the poll is made: after the form, if there is one.
@@ -158,7 +158,7 @@ class PollsCog(FeatureCog):
     async def _post(self, poll: PollView, audience_size: int) -> PollView:
         channel = await poll_channel(self.bot, poll.channel_id)
         message = await channel.send(
-            embed=poll_embed(poll, self.settings, audience_size=audience_size),
+            embed=poll_embed(poll, self.settings_for(poll.guild_id), audience_size=audience_size),
             view=vote_view(poll),
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -58,7 +58,7 @@ class PollsSenders(Senders):
             self.bot,
             poll,
             "the poll's channel",
-            embed=poll_embed(poll, self.bot.settings),
+            embed=poll_embed(poll, self.bot.settings.for_server(delivery.guild_id)),
             view=None,
         )
 

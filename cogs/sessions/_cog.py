@@ -156,7 +156,7 @@ class SessionsCog(commands.Cog):
         repeat_until: str | None = None,
     ) -> None:
         """Check, warn (with a confirm button) or schedule, then announce."""
-        kind, value = parse_audience(self.settings, audience)
+        kind, value = parse_audience(self.settings.for_server(interaction.guild_id), audience)
         form = SessionForm(
             title=title,
             start=start,
@@ -234,7 +234,7 @@ class SessionsCog(commands.Cog):
     ) -> None:
         """Apply the changes given (warnings need confirming); tell people who replied."""
         changes = edit_changes(
-            self.settings,
+            self.settings.for_server(interaction.guild_id),
             title=title,
             start=start,
             duration=duration,

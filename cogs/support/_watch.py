@@ -19,6 +19,7 @@ import discord
 from discord.ext import commands
 
 from bot.services.support import dm_crisis_reply
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.app import ParticipationBot
@@ -95,7 +96,7 @@ class SafeguardingCog(commands.Cog):
     ) -> None:
         """Raise an alert if a watched message has crisis words (the card and note are owed)."""
         # The pattern check runs first: it costs microseconds and most messages stop here.
-        if not content or self.services.support.flags.check(content) is None:
+        if not content or self.services.support.flags.check(content, guild_id) is None:
             return
         await self.services.support.flags.flag_message(
             guild_id,
@@ -137,7 +138,7 @@ class SafeguardingCog(commands.Cog):
         cached = payload.cached_message
         if cached is not None and cached.content == content:
             return  # an embed or pin update, not new words
-        if self.services.support.flags.check(content) is None:
+        if self.services.support.flags.check(content, payload.guild_id) is None:
             return
         guild = self.bot.get_guild(payload.guild_id)
         channel: Any = guild.get_channel_or_thread(payload.channel_id) if guild else None
@@ -149,6 +150,11 @@ class SafeguardingCog(commands.Cog):
             payload.guild_id, channel, payload.message_id, int(author["id"]), content, roles
         )
 
+    def _settings_of(self, user_id: int) -> Settings:
+        """Return the settings of the one group a person is in (the defaults if several)."""
+        groups = [g.id for g in self.bot.guilds if g.get_member(user_id) is not None]
+        return self.bot.settings.for_server(groups[0] if len(groups) == 1 else None)
+
     async def _answer_dm(self, message: discord.Message) -> None:
         """Give the crisis contacts to someone who DMs the bot crisis words."""
         if self.services.support.flags.check(message.content) is None:
@@ -156,7 +162,7 @@ class SafeguardingCog(commands.Cog):
         for attempt in range(3):
             try:
                 await message.channel.send(
-                    dm_crisis_reply(self.bot.settings),
+                    dm_crisis_reply(self._settings_of(message.author.id)),
                     allowed_mentions=discord.AllowedMentions.none(),
                     nonce=f"crisis-dm-{message.id}"[:25],
                 )

@@ -37,6 +37,7 @@ from bot.db.models.sessions import (
     SessionRsvp,
     SessionSeries,
 )
+from bot.db.models.settings import ServerSetting
 from bot.db.models.support import SupportRequest
 
 __all__ = ["AuditEntry", "Contribution", "EqualityMonitoring", "GuildConfig", "LevelRole", "Member"]
@@ -70,3 +71,4 @@ __all__ += ["Poll", "PollBallot"]
 __all__ += ["SupportRequest"]
 __all__ += ["OutboxItem"]
 __all__ += ["BulletinIssue", "Opportunity", "OpportunityInterest", "OpportunitySelection"]
+__all__ += ["ServerSetting"]

@@ -58,10 +58,10 @@ class BulletinService(Service):
     async def _upcoming(self, s: AsyncSession, guild_id: int) -> tuple[str, datetime]:
         """Return the month and due time of the server's next bulletin still to go."""
         now = self.clock.now()
-        month, due = this_month(now, self.settings)
+        month, due = this_month(now, self.settings_for(guild_id))
         if now < due:
             return month, due
-        if in_window(now, due, self.settings):
+        if in_window(now, due, self.settings_for(guild_id)):
             sent = await s.scalar(
                 select(BulletinIssue.sent_at).where(
                     BulletinIssue.guild_id == guild_id, BulletinIssue.month == month
@@ -71,7 +71,7 @@ class BulletinService(Service):
             eligible = config is not None and config.setup_at is not None and config.setup_at <= due
             if sent is None and eligible:
                 return month, now
-        return next_month(now, self.settings)
+        return next_month(now, self.settings_for(guild_id))
 
     async def _since(self, s: AsyncSession, guild_id: int) -> datetime | None:
         last: datetime | None = await s.scalar(
@@ -108,7 +108,7 @@ class BulletinService(Service):
                 actor.guild_id,
                 month,
                 max(now, due),
-                self.settings,
+                self.settings_for(actor.guild_id),
                 since=await self._since(s, actor.guild_id),
                 note=note,
             )
@@ -166,41 +166,69 @@ class BulletinService(Service):
 
     # ---- scheduled -------------------------------------------------------------------------
 
-    async def _eligible(self, s: AsyncSession, month: str, due: datetime) -> list[int]:
-        """Return the servers set up before the due time whose bulletin has not gone."""
-        sent = select(BulletinIssue.guild_id).where(
-            BulletinIssue.month == month, BulletinIssue.sent_at.is_not(None)
-        )
-        rows = await s.scalars(
-            select(GuildConfig.guild_id).where(
-                GuildConfig.setup_at.is_not(None),
-                GuildConfig.setup_at <= due,
-                GuildConfig.guild_id.not_in(sent),
+    async def _eligible(self, s: AsyncSession, now: datetime) -> list[tuple[int, str, datetime]]:
+        """Return (server, month, due) for each server in its bulletin's window, not yet sent.
+
+        Only servers set up before their due time count; each has its own day and time.
+        """
+        configs = (
+            await s.execute(
+                select(GuildConfig.guild_id, GuildConfig.setup_at).where(
+                    GuildConfig.setup_at.is_not(None)
+                )
             )
+        ).all()
+        found: list[tuple[int, str, datetime]] = []
+        for guild_id, setup_at in configs:
+            here = self.settings_for(guild_id)
+            month, due = this_month(now, here)
+            if due <= now and in_window(now, due, here) and setup_at <= due:
+                found.append((guild_id, month, due))
+        if not found:
+            return []
+        sent = set(
+            (
+                await s.execute(
+                    select(BulletinIssue.guild_id, BulletinIssue.month).where(
+                        BulletinIssue.month.in_({month for _, month, _ in found}),
+                        BulletinIssue.sent_at.is_not(None),
+                    )
+                )
+            ).all()
         )
-        return list(rows)
+        return [(g, month, due) for g, month, due in found if (g, month) not in sent]
 
     async def next_due(self) -> datetime | None:
-        """Return when the next bulletin falls due (now, if one is due and not sent)."""
+        """Return when the next bulletin falls due (now, if one is due and not sent).
+
+        Each server may have its own day and time, so this is the soonest of them.
+        """
         now = self.clock.now()
-        month, due = this_month(now, self.settings)
-        if now < due:
-            return due
-        if in_window(now, due, self.settings):
-            async with self.db.begin() as s:
-                if await self._eligible(s, month, due):
-                    return due
-        return next_month(now, self.settings)[1]
+        async with self.db.begin() as s:
+            waiting = await self._eligible(s, now)
+            if waiting:
+                return min(due for _, _, due in waiting)
+            guilds = list(
+                await s.scalars(
+                    select(GuildConfig.guild_id).where(GuildConfig.setup_at.is_not(None))
+                )
+            )
+        return min(
+            (self._next_for(now, guild_id) for guild_id in guilds),
+            default=next_month(now, self.settings)[1],
+        )
+
+    def _next_for(self, now: datetime, guild_id: int) -> datetime:
+        """Return when a server's next bulletin is due, after any in its window now."""
+        month, due = this_month(now, self.settings_for(guild_id))
+        return due if now < due else next_month(now, self.settings_for(guild_id))[1]
 
     async def take_due(self, now: datetime) -> list[BulletinSent]:
         """Send this month's bulletin in every server where it is due and not yet sent."""
-        month, due = this_month(now, self.settings)
-        if not in_window(now, due, self.settings):
-            return []
         async with self.db.begin() as s:
-            guilds = await self._eligible(s, month, due)
+            guilds = await self._eligible(s, now)
         sent: list[BulletinSent] = []
-        for guild_id in guilds:
+        for guild_id, month, _ in guilds:
             async with self.db.begin() as s:
                 event = await self._send(s, guild_id, month, now)
             if event is not None:
@@ -237,7 +265,9 @@ class BulletinService(Service):
         )
         assert row is not None
         await s.refresh(row)
-        contents = await gather(s, guild_id, month, now, self.settings, since=since, note=row.note)
+        contents = await gather(
+            s, guild_id, month, now, self.settings_for(guild_id), since=since, note=row.note
+        )
         members = await self._recipients(s, guild_id)
         row.contents = contents.to_json()
         row.recipients = len(members)

@@ -202,7 +202,7 @@ class ConsultationAnswering(ConsultationBase):
     ) -> tuple[Consultation, Member]:
         member = await require_member(s, actor, allow_paused=False)
         row = await self._load(s, actor.guild_id, consultation_id)
-        require_in_audience(member, row, self.settings)
+        require_in_audience(member, row, self.settings_for(row.guild_id))
         if row.status == "draft":
             raise Conflict("This consultation isn't open yet. You can suggest questions for it.")
         if row.status == "closed" or row.deadline <= self.clock.now():

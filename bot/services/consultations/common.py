@@ -133,6 +133,6 @@ class ConsultationBase(Service):
             ConsultationView,
             row,
             audience=audience.text(),
-            audience_label=describe(audience, self.settings),
+            audience_label=describe(audience, self.settings_for(row.guild_id)),
             questions=tuple(question_view(q) for q in questions),
         )

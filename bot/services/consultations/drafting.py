@@ -104,9 +104,9 @@ class ConsultationDrafting(ConsultationBase):
 
     # ---- details -----------------------------------------------------------------------------
 
-    def check_audience(self, audience: str) -> str:
+    def check_audience(self, audience: str, guild_id: int | None = None) -> str:
         """Return a valid audience in its one-string form ('everyone', 'locality:X', ...)."""
-        return check_audience(audience, self.settings).text()
+        return check_audience(audience, self.settings_for(guild_id)).text()
 
     async def channels(self, guild_id: int) -> Channels:
         """Return the announcements and worker-log channels /setup made."""
@@ -136,7 +136,7 @@ class ConsultationDrafting(ConsultationBase):
             raise InvalidInput("The review date can be at most a year after the deadline.")
         return review
 
-    def _clean_form(self, form: DraftForm) -> dict[str, object]:
+    def _clean_form(self, form: DraftForm, guild_id: int) -> dict[str, object]:
         review = self.check_dates(form.deadline, form.review_date)
 
         def long(value: str, field: str) -> str:
@@ -145,7 +145,7 @@ class ConsultationDrafting(ConsultationBase):
             return text
 
         title = clean_text(form.title, field="the title", max_length=TITLE_MAX)
-        audience = check_audience(form.audience, self.settings)
+        audience = check_audience(form.audience, self.settings_for(guild_id))
         return {
             "title": title,
             "purpose": long(form.purpose, "why we are asking"),
@@ -171,7 +171,7 @@ class ConsultationDrafting(ConsultationBase):
         template: str | None = None,
         questions: list[tuple[str, str, list[str]]] | None = None,
     ) -> ConsultationView:
-        values = self._clean_form(form)
+        values = self._clean_form(form, actor.guild_id)
         async with self.db.begin() as s:
             await require_worker(s, actor)
             row = Consultation(
@@ -203,7 +203,7 @@ class ConsultationDrafting(ConsultationBase):
         self, actor: Actor, consultation_id: int, form: DraftForm
     ) -> ConsultationView:
         """Change a draft's details (anonymity and audience are fixed once it opens)."""
-        values = self._clean_form(form)
+        values = self._clean_form(form, actor.guild_id)
         async with self.db.begin() as s:
             await require_worker(s, actor)
             row = await self._load(s, actor.guild_id, consultation_id)
@@ -222,7 +222,7 @@ class ConsultationDrafting(ConsultationBase):
                 await require_worker(s, actor)
             except NotAllowed:
                 member = await require_member(s, actor)
-                require_in_audience(member, row, self.settings)
+                require_in_audience(member, row, self.settings_for(row.guild_id))
             return await self._view(s, row)
 
     async def list_for_worker(

@@ -64,7 +64,7 @@ class ConsultationSuggestions(ConsultationBase):
         async with self.db.begin() as s:
             member = await require_member(s, actor, allow_paused=False)
             row = await self._load(s, actor.guild_id, consultation_id)
-            require_in_audience(member, row, self.settings)
+            require_in_audience(member, row, self.settings_for(row.guild_id))
             if row.status != "draft":
                 raise Conflict(
                     "Questions can only be suggested while the consultation is being drafted. "

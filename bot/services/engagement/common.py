@@ -41,6 +41,13 @@ class LadderService(Service):
         """Return the levels, their requirements and the training modules, from the settings."""
         return Ladder(self.settings)
 
+    def ladder_for(self, guild_id: int | None) -> Ladder:
+        """Return a server's ladder: its own levels and rates, or the deployment's."""
+        ladder: Ladder = self.built_for(
+            guild_id, "ladder", lambda _: Ladder(self.settings_for(guild_id))
+        )
+        return ladder
+
 
 async def member_by_user(s: AsyncSession, guild_id: int, user_id: int) -> Member | None:
     """Return the member record of a Discord user in a server, whatever its status."""

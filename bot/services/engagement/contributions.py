@@ -211,7 +211,9 @@ class ContributionsAdminService(LadderService):
                     member_id=member.id,
                     detail=json.dumps({"id": row.id, **_snapshot(row)}),
                 )
-                notice_id = await check_member(s, self.settings, self.ladder, member, now)
+                notice_id = await check_member(
+                    s, self.settings, self.ladder_for(member.guild_id), member, now
+                )
                 payments = await create_payments(s, self.settings, now, after_id=row.id - 1)
             logged = Logged(_view(row, member.user_id), new, notice_id, payments)
         if notice_id is not None:
@@ -283,7 +285,7 @@ class ContributionsAdminService(LadderService):
         )
         if payment is None:
             return
-        paid_kinds = {k.value for k in self.settings.payments.paid_kinds}
+        paid_kinds = {k.value for k in self.settings_for(c.guild_id).payments.paid_kinds}
         if c.hours is None or c.kind not in paid_kinds:
             payment.status = "cancelled"
             return

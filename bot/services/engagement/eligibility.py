@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Contribution, LevelNotice, Member, TrainingRecord
 from bot.db.upsert import insert_for
 from bot.services.engagement.ladder import Ladder, Standing, months_between
-from bot.settings import Settings
+from bot.settings import LevelConfig, Settings
+
+# Each server's ladder, by guild id.
+Ladders = Callable[[int], Ladder]
 
 CHUNK = 500
 
@@ -67,7 +71,7 @@ async def check_member(
 async def scan(
     s: AsyncSession,
     settings: Settings,
-    ladder: Ladder,
+    ladders: Ladders,
     now: datetime,
     *,
     guild_id: int | None = None,
@@ -76,22 +80,27 @@ async def scan(
     """Check many members at once with grouped queries; return the new notice ids.
 
     Without member_ids it checks every approved member (of one guild, or all); members who
-    already have the notice for their next level are skipped in SQL.
+    already have the notice for their next level are skipped in SQL. `ladders` gives each
+    server's ladder (servers may have their own levels).
     """
     if member_ids is None:
-        return await _scan_chunk(s, settings, ladder, now, guild_id, None)
+        return await _scan_chunk(s, settings, ladders, now, guild_id, None)
     ids = sorted(set(member_ids))
     created: list[int] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        created += await _scan_chunk(s, settings, ladder, now, guild_id, chunk)
+        created += await _scan_chunk(s, settings, ladders, now, guild_id, chunk)
     return created
+
+
+def _next(ladders: Ladders, m: Any) -> LevelConfig | None:
+    return ladders(m.guild_id).next_after(m.level_key)
 
 
 async def _scan_chunk(
     s: AsyncSession,
     settings: Settings,
-    ladder: Ladder,
+    ladders: Ladders,
     now: datetime,
     guild_id: int | None,
     ids: list[int] | None,
@@ -104,21 +113,23 @@ async def _scan_chunk(
         query = query.where(Member.guild_id == guild_id)
     if ids is not None:
         query = query.where(Member.id.in_(ids))
-    members = [m for m in await s.execute(query) if ladder.next_after(m.level_key) is not None]
+    members = [m for m in await s.execute(query) if _next(ladders, m) is not None]
     if not members:
         return []
     noticed = await _noticed(s, ids, guild_id)
     members = [
         m
         for m in members
-        if (m.id, ladder.next_after(m.level_key).key) not in noticed  # type: ignore[union-attr]
+        if (m.id, _next(ladders, m).key) not in noticed  # type: ignore[union-attr]
     ]
     if not members:
         return []
     wanted = [m.id for m in members] if ids is not None else None
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     # Only the kinds some level asks for are worth counting.
-    needed = sorted({k.value for lvl in ladder.levels for k in lvl.requirements.contributions})
+    servers = {m.guild_id for m in members}
+    levels = [lvl for g in servers for lvl in ladders(g).levels]
+    needed = sorted({k.value for lvl in levels for k in lvl.requirements.contributions})
     count_q = (
         select(Contribution.member_id, Contribution.kind, func.count())
         .where(Contribution.kind.in_(needed))
@@ -139,6 +150,7 @@ async def _scan_chunk(
         modules[member_id].add(module)
     rows: list[dict[str, object]] = []
     for m in members:
+        ladder = ladders(m.guild_id)
         target = ladder.next_after(m.level_key)
         assert target is not None
         standing = Standing(

@@ -150,7 +150,7 @@ class ExpensesService(Service):
         """Submit a claim, keeping the receipt's bytes; the workers' card is owed with it."""
         if category not in CATEGORIES:
             raise InvalidInput("Please choose travel, childcare, respite care or other.")
-        pence = parse_amount(amount, self.settings.payments.expense_max_pence)
+        pence = parse_amount(amount, self.settings_for(actor.guild_id).payments.expense_max_pence)
         text = clean_text(
             note,
             field="the note",

@@ -66,8 +66,10 @@ class LevelMovesService(LadderService):
             )
             if notice.member_id != member.id:
                 raise NotAllowed("That message was meant for someone else.")
-            level = self.ladder.get(notice.level_key)
-            if self.ladder.index(member.level_key) >= self.ladder.index(notice.level_key):
+            level = self.ladder_for(actor.guild_id).get(notice.level_key)
+            if self.ladder_for(actor.guild_id).index(member.level_key) >= self.ladder_for(
+                actor.guild_id
+            ).index(notice.level_key):
                 raise Conflict(self._already_at(member, choice))
             # Stay while a request waits for a worker takes the request back.
             withdrawing = choice == "stay" and notice.choice == "move_up" and not notice.outcome
@@ -117,7 +119,7 @@ class LevelMovesService(LadderService):
 
     def _already_at(self, member: Member, choice: str) -> str:
         """Say that the move has happened, and how to go back if that is what they want."""
-        name = self.ladder.get(member.level_key).name
+        name = self.ladder_for(member.guild_id).get(member.level_key).name
         if choice == "stay":
             return (
                 f"A worker has already confirmed your move, so you are at {name} now. If you'd "
@@ -141,14 +143,15 @@ class LevelMovesService(LadderService):
                     f"{member.preferred_name} has not asked to move up (or has taken the request "
                     "back), so there is nothing to confirm."
                 )
-            target = self.ladder.get(notice.level_key)
-            current = self.ladder.below(target.key)
+            ladder = self.ladder_for(member.guild_id)
+            target = ladder.get(notice.level_key)
+            current = ladder.below(target.key)
             if current is None or member.level_key != current.key:
                 raise Conflict(
-                    f"{member.preferred_name} is at {self.ladder.get(member.level_key).name} "
+                    f"{member.preferred_name} is at {ladder.get(member.level_key).name} "
                     "now, so this move no longer applies."
                 )
-            needs = self.ladder.missing(target, await standing_of(s, self.settings, member, now))
+            needs = ladder.missing(target, await standing_of(s, self.settings, member, now))
             if needs:
                 raise Conflict(
                     f"{member.preferred_name} no longer meets {target.name}: they still need "
@@ -204,7 +207,7 @@ class LevelMovesService(LadderService):
                 "This move is not waiting for a decision.",
             )
             self.audit(s, actor, "level.decline", member_id=member.id, detail=notice.level_key)
-            level = self.ladder.get(notice.level_key)
+            level = self.ladder_for(member.guild_id).get(notice.level_key)
             declined = MoveDeclined(
                 notice_id=notice_id,
                 user_id=member.user_id,
@@ -223,8 +226,8 @@ class LevelMovesService(LadderService):
         """Move the actor down one level at once (no confirmation needed)."""
         async with self.db.begin() as s:
             member = await require_member(s, actor)
-            current = self.ladder.get(member.level_key)
-            lower = self.ladder.below(current.key)
+            current = self.ladder_for(member.guild_id).get(member.level_key)
+            lower = self.ladder_for(member.guild_id).below(current.key)
             if lower is None:
                 raise Conflict(
                     f"You are at the first level, {current.name}, so you can't step down."
@@ -309,7 +312,7 @@ class LevelMovesService(LadderService):
         now = self.clock.now()
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            await scan(s, self.settings, self.ladder, now, guild_id=actor.guild_id)
+            await scan(s, self.settings, self.ladder_for, now, guild_id=actor.guild_id)
             rows = await s.execute(
                 select(LevelNotice, Member)
                 .join(Member, Member.id == LevelNotice.member_id)
@@ -323,7 +326,7 @@ class LevelMovesService(LadderService):
             unreachable = await undelivered_notices(s, actor.guild_id)
             views: list[EligibleView] = []
             for notice, member in rows:
-                below = self.ladder.below(notice.level_key)
+                below = self.ladder_for(actor.guild_id).below(notice.level_key)
                 if below is None or member.level_key != below.key:
                     continue
                 if notice.outcome == "declined":
@@ -342,7 +345,7 @@ class LevelMovesService(LadderService):
                         **who(member),
                         current_level_name=below.name,
                         next_level_key=notice.level_key,
-                        next_level_name=self.ladder.get(notice.level_key).name,
+                        next_level_name=self.ladder_for(actor.guild_id).get(notice.level_key).name,
                         state=state,
                         state_text=STATE_TEXT[state],
                         eligible_at=notice.eligible_at,

@@ -211,10 +211,12 @@ class EngagementOwed(LadderService):
         from bot.services.engagement.progression import notice_text  # it owes through here
 
         def draw(notice: LevelNotice, member: Member) -> NoticeToSend | None:
-            below = self.ladder.below(notice.level_key)
+            below = self.ladder_for(member.guild_id).below(notice.level_key)
             if below is None or member.level_key != below.key:
                 return None
-            text = notice_text(member.preferred_name, self.ladder, notice.level_key)
+            text = notice_text(
+                member.preferred_name, self.ladder_for(member.guild_id), notice.level_key
+            )
             return NoticeToSend(notice.id, member.user_id, text)
 
         return await self._drawn(LevelNotice, notice_id, guild_id, draw)
@@ -250,7 +252,7 @@ class EngagementOwed(LadderService):
             mentor = await s.get(Member, request.mentor_member_id or 0)
             if mentee is None or mentor is None:
                 return None
-            mentee_text, mentor_text = pairing_texts(self.ladder, mentee, mentor)
+            mentee_text, mentor_text = pairing_texts(self.ladder_for(guild_id), mentee, mentor)
             if side == "mentee":
                 return mentee.user_id, f"{mentee_text}\nYour mentor: <@{mentor.user_id}>"
             return mentor.user_id, f"{mentor_text}\nYour mentee: <@{mentee.user_id}>"
@@ -296,14 +298,14 @@ class EngagementOwed(LadderService):
             return int(item.channel_id), int(item.message_id), self._move_card(*found)
 
     def _move_card(self, notice: LevelNotice, member: Member) -> MoveCard:
-        level = self.ladder.get(notice.level_key)
+        level = self.ladder_for(member.guild_id).get(notice.level_key)
         return MoveCard(notice.id, member.user_id, member.preferred_name, level.name)
 
     async def mentor_card(self, guild_id: int, request_id: int) -> MentorCard | None:
         """Return a mentoring request for its card, or None once it is gone."""
 
         def draw(request: MentorRequest, member: Member) -> MentorCard:
-            level = self.ladder.get(member.level_key).name
+            level = self.ladder_for(member.guild_id).get(member.level_key).name
             return MentorCard(
                 request.id, member.user_id, member.preferred_name, level, request.note
             )

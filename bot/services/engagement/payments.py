@@ -88,11 +88,9 @@ async def create_payments(
     A contribution is paid when its kind is a paid kind, it has hours, the member is now at a
     paid level, and it happened since they reached that level. Idempotent: one payment per
     contribution (unique), so overlapping scans are harmless. Returns the new payment ids.
+    Each server's own levels, rates and paid kinds decide (they may differ from the defaults),
+    so those are checked per row rather than in the query.
     """
-    paid_levels = {lvl.key: lvl.hourly_rate_pence for lvl in settings.ladder.levels if lvl.paid}
-    kinds = [k.value for k in settings.payments.paid_kinds]
-    if not paid_levels or not kinds:
-        return []
     since = (
         select(LevelChange.member_id, func.max(LevelChange.at).label("at"))
         .group_by(LevelChange.member_id)
@@ -115,8 +113,6 @@ async def create_payments(
         .where(
             Contribution.id > after_id,
             Contribution.hours > 0,
-            Contribution.kind.in_(kinds),
-            Member.level_key.in_(list(paid_levels)),
             Member.status.in_(["approved", "paused"]),
             Contribution.occurred_at >= func.coalesce(since.c.at, Member.decided_at),
             Payment.id.is_(None),
@@ -124,6 +120,10 @@ async def create_payments(
     )
     created: list[int] = []
     for cid, guild_id, member_id, kind, hours, level_key, reward in rows:
+        server = settings.for_server(guild_id)
+        paid_levels = {lvl.key: lvl.hourly_rate_pence for lvl in server.ladder.levels if lvl.paid}
+        if level_key not in paid_levels or kind not in server.payments.paid_kinds:
+            continue
         rate = paid_levels[level_key] or 0
         reward = reward or "money"
         result = await s.execute(
@@ -154,10 +154,10 @@ class PaymentsService(LadderService):
     """Reward choices, rate statements and the payments workers mark as paid."""
 
     async def _statement(self, s: AsyncSession, member: Member) -> RateStatement:
-        level = self.ladder.get(member.level_key)
+        level = self.ladder_for(member.guild_id).get(member.level_key)
         pref = await s.get(RewardPreference, member.id)
         reward = pref.reward if pref else "money"
-        kinds = ", ".join(PLURAL[k] for k in self.settings.payments.paid_kinds)
+        kinds = ", ".join(PLURAL[k] for k in self.settings_for(member.guild_id).payments.paid_kinds)
         if not level.paid or level.hourly_rate_pence is None:
             text = (
                 f"Your level, {level.name}, is a volunteer level: taking part is not paid. "

@@ -162,7 +162,7 @@ class ProgressService(LadderService):
             top = await s.scalar(select(func.max(Contribution.id))) or 0
             full = self._last_full is None or now - self._last_full >= FULL_SCAN_EVERY
             if full:
-                await scan(s, self.settings, self.ladder, now)
+                await scan(s, self.settings, self.ladder_for, now)
                 await create_payments(s, self.settings, now)
             elif top > self._watermark - OVERLAP_IDS:
                 since = max(self._watermark - OVERLAP_IDS, 0)
@@ -174,7 +174,7 @@ class ProgressService(LadderService):
                 await scan(
                     s,
                     self.settings,
-                    self.ladder,
+                    self.ladder_for,
                     now,
                     member_ids=[m for m in changed if m is not None],
                 )
@@ -215,9 +215,11 @@ class ProgressService(LadderService):
                     guild_id=member.guild_id,
                     **who(member),
                     level_key=level_key,
-                    level_name=self.ladder.get(level_key).name,
+                    level_name=self.ladder_for(member.guild_id).get(level_key).name,
                     dm_opt_in=member.dm_opt_in,
-                    text=notice_text(member.preferred_name, self.ladder, level_key),
+                    text=notice_text(
+                        member.preferred_name, self.ladder_for(member.guild_id), level_key
+                    ),
                 )
             )
         return events
@@ -240,9 +242,9 @@ class ProgressService(LadderService):
                 .where(TrainingRecord.member_id == member.id)
                 .order_by(TrainingRecord.completed_at)
             )
-            module_names = [self.ladder.modules.get(m, m) for m in modules]
-            level = self.ladder.get(member.level_key)
-            target = self.ladder.next_after(member.level_key)
+            module_names = [self.ladder_for(actor.guild_id).modules.get(m, m) for m in modules]
+            level = self.ladder_for(actor.guild_id).get(member.level_key)
+            target = self.ladder_for(actor.guild_id).next_after(member.level_key)
             notice = None
             if target is not None:
                 notice = await s.scalar(
@@ -261,7 +263,7 @@ class ProgressService(LadderService):
             for kind in ContributionKind
             if (n := standing.counts.get(kind.value, 0))
         ]
-        needs = self.ladder.missing(target, standing) if target else []
+        needs = self.ladder_for(actor.guild_id).missing(target, standing) if target else []
         rate = (
             f"{level.name} is a paid level: {format_pounds(level.hourly_rate_pence)} an hour."
             if level.paid and level.hourly_rate_pence
@@ -278,8 +280,8 @@ class ProgressService(LadderService):
             level_key=level.key,
             level_name=level.name,
             level_description=level.description,
-            level_number=self.ladder.index(level.key) + 1,
-            level_count=len(self.ladder.levels),
+            level_number=self.ladder_for(actor.guild_id).index(level.key) + 1,
+            level_count=len(self.ladder_for(actor.guild_id).levels),
             counts=counts,
             total=total,
             hours=Decimal(hours or 0),

@@ -92,14 +92,14 @@ def pairing_texts(ladder: Ladder, mentee: Member, mentor: Member) -> tuple[str, 
 class TrainingService(LadderService):
     """Training records and mentoring."""
 
-    def modules(self) -> list[tuple[str, str]]:
-        """Return (key, name) for every configured training module."""
-        return list(self.ladder.modules.items())
+    def modules(self, guild_id: int | None = None) -> list[tuple[str, str]]:
+        """Return (key, name) for every training module a server has."""
+        return list(self.ladder_for(guild_id).modules.items())
 
     async def record(self, actor: Actor, member_user_id: int, module_key: str) -> TrainingDone:
         """Record that a member completed a module (workers only, once per module)."""
-        if module_key not in self.ladder.modules:
-            names = ", ".join(self.ladder.modules.values()) or "none are set up"
+        if module_key not in self.ladder_for(actor.guild_id).modules:
+            names = ", ".join(self.ladder_for(actor.guild_id).modules.values()) or "none are set up"
             raise InvalidInput(f"Please choose a training module from: {names}.")
         now = self.clock.now()
         async with self.db.begin() as s:
@@ -116,7 +116,7 @@ class TrainingService(LadderService):
                 completed_at=now,
                 recorded_by=actor.user_id,
             )
-            name = self.ladder.modules[module_key]
+            name = self.ladder_for(actor.guild_id).modules[module_key]
             if not added:
                 raise Conflict(f"{member.preferred_name} already has “{name}” recorded.")
             await record_contribution(
@@ -130,7 +130,9 @@ class TrainingService(LadderService):
                 recorded_by=actor.user_id,
             )
             self.audit(s, actor, "training.record", member_id=member.id, detail=module_key)
-            notice = await check_member(s, self.settings, self.ladder, member, now)
+            notice = await check_member(
+                s, self.settings, self.ladder_for(member.guild_id), member, now
+            )
         if notice is not None:
             self.wake()
         return TrainingDone(member.id, member.user_id, module_key, name, notice)
@@ -143,7 +145,7 @@ class TrainingService(LadderService):
         return MentorRequestView(
             id=r.id,
             **who(m),
-            level_name=self.ladder.get(m.level_key).name,
+            level_name=self.ladder_for(m.guild_id).get(m.level_key).name,
             note=r.note,
             status=r.status,
             requested_at=r.requested_at,
@@ -201,8 +203,9 @@ class TrainingService(LadderService):
             request, mentee = await self._request(s, actor.guild_id, request_id)
             above = [
                 lvl.key
-                for lvl in self.ladder.levels
-                if self.ladder.index(lvl.key) > self.ladder.index(mentee.level_key)
+                for lvl in self.ladder_for(actor.guild_id).levels
+                if self.ladder_for(actor.guild_id).index(lvl.key)
+                > self.ladder_for(actor.guild_id).index(mentee.level_key)
             ]
             rows = await s.scalars(
                 select(Member).where(
@@ -216,13 +219,18 @@ class TrainingService(LadderService):
                     m.id,
                     m.user_id,
                     m.preferred_name,
-                    self.ladder.get(m.level_key).key,
-                    self.ladder.get(m.level_key).name,
+                    self.ladder_for(actor.guild_id).get(m.level_key).key,
+                    self.ladder_for(actor.guild_id).get(m.level_key).name,
                 )
                 for m in rows
                 if m.id != mentee.id
             ]
-            found.sort(key=lambda c: (-self.ladder.index(c.level_key), c.preferred_name))
+            found.sort(
+                key=lambda c: (
+                    -self.ladder_for(actor.guild_id).index(c.level_key),
+                    c.preferred_name,
+                )
+            )
             return found[:25]
 
     async def _request(
@@ -248,10 +256,12 @@ class TrainingService(LadderService):
                 raise Conflict(
                     f"{mentor.preferred_name} is on a break, so please choose someone else."
                 )
-            if self.ladder.index(mentor.level_key) <= self.ladder.index(mentee.level_key):
+            if self.ladder_for(actor.guild_id).index(mentor.level_key) <= self.ladder_for(
+                actor.guild_id
+            ).index(mentee.level_key):
                 raise InvalidInput(
                     f"A mentor needs to be at a higher level than {mentee.preferred_name} "
-                    f"({self.ladder.get(mentee.level_key).name})."
+                    f"({self.ladder_for(actor.guild_id).get(mentee.level_key).name})."
                 )
             await claim(
                 s,
@@ -272,7 +282,9 @@ class TrainingService(LadderService):
             for side, person in told:
                 payload = {"request_id": request_id, "side": side, "member_id": person.id}
                 await owe_about(self, s, PAIRING_DM, person, payload)
-            mentee_text, mentor_text = pairing_texts(self.ladder, mentee, mentor)
+            mentee_text, mentor_text = pairing_texts(
+                self.ladder_for(actor.guild_id), mentee, mentor
+            )
             pairing = Pairing(
                 request_id=request_id,
                 mentee_user_id=mentee.user_id,

@@ -34,17 +34,17 @@ class MemberRecords(Service):
     async def profile(self, actor: Actor) -> MemberView:
         """Return the actor's own membership record."""
         async with self.db.begin() as s:
-            return member_view(await require_member(s, actor), self.settings)
+            return member_view(await require_member(s, actor), self.settings_for(actor.guild_id))
 
     async def status_of(self, guild_id: int, user_id: int) -> MemberView | None:
         """Return someone's record whatever its status, or None (for help and routing)."""
         async with self.db.begin() as s:
             member = await find_record(s, guild_id, user_id)
-            return member_view(member, self.settings) if member else None
+            return member_view(member, self.settings_for(guild_id)) if member else None
 
     async def update_profile(self, actor: Actor, form: JoinForm) -> MemberView:
         """Replace the editable profile fields with what the member typed."""
-        values = checked_values(form, self.settings)
+        values = checked_values(form, self.settings_for(actor.guild_id))
         async with self.db.begin() as s:
             member = await require_member(s, actor)
             for key, value in values.items():
@@ -74,7 +74,7 @@ class MemberRecords(Service):
     def _done(self, s: AsyncSession, actor: Actor, member: Member, action: str) -> MemberView:
         """Audit the member's own change and return the record as it now stands."""
         self.audit(s, actor, action, member_id=member.id)
-        return member_view(member, self.settings)
+        return member_view(member, self.settings_for(member.guild_id))
 
     async def leave(self, actor: Actor) -> Departure:
         """Leave the group: roles go, the record is kept (marked left) until /forgetme."""

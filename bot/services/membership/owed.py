@@ -185,14 +185,14 @@ class OwedDeliveries(Service):
             member = await s.get(Member, member_id)
             if member is None or member.guild_id != guild_id:
                 return None
-            return member_view(member, self.settings)
+            return member_view(member, self.settings_for(member.guild_id))
 
     @property
     def notes(self) -> StaffNotes[StaffNote]:
         """Notes for workers about things that could not be done for someone."""
 
         def draw(member: Member, about: str, reason: str, channel_id: int | None) -> StaffNote:
-            view = member_view(member, self.settings)
+            view = member_view(member, self.settings_for(member.guild_id))
             return StaffNote(view, about, reason, channel_id, member.card_message_id)
 
         return StaffNotes(self, STAFF_NOTE, draw)

@@ -63,7 +63,7 @@ class SignUps(Service):
             await guild_config(s, actor.guild_id)
             existing = await own_record(s, actor)
         _refuse_rejoin(existing.status if existing else None)
-        values = checked_values(form, self.settings)
+        values = checked_values(form, self.settings_for(actor.guild_id))
         # Show back what was understood: "19" as its band, a town as its area.
         return replace(
             form,
@@ -75,7 +75,7 @@ class SignUps(Service):
 
     async def join(self, actor: Actor, form: JoinForm) -> MemberView:
         """Record a sign-up as pending, or explain why it cannot be taken."""
-        values = checked_values(form, self.settings)
+        values = checked_values(form, self.settings_for(actor.guild_id))
         now = self.clock.now()
         fresh = {**values, **_UNDECIDED, "consent_at": now, "joined_at": now}
         async with self.db.begin() as s:
@@ -103,7 +103,7 @@ class SignUps(Service):
                 await s.flush()
             self.audit(s, actor, "member.join", member_id=member.id)
             await owe_card(self, s, config, member)
-            view = member_view(member, self.settings)
+            view = member_view(member, self.settings_for(member.guild_id))
         self.wake()
         return view
 
@@ -123,7 +123,9 @@ class SignUps(Service):
         """Return one member's record to a worker."""
         async with self.db.begin() as s:
             await require_worker(s, actor)
-            return member_view(await self._get(s, actor.guild_id, member_id), self.settings)
+            return member_view(
+                await self._get(s, actor.guild_id, member_id), self.settings_for(actor.guild_id)
+            )
 
     async def pending(self, actor: Actor) -> list[MemberView]:
         """List sign-ups waiting for a decision, oldest first."""
@@ -134,7 +136,7 @@ class SignUps(Service):
                 .where(Member.guild_id == actor.guild_id, Member.status == "pending")
                 .order_by(Member.joined_at, Member.id)
             )
-            return [member_view(m, self.settings) for m in rows]
+            return [member_view(m, self.settings_for(m.guild_id)) for m in rows]
 
     async def _get(self, s: AsyncSession, guild_id: int, member_id: int) -> Member:
         missing = "That sign-up no longer exists (the person may have erased their data)."
@@ -151,7 +153,7 @@ class SignUps(Service):
                 member.carer_aware_confirmed_at = self.clock.now()
                 member.carer_aware_confirmed_by = actor.user_id
                 self.audit(s, actor, "member.carer_aware", member_id=member.id)
-            return member_view(member, self.settings)
+            return member_view(member, self.settings_for(member.guild_id))
 
     async def _decide(
         self, s: AsyncSession, actor: Actor, member: Member, action: str, **values: Any
@@ -170,14 +172,14 @@ class SignUps(Service):
 
     async def approve(self, actor: Actor, member_id: int) -> Decision:
         """Approve a pending sign-up exactly once; return the roles to give and where to welcome."""
-        first_level = self.settings.ladder.levels[0].key
+        first_level = self.settings_for(actor.guild_id).ladder.levels[0].key
         async with self.db.begin() as s:
             config = await require_worker(s, actor)
             member = await self._get(s, actor.guild_id, member_id)
             if member.user_id == actor.user_id:
                 raise NotAllowed("You can't approve your own sign-up.")
             if (
-                member.age_band in self.settings.group.under_16_age_bands
+                member.age_band in self.settings_for(actor.guild_id).group.under_16_age_bands
                 and member.carer_aware_confirmed_at is None
             ):
                 raise Conflict(
@@ -198,7 +200,7 @@ class SignUps(Service):
             # loses them (they were sent from the button handler, once, before).
             await owe_approval(self, s, config, member, role_ids)
             decision = Decision(
-                member=member_view(member, self.settings),
+                member=member_view(member, self.settings_for(member.guild_id)),
                 add_role_ids=role_ids,
                 welcome_channel_id=config.welcome_channel_id,
                 worker_log_channel_id=config.worker_log_channel_id,
@@ -217,7 +219,7 @@ class SignUps(Service):
             )
             await owe_decline(self, s, member)
             decision = Decision(
-                member=member_view(member, self.settings),
+                member=member_view(member, self.settings_for(member.guild_id)),
                 worker_log_channel_id=config.worker_log_channel_id,
             )
         self.wake()

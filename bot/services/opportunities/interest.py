@@ -101,12 +101,15 @@ class OpportunityInterestService(Service):
                 raise Conflict(CLOSED_TEXT)
             audience = Audience.of(row)
             if not audience.includes(member):
+                who = audience.describe(self.settings_for(actor.guild_id))
                 raise NotAllowed(
-                    f"This opportunity is for {audience.describe(self.settings)}, so it isn't "
+                    f"This opportunity is for {who}, so it isn't "
                     "open to you this time. See the ones that are with /opportunities."
                 )
             added = await add_link(s, OpportunityInterest, row.id, member.id, interested_at=now)
-            return InterestReceipt(view_of(row, self.settings, now=now), already=not added)
+            return InterestReceipt(
+                view_of(row, self.settings_for(row.guild_id), now=now), already=not added
+            )
 
     async def withdraw(self, actor: Actor, opportunity_id: int) -> OpportunityView:
         """Take back a member's interest (not once they have been selected)."""
@@ -135,7 +138,7 @@ class OpportunityInterestService(Service):
                     "You haven't said you're interested in this one, so there's nothing to "
                     "take back."
                 )
-            return view_of(row, self.settings, now=now)
+            return view_of(row, self.settings_for(row.guild_id), now=now)
 
     async def interested(
         self, actor: Actor, opportunity_id: int
@@ -145,7 +148,9 @@ class OpportunityInterestService(Service):
         async with self.db.begin() as s:
             await require_worker(s, actor)
             row = await find(s, actor.guild_id, opportunity_id)
-            return view_of(row, self.settings, now=now), await self._people(s, row.id)
+            return view_of(row, self.settings_for(row.guild_id), now=now), await self._people(
+                s, row.id
+            )
 
     async def _people(self, s: AsyncSession, opportunity_id: int) -> list[InterestedPerson]:
         selected = set(
@@ -225,7 +230,10 @@ class OpportunityInterestService(Service):
                 s, actor, "opportunity.select", member_id=member.id, detail=f"opportunity {row.id}"
             )
             result = Selection(
-                view_of(row, self.settings, now=now), member.preferred_name, member.user_id, told
+                view_of(row, self.settings_for(row.guild_id), now=now),
+                member.preferred_name,
+                member.user_id,
+                told,
             )
         self.wake()
         return result
@@ -239,4 +247,6 @@ class OpportunityInterestService(Service):
             member = await s.get(Member, member_id) if member_id is not None else None
             if member is None or member.guild_id != guild_id:
                 return None
-            return SelectedDM(view_of(row, self.settings, now=self.clock.now()), member.user_id)
+            return SelectedDM(
+                view_of(row, self.settings_for(row.guild_id), now=self.clock.now()), member.user_id
+            )

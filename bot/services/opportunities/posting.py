@@ -39,7 +39,7 @@ class OpportunityPosting(Service):
         now = self.clock.now()
         async with self.db.begin() as s:
             config = await require_worker(s, actor)
-            clean = check_draft(draft, now, self.settings)
+            clean = check_draft(draft, now, self.settings_for(actor.guild_id))
             if config.announcements_channel_id is None:
                 raise InvalidInput(
                     "There is no announcements channel to post it in. Run /setup first."
@@ -65,7 +65,7 @@ class OpportunityPosting(Service):
             payload = {"opportunity_id": row.id, "channel_id": row.channel_id}
             await self.owe_once(s, POSTED, row.id, guild_id=actor.guild_id, payload=payload)
             self.audit(s, actor, "opportunity.post", detail=f"opportunity {row.id}")
-            view = view_of(row, self.settings)
+            view = view_of(row, self.settings_for(row.guild_id))
         self.wake()
         return view
 
@@ -74,7 +74,10 @@ class OpportunityPosting(Service):
         async with self.db.begin() as s:
             row = await find(s, guild_id, opportunity_id)
             return view_of(
-                row, self.settings, now=self.clock.now(), where=await posted_at(s, row.id)
+                row,
+                self.settings_for(row.guild_id),
+                now=self.clock.now(),
+                where=await posted_at(s, row.id),
             )
 
     async def open_for(self, actor: Actor) -> list[OpenOpportunity]:
@@ -116,7 +119,9 @@ class OpportunityPosting(Service):
                 )
             return [
                 OpenOpportunity(
-                    view_of(r, self.settings, now=now, where=await posted_at(s, r.id)),
+                    view_of(
+                        r, self.settings_for(r.guild_id), now=now, where=await posted_at(s, r.id)
+                    ),
                     r.id in mine,
                 )
                 for r in found[:LIST_LIMIT]
@@ -133,7 +138,7 @@ class OpportunityPosting(Service):
                 .order_by(Opportunity.id.desc())
                 .limit(limit)
             )
-            return [view_of(r, self.settings, now=now) for r in rows]
+            return [view_of(r, self.settings_for(r.guild_id), now=now) for r in rows]
 
     async def for_delivery(self, guild_id: int, opportunity_id: int) -> OpportunityView:
         """Return an opportunity to announce or redraw, with where it was announced."""

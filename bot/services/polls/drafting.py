@@ -24,7 +24,7 @@ class PollDrafting(Service):
         now = self.clock.now()
         async with self.db.begin() as s:
             config = await require_worker(s, actor)
-            clean = check_draft(draft, now, self.settings)
+            clean = check_draft(draft, now, self.settings_for(actor.guild_id))
             channel_id = draft.channel_id or config.polls_channel_id
             if channel_id is None:
                 raise InvalidInput(

@@ -117,8 +117,8 @@ class PollCounting(Service):
             member = None if is_worker(config, actor) else await require_voter(s, actor)
             poll = await find_poll(s, actor.guild_id, poll_id)
             if member is not None:
-                check_voter(poll, member, self.settings)
-            check_results_shown(poll, self.settings)
+                check_voter(poll, member, self.settings_for(poll.guild_id))
+            check_results_shown(poll, self.settings_for(poll.guild_id))
             return await results_of(s, poll)
 
     async def turnout(self, actor: Actor, poll_id: int) -> Turnout:

@@ -64,12 +64,12 @@ class PollVoting(Service):
         now = self.clock.now()
         async with self.db.begin() as s:
             poll, member = await self._poll_and_voter(s, actor, poll_id)
-            check_open(poll, now, self.settings)
+            check_open(poll, now, self.settings_for(poll.guild_id))
             if member is None or member.status not in VOTING_STATUSES:
                 # The rare refusals: let the shared check explain what stands in the way.
                 refuse_pending(member)
                 member = await require_member(s, actor, allow_paused=True)
-            check_voter(poll, member, self.settings)
+            check_voter(poll, member, self.settings_for(poll.guild_id))
             picked = check_choices(poll, choices)
             assert poll.ballot_secret is not None  # open polls always have their secret
             key = voter_key(poll.ballot_secret, actor.user_id)

@@ -89,15 +89,15 @@ class ReportsService(Service):
         guild_id = actor.guild_id
         async with self.db.begin() as s:
             report = Report(
-                group_name=self.settings.group.name,
+                group_name=self.settings_for(guild_id).group.name,
                 period=chosen,
                 generated_at=now,
-                presence=await presence(s, self.settings, guild_id, chosen),
-                process=await process(s, self.settings, guild_id, chosen),
-                impact=await impact(s, self.settings, guild_id, chosen),
-                equality=await equality(s, self.settings, guild_id, chosen),
-                timezone=self.settings.timezone,
-                threshold=self.settings.reports.under_represented_below,
+                presence=await presence(s, self.settings_for(guild_id), guild_id, chosen),
+                process=await process(s, self.settings_for(guild_id), guild_id, chosen),
+                impact=await impact(s, self.settings_for(guild_id), guild_id, chosen),
+                equality=await equality(s, self.settings_for(guild_id), guild_id, chosen),
+                timezone=self.settings_for(guild_id).timezone,
+                threshold=self.settings_for(guild_id).reports.under_represented_below,
             )
         if _nothing_happened(report):
             raise InvalidInput(

@@ -138,7 +138,7 @@ class AttendanceService(Service):
 
             attendees = tuple(recipient(members[m]) for m in sorted(present))
             outcome = AttendanceOutcome(
-                session=await session_view(s, self.settings, gs),
+                session=await session_view(s, self.settings_for(gs.guild_id), gs),
                 attended=attendees,
                 cofacilitators=tuple(sorted(helpers)),
                 feedback_to=tuple(a for a in attendees if a.member_id not in before),

@@ -67,7 +67,7 @@ class OwedSessions(Service):
                 return None
             config = await s.get(GuildConfig, guild_id)
             return OwedPost(
-                await session_view(s, self.settings, gs),
+                await session_view(s, self.settings_for(gs.guild_id), gs),
                 config.worker_log_channel_id if config else None,
                 config.announcements_channel_id if config else None,
             )
@@ -82,7 +82,7 @@ class OwedSessions(Service):
                 gs = await get_session(s, guild_id, int(str(payload["session_id"])))
             except NotFound:
                 return OwedDM(None, skip=GONE)
-            view = await session_view(s, self.settings, gs)
+            view = await session_view(s, self.settings_for(gs.guild_id), gs)
             member = await s.get(Member, member_id) if member_id is not None else None
             if member is None or member.guild_id != guild_id:
                 return OwedDM(view, skip=ERASED)
@@ -139,7 +139,7 @@ class OwedSessions(Service):
             await self._not_sent(s, row.id, row.due_at, skip, now)
             return OwedDM(view, skip=skip)
         late = int(str(payload.get("late_minutes", 0)))
-        event = reminder_event(self.settings, row, gs, member, late)
+        event = reminder_event(self.settings_for(gs.guild_id), row, gs, member, late)
         return OwedDM(view, member.user_id, member.preferred_name, reminder=event)
 
     async def _not_sent(

@@ -18,7 +18,9 @@ class DirectoryService(Service):
     async def view(self, guild_id: int, session_id: int) -> SessionView:
         """Return a session's public view (for rendering announcements and buttons)."""
         async with self.db.begin() as s:
-            return await session_view(s, self.settings, await get_session(s, guild_id, session_id))
+            return await session_view(
+                s, self.settings_for(guild_id), await get_session(s, guild_id, session_id)
+            )
 
     async def view_for_worker(self, actor: Actor, session_id: int) -> SessionView:
         """Return one session to a worker, refusing anyone else before a form is shown."""
@@ -37,7 +39,7 @@ class DirectoryService(Service):
                 .order_by(GroupSession.starts_at, GroupSession.id)
                 .limit(100)
             )
-            return await session_views(s, self.settings, list(rows))
+            return await session_views(s, self.settings_for(actor.guild_id), list(rows))
 
     async def needs_attention(
         self, guild_id: int, now: datetime | None = None
@@ -56,7 +58,7 @@ class DirectoryService(Service):
                 .order_by(GroupSession.starts_at)
                 .limit(25)
             )
-            return await session_views(s, self.settings, list(rows))
+            return await session_views(s, self.settings_for(guild_id), list(rows))
 
     async def set_discord_event(self, session_id: int, event_id: int | None) -> None:
         """Remember the Discord scheduled event that mirrors a session."""

@@ -94,7 +94,7 @@ class DueWork(Service):
             "guild_id": gs.guild_id,
             "title": gs.title,
             "starts_at": gs.starts_at,
-            "local_text": local_range(self.settings, gs),
+            "local_text": local_range(self.settings_for(gs.guild_id), gs),
             "going": going,
             "worker_log_channel_id": config.worker_log_channel_id if config else None,
             "created_by": gs.created_by,
@@ -167,7 +167,7 @@ class DueWork(Service):
                     log.warning("sessions: reminder %s skipped: %s", rid, reason)
             return [
                 reminder_event(
-                    self.settings,
+                    self.settings_for(gs.guild_id),
                     reminder,
                     gs,
                     member,
@@ -189,7 +189,7 @@ class DueWork(Service):
             return "session cancelled"
         if now >= gs.starts_at:
             return "too late: session started"
-        if now - reminder.due_at > max_lateness(self.settings, reminder.kind):
+        if now - reminder.due_at > max_lateness(self.settings_for(gs.guild_id), reminder.kind):
             return "too late to be useful"
         # Checked again at send time: people change their minds, pause or turn DMs off.
         if not has_place(rsvp):
@@ -199,7 +199,10 @@ class DueWork(Service):
         return None
 
     async def _take_quorum(self, now: datetime) -> list[QuorumAlert]:
-        needed = self.settings.sessions.quorum_minimum + self.settings.sessions.quorum_reserve
+        def needed(gs: GroupSession) -> int:
+            rules = self.settings_for(gs.guild_id).sessions
+            return rules.quorum_minimum + rules.quorum_reserve
+
         async with self.db.begin() as s:
             claimed = await _claimed(
                 s,
@@ -216,11 +219,11 @@ class DueWork(Service):
             short = [
                 gs
                 for gs in await _sessions(s, claimed)
-                if gs.starts_at > now and counts[gs.id]["going"] < needed
+                if gs.starts_at > now and counts[gs.id]["going"] < needed(gs)
             ]
             for gs in short:
-                await owe_post(self, s, gs, QUORUM, going=counts[gs.id]["going"], needed=needed)
+                await owe_post(self, s, gs, QUORUM, going=counts[gs.id]["going"], needed=needed(gs))
             return [
-                QuorumAlert(needed=needed, **await self._about(s, gs, counts[gs.id]["going"]))
+                QuorumAlert(needed=needed(gs), **await self._about(s, gs, counts[gs.id]["going"]))
                 for gs in short
             ]

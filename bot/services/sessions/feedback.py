@@ -88,7 +88,7 @@ class FeedbackService(Service):
             )
             ratings = {n: sum(1 for r in rows if r.rating == n) for n in range(1, 6)}
             return FeedbackSummary(
-                session=await session_view(s, self.settings, gs),
+                session=await session_view(s, self.settings_for(gs.guild_id), gs),
                 responses=len(rows),
                 average_rating=round(sum(r.rating for r in rows) / len(rows), 2) if rows else None,
                 ratings=ratings,

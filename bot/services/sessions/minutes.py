@@ -46,7 +46,7 @@ class MinutesService(Service):
             await owe_post(self, s, gs, MINUTES, channel_id=config.announcements_channel_id)
             await owe_redraw(self, s, gs)
             outcome = MinutesOutcome(
-                session=await session_view(s, self.settings, gs),
+                session=await session_view(s, self.settings_for(gs.guild_id), gs),
                 minutes=text,
                 first_time=first,
                 announcements_channel_id=config.announcements_channel_id,

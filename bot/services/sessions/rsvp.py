@@ -107,9 +107,8 @@ class RepliesService(Service):
                 raise Conflict("This session has already started, so replies are closed.")
             audience = Audience.of(gs)
             if not audience.includes(member):
-                raise NotAllowed(
-                    f"This session is for {audience.describe(self.settings)}, so you can't reply."
-                )
+                who = audience.describe(self.settings_for(actor.guild_id))
+                raise NotAllowed(f"This session is for {who}, so you can't reply.")
             existing = await _reply_of(s, gs.id, member.id)
             was_confirmed = has_place(existing)
             changed = True
@@ -140,8 +139,8 @@ class RepliesService(Service):
                 )
             moved = []
             if was_confirmed and reply != "going":
-                moved = await promote(s, self.settings, gs, now)
-            await refresh_reminders(s, self.settings, gs, now, [member.id])
+                moved = await promote(s, self.settings_for(gs.guild_id), gs, now)
+            await refresh_reminders(s, self.settings_for(gs.guild_id), gs, now, [member.id])
             position = None
             if waitlisted:
                 queue = list(
@@ -152,7 +151,7 @@ class RepliesService(Service):
                     )
                 )
                 position = queue.index(member.id) + 1
-            view = await session_view(s, self.settings, gs)
+            view = await session_view(s, self.settings_for(gs.guild_id), gs)
             await owe_redraw(self, s, gs)
             confirmed = reply == "going" and not waitlisted
             outcome = RsvpOutcome(
@@ -191,7 +190,7 @@ class RepliesService(Service):
                     )
                 )
             }
-            views = await session_views(s, self.settings, mine)
+            views = await session_views(s, self.settings_for(actor.guild_id), mine)
             return [
                 MemberSession(
                     session=view,
@@ -254,6 +253,6 @@ class RepliesService(Service):
         """Return the session as an .ics file (with the link only for confirmed attendees)."""
         async with self.db.begin() as s:
             gs = await get_session(s, actor.guild_id, session_id)
-            view = await session_view(s, self.settings, gs)
+            view = await session_view(s, self.settings_for(gs.guild_id), gs)
             content = calendar_for(view, self.clock.now(), await self._link_for(s, actor, gs))
             return CalendarFile(filename=f"session-{gs.id}.ics", content=content)

@@ -82,13 +82,16 @@ class SchedulingService(Service):
         now = self.clock.now()
         async with self.db.begin() as s:
             config = await require_worker(s, actor)
-            fields = check_fields(self.settings, vars(form))
+            fields = check_fields(self.settings_for(actor.guild_id), vars(form))
             starts = occurrences(
-                self.settings, check_start(self.settings, form.start, now), form, now
+                self.settings_for(actor.guild_id),
+                check_start(self.settings_for(actor.guild_id), form.start, now),
+                form,
+                now,
             )
             warned = tuple(
                 warnings(
-                    self.settings,
+                    self.settings_for(actor.guild_id),
                     starts,
                     fields["duration_minutes"],
                     now,
@@ -117,7 +120,7 @@ class SchedulingService(Service):
                     created_by=actor.user_id,
                     created_at=now,
                     updated_at=now,
-                    quorum_due_at=quorum_due(self.settings, start, now),
+                    quorum_due_at=quorum_due(self.settings_for(actor.guild_id), start, now),
                     wrapup_due_at=start + timedelta(minutes=fields["duration_minutes"]),
                     **fields,
                 )
@@ -131,7 +134,7 @@ class SchedulingService(Service):
             outcome = ScheduleOutcome(
                 True,
                 warned,
-                tuple(await session_views(s, self.settings, rows)),
+                tuple(await session_views(s, self.settings_for(actor.guild_id), rows)),
                 fields["online_link"],
                 config.sessions_channel_id,
             )
@@ -181,10 +184,10 @@ class SchedulingService(Service):
             current.update(audience=gs.audience_kind, audience_value=gs.audience_value)
             given = {k: v for k, v in vars(changes).items() if not isinstance(v, Keep)}
             start_text = given.pop("start", None)
-            fields = check_fields(self.settings, {**current, **given})
+            fields = check_fields(self.settings_for(actor.guild_id), {**current, **given})
             new_starts = [t.starts_at for t in targets]
             if start_text is not None:
-                first = check_start(self.settings, start_text, now)
+                first = check_start(self.settings_for(actor.guild_id), start_text, now)
                 # Shift in wall-clock time, so "5pm" stays 5pm across a clock change.
                 shift = self._wall(first) - self._wall(gs.starts_at)
                 new_starts = [first] + [
@@ -204,7 +207,7 @@ class SchedulingService(Service):
             warned = (
                 tuple(
                     warnings(
-                        self.settings,
+                        self.settings_for(actor.guild_id),
                         new_starts,
                         fields["duration_minutes"],
                         now,
@@ -229,13 +232,15 @@ class SchedulingService(Service):
                 target.sequence += 1
                 target.updated_at = now
                 if moved:
-                    target.quorum_due_at = quorum_due(self.settings, start, now)
+                    target.quorum_due_at = quorum_due(self.settings_for(actor.guild_id), start, now)
                     target.quorum_checked_at = None
                 await s.flush()
-                lifted = await promote(s, self.settings, target, now)
-                await refresh_reminders(s, self.settings, target, now, rearm=moved)
+                lifted = await promote(s, self.settings_for(actor.guild_id), target, now)
+                await refresh_reminders(
+                    s, self.settings_for(actor.guild_id), target, now, rearm=moved
+                )
                 self.audit(s, actor, "session.edit", detail=f"session {target.id}")
-                view = await session_view(s, self.settings, target)
+                view = await session_view(s, self.settings_for(actor.guild_id), target)
                 promoted.extend(promotions(view, target, lifted))
                 await owe_redraw(self, s, target)
                 await owe_post(self, s, target, EVENT)
@@ -251,7 +256,7 @@ class SchedulingService(Service):
             outcome = EditOutcome(
                 True,
                 warned,
-                tuple(await session_views(s, self.settings, targets)),
+                tuple(await session_views(s, self.settings_for(actor.guild_id), targets)),
                 time_changed,
                 notify,
                 tuple(promoted),
@@ -327,7 +332,7 @@ class SchedulingService(Service):
                     self, s, by_id[person.session_id], CANCELLED, person.member_id, dedup="once"
                 )
             outcome = CancelOutcome(
-                tuple(await session_views(s, self.settings, rows)), notify, text
+                tuple(await session_views(s, self.settings_for(actor.guild_id), rows)), notify, text
             )
         self.wake()
         return outcome

@@ -110,11 +110,17 @@ class WaitlistService(Service):
                 )
                 if gs is None:
                     continue
-                moved = await promote(s, self.settings, gs, now)
+                moved = await promote(s, self.settings_for(gs.guild_id), gs, now)
                 if session_id in by_session:
-                    await refresh_reminders(s, self.settings, gs, now, by_session[session_id])
+                    await refresh_reminders(
+                        s, self.settings_for(gs.guild_id), gs, now, by_session[session_id]
+                    )
                 if moved:
-                    found.extend(promotions(await session_view(s, self.settings, gs), gs, moved))
+                    found.extend(
+                        promotions(
+                            await session_view(s, self.settings_for(gs.guild_id), gs), gs, moved
+                        )
+                    )
                 if moved or session_id in by_session:
                     await owe_redraw(self, s, gs)
             return found

@@ -93,7 +93,7 @@ class SetupService(Service):
         ]
         roles += [
             RoleSpec(f"level:{lvl.key}", f"Level: {lvl.name}", level_key=lvl.key)
-            for lvl in self.settings.ladder.levels
+            for lvl in self.settings_for(actor.guild_id).ladder.levels
         ]
         channels = [
             ChannelSpec(
@@ -140,7 +140,12 @@ class SetupService(Service):
                 workers_only=True,
             ),
         ]
-        return SetupPlan(CATEGORY_NAME, roles, channels, peer_support_guidelines(self.settings))
+        return SetupPlan(
+            CATEGORY_NAME,
+            roles,
+            channels,
+            peer_support_guidelines(self.settings_for(actor.guild_id)),
+        )
 
     async def current(self, guild_id: int) -> SetupRecord | None:
         """Return the ids recorded by an earlier /setup, if any."""

@@ -59,9 +59,16 @@ class SupportFlags(Service):
         """Return the crisis rules, compiled once: on_message checks every peer-support message."""
         return SafeguardingMatcher(self.settings.safeguarding)
 
-    def check(self, text: str) -> Match | None:
+    def matcher_for(self, guild_id: int | None) -> SafeguardingMatcher:
+        """Return a server's crisis rules, compiled once for each version of them."""
+        if guild_id is None or self.settings_for(guild_id) is self.settings:
+            return self.matcher
+        matcher: SafeguardingMatcher = self.built_for(guild_id, "safeguarding", SafeguardingMatcher)
+        return matcher
+
+    def check(self, text: str, guild_id: int | None = None) -> Match | None:
         """Return the crisis rule a message matches, or None (the text is not kept)."""
-        return self.matcher.check(text)
+        return self.matcher_for(guild_id).check(text)
 
     async def is_watched(
         self, guild_id: int, channel_id: int, parent_id: int | None = None
@@ -115,7 +122,7 @@ class SupportFlags(Service):
             message_channel_id=channel_id,
             message_id=message_id,
             author_is_staff=author_is_staff,
-            **waiting_from(self.settings, now),
+            **waiting_from(self.settings_for(guild_id), now),
         )
         row = await s.scalar(select(SupportRequest).where(SupportRequest.dedup_key == key))
         assert row is not None
@@ -172,7 +179,7 @@ class SupportFlags(Service):
             )
             flagged = Flagged(
                 author_message=author_message(
-                    self.settings, repeat=bool(earlier), now=now, staff=staff
+                    self.settings_for(guild_id), repeat=bool(earlier), now=now, staff=staff
                 ),
                 **_card(config, row, created),
             )

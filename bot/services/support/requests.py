@@ -6,6 +6,7 @@ post in the private space.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from bot.services.support.records import (
     view_of,
 )
 from bot.services.support.rows import Db, load_request, member_id_of, waiting_from
-from bot.services.support.safeguarding import SafeguardingMatcher as Matcher
+from bot.services.support.safeguarding import Match
 from bot.services.support.wording import (
     acknowledgement,
     already_open_text,
@@ -42,6 +43,9 @@ from bot.services.support.wording import (
 )
 from bot.services.text import clean_text
 from bot.settings import Settings
+
+# The crisis-word check of a server: (text, guild id) -> the rule it matches, or None.
+Matcher = Callable[[str, int | None], Match | None]
 
 NOT_IN_SERVER = (
     "It looks like you're not in the group's Discord server at the moment, so I can't open a "
@@ -95,11 +99,13 @@ class SupportRequests(Service):
             raise InvalidInput(f"Please choose how soon you need help: {options}.")
         text = self._message(message)
         if not in_server:
-            raise NotAllowed(refusal_with_resources(self.settings, NOT_IN_SERVER))
+            raise NotAllowed(
+                refusal_with_resources(self.settings_for(actor.guild_id), NOT_IN_SERVER)
+            )
         # Crisis words in the request itself make it urgent; the words are still not kept.
         # Saying "I'm not safe right now" does the same, with no words needed.
         why = "said" if urgency == "urgent" else None
-        if bool(text) and self.matcher.check(text or "") is not None:
+        if bool(text) and self.matcher(text or "", actor.guild_id) is not None:
             why = why or "words"
         crisis = why is not None
         if crisis:
@@ -112,7 +118,9 @@ class SupportRequests(Service):
                 select(GuildConfig).where(GuildConfig.guild_id == actor.guild_id).with_for_update()
             )
             if config is None or config.setup_at is None:
-                raise NotAllowed(refusal_with_resources(self.settings, NOT_SET_UP))
+                raise NotAllowed(
+                    refusal_with_resources(self.settings_for(actor.guild_id), NOT_SET_UP)
+                )
             mine = (
                 SupportRequest.guild_id == actor.guild_id,
                 SupportRequest.user_id == actor.user_id,
@@ -131,7 +139,8 @@ class SupportRequests(Service):
         self.wake()
         if current is not None:
             return pointed
-        notice = out_of_hours_notice(self.settings, now)
+        settings = self.settings_for(actor.guild_id)
+        notice = out_of_hours_notice(settings, now)
         ping = urgency in PING_URGENCIES
         today = urgency == "today"
         return self._opened(
@@ -139,11 +148,11 @@ class SupportRequests(Service):
             view,
             text,
             notice,
-            acknowledgement(self.settings, urgent=why, out_of_hours=notice is not None),
+            acknowledgement(settings, urgent=why, out_of_hours=notice is not None),
             ping=ping,
-            next_steps=next_steps(self.settings, urgent=why, today=today, out_of_hours=notice),
+            next_steps=next_steps(settings, urgent=why, today=today, out_of_hours=notice),
             no_space_steps=next_steps(
-                self.settings, urgent=why, today=today, out_of_hours=notice, has_space=False
+                settings, urgent=why, today=today, out_of_hours=notice, has_space=False
             ),
         )
 
@@ -165,10 +174,10 @@ class SupportRequests(Service):
         return Opened(
             request=view,
             acknowledgement=said,
-            crisis_resources=crisis_resources_text(self.settings),
+            crisis_resources=crisis_resources_text(self.settings_for(config.guild_id)),
             out_of_hours=notice is not None,
             out_of_hours_notice=notice,
-            expected_response=self.settings.support.expected_response,
+            expected_response=self.settings_for(config.guild_id).support.expected_response,
             ping_moderators=ping,
             moderator_role_id=config.moderator_role_id,
             queue_channel_id=config.support_queue_channel_id,
@@ -188,8 +197,8 @@ class SupportRequests(Service):
         )
         latest = await s.scalar(select(func.max(SupportRequest.created_at)).where(*mine))
         # Crisis words always get through: a flood guard must never turn someone away.
-        if not crisis and latest is not None and now - latest < self._cooldown():
-            raise NotAllowed(refusal_with_resources(self.settings, TOO_SOON))
+        if not crisis and latest is not None and now - latest < self._cooldown(actor.guild_id):
+            raise NotAllowed(refusal_with_resources(self.settings_for(actor.guild_id), TOO_SOON))
         row = SupportRequest(
             guild_id=actor.guild_id,
             kind="request",
@@ -197,15 +206,15 @@ class SupportRequests(Service):
             member_id=await member_id_of(s, actor.guild_id, actor.user_id),
             topic=topic,
             urgency=urgency,
-            **waiting_from(self.settings, now),
+            **waiting_from(self.settings_for(actor.guild_id), now),
         )
         s.add(row)
         await s.flush()
         await owe_card(s, row, now, ping=urgency in PING_URGENCIES)
         return view_of(row)
 
-    def _cooldown(self) -> timedelta:
-        return timedelta(minutes=self.settings.support.request_cooldown_minutes)
+    def _cooldown(self, guild_id: int) -> timedelta:
+        return timedelta(minutes=self.settings_for(guild_id).support.request_cooldown_minutes)
 
     async def _already_open(
         self,
@@ -231,8 +240,10 @@ class SupportRequests(Service):
         await s.flush()
         view = view_of(row)
         now = self.clock.now()
-        notice = out_of_hours_notice(self.settings, now)
-        said = already_open_text(self.settings, view, why=why, out_of_hours=notice)
+        notice = out_of_hours_notice(self.settings_for(row.guild_id), now)
+        said = already_open_text(
+            self.settings_for(row.guild_id), view, why=why, out_of_hours=notice
+        )
         return self._opened(config, view, text, notice, said, ping=raised, existing=True)
 
     async def set_private_space(self, request_id: int, channel_id: int) -> None:

@@ -31,19 +31,21 @@ class SupportReraise(Service):
 
     async def take_due(self, now: datetime) -> list[SupportRaised]:
         """Claim every overdue re-raise atomically and return one event per request."""
-        interval = reraise_interval(self.settings)
         events: list[SupportRaised] = []
         async with self.db.begin() as s:
             rows = (
                 await s.execute(
-                    select(SupportRequest.id, SupportRequest.created_at).where(
+                    select(
+                        SupportRequest.id, SupportRequest.created_at, SupportRequest.guild_id
+                    ).where(
                         SupportRequest.status == "open",
                         SupportRequest.next_raise_at <= now,
                     )
                 )
             ).all()
             configs: dict[int, GuildConfig | None] = {}
-            for request_id, created_at in rows:
+            for request_id, created_at, guild_id in rows:
+                interval = reraise_interval(self.settings_for(guild_id))
                 # Intervals are counted from creation: after downtime the request is raised
                 # once for the interval we are in, not once for every interval missed.
                 number = max(1, int((now - created_at) / interval))

@@ -50,7 +50,7 @@ class SupportService:
 
     def __init__(self, settings: Settings, db: Db, clock: Clock, wake: Wake | None = None) -> None:
         self.flags = SupportFlags(settings, db, clock, wake)
-        self.requests = SupportRequests(settings, db, clock, wake, self.flags.matcher)
+        self.requests = SupportRequests(settings, db, clock, wake, self.flags.check)
         self.staff = SupportStaff(settings, db, clock, wake)
         self.reraise = SupportReraise(settings, db, clock, wake)
         self.personal_data = SupportPersonalData(settings, db, clock, wake)

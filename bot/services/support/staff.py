@@ -200,7 +200,9 @@ class SupportStaff(Service):
             action = _tell_member(row, resolved_text(row.private_channel_id is not None))
             await self._owe_tell(s, row, action, "resolve")
             if row.kind == "request":
-                retention = timedelta(days=self.settings.support.space_retention_days)
+                retention = timedelta(
+                    days=self.settings_for(row.guild_id).support.space_retention_days
+                )
                 await owe_space_closing(s, row, now, retention)
         self.wake()
         return action
