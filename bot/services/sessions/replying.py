@@ -28,7 +28,13 @@ from bot.services.sessions.calendar import calendar_for
 from bot.services.sessions.events import Promotion
 from bot.services.sessions.owed import owe_redraw
 from bot.services.sessions.reminder_rows import refresh_reminders
-from bot.services.sessions.views import SessionView, confirmed_count, get_session, session_view
+from bot.services.sessions.views import (
+    SessionView,
+    confirmed_count,
+    get_session,
+    session_view,
+    waiting_count,
+)
 from bot.services.sessions.waitlist import promote, promotions
 
 # Why a member may not reply, by their membership status (as require_member says it).
@@ -104,6 +110,7 @@ class _Replies:
         self.state: dict[int, _Reply] = {}
         self.unwritten: dict[int, _Reply] = {}
         self.taken = 0
+        self.waiting = 0
 
     async def load(self, member_ids: list[int]) -> None:
         """Read the members' earlier replies, and the places taken when there is a limit."""
@@ -118,6 +125,7 @@ class _Replies:
         self.state = {m: _Reply(r, w, at) for m, r, w, at in rows}
         if self.gs.capacity is not None:
             self.taken = await confirmed_count(self.s, self.gs.id)
+        self.waiting = await waiting_count(self.s, self.gs.id)
 
     async def decide(self, member_id: int, reply: str) -> _Decided:
         """Decide one reply as if it were alone: same press keeps, going may wait, leavers free."""
@@ -128,10 +136,11 @@ class _Replies:
         full = reply == "going" and self.gs.capacity is not None and self.taken >= self.gs.capacity
         after = _Reply(reply, full, self.now if full else None)
         self.state[member_id] = self.unwritten[member_id] = after
-        freed = before is not None and before.has_place and not after.has_place
-        self.taken += int(after.has_place) - int(before is not None and before.has_place)
+        held = before is not None and before.has_place
+        self.taken += int(after.has_place) - int(held)
+        self.waiting += int(after.waitlisted) - int(before is not None and before.waitlisted)
         moved: list[Member] = []
-        if freed:
+        if held and not after.has_place and self.waiting:
             # A place came free: the earliest waiting gets it, exactly as for a single reply.
             await self.write()
             moved = await promote(self.s, self.service.settings, self.gs, self.now)
@@ -139,6 +148,7 @@ class _Replies:
                 if m.id in self.state:
                     self.state[m.id] = _Reply("going", False, None)
             self.taken += len(moved)
+            self.waiting -= len(moved)
         return _Decided(member_id, reply, full, True, moved)
 
     async def write(self) -> None:
@@ -247,12 +257,15 @@ async def decide_replies(service: Service, batch: Batch[Key, Request]) -> Outcom
             return done
         await replies.write()
         touched = sorted({d.member_id for d in decided.values() if d.changed})
-        await refresh_reminders(s, service.settings, gs, now, touched)
+        # The scheduler is woken only for timed rows it does not know of yet: a redraw still
+        # pending covers this burst too, and most replies change no reminder.
+        wake = await refresh_reminders(s, service.settings, gs, now, touched)
+        wake |= any(d.moved for d in decided.values())
         waiting = any(d.waitlisted for d in decided.values())
         queue = await replies.positions() if waiting else {}
         view = await session_view(s, service.settings, gs)
         if touched:
-            await owe_redraw(service, s, gs)
+            wake |= await owe_redraw(service, s, gs)
     calendar = None
     for index, d in decided.items():
         place = d.reply == "going" and not d.waitlisted
@@ -270,6 +283,6 @@ async def decide_replies(service: Service, batch: Batch[Key, Request]) -> Outcom
             promoted=promotions(view, gs, d.moved),
             calendar=calendar if place else None,
         )
-    if touched:
+    if wake:
         service.wake()
     return done

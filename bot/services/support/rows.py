@@ -14,13 +14,14 @@ from bot.settings import Settings
 
 # The database's transaction factory, as bot.services.base.Service takes it.
 Db = async_sessionmaker[AsyncSession]
+GONE = "That support request no longer exists."
 
 
 async def load_request(s: AsyncSession, guild_id: int, request_id: int) -> SupportRequest:
     """Return a request of this server, or explain that it is gone."""
     row = await s.get(SupportRequest, request_id)
     if row is None or row.guild_id != guild_id:
-        raise NotFound("That support request no longer exists.")
+        raise NotFound(GONE)
     return row
 
 
