@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import SupportRequest
-from bot.services.access import Actor, require_moderator
+from bot.db.models import AuditEntry, SupportRequest
+from bot.services.access import Actor, guild_config, require_moderator
 from bot.services.base import Service, claim
 from bot.services.batching import Batch, GroupCommit, Outcomes
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError
-from bot.services.support.owed import ESCALATION, owe_space_closing, owe_tell
+from bot.services.support.owed import ESCALATION, owe_space_closing, owe_tell, owe_tells
 from bot.services.support.records import (
     ESCALATION_TARGETS,
     NOTE_MAX,
@@ -89,6 +89,25 @@ class SupportStaff(Service):
             detail=f"request {row.id}: {detail}",
         )
 
+    async def _audit_claims(
+        self, s: AsyncSession, actors: list[Actor], rows: list[SupportRequest]
+    ) -> None:
+        """Audit a burst of claims in one statement, as `_audit` does one."""
+        if actors:
+            now = self.clock.now()
+            entries = [
+                {
+                    "guild_id": actor.guild_id,
+                    "actor_user_id": actor.user_id,
+                    "action": "support.claim",
+                    "member_id": row.member_id,
+                    "detail": f"request {row.id}: claimed",
+                    "at": now,
+                }
+                for actor, row in zip(actors, rows, strict=True)
+            ]
+            await s.execute(insert(AuditEntry), entries)
+
     async def _owe_tell(
         self, s: AsyncSession, row: SupportRequest, action: StaffAction, step: str
     ) -> None:
@@ -141,7 +160,11 @@ class SupportStaff(Service):
         done: Outcomes[StaffAction] = Outcomes()
         # Each request's first press in this batch, by presser: their conditional UPDATE.
         first: dict[int, int] = {}
+        told: list[tuple[SupportRequest, str]] = []
         async with self.db.begin() as s:
+            # Held for the whole batch: the session keeps loaded rows only while referenced,
+            # so each presser's check below reuses it instead of reading it again.
+            config = await guild_config(s, batch.key)
             ids = {request_id for _, request_id in batch.requests}
             rows = await _load(s, batch.key, ids)
             for index, (actor, request_id) in enumerate(batch.requests):
@@ -162,9 +185,16 @@ class SupportStaff(Service):
                 if first[request_id] != index or request_id not in won:
                     done.errors[index] = _already(row, actor)
                     continue
-                self._audit(s, actor, row, "claim", "claimed")
-                done.results[index] = _tell_member(row, picked_up_text(actor.user_id))
-                await self._owe_tell(s, row, done.results[index], "claim")
+                action = done.results[index] = _tell_member(row, picked_up_text(actor.user_id))
+                if action.tell_text is not None and action.tell_user_id is not None:
+                    told.append((row, action.tell_text))
+            # Written after every decision, each kind in one statement for the whole burst.
+            await owe_tells(s, told, self.clock.now(), "claim")
+            claimers = [batch.requests[i][0] for i in done.results]
+            await self._audit_claims(
+                s, claimers, [rows[r.request.id] for r in done.results.values()]
+            )
+            del config
         if done.results:
             self.wake()
         return done
