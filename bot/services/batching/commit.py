@@ -81,10 +81,18 @@ class GroupCommit(Generic[K, R, T]):
                 await self._settle(key, taken)
         finally:
             self._busy.discard(key)
+            # Only when cancelled (shutting down) is anyone still waiting: never answered.
+            for _, future in self._waiting.pop(key, []):
+                future.cancel()
 
     async def _settle(self, key: K, taken: list[tuple[R, asyncio.Future[T]]]) -> None:
         try:
             outcomes = await self._run(Batch(key, [request for request, _ in taken]))
+        except asyncio.CancelledError:
+            # Shutting down mid-batch: nobody may be told their press counted.
+            for _, future in taken:
+                future.cancel()
+            raise
         except Exception as exc:
             if len(taken) == 1:
                 if not taken[0][1].done():
