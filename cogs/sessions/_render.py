@@ -203,9 +203,11 @@ def rsvp_text(outcome: RsvpOutcome) -> str:
     """Return the private answer to a reply button."""
     view = outcome.session
     if outcome.reply == "going" and outcome.waitlisted:
+        # No number when a later press in the same moment already took them off the list.
+        number = f" (number {outcome.waitlist_position})" if outcome.waitlist_position else ""
         return (
-            f"**{esc(view.title)}** is full, so you're on the waiting list (number "
-            f"{outcome.waitlist_position}). If a place comes up it's yours, and we'll tell you."
+            f"**{esc(view.title)}** is full, so you're on the waiting list{number}. "
+            "If a place comes up it's yours, and we'll tell you."
         )
     if outcome.reply == "going":
         head = "You're going — see you there!" if outcome.changed else "You're already going."

@@ -36,14 +36,12 @@ class RsvpButton(PersistentButton, key="session:rsvp:{session_id}:{reply:going|m
 
     async def run(self, interaction: Interaction) -> None:
         """Record the reply, answer privately (with the link and .ics when going)."""
-        bot = interaction.client
-        replies = bot.services.group_sessions.replies
-        actor = actor_for(interaction)
-        outcome = await replies.rsvp(actor, self.session_id, self.reply)
+        replies = interaction.client.services.group_sessions.replies
+        outcome = await replies.rsvp(actor_for(interaction), self.session_id, self.reply)
         extra: dict[str, Any] = {}
-        if outcome.reply == "going" and not outcome.waitlisted:
-            calendar = await replies.calendar_file(actor, self.session_id)
-            extra["file"] = ics_file(calendar.filename, calendar.content)
+        if outcome.calendar is not None:
+            # Built with the reply, in its transaction: a place comes with its calendar file.
+            extra["file"] = ics_file(outcome.calendar.filename, outcome.calendar.content)
         # The redraw of the announcement and any promotion's news were owed with the reply.
         await reply(interaction, rsvp_text(outcome), **extra)
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.clock import Clock
+from bot.db.engine import create_engine, create_sessionmaker
 from bot.services.access import Actor
-from bot.services.container import Services
+from bot.services.container import Services, build_services
 from bot.services.membership.service import JoinForm
 from bot.services.setup.service import SetupRecord
 from tests.conftest import ADMIN, GUILD, MODERATOR_ROLE, WORKER, WORKER_ROLE
@@ -19,6 +24,19 @@ async def set_up_guild(services: Services) -> SetupRecord:
     record = SetupRecord(role_ids=role_ids, channel_ids=channel_ids, category_id=600000000000000001)
     await services.setup.record(ADMIN, record)
     return record
+
+
+@asynccontextmanager
+async def second_bot(services: Services, db_url: str, clock: Clock) -> AsyncIterator[Services]:
+    """Yield services on an engine of their own: another bot process on the same database.
+
+    Each process groups its own clicks; what must hold across processes is the database's.
+    """
+    engine = create_engine(db_url)
+    try:
+        yield build_services(services.settings, create_sessionmaker(engine), clock)
+    finally:
+        await engine.dispose()
 
 
 def form(name: str = "Sam", **changes: object) -> JoinForm:

@@ -16,7 +16,7 @@ from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.sessions import SessionEdit
 from tests.conftest import GUILD, WORKER
-from tests.services.helpers import approved_member, set_up_guild
+from tests.services.helpers import approved_member, second_bot, set_up_guild
 from tests.services.test_sessions_helpers import ZOOM, scheduled
 
 
@@ -96,6 +96,39 @@ async def test_capacity_holds_when_everyone_presses_at_once(services: Services) 
     )
     assert sum(not r.waitlisted for r in results) == 2
     assert sorted(r.waitlist_position for r in results if r.waitlisted) == [1, 2, 3, 4]
+
+
+async def test_capacity_holds_across_two_bots_and_frees_in_order(
+    services: Services, db_url: str, clock: ManualClock, sessions
+) -> None:
+    """Two processes, each grouping its own clicks: the places are the database's to give."""
+    await set_up_guild(services)
+    people = [await approved_member(services, 3150 + i, f"Q{i}") for i in range(12)]
+    view = await scheduled(services, capacity=5)
+    async with second_bot(services, db_url, clock) as other:
+        bots = (services, other)
+        going = await asyncio.gather(
+            *(
+                bots[i % 2].group_sessions.replies.rsvp(p, view.id, "going")
+                for i, p in enumerate(people)
+            )
+        )
+        placed = [p for p, r in zip(people, going, strict=True) if not r.waitlisted]
+        assert len(placed) == 5
+        assert sorted(r.waitlist_position for r in going if r.waitlisted) == list(range(1, 8))
+        # Three with a place give it up at once, through both bots: three waiting move up.
+        left = await asyncio.gather(
+            *(
+                bots[i % 2].group_sessions.replies.rsvp(p, view.id, "cant")
+                for i, p in enumerate(placed[:3])
+            )
+        )
+    promoted = [p.member_id for r in left for p in r.promoted]
+    assert len(promoted) == len(set(promoted)) == 3
+    async with sessions() as s:
+        rows = (await s.execute(select(SessionRsvp.reply, SessionRsvp.waitlisted))).all()
+    assert sum(reply == "going" and not waiting for reply, waiting in rows) == 5
+    assert sum(waiting for _, waiting in rows) == 4 and len(rows) == 12
 
 
 async def test_capacity_cannot_drop_below_those_going(services: Services) -> None:

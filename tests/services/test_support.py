@@ -17,7 +17,7 @@ from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.support.records import MESSAGE_MAX, OUTCOMES
 from tests.conftest import ADMIN, GUILD, MODERATOR, MODERATOR_ROLE, WORKER
-from tests.services.helpers import approved_member, set_up_guild
+from tests.services.helpers import approved_member, second_bot, set_up_guild
 
 MOD2 = Actor(user_id=800000000000000009, guild_id=GUILD, role_ids=frozenset({MODERATOR_ROLE}))
 STRANGER = Actor(user_id=800000000000000010, guild_id=GUILD)
@@ -228,6 +228,34 @@ async def test_two_moderators_claim_at_once_one_wins(services: Services) -> None
     assert len(winners) == 1 and len(losers) == 1
     holder = winners[0].request.claimed_by
     assert f"<@{holder}> has already picked this one up" in losers[0].message
+
+
+async def test_claims_across_two_bots_each_won_once(
+    services: Services, db_url: str, clock: ManualClock, sessions
+) -> None:
+    """Two processes, each grouping its own clicks: every request has exactly one claimer."""
+    await set_up_guild(services)
+    opened = [await _open(services, _someone(i)) for i in range(6)]
+    async with second_bot(services, db_url, clock) as other:
+        presses = [
+            bot.support.staff.claim(who, o.request.id)
+            for o in opened
+            for bot, who in ((services, MODERATOR), (other, MOD2))
+        ]
+        results = await asyncio.gather(*presses, return_exceptions=True)
+    won = [r for r in results if not isinstance(r, BaseException)]
+    assert sorted(r.request.id for r in won) == sorted(o.request.id for o in opened)
+    assert sum(isinstance(r, Conflict) for r in results) == len(opened)
+    async with sessions() as s:
+        holders = dict(
+            (await s.execute(select(SupportRequest.id, SupportRequest.claimed_by))).all()
+        )
+        audited = (
+            await s.scalars(select(AuditEntry).where(AuditEntry.action == "support.claim"))
+        ).all()
+    assert {holders[r.request.id] for r in won} <= {MODERATOR.user_id, MOD2.user_id}
+    assert all(holders[r.request.id] == r.request.claimed_by for r in won)
+    assert len(audited) == len(opened)
 
 
 async def test_claim_twice_by_same_moderator(services: Services) -> None:

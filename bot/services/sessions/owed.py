@@ -97,8 +97,11 @@ async def owe_post(
     await service.owe(s, guild_id=gs.guild_id, kind=kind, payload={"session_id": gs.id, **payload})
 
 
-async def owe_redraw(service: Service, s: AsyncSession, gs: GroupSession) -> None:
-    """Owe a redraw of the session's announcement (one not yet claimed is enough)."""
+async def owe_redraw(service: Service, s: AsyncSession, gs: GroupSession) -> bool:
+    """Owe a redraw of the session's announcement (one not yet claimed is enough).
+
+    Return whether a new one was owed (the scheduler then needs waking).
+    """
     # A redraw shows the session as it is when it goes out, so one not yet claimed covers
     # every change made before it runs: a burst of replies redraws once, not once each.
     waiting = await s.scalar(
@@ -112,3 +115,4 @@ async def owe_redraw(service: Service, s: AsyncSession, gs: GroupSession) -> Non
     )
     if waiting is None:
         await owe_post(service, s, gs, REDRAW)
+    return waiting is None

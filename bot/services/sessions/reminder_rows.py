@@ -55,15 +55,16 @@ async def refresh_reminders(
     member_ids: Iterable[int] | None = None,
     *,
     rearm: bool = False,
-) -> None:
+) -> bool:
     """Bring reminder rows in line with who is confirmed and when the session is.
 
     Sent rows are never re-sent for a change of reply; `rearm` (the start moved) lets a sent
-    reminder go out again for the new time.
+    reminder go out again for the new time. Return whether any row changed (the scheduler
+    then needs waking).
     """
     scope = None if member_ids is None else sorted(set(member_ids))
     if scope == []:
-        return
+        return False
     confirmed_stmt = (
         select(Member.id)
         .join(SessionRsvp, SessionRsvp.member_id == Member.id)
@@ -85,6 +86,7 @@ async def refresh_reminders(
         (r.member_id, r.kind): r for r in await s.scalars(existing_stmt)
     }
     stale: list[int] = []
+    moved = False
     for (member_id, kind), row in have.items():
         due = wanted.get(kind) if member_id in confirmed else None
         done = row.sent_at is not None or row.skipped_at is not None
@@ -92,13 +94,19 @@ async def refresh_reminders(
             if not done:
                 stale.append(row.id)
         elif not done:
+            moved |= row.due_at != due
             row.due_at = due
         elif rearm and row.due_at != due and due > now:
             row.due_at, row.sent_at, row.skipped_at, row.skip_reason = due, None, None, None
+            moved = True
     if stale:
         await s.execute(delete(SessionReminder).where(SessionReminder.id.in_(stale)))
-    for member_id in confirmed:
-        for kind, due in wanted.items():
-            if (member_id, kind) not in have:
-                s.add(SessionReminder(session_id=gs.id, member_id=member_id, kind=kind, due_at=due))
+    added = [
+        SessionReminder(session_id=gs.id, member_id=member_id, kind=kind, due_at=due)
+        for member_id in confirmed
+        for kind, due in wanted.items()
+        if (member_id, kind) not in have
+    ]
+    s.add_all(added)
     await s.flush()
+    return moved or bool(stale or added)

@@ -3,47 +3,39 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GroupSession, Member, SessionAttendance, SessionRsvp
-from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, is_worker, require_member, require_worker
 from bot.services.audience import Audience
 from bot.services.base import Service
-from bot.services.errors import Conflict, InvalidInput, NotAllowed
+from bot.services.batching import GroupCommit
+from bot.services.errors import InvalidInput
 from bot.services.membership.service import ADJUSTMENTS
 from bot.services.sessions.calendar import calendar_for
-from bot.services.sessions.events import Promotion
 from bot.services.sessions.forms import REPLIES
-from bot.services.sessions.owed import owe_redraw
-from bot.services.sessions.reminder_rows import refresh_reminders
+from bot.services.sessions.replying import (
+    CalendarFile,
+    Key,
+    Request,
+    RsvpOutcome,
+    decide_replies,
+)
 from bot.services.sessions.views import (
     SessionView,
-    confirmed_count,
     get_session,
     has_place,
     replies_with_members,
     session_view,
     session_views,
 )
-from bot.services.sessions.waitlist import promote, promotions
+
+__all__ = ["AttendeeView", "CalendarFile", "MemberSession", "RepliesService", "RsvpOutcome"]
 
 UPCOMING_LIMIT = 25
-
-
-@dataclass(frozen=True)
-class RsvpOutcome:
-    """The member's reply as stored, their place, and anyone promoted by it."""
-
-    session: SessionView
-    reply: str
-    waitlisted: bool
-    waitlist_position: int | None
-    changed: bool
-    online_link: str | None
-    promoted: tuple[Promotion, ...]
 
 
 @dataclass(frozen=True)
@@ -73,14 +65,6 @@ class AttendeeView:
     cofacilitated: bool = False
 
 
-@dataclass(frozen=True)
-class CalendarFile:
-    """An .ics file ready to attach."""
-
-    filename: str
-    content: bytes
-
-
 async def _reply_of(s: AsyncSession, session_id: int, member_id: int) -> SessionRsvp | None:
     found: SessionRsvp | None = await s.scalar(
         select(SessionRsvp).where(
@@ -93,78 +77,21 @@ async def _reply_of(s: AsyncSession, session_id: int, member_id: int) -> Session
 class RepliesService(Service):
     """Members reply to sessions and see what is coming up; workers see who is coming."""
 
+    def __init__(self, *parts: Any, **named: Any) -> None:
+        super().__init__(*parts, **named)
+        self._replies: GroupCommit[Key, Request, RsvpOutcome] = GroupCommit(
+            lambda batch: decide_replies(self, batch)
+        )
+
     async def rsvp(self, actor: Actor, session_id: int, reply: str) -> RsvpOutcome:
-        """Record a member's reply (one per member per session); fill or free places."""
+        """Record a member's reply (one per member per session); fill or free places.
+
+        Replies to the same session that arrive together share one transaction (see
+        replying.py); this returns once the one holding this reply has committed.
+        """
         if reply not in REPLIES:
             raise InvalidInput("Please choose going, maybe or can't go.")
-        now = self.clock.now()
-        async with self.db.begin() as s:
-            member = await require_member(s, actor, allow_paused=False)
-            gs = await get_session(s, actor.guild_id, session_id, lock=True)
-            if gs.status != "scheduled":
-                raise Conflict("This session has been cancelled, so replies are closed.")
-            if gs.starts_at <= now:
-                raise Conflict("This session has already started, so replies are closed.")
-            audience = Audience.of(gs)
-            if not audience.includes(member):
-                who = audience.describe(self.settings_for(actor.guild_id))
-                raise NotAllowed(f"This session is for {who}, so you can't reply.")
-            existing = await _reply_of(s, gs.id, member.id)
-            was_confirmed = has_place(existing)
-            changed = True
-            if existing is not None and existing.reply == reply:
-                # Pressing the same button again keeps the place (or the waitlist position).
-                waitlisted, waitlisted_at, changed = (
-                    existing.waitlisted,
-                    existing.waitlisted_at,
-                    False,
-                )
-            elif reply == "going":
-                full = gs.capacity is not None and await confirmed_count(s, gs.id) >= gs.capacity
-                waitlisted, waitlisted_at = full, (now if full else None)
-            else:
-                waitlisted, waitlisted_at = False, None
-            if changed:
-                values = {
-                    "reply": reply,
-                    "waitlisted": waitlisted,
-                    "waitlisted_at": waitlisted_at,
-                    "replied_at": now,
-                }
-                # ON CONFLICT: two presses at the same moment leave one row, not two.
-                await s.execute(
-                    insert_for(s, SessionRsvp)
-                    .values(session_id=gs.id, member_id=member.id, **values)
-                    .on_conflict_do_update(index_elements=["session_id", "member_id"], set_=values)
-                )
-            moved = []
-            if was_confirmed and reply != "going":
-                moved = await promote(s, self.settings_for(gs.guild_id), gs, now)
-            await refresh_reminders(s, self.settings_for(gs.guild_id), gs, now, [member.id])
-            position = None
-            if waitlisted:
-                queue = list(
-                    await s.scalars(
-                        select(SessionRsvp.member_id)
-                        .where(SessionRsvp.session_id == gs.id, SessionRsvp.waitlisted.is_(True))
-                        .order_by(SessionRsvp.waitlisted_at, SessionRsvp.id)
-                    )
-                )
-                position = queue.index(member.id) + 1
-            view = await session_view(s, self.settings_for(gs.guild_id), gs)
-            await owe_redraw(self, s, gs)
-            confirmed = reply == "going" and not waitlisted
-            outcome = RsvpOutcome(
-                session=view,
-                reply=reply,
-                waitlisted=waitlisted,
-                waitlist_position=position,
-                changed=changed,
-                online_link=gs.online_link if confirmed else None,
-                promoted=promotions(view, gs, moved),
-            )
-        self.wake()
-        return outcome
+        return await self._replies.submit((actor.guild_id, session_id), (actor, reply))
 
     async def upcoming(self, actor: Actor) -> list[MemberSession]:
         """List sessions coming up for the member, with their replies, soonest first."""

@@ -168,16 +168,20 @@ async def repliers(
     ]
 
 
+async def _count(s: AsyncSession, session_id: int, *where: Any) -> int:
+    count = await s.scalar(select(func.count()).where(SessionRsvp.session_id == session_id, *where))
+    return int(count or 0)
+
+
 async def confirmed_count(s: AsyncSession, session_id: int) -> int:
     """Count members with a confirmed place."""
-    count = await s.scalar(
-        select(func.count()).where(
-            SessionRsvp.session_id == session_id,
-            SessionRsvp.reply == "going",
-            SessionRsvp.waitlisted.is_(False),
-        )
-    )
-    return int(count or 0)
+    going = SessionRsvp.reply == "going"
+    return await _count(s, session_id, going, SessionRsvp.waitlisted.is_(False))
+
+
+async def waiting_count(s: AsyncSession, session_id: int) -> int:
+    """Count members on the waiting list."""
+    return await _count(s, session_id, SessionRsvp.waitlisted.is_(True))
 
 
 def has_place(rsvp: SessionRsvp | None) -> bool:

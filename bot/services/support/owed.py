@@ -16,6 +16,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildConfig, OutboxItem, SupportRequest
+from bot.db.upsert import insert_for
 from bot.services.base import ERASED, Service
 from bot.services.errors import NotFound
 from bot.services.outbox import DONE, FAILED, PENDING, owe
@@ -68,8 +69,7 @@ def places_of(config: GuildConfig | None) -> StaffPlaces:
     )
 
 
-async def _owe_about(
-    s: AsyncSession,
+def _about(
     row: SupportRequest,
     now: datetime,
     kind: str,
@@ -77,18 +77,24 @@ async def _owe_about(
     member: bool = True,
     due_at: datetime | None = None,
     **payload: Any,
+) -> dict[str, Any]:
+    """Return what `owe` takes for an effect about a request, once per kind (and step)."""
+    return {
+        "guild_id": row.guild_id,
+        "kind": kind,
+        "payload": {"request_id": row.id, **payload},
+        "now": now,
+        "due_at": due_at,
+        "dedup_key": ":".join((kind, str(row.id), *step)),
+        "subject_member_id": row.member_id if member else None,
+    }
+
+
+async def _owe_about(
+    s: AsyncSession, row: SupportRequest, now: datetime, kind: str, *step: str, **named: Any
 ) -> None:
     """Owe an effect about a request, once per kind (and step): "kind:request id[:step]"."""
-    await owe(
-        s,
-        guild_id=row.guild_id,
-        kind=kind,
-        payload={"request_id": row.id, **payload},
-        now=now,
-        due_at=due_at,
-        dedup_key=":".join((kind, str(row.id), *step)),
-        subject_member_id=row.member_id if member else None,
-    )
+    await owe(s, **_about(row, now, kind, *step, **named))
 
 
 async def owe_card(s: AsyncSession, row: SupportRequest, now: datetime, *, ping: bool) -> None:
@@ -106,6 +112,22 @@ async def owe_tell(
 ) -> None:
     """Owe the member a note about their request, in their private space or else by DM."""
     await _owe_about(s, row, now, TELL, step, text=text)
+
+
+async def owe_tells(
+    s: AsyncSession, told: list[tuple[SupportRequest, str]], now: datetime, step: str
+) -> None:
+    """Owe many members their notes at once: one statement for a burst of claims."""
+    if not told:
+        return
+    rows = []
+    for row, text in told:
+        about = _about(row, now, TELL, step, text=text)
+        del about["now"]
+        rows.append({**about, "due_at": now, "status": PENDING, "attempts": 0, "created_at": now})
+    # One statement, many parameter sets: compiled once however many claims there are.
+    table: Any = OutboxItem.__table__
+    await s.execute(insert_for(s, table).on_conflict_do_nothing(index_elements=["dedup_key"]), rows)
 
 
 async def owe_space_closing(

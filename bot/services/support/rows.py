@@ -14,12 +14,12 @@ from bot.settings import Settings
 
 # The database's transaction factory, as bot.services.base.Service takes it.
 Db = async_sessionmaker[AsyncSession]
+GONE = "That support request no longer exists."
 
 
 async def load_request(s: AsyncSession, guild_id: int, request_id: int) -> SupportRequest:
     """Return a request of this server, or explain that it is gone."""
-    missing = "That support request no longer exists."
-    return await in_guild(s, SupportRequest, request_id, guild_id, missing)
+    return await in_guild(s, SupportRequest, request_id, guild_id, GONE)
 
 
 async def member_id_of(s: AsyncSession, guild_id: int, user_id: int) -> int | None:

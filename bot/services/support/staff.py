@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import SupportRequest
-from bot.services.access import Actor, require_moderator
+from bot.db.models import AuditEntry, SupportRequest
+from bot.services.access import Actor, guild_config, require_moderator
 from bot.services.base import Service, claim
-from bot.services.errors import Conflict, InvalidInput, NotAllowed
-from bot.services.support.owed import ESCALATION, owe_space_closing, owe_tell
+from bot.services.batching import Batch, GroupCommit, Outcomes
+from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError
+from bot.services.support.owed import ESCALATION, owe_space_closing, owe_tell, owe_tells
 from bot.services.support.records import (
     ESCALATION_TARGETS,
     NOTE_MAX,
@@ -22,7 +23,7 @@ from bot.services.support.records import (
     StaffAction,
     view_of,
 )
-from bot.services.support.rows import load_request
+from bot.services.support.rows import GONE, load_request
 from bot.services.support.wording import picked_up_text, resolved_text
 from bot.services.text import clean_text
 
@@ -36,6 +37,30 @@ def _already(row: SupportRequest, actor: Actor) -> Conflict:
     if row.claimed_by is not None:
         return Conflict(f"<@{row.claimed_by}> has already picked this one up.")
     return Conflict("This request changed while you were looking at it. Please try again.")
+
+
+def _may_take(row: SupportRequest, actor: Actor) -> None:
+    if row.kind != "report" and row.user_id == actor.user_id:
+        raise NotAllowed(
+            "This request is about you, so another member of the team needs to pick it up."
+        )
+
+
+def _found(rows: dict[int, SupportRequest], request_id: int) -> SupportRequest:
+    row = rows.get(request_id)
+    if row is None:
+        raise NotFound(GONE)
+    return row
+
+
+async def _load(s: AsyncSession, guild_id: int, ids: set[int]) -> dict[int, SupportRequest]:
+    """Return this server's requests with these ids, as the database has them now."""
+    rows = await s.scalars(
+        select(SupportRequest)
+        .where(SupportRequest.id.in_(ids), SupportRequest.guild_id == guild_id)
+        .execution_options(populate_existing=True)
+    )
+    return {row.id: row for row in rows}
 
 
 def _untold(row: SupportRequest) -> StaffAction:
@@ -64,6 +89,25 @@ class SupportStaff(Service):
             detail=f"request {row.id}: {detail}",
         )
 
+    async def _audit_claims(
+        self, s: AsyncSession, actors: list[Actor], rows: list[SupportRequest]
+    ) -> None:
+        """Audit a burst of claims in one statement, as `_audit` does one."""
+        if actors:
+            now = self.clock.now()
+            entries = [
+                {
+                    "guild_id": actor.guild_id,
+                    "actor_user_id": actor.user_id,
+                    "action": "support.claim",
+                    "member_id": row.member_id,
+                    "detail": f"request {row.id}: claimed",
+                    "at": now,
+                }
+                for actor, row in zip(actors, rows, strict=True)
+            ]
+            await s.execute(insert(AuditEntry), entries)
+
     async def _owe_tell(
         self, s: AsyncSession, row: SupportRequest, action: StaffAction, step: str
     ) -> None:
@@ -73,26 +117,8 @@ class SupportStaff(Service):
 
     async def _take(self, s: AsyncSession, actor: Actor, row: SupportRequest) -> bool:
         """Claim the request for the actor if nobody has it; return True if this claimed it."""
-        if row.kind != "report" and row.user_id == actor.user_id:
-            raise NotAllowed(
-                "This request is about you, so another member of the team needs to pick it up."
-            )
-        # WHERE claimed_by IS NULL: two moderators pressing at once, exactly one wins.
-        won = await claim(
-            s,
-            update(SupportRequest)
-            .where(
-                SupportRequest.id == row.id,
-                SupportRequest.claimed_by.is_(None),
-                SupportRequest.status == "open",
-            )
-            .values(
-                claimed_by=actor.user_id,
-                claimed_at=self.clock.now(),
-                status="claimed",
-                next_raise_at=None,
-            ),
-        )
+        _may_take(row, actor)
+        won = row.id in await self._take_all(s, {0: (actor, row.id)})
         await s.refresh(row)
         return won
 
@@ -115,18 +141,90 @@ class SupportStaff(Service):
         if not won:
             raise _already(row, actor)
 
+    def __init__(self, *parts: Any, **named: Any) -> None:
+        super().__init__(*parts, **named)
+        self._claims: GroupCommit[int, tuple[Actor, int], StaffAction] = GroupCommit(
+            self._claim_batch
+        )
+
     async def claim(self, actor: Actor, request_id: int) -> StaffAction:
-        """Pick up a request exactly once; tell the member who has it."""
+        """Pick up a request exactly once; tell the member who has it.
+
+        Claims in one server that arrive together share one transaction (group commit); this
+        returns once the one holding this claim has committed.
+        """
+        return await self._claims.submit(actor.guild_id, (actor, request_id))
+
+    async def _claim_batch(self, batch: Batch[int, tuple[Actor, int]]) -> Outcomes[StaffAction]:
+        """Claim a burst of requests in one transaction, first press first; say who won each."""
+        done: Outcomes[StaffAction] = Outcomes()
+        # Each request's first press in this batch, by presser: their conditional UPDATE.
+        first: dict[int, int] = {}
+        told: list[tuple[SupportRequest, str]] = []
         async with self.db.begin() as s:
-            await require_moderator(s, actor)
-            row = await load_request(s, actor.guild_id, request_id)
-            if not await self._take(s, actor, row):
-                raise _already(row, actor)
-            self._audit(s, actor, row, "claim", "claimed")
-            action = _tell_member(row, picked_up_text(actor.user_id))
-            await self._owe_tell(s, row, action, "claim")
-        self.wake()
-        return action
+            # Held for the whole batch: the session keeps loaded rows only while referenced,
+            # so each presser's check below reuses it instead of reading it again.
+            config = await guild_config(s, batch.key)
+            ids = {request_id for _, request_id in batch.requests}
+            rows = await _load(s, batch.key, ids)
+            for index, (actor, request_id) in enumerate(batch.requests):
+                try:
+                    await require_moderator(s, actor)
+                    row = _found(rows, request_id)
+                    _may_take(row, actor)
+                except ServiceError as exc:
+                    done.errors[index] = exc
+                    continue
+                first.setdefault(request_id, index)
+            won = await self._take_all(s, {i: batch.requests[i] for i in first.values()})
+            rows = await _load(s, batch.key, ids)
+            for index, (actor, request_id) in enumerate(batch.requests):
+                if index in done.errors:
+                    continue
+                row = rows[request_id]
+                if first[request_id] != index or request_id not in won:
+                    done.errors[index] = _already(row, actor)
+                    continue
+                action = done.results[index] = _tell_member(row, picked_up_text(actor.user_id))
+                if action.tell_text is not None and action.tell_user_id is not None:
+                    told.append((row, action.tell_text))
+            # Written after every decision, each kind in one statement for the whole burst.
+            await owe_tells(s, told, self.clock.now(), "claim")
+            claimers = [batch.requests[i][0] for i in done.results]
+            await self._audit_claims(
+                s, claimers, [rows[r.request.id] for r in done.results.values()]
+            )
+            del config
+        if done.results:
+            self.wake()
+        return done
+
+    async def _take_all(self, s: AsyncSession, taking: dict[int, tuple[Actor, int]]) -> set[int]:
+        """Claim each request for its presser if nobody has it; return the ids this claimed."""
+        by_presser: dict[int, list[int]] = {}
+        for actor, request_id in taking.values():
+            by_presser.setdefault(actor.user_id, []).append(request_id)
+        won: set[int] = set()
+        for user_id, request_ids in by_presser.items():
+            # WHERE claimed_by IS NULL: two moderators pressing at once, exactly one wins.
+            claimed = await s.scalars(
+                update(SupportRequest)
+                .where(
+                    SupportRequest.id.in_(request_ids),
+                    SupportRequest.claimed_by.is_(None),
+                    SupportRequest.status == "open",
+                )
+                .values(
+                    claimed_by=user_id,
+                    claimed_at=self.clock.now(),
+                    status="claimed",
+                    next_raise_at=None,
+                )
+                .returning(SupportRequest.id)
+                .execution_options(synchronize_session=False)
+            )
+            won.update(claimed)
+        return won
 
     async def escalate(self, actor: Actor, request_id: int, to: str, reason: str) -> StaffAction:
         """Escalate to a worker or the safeguarding lead, with a short staff-only reason."""
