@@ -56,6 +56,21 @@ async def insert_once(s: AsyncSession, model: Any, unique: list[str], **values: 
     return await changed(s, statement) > 0
 
 
+async def insert_new(
+    s: AsyncSession, table: Any, unique: list[str], rows: list[dict[str, Any]], *returning: Any
+) -> list[Any]:
+    """Insert many rows in one statement, skipping those already there; return the new ones.
+
+    The many-row form of `insert_once`: one INSERT … ON CONFLICT DO NOTHING RETURNING, so a
+    round of clicks written together learns, row by row, which were new.
+    """
+    if not rows:
+        return []
+    statement = insert_for(s, table).on_conflict_do_nothing(index_elements=unique)
+    result = await s.execute(statement.returning(*returning), rows)
+    return list(result.all())
+
+
 async def owe_once(
     s: AsyncSession,
     kind: str,
