@@ -55,12 +55,10 @@ from bot.db.upsert import insert_for
 from bot.services.access import Actor, require_member
 from bot.services.audience import Audience
 from bot.services.base import Wake, claim, insert_once
-from bot.services.consultations.common import ConsultationView, require_in_audience
-from bot.services.consultations.saving import (
+from bot.services.consultations.answer_rules import (
     JUST_CLOSED,
     NO_QUESTION,
     Answer,
-    AnswerRounds,
     AnswerView,
     Saved,
     Step,
@@ -69,6 +67,8 @@ from bot.services.consultations.saving import (
     step_of,
     validate,
 )
+from bot.services.consultations.common import ConsultationView, require_in_audience
+from bot.services.consultations.saving import AnswerRounds
 from bot.services.contributions import record_contribution
 from bot.services.errors import NotFound
 from bot.settings import Settings

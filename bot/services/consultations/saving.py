@@ -8,10 +8,8 @@ contributions in one statement each (see bot/db/group_commit.py for the guarante
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -30,75 +28,21 @@ from bot.db.models import (
     Member,
 )
 from bot.db.upsert import insert_for
-from bot.services.access import Actor, guild_config, require_member
+from bot.services.access import guild_config, require_member
 from bot.services.base import claim, insert_new
-from bot.services.consultations.common import (
-    ANSWER_MAX,
-    SCALE_MAX,
-    SCALE_MIN,
-    ConsultationBase,
-    ConsultationView,
-    QuestionView,
-    require_in_audience,
+from bot.services.consultations.answer_rules import (
+    JUST_CLOSED,
+    NO_QUESTION,
+    Answer,
+    AnswerView,
+    Saved,
+    check_answerable,
+    respondent_key,
+    step_of,
+    validate,
 )
-from bot.services.errors import Conflict, InvalidInput, NotFound, ServiceError
-from bot.services.text import clean_text
-
-JUST_CLOSED = "This consultation has just closed, so the answer wasn't saved."
-NO_QUESTION = "That question is no longer in this consultation. Use /consult answer to carry on."
-
-
-@dataclass(frozen=True)
-class AnswerView:
-    """What a member answered to one question (shown only to that member)."""
-
-    choices: tuple[int, ...] = ()
-    scale: int | None = None
-    text: str | None = None
-    skipped: bool = False
-
-
-@dataclass(frozen=True)
-class Step:
-    """Where a member is in a consultation: the question to show and their progress."""
-
-    consultation: ConsultationView
-    question: QuestionView | None  # None when every question has an answer
-    current: AnswerView | None  # their existing answer to this question, if any
-    number: int  # position of the question shown (0 when finished)
-    total: int
-    answered: int
-
-    @property
-    def progress(self) -> str:
-        """Return e.g. '3 of 7' for the question shown, or '7 of 7' when finished."""
-        return f"{self.number or self.total} of {self.total}"
-
-    @property
-    def finished(self) -> bool:
-        """Tell whether every question has an answer (or was skipped)."""
-        return self.question is None
-
-
-@dataclass(frozen=True)
-class Saved:
-    """The result of saving an answer: the next step, and whether this was their first."""
-
-    step: Step
-    first_answer: bool
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One answer as it waits to be written."""
-
-    actor: Actor
-    consultation_id: int
-    question_id: int
-    choices: tuple[int, ...] | None = None
-    scale: int | None = None
-    text: str | None = None
-    skipped: bool = False
+from bot.services.consultations.common import ConsultationBase, require_in_audience
+from bot.services.errors import Conflict, NotFound, ServiceError
 
 
 @dataclass(frozen=True)
@@ -122,87 +66,18 @@ class Checked:
     values: dict[str, object]
 
 
-def respondent_key(secret: bytes, user_id: int) -> str:
-    """Return the HMAC that finds an anonymous respondent's row while the secret exists."""
-    return hmac.new(secret, str(user_id).encode(), hashlib.sha256).hexdigest()
-
-
-def check_answerable(row: Consultation, now: datetime) -> None:
-    """Refuse answering a consultation that is not open yet, or has closed."""
-    if row.status == "draft":
-        raise Conflict("This consultation isn't open yet. You can suggest questions for it.")
-    if row.status == "closed" or row.deadline <= now:
-        raise Conflict(
-            "This consultation has closed, so answers can't be given or changed now. "
-            "Thank you — look out for the 'you said, we did' feedback."
-        )
-
-
-def validate(
-    question: ConsultationQuestion,
-    choices: Sequence[int] | None,
-    scale: int | None,
-    text: str | None,
-    skipped: bool,
-) -> dict[str, object]:
-    """Return the columns of an answer to this question, or explain what is wrong with it."""
-    values: dict[str, object] = {"choices": None, "scale": None, "text": None}
-    if skipped:
-        return {**values, "skipped": True}
-    kind = question.kind
-    if kind in {"single", "multiple"}:
-        if choices is None:
-            raise InvalidInput("Please choose an option for this question.")
-        picked = sorted(set(choices))
-        if not picked:
-            raise InvalidInput("Please choose at least one option (or skip the question).")
-        if any(not 0 <= i < len(question.options) for i in picked):
-            raise InvalidInput("That option isn't one of this question's choices.")
-        if kind == "single" and len(picked) != 1:
-            raise InvalidInput("This question takes one answer: please choose just one.")
-        values["choices"] = picked
-    elif kind == "scale":
-        if scale is None or isinstance(scale, bool) or not isinstance(scale, int):
-            raise InvalidInput("Please choose a number from 1 to 5.")
-        if not SCALE_MIN <= scale <= SCALE_MAX:
-            raise InvalidInput(
-                f"The scale goes from {SCALE_MIN} to {SCALE_MAX}, so {scale} can't be used."
-            )
-        values["scale"] = scale
-    else:
-        if text is None:
-            raise InvalidInput("Please type an answer (or skip the question).")
-        values["text"] = clean_text(
-            text, field="your answer", max_length=ANSWER_MAX, multiline=True
-        )
-    return {**values, "skipped": False}
-
-
-def step_of(
-    view: ConsultationView, answers: dict[int, AnswerView], position: int | None, after: int = 0
-) -> Step:
-    """Return the step to show: a question by number, else the next one without an answer."""
-    total = len(view.questions)
-    answered = sum(1 for q in view.questions if q.id in answers)
-    if position is not None:
-        if not 1 <= position <= total:
-            raise NotFound(f"This consultation has questions 1 to {total}.")
-        question: QuestionView | None = view.questions[position - 1]
-    else:
-        question = next((q for q in view.questions if q.id not in answers), None)
-        if question is None and 0 < after < total:
-            # Everything is answered and they are reviewing: walk on to the next one.
-            question = view.questions[after]
-    current = answers.get(question.id) if question else None
-    number = question.position if question else 0
-    return Step(view, question, current, number, total, answered)
+_MISSING = object()
 
 
 class AnswerRounds(ConsultationBase):
     """Write a round of answers (each member once per consultation) in one transaction."""
 
+    _round_cache: dict[tuple[object, ...], Any]
+
     async def _save_together(self, answers: Sequence[Answer]) -> list[Saved | Exception]:
         now = self.clock.now()
+        # Rounds run one at a time (one writer per process), so one cache serves them all.
+        self._round_cache = {}
         async with self.db.begin() as s:
             members = await _answerers(s, answers)
             checked: list[Checked | Exception] = []
@@ -255,17 +130,36 @@ class AnswerRounds(ConsultationBase):
     ) -> Checked:
         """Apply every rule of saving alone to one answer of a round; raise its refusal."""
         actor = answer.actor
-        await guild_config(s, actor.guild_id)
+        await self._once(("guild", actor.guild_id), lambda: guild_config(s, actor.guild_id))
         if member is None or member.status != "approved":
             member = await require_member(s, actor, allow_paused=False)
-        row = await self._load(s, actor.guild_id, answer.consultation_id)
+        row: Consultation = await self._once(
+            ("consultation", actor.guild_id, answer.consultation_id),
+            lambda: self._load(s, actor.guild_id, answer.consultation_id),
+        )
         require_in_audience(member, row, self.settings)
         check_answerable(row, now)
-        question = await s.get(ConsultationQuestion, answer.question_id)
+        question: ConsultationQuestion | None = await self._once(
+            ("question", answer.question_id),
+            lambda: s.get(ConsultationQuestion, answer.question_id),
+        )
         if question is None or question.consultation_id != row.id:
             raise NotFound(NO_QUESTION)
         values = validate(question, answer.choices, answer.scale, answer.text, answer.skipped)
         return Checked(answer, row, member.id, question, values)
+
+    async def _once(self, key: tuple[object, ...], load: Callable[[], Awaitable[Any]]) -> Any:
+        """Return what `load` gives, loaded once per round (a refusal is kept and raised again)."""
+        found = self._round_cache.get(key, _MISSING)
+        if found is _MISSING:
+            try:
+                found = await load()
+            except ServiceError as refusal:
+                found = refusal
+            self._round_cache[key] = found
+        if isinstance(found, ServiceError):
+            raise found
+        return found
 
 
 async def _answerers(s: AsyncSession, answers: Sequence[Answer]) -> dict[tuple[int, int], Any]:
@@ -294,23 +188,14 @@ def _who(c: Checked) -> dict[str, Any]:
     return {"key": None, "member_id": c.member_id}
 
 
-async def _respondents(s: AsyncSession, ok: list[Checked]) -> dict[int, str]:
-    """Make sure each answerer of a round has a respondent row; return its id per answer."""
-    who = {id(c): _who(c) for c in ok}
-    table = ConsultationRespondent.__table__
-    for anonymous, unique in ((True, "key"), (False, "member_id")):
-        rows = [
-            {"id": secrets.token_hex(16), "consultation_id": c.row.id, **who[id(c)]}
-            for c in ok
-            if c.row.anonymous == anonymous
-        ]
-        if rows:
-            stmt = insert_for(s, table).on_conflict_do_nothing(
-                index_elements=["consultation_id", unique]
-            )
-            await s.execute(stmt, rows)
-    if not ok:
-        return {}
+def _found_as(row_key: str | None, member_id: int | None) -> object:
+    return row_key if row_key is not None else member_id
+
+
+async def _find_respondents(
+    s: AsyncSession, ok: list[Checked], who: dict[int, dict[str, Any]]
+) -> dict[tuple[int, object], str]:
+    """Return the respondent rows of a round's answerers, by (consultation, key or member)."""
     R = ConsultationRespondent
     keys = [w["key"] for w in who.values() if w["key"] is not None]
     members = [w["member_id"] for w in who.values() if w["member_id"] is not None]
@@ -320,8 +205,36 @@ async def _respondents(s: AsyncSession, ok: list[Checked]) -> dict[int, str]:
             or_(R.key.in_(keys), R.member_id.in_(members)),
         )
     )
-    by_key = {(r.consultation_id, r.key or r.member_id): r.id for r in found}
-    return {id(c): by_key[(c.row.id, who[id(c)]["key"] or who[id(c)]["member_id"])] for c in ok}
+    return {(r.consultation_id, _found_as(r.key, r.member_id)): r.id for r in found}
+
+
+async def _respondents(s: AsyncSession, ok: list[Checked]) -> dict[int, str]:
+    """Make sure each answerer of a round has a respondent row; return its id per answer."""
+    if not ok:
+        return {}
+    who = {id(c): _who(c) for c in ok}
+
+    def at(c: Checked) -> tuple[int, object]:
+        return c.row.id, _found_as(who[id(c)]["key"], who[id(c)]["member_id"])
+
+    # Most answers come from people already answering: look first, add only who is missing.
+    found = await _find_respondents(s, ok, who)
+    missing = [c for c in ok if at(c) not in found]
+    table = ConsultationRespondent.__table__
+    for anonymous, unique in ((True, "key"), (False, "member_id")):
+        rows = [
+            {"id": secrets.token_hex(16), "consultation_id": c.row.id, **who[id(c)]}
+            for c in missing
+            if c.row.anonymous == anonymous
+        ]
+        if rows:
+            stmt = insert_for(s, table).on_conflict_do_nothing(
+                index_elements=["consultation_id", unique]
+            )
+            await s.execute(stmt, rows)
+    if missing:
+        found |= await _find_respondents(s, missing, {id(c): who[id(c)] for c in missing})
+    return {id(c): found[at(c)] for c in ok}
 
 
 async def _write_answers(s: AsyncSession, ok: list[Checked], respondents: dict[int, str]) -> None:
