@@ -5,8 +5,9 @@ each in its own transaction costs a BEGIN, a COMMIT and every statement once per
 group writes them all with one of each, so a click costs little more than its row.
 
 How it keeps every guarantee of one transaction per click:
-- Nothing waits on purpose: the first item starts a round at once, and whatever arrives while
-  a round is being written goes in the next one (so one click alone is not delayed).
+- Hardly anything waits on purpose: a round starts as soon as one pass of the event loop adds
+  no new item (at most GATHER_SECONDS), and whatever arrives while a round is being written
+  goes in the next one (so one click alone is delayed by one pass of the loop, no more).
 - A caller is answered only once the round's transaction has committed: a click is never
   confirmed before its write is durable, and a crash before the commit loses only writes
   nobody was told about.
@@ -32,6 +33,8 @@ Result = TypeVar("Result")
 
 # A round larger than this is split: it bounds how long one transaction holds the writer.
 ROUND_LIMIT = 250
+# How long a round may wait for the rest of a burst that is already arriving.
+GATHER_SECONDS = 0.005
 
 
 class GroupCommit(Generic[Item, Result]):
@@ -78,8 +81,24 @@ class GroupCommit(Generic[Item, Result]):
         self._queue = left
         return taken
 
+    async def _gather(self) -> None:
+        """Let clicks already read from the gateway join the round (at most GATHER_SECONDS).
+
+        Each pass of the event loop turns more of a burst's events into submits; stop as soon
+        as one pass adds nothing, so a click alone waits only one pass.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + GATHER_SECONDS
+        size = -1
+        while len(self._queue) != size and len(self._queue) < self._limit:
+            if loop.time() >= deadline:
+                return
+            size = len(self._queue)
+            await asyncio.sleep(0)
+
     async def _write_rounds(self) -> None:
         while self._queue:
+            await self._gather()
             entries = self._next_round()
             if not entries:
                 continue

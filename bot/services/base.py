@@ -10,6 +10,7 @@ from sqlalchemy import CursorResult, Select, Update, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.db.engine import reading
 from bot.db.models import AuditEntry, OutboxItem
 from bot.db.upsert import insert_for
 from bot.services.access import Actor
@@ -150,7 +151,7 @@ class Service:
         self, query: Select[tuple[datetime]] | Select[tuple[datetime | None]]
     ) -> datetime | None:
         """Return the time a `select(func.min(...))` finds: when a due source next falls due."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             first: datetime | None = await s.scalar(query)
             return first
 

@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.contribution_kinds import ContributionKind
+from bot.db.engine import reading
 from bot.db.group_commit import GroupCommit
 from bot.db.models import (
     Consultation,
@@ -93,7 +94,11 @@ class OpenConsultation:
 
 
 class ConsultationAnswering(AnswerRounds):
-    """Members answer; nothing here is reachable by workers."""
+    """Members answer; nothing here is reachable by workers.
+
+    Showing a question only reads (`reading`): on SQLite a burst of "Take part" presses then
+    never queues behind the answers being written.
+    """
 
     def __init__(self, settings: Settings, db: Any, clock: Clock, wake: Wake | None = None):
         super().__init__(settings, db, clock, wake)
@@ -107,7 +112,7 @@ class ConsultationAnswering(AnswerRounds):
     async def open_for_member(self, actor: Actor) -> list[OpenConsultation]:
         """List open consultations in the member's audience, with their progress."""
         now = self.clock.now()
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             member = await require_member(s, actor, allow_paused=False)
             rows = await s.scalars(
                 select(Consultation)
@@ -130,21 +135,21 @@ class ConsultationAnswering(AnswerRounds):
 
     async def next_question(self, actor: Actor, consultation_id: int) -> Step:
         """Return the first unanswered question and the member's progress (resume point)."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             row, member = await self._answerable(s, actor, consultation_id)
             respondent = await self._find_respondent(s, row, member, actor.user_id)
             return await self._step(s, row, respondent, None)
 
     async def question_at(self, actor: Actor, consultation_id: int, position: int) -> Step:
         """Return one question (by number) with the member's answer, to review or change it."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             row, member = await self._answerable(s, actor, consultation_id)
             respondent = await self._find_respondent(s, row, member, actor.user_id)
             return await self._step(s, row, respondent, position)
 
     async def question_step(self, actor: Actor, consultation_id: int, question_id: int) -> Step:
         """Return the step for one question (by id), e.g. to open its answer form."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             row, member = await self._answerable(s, actor, consultation_id)
             question = await s.get(ConsultationQuestion, question_id)
             if question is None or question.consultation_id != row.id:
