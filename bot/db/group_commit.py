@@ -97,24 +97,33 @@ class GroupCommit(Generic[Item, Result]):
             await asyncio.sleep(0)
 
     async def _write_rounds(self) -> None:
-        while self._queue:
-            await self._gather()
-            entries = self._next_round()
-            if not entries:
+        entries: list[tuple[Item, asyncio.Future[Result]]] = []
+        try:
+            while self._queue:
+                await self._gather()
+                entries = self._next_round()
+                if entries:
+                    await self._write_round(entries)
+        finally:
+            # Stopped (the bot shutting down): whoever still waits is not left waiting forever.
+            for _, future in entries + self._queue:
+                if not future.done():
+                    future.cancel()
+
+    async def _write_round(self, entries: list[tuple[Item, asyncio.Future[Result]]]) -> None:
+        try:
+            results = await self._together([item for item, _ in entries])
+        except Exception:
+            log.warning("a group of %d writes failed; writing each alone", len(entries))
+            await self._each_alone(entries)
+            return
+        for (_, future), result in zip(entries, results, strict=True):
+            if future.done():
                 continue
-            try:
-                results = await self._together([item for item, _ in entries])
-            except Exception:
-                log.warning("a group of %d writes failed; writing each alone", len(entries))
-                await self._each_alone(entries)
-                continue
-            for (_, future), result in zip(entries, results, strict=True):
-                if future.done():
-                    continue
-                if isinstance(result, Exception):
-                    future.set_exception(result)
-                else:
-                    future.set_result(result)
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
 
     async def _each_alone(self, entries: list[tuple[Item, asyncio.Future[Result]]]) -> None:
         for item, future in entries:

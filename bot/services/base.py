@@ -57,6 +57,16 @@ async def insert_once(s: AsyncSession, model: Any, unique: list[str], **values: 
     return await changed(s, statement) > 0
 
 
+def in_key_order(rows: list[dict[str, Any]], unique: list[str]) -> list[dict[str, Any]]:
+    """Return many rows sorted by their unique columns, to be written in that order.
+
+    Two transactions writing overlapping rows then lock them in the same order (no deadlock
+    between two processes), and the order rows are stored in says nothing about the order in
+    which people acted (their keys are random).
+    """
+    return sorted(rows, key=lambda row: tuple(str(row[name]) for name in unique))
+
+
 async def insert_new(
     s: AsyncSession, table: Any, unique: list[str], rows: list[dict[str, Any]], *returning: Any
 ) -> list[Any]:
@@ -68,7 +78,7 @@ async def insert_new(
     if not rows:
         return []
     statement = insert_for(s, table).on_conflict_do_nothing(index_elements=unique)
-    result = await s.execute(statement.returning(*returning), rows)
+    result = await s.execute(statement.returning(*returning), in_key_order(rows, unique))
     return list(result.all())
 
 

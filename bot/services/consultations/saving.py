@@ -29,7 +29,7 @@ from bot.db.models import (
 )
 from bot.db.upsert import insert_for
 from bot.services.access import guild_config, require_member
-from bot.services.base import claim, insert_new
+from bot.services.base import claim, in_key_order, insert_new
 from bot.services.consultations.answer_rules import (
     JUST_CLOSED,
     NO_QUESTION,
@@ -231,7 +231,7 @@ async def _respondents(s: AsyncSession, ok: list[Checked]) -> dict[int, str]:
             stmt = insert_for(s, table).on_conflict_do_nothing(
                 index_elements=["consultation_id", unique]
             )
-            await s.execute(stmt, rows)
+            await s.execute(stmt, in_key_order(rows, ["consultation_id", unique]))
     if missing:
         found |= await _find_respondents(s, missing, {id(c): who[id(c)] for c in missing})
     return {id(c): found[at(c)] for c in ok}
@@ -246,13 +246,10 @@ async def _write_answers(s: AsyncSession, ok: list[Checked], respondents: dict[i
         index_elements=["respondent_id", "question_id"],
         set_={name: upsert.excluded[name] for name in ("choices", "scale", "text", "skipped")},
     )
-    await s.execute(
-        upsert,
-        [
-            {"respondent_id": respondents[id(c)], "question_id": c.question.id, **c.values}
-            for c in ok
-        ],
-    )
+    rows = [
+        {"respondent_id": respondents[id(c)], "question_id": c.question.id, **c.values} for c in ok
+    ]
+    await s.execute(upsert, in_key_order(rows, ["respondent_id", "question_id"]))
 
 
 async def _participation(s: AsyncSession, ok: list[Checked], now: datetime) -> set[tuple[int, int]]:

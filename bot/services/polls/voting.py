@@ -18,7 +18,7 @@ from bot.db.models import Contribution, Member, Poll, PollBallot
 from bot.db.models.polls import PollErasedVoter
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, require_member
-from bot.services.base import Service, Wake, insert_new
+from bot.services.base import Service, Wake, in_key_order, insert_new
 from bot.services.contributions import record_contribution
 from bot.services.errors import Conflict, NotFound, ServiceError
 from bot.services.polls.ballots import cast, choices_of, to_mask, voted_before_erasure, voter_key
@@ -296,18 +296,17 @@ async def _write(s: AsyncSession, ok: list[Checked], now: datetime) -> set[tuple
         index_elements=["poll_id", "voter_key"],
         set_={"choices": upsert.excluded.choices, "member_id": upsert.excluded.member_id},
     )
-    await s.execute(
-        upsert,
-        [
-            {
-                "poll_id": c.poll.id,
-                "voter_key": c.key,
-                "choices": to_mask(c.picked),
-                "member_id": None if c.poll.anonymous else c.member_id,
-            }
-            for c in ok
-        ],
-    )
+    ballots = [
+        {
+            "poll_id": c.poll.id,
+            "voter_key": c.key,
+            "choices": to_mask(c.picked),
+            "member_id": None if c.poll.anonymous else c.member_id,
+        }
+        for c in ok
+    ]
+    # In key order, never in the order people voted (see ballots.py on row order).
+    await s.execute(upsert, in_key_order(ballots, ["poll_id", "voter_key"]))
     contributions = Contribution.__table__
     rows = []
     for c in ok:
