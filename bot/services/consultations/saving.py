@@ -24,11 +24,10 @@ from bot.db.models import (
     ConsultationParticipant,
     ConsultationQuestion,
     ConsultationRespondent,
-    Contribution,
     Member,
 )
 from bot.db.upsert import insert_for
-from bot.services.access import guild_config, require_member
+from bot.services.access import MemberRow, guild_config, members_acting, require_member
 from bot.services.base import claim, in_key_order, insert_new
 from bot.services.consultations.answer_rules import (
     JUST_CLOSED,
@@ -42,17 +41,8 @@ from bot.services.consultations.answer_rules import (
     validate,
 )
 from bot.services.consultations.common import ConsultationBase, require_in_audience
+from bot.services.contributions import record_contributions
 from bot.services.errors import Conflict, NotFound, ServiceError
-
-
-@dataclass(frozen=True)
-class AnswererRow:
-    """The columns of a member an answer needs."""
-
-    id: int
-    status: str
-    locality: str
-    level_key: str | None
 
 
 @dataclass(frozen=True)
@@ -79,7 +69,7 @@ class AnswerRounds(ConsultationBase):
         # Rounds run one at a time (one writer per process), so one cache serves them all.
         self._round_cache = {}
         async with self.db.begin() as s:
-            members = await _answerers(s, answers)
+            members = await members_acting(s, (a.actor for a in answers))
             checked: list[Checked | Exception] = []
             for answer in answers:
                 try:
@@ -126,7 +116,7 @@ class AnswerRounds(ConsultationBase):
         return saved
 
     async def _check(
-        self, s: AsyncSession, answer: Answer, member: AnswererRow | Member | None, now: datetime
+        self, s: AsyncSession, answer: Answer, member: MemberRow | Member | None, now: datetime
     ) -> Checked:
         """Apply every rule of saving alone to one answer of a round; raise its refusal."""
         actor = answer.actor
@@ -160,24 +150,6 @@ class AnswerRounds(ConsultationBase):
         if isinstance(found, ServiceError):
             raise found
         return found
-
-
-async def _answerers(s: AsyncSession, answers: Sequence[Answer]) -> dict[tuple[int, int], Any]:
-    """Load the members answering in a round, by (server, user), in one query."""
-    rows = await s.execute(
-        select(
-            Member.guild_id,
-            Member.user_id,
-            Member.id,
-            Member.status,
-            Member.locality,
-            Member.level_key,
-        ).where(
-            Member.guild_id.in_({a.actor.guild_id for a in answers}),
-            Member.user_id.in_({a.actor.user_id for a in answers}),
-        )
-    )
-    return {(r[0], r[1]): AnswererRow(r[2], r[3], r[4], r[5]) for r in rows}
 
 
 def _who(c: Checked) -> dict[str, Any]:
@@ -264,29 +236,18 @@ async def _participation(s: AsyncSession, ok: list[Checked], now: datetime) -> s
         participants.c.member_id,
     )
     first = {(int(cid), int(mid)) for cid, mid in new}
-    rows = []
-    for c in ok:
-        if (c.row.id, c.member_id) not in first:
-            continue
-        # An anonymous consultation's contribution gets the opening time, not the answer time.
-        when = c.row.opened_at if c.row.anonymous and c.row.opened_at else now
-        rows.append(
-            {
-                "guild_id": c.row.guild_id,
-                "member_id": c.member_id,
-                "kind": ContributionKind.CONSULTATION_RESPONSE.value,
-                "source_key": f"consultation:{c.row.id}",
-                "hours": None,
-                "note": None,
-                "occurred_at": when,
-                "recorded_by": None,
-                "recorded_at": when,
-            }
+    # An anonymous consultation's contribution gets the opening time, not the answer time.
+    firsts = [
+        (
+            c.row.guild_id,
+            c.member_id,
+            f"consultation:{c.row.id}",
+            c.row.opened_at if c.row.anonymous and c.row.opened_at else now,
         )
-    contributions = Contribution.__table__
-    await insert_new(
-        s, contributions, ["member_id", "kind", "source_key"], rows, contributions.c.id
-    )
+        for c in ok
+        if (c.row.id, c.member_id) in first
+    ]
+    await record_contributions(s, ContributionKind.CONSULTATION_RESPONSE, firsts)
     return first
 
 

@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.contribution_kinds import ContributionKind
 from bot.db.group_commit import GroupCommit
-from bot.db.models import Contribution, Member, Poll, PollBallot
+from bot.db.models import Member, Poll, PollBallot
 from bot.db.models.polls import PollErasedVoter
 from bot.db.upsert import insert_for
-from bot.services.access import Actor, require_member
-from bot.services.base import Service, Wake, in_key_order, insert_new
-from bot.services.contributions import record_contribution
+from bot.services.access import Actor, MemberRow, members_acting, require_member
+from bot.services.base import Service, Wake, in_key_order
+from bot.services.contributions import record_contribution, record_contributions
 from bot.services.errors import Conflict, NotFound, ServiceError
 from bot.services.polls.ballots import cast, choices_of, to_mask, voted_before_erasure, voter_key
 from bot.services.polls.records import (
@@ -61,16 +61,6 @@ class Ballot:
     actor: Actor
     poll_id: int
     choices: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class VoterRow:
-    """The columns of a member a vote needs."""
-
-    id: int
-    status: str
-    locality: str
-    level_key: str | None
 
 
 @dataclass(frozen=True)
@@ -121,7 +111,7 @@ class PollVoting(Service):
         now = self.clock.now()
         async with self.db.begin() as s:
             polls = await _polls(s, {b.poll_id for b in ballots})
-            voters = await _voters(s, ballots)
+            voters = await members_acting(s, (b.actor for b in ballots))
             checked: list[Checked | Exception] = []
             for ballot in ballots:
                 try:
@@ -162,7 +152,7 @@ class PollVoting(Service):
         s: AsyncSession,
         ballot: Ballot,
         polls: dict[int, Poll],
-        member: VoterRow | Member | None,
+        member: MemberRow | Member | None,
         now: datetime,
     ) -> Checked:
         """Apply every rule of `_vote` to one vote of a round; raise its refusal."""
@@ -254,24 +244,6 @@ async def _polls(s: AsyncSession, ids: set[int]) -> dict[int, Poll]:
     return {poll.id: poll for poll in rows}
 
 
-async def _voters(s: AsyncSession, ballots: Sequence[Ballot]) -> dict[tuple[int, int], VoterRow]:
-    """Load the members casting a round's votes, by (server, user), in one query."""
-    rows = await s.execute(
-        select(
-            Member.guild_id,
-            Member.user_id,
-            Member.id,
-            Member.status,
-            Member.locality,
-            Member.level_key,
-        ).where(
-            Member.guild_id.in_({b.actor.guild_id for b in ballots}),
-            Member.user_id.in_({b.actor.user_id for b in ballots}),
-        )
-    )
-    return {(r[0], r[1]): VoterRow(r[2], r[3], r[4], r[5]) for r in rows}
-
-
 async def _erased(s: AsyncSession, ok: list[Checked]) -> set[tuple[int, str]]:
     """Return which of a round's ballot keys belong to people who erased their data."""
     if not ok:
@@ -307,30 +279,12 @@ async def _write(s: AsyncSession, ok: list[Checked], now: datetime) -> set[tuple
     ]
     # In key order, never in the order people voted (see ballots.py on row order).
     await s.execute(upsert, in_key_order(ballots, ["poll_id", "voter_key"]))
-    contributions = Contribution.__table__
-    rows = []
-    for c in ok:
-        # Anonymous polls date the contribution by the poll, not by the vote.
-        when = c.poll.created_at if c.poll.anonymous else now
-        rows.append(
-            {
-                "guild_id": c.poll.guild_id,
-                "member_id": c.member_id,
-                "kind": ContributionKind.POLL_VOTE.value,
-                "source_key": f"poll:{c.poll.id}",
-                "hours": None,
-                "note": None,
-                "occurred_at": when,
-                "recorded_by": None,
-                "recorded_at": when,
-            }
-        )
-    new = await insert_new(
-        s,
-        contributions,
-        ["member_id", "kind", "source_key"],
-        rows,
-        contributions.c.source_key,
-        contributions.c.member_id,
-    )
-    return {(int(source.split(":")[1]), member_id) for source, member_id in new}
+    # Anonymous polls date the contribution by the poll, not by the vote.
+    firsts = [
+        (c.poll.guild_id, c.member_id, f"poll:{c.poll.id}", c.poll.created_at)
+        if c.poll.anonymous
+        else (c.poll.guild_id, c.member_id, f"poll:{c.poll.id}", now)
+        for c in ok
+    ]
+    new = await record_contributions(s, ContributionKind.POLL_VOTE, firsts)
+    return {(int(source.split(":")[1]), member_id) for member_id, source in new}
