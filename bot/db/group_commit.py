@@ -5,9 +5,9 @@ each in its own transaction costs a BEGIN, a COMMIT and every statement once per
 group writes them all with one of each, so a click costs little more than its row.
 
 How it keeps every guarantee of one transaction per click:
-- Hardly anything waits on purpose: a round starts as soon as one pass of the event loop adds
-  no new item (at most GATHER_SECONDS), and whatever arrives while a round is being written
-  goes in the next one (so one click alone is delayed by one pass of the loop, no more).
+- Hardly anything waits on purpose: a round starts as soon as a millisecond passes with no
+  new item (at most GATHER_SECONDS), and whatever arrives while a round is being written goes
+  in the next one (so one click alone is delayed by a millisecond, no more).
 - A caller is answered only once the round's transaction has committed: a click is never
   confirmed before its write is durable, and a crash before the commit loses only writes
   nobody was told about.
@@ -33,8 +33,9 @@ Result = TypeVar("Result")
 
 # A round larger than this is split: it bounds how long one transaction holds the writer.
 ROUND_LIMIT = 250
-# How long a round may wait for the rest of a burst that is already arriving.
-GATHER_SECONDS = 0.005
+# How long a round may wait for the rest of a burst that is already arriving, and in what steps.
+GATHER_SECONDS = 0.02
+GATHER_STEP = 0.001
 
 
 class GroupCommit(Generic[Item, Result]):
@@ -82,10 +83,10 @@ class GroupCommit(Generic[Item, Result]):
         return taken
 
     async def _gather(self) -> None:
-        """Let clicks already read from the gateway join the round (at most GATHER_SECONDS).
+        """Let the rest of a burst already arriving join the round (at most GATHER_SECONDS).
 
-        Each pass of the event loop turns more of a burst's events into submits; stop as soon
-        as one pass adds nothing, so a click alone waits only one pass.
+        Wait in steps of GATHER_STEP while each step brings more items; one quiet step ends
+        it, so a click alone waits one step.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + GATHER_SECONDS
@@ -94,7 +95,7 @@ class GroupCommit(Generic[Item, Result]):
             if loop.time() >= deadline:
                 return
             size = len(self._queue)
-            await asyncio.sleep(0)
+            await asyncio.sleep(GATHER_STEP)
 
     async def _write_rounds(self) -> None:
         entries: list[tuple[Item, asyncio.Future[Result]]] = []
