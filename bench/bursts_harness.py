@@ -165,12 +165,24 @@ async def run_bursts(
 # ---- the two bots -----------------------------------------------------------------------
 
 
-def spawn(kind: str, fake: FakeDiscord, log: Path, *extra: str) -> subprocess.Popen[bytes]:
-    """Start a child bot connected to a stand-in, its output going to a log file."""
-    args = [sys.executable, str(CHILD), kind, "--api", fake.api_base, "--gateway"]
+def spawn(
+    kind: str, fake: FakeDiscord, log: Path, *extra: str, root: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    """Start a child bot connected to a stand-in, its output going to a log file.
+
+    `root` is the source tree the child runs from: another checkout (an earlier commit) runs
+    the bot as it was then, for before-and-after figures in one run.
+    """
+    child = root / "bench" / CHILD.name
+    args = [sys.executable, str(child), kind, "--api", fake.api_base, "--gateway"]
+    env = {**os.environ, "PYTHONPATH": str(root)}
     with log.open("wb") as out:
         return subprocess.Popen(
-            [*args, fake.gateway_url, *extra], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            [*args, fake.gateway_url, *extra],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+# The execution option that marks a transaction as read-only (see `reading`).
+READ_ONLY = "participation_read_only"
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -39,9 +44,27 @@ def create_engine(url: str) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A transaction that only reads (see `reading`) need not queue behind the writers:
+        # in WAL mode a plain BEGIN reads a snapshot while they write.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+@asynccontextmanager
+async def reading(db: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """Open a transaction that only reads; on SQLite it does not wait for the write lock.
+
+    Writing in it is a bug: on SQLite the write would have to upgrade the lock and could fail
+    with "database is locked" instead of queueing.
+    """
+    async with db.begin() as s:
+        options: Any = {READ_ONLY: True}
+        await s.connection(execution_options=options)
+        yield s
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

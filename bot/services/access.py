@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -78,3 +79,34 @@ async def require_member(
     if member.status == "paused" and not allow_paused:
         raise NotAllowed("You are on a break. Use /resume when you want to take part again.")
     return member
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """The columns of a membership that deciding on a click needs (no ORM object)."""
+
+    id: int
+    status: str
+    locality: str
+    level_key: str | None
+
+
+async def members_acting(
+    session: AsyncSession, actors: Iterable[Actor]
+) -> dict[tuple[int, int], MemberRow]:
+    """Return the memberships of many actors at once, by (server, user): one query per round."""
+    actors = list(actors)
+    rows = await session.execute(
+        select(
+            Member.guild_id,
+            Member.user_id,
+            Member.id,
+            Member.status,
+            Member.locality,
+            Member.level_key,
+        ).where(
+            Member.guild_id.in_({a.guild_id for a in actors}),
+            Member.user_id.in_({a.user_id for a in actors}),
+        )
+    )
+    return {(r[0], r[1]): MemberRow(r[2], r[3], r[4], r[5]) for r in rows}

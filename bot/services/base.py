@@ -12,6 +12,7 @@ from sqlalchemy import CursorResult, Select, Update, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.db.engine import reading
 from bot.db.models import AuditEntry, OutboxItem
 from bot.db.upsert import insert_for
 from bot.services.access import Actor
@@ -94,6 +95,31 @@ async def insert_once(s: AsyncSession, model: Any, unique: list[str], **values: 
     """
     statement = insert_for(s, model).values(**values).on_conflict_do_nothing(index_elements=unique)
     return await changed(s, statement) > 0
+
+
+def in_key_order(rows: list[dict[str, Any]], unique: list[str]) -> list[dict[str, Any]]:
+    """Return many rows sorted by their unique columns, to be written in that order.
+
+    Two transactions writing overlapping rows then lock them in the same order (no deadlock
+    between two processes), and the order rows are stored in says nothing about the order in
+    which people acted (their keys are random).
+    """
+    return sorted(rows, key=lambda row: tuple(str(row[name]) for name in unique))
+
+
+async def insert_new(
+    s: AsyncSession, table: Any, unique: list[str], rows: list[dict[str, Any]], *returning: Any
+) -> list[Any]:
+    """Insert many rows in one statement, skipping those already there; return the new ones.
+
+    The many-row form of `insert_once`: one INSERT … ON CONFLICT DO NOTHING RETURNING, so a
+    round of clicks written together learns, row by row, which were new.
+    """
+    if not rows:
+        return []
+    statement = insert_for(s, table).on_conflict_do_nothing(index_elements=unique)
+    result = await s.execute(statement.returning(*returning), in_key_order(rows, unique))
+    return list(result.all())
 
 
 async def owe_once(
@@ -203,7 +229,7 @@ class Service:
         self, query: Select[tuple[datetime]] | Select[tuple[datetime | None]]
     ) -> datetime | None:
         """Return the time a `select(func.min(...))` finds: when a due source next falls due."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             first: datetime | None = await s.scalar(query)
             return first
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.contribution_kinds import ContributionKind
 from bot.db.models import Contribution
-from bot.services.base import insert_once
+from bot.services.base import insert_new, insert_once
 
 
 async def record_contribution(
@@ -45,3 +45,34 @@ async def record_contribution(
         recorded_by=recorded_by,
         recorded_at=occurred_at if recorded_at is None else recorded_at,
     )
+
+
+async def record_contributions(
+    s: AsyncSession,
+    kind: ContributionKind,
+    firsts: list[tuple[int, int, str, datetime]],
+) -> set[tuple[int, str]]:
+    """Record many contributions of one kind at once, each once per (member, kind, source).
+
+    `firsts` holds (guild id, member id, source key, when it occurred); the many-row form of
+    `record_contribution`, for a round of clicks written together. Return the (member id,
+    source key) of those that were new.
+    """
+    rows = [
+        {
+            "guild_id": guild_id,
+            "member_id": member_id,
+            "kind": kind.value,
+            "source_key": source_key,
+            "hours": None,
+            "note": None,
+            "occurred_at": when,
+            "recorded_by": None,
+            "recorded_at": when,
+        }
+        for guild_id, member_id, source_key, when in firsts
+    ]
+    table = Contribution.__table__
+    unique = ["member_id", "kind", "source_key"]
+    new = await insert_new(s, table, unique, rows, table.c.member_id, table.c.source_key)
+    return {(int(member_id), str(source)) for member_id, source in new}

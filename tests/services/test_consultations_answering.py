@@ -201,6 +201,36 @@ async def test_many_members_answer_at_once(services: Services, sessions) -> None
     assert contributions == 20
 
 
+async def test_a_burst_with_refusals_and_a_double_click_counts_each_answer_once(
+    services: Services, sessions
+) -> None:
+    await set_up_guild(services)
+    a = services.consultations.answering
+    members = [await approved_member(services, 3200 + i) for i in range(30)]
+    stranger = Actor(user_id=3999, guild_id=GUILD)
+    view = await open_consultation(services)
+    q = view.questions[0]
+    # Arriving together they are written together: the refusals must not spoil the others,
+    # and the member who clicks twice gets both, in order (the second wins).
+    calls = [a.answer_choices(m, view.id, q.id, [i % 3]) for i, m in enumerate(members)]
+    calls.append(a.answer_choices(members[0], view.id, q.id, [2]))
+    calls.append(a.answer_choices(members[1], view.id, q.id, [7]))
+    calls.append(a.answer_choices(stranger, view.id, q.id, [0]))
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    saved = [r for r in results[:31] if not isinstance(r, BaseException)]
+    assert len(saved) == 31
+    assert isinstance(results[31], InvalidInput) and isinstance(results[32], NotAllowed)
+    assert saved[0].first_answer and not saved[30].first_answer
+    assert sum(r.first_answer for r in saved) == 30
+    async with sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(ConsultationAnswer)) == 30
+        assert await s.scalar(select(func.count()).select_from(Contribution)) == 30
+    again = await a.question_at(members[0], view.id, 1)
+    assert again.current is not None and again.current.choices == (2,)
+    second = await a.question_at(members[1], view.id, 1)
+    assert second.current is not None and second.current.choices == (1,)
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

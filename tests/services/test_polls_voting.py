@@ -230,3 +230,30 @@ async def test_500_members_vote_and_change_at_once_each_counted_once(
     closed = await services.polls.close(WORKER, poll.id)
     assert closed.results.counts == (0, 0, 250, 250)
     assert closed.results.total_ballots == 500 == closed.results.audience_size
+
+
+async def test_refusals_in_a_burst_do_not_spoil_the_votes_written_with_them(
+    services: Services, sessions
+) -> None:
+    await ready(services)
+    poll = await new_poll(services)
+    voters = await members(services, 20)
+    stranger = Actor(user_id=987654, guild_id=GUILD)
+    # Arriving together, these are written together: each refusal is its own.
+    calls = [services.polls.vote(v, poll.id, [i % 3]) for i, v in enumerate(voters)]
+    calls += [
+        services.polls.vote(voters[0], poll.id, [9]),  # not an option
+        services.polls.vote(stranger, poll.id, [0]),  # not a member
+        services.polls.vote(voters[1], poll.id, [0, 1]),  # two choices in a one-choice poll
+        services.polls.vote(voters[2], poll.id, [1]),  # a second click, counted in order
+    ]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    assert not [r for r in results[:20] if isinstance(r, BaseException)]
+    assert isinstance(results[20], InvalidInput) and isinstance(results[21], NotAllowed)
+    assert isinstance(results[22], InvalidInput)
+    last = results[23]
+    assert not isinstance(last, BaseException) and last.changed
+    assert await services.polls.my_choices(voters[2], poll.id) == (1,)
+    async with sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(PollBallot)) == 20
+        assert await s.scalar(select(func.count()).select_from(Contribution)) == 20

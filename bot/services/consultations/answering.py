@@ -31,17 +31,19 @@ Named consultations store the member id on the respondent row, so workers see na
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.contribution_kinds import ContributionKind
+from bot.db.engine import reading
+from bot.db.group_commit import GroupCommit
 from bot.db.models import (
     Consultation,
     ConsultationAnswer,
@@ -53,59 +55,33 @@ from bot.db.models import (
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, require_member
 from bot.services.audience import Audience
-from bot.services.base import claim, insert_once
-from bot.services.consultations.common import (
-    ANSWER_MAX,
-    SCALE_MAX,
-    SCALE_MIN,
-    ConsultationBase,
-    ConsultationView,
-    QuestionView,
-    require_in_audience,
+from bot.services.base import Wake, claim, insert_once
+from bot.services.consultations.answer_rules import (
+    JUST_CLOSED,
+    NO_QUESTION,
+    Answer,
+    AnswerView,
+    Saved,
+    Step,
+    check_answerable,
+    respondent_key,
+    step_of,
+    validate,
 )
+from bot.services.consultations.common import ConsultationView, require_in_audience
+from bot.services.consultations.saving import AnswerRounds
 from bot.services.contributions import record_contribution
-from bot.services.errors import Conflict, InvalidInput, NotFound
-from bot.services.text import clean_text
+from bot.services.errors import NotFound
+from bot.settings import Settings
 
-
-@dataclass(frozen=True)
-class AnswerView:
-    """What a member answered to one question (shown only to that member)."""
-
-    choices: tuple[int, ...] = ()
-    scale: int | None = None
-    text: str | None = None
-    skipped: bool = False
-
-
-@dataclass(frozen=True)
-class Step:
-    """Where a member is in a consultation: the question to show and their progress."""
-
-    consultation: ConsultationView
-    question: QuestionView | None  # None when every question has an answer
-    current: AnswerView | None  # their existing answer to this question, if any
-    number: int  # position of the question shown (0 when finished)
-    total: int
-    answered: int
-
-    @property
-    def progress(self) -> str:
-        """Return e.g. '3 of 7' for the question shown, or '7 of 7' when finished."""
-        return f"{self.number or self.total} of {self.total}"
-
-    @property
-    def finished(self) -> bool:
-        """Tell whether every question has an answer (or was skipped)."""
-        return self.question is None
-
-
-@dataclass(frozen=True)
-class Saved:
-    """The result of saving an answer: the next step, and whether this was their first."""
-
-    step: Step
-    first_answer: bool
+__all__ = [
+    "AnswerView",
+    "ConsultationAnswering",
+    "OpenConsultation",
+    "Saved",
+    "Step",
+    "respondent_key",
+]
 
 
 @dataclass(frozen=True)
@@ -117,18 +93,26 @@ class OpenConsultation:
     total: int
 
 
-def respondent_key(secret: bytes, user_id: int) -> str:
-    """Return the HMAC that finds an anonymous respondent's row while the secret exists."""
-    return hmac.new(secret, str(user_id).encode(), hashlib.sha256).hexdigest()
+class ConsultationAnswering(AnswerRounds):
+    """Members answer; nothing here is reachable by workers.
 
+    Showing a question only reads (`reading`): on SQLite a burst of "Take part" presses then
+    never queues behind the answers being written.
+    """
 
-class ConsultationAnswering(ConsultationBase):
-    """Members answer; nothing here is reachable by workers."""
+    def __init__(self, settings: Settings, db: Any, clock: Clock, wake: Wake | None = None):
+        super().__init__(settings, db, clock, wake)
+        # Answers arriving together are written together; see bot/db/group_commit.py.
+        self._rounds: GroupCommit[Answer, Saved] = GroupCommit(
+            self._save_together,
+            self._save_alone,
+            lambda a: (a.consultation_id, a.actor.user_id),
+        )
 
     async def open_for_member(self, actor: Actor) -> list[OpenConsultation]:
         """List open consultations in the member's audience, with their progress."""
         now = self.clock.now()
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             member = await require_member(s, actor, allow_paused=False)
             rows = await s.scalars(
                 select(Consultation)
@@ -151,21 +135,21 @@ class ConsultationAnswering(ConsultationBase):
 
     async def next_question(self, actor: Actor, consultation_id: int) -> Step:
         """Return the first unanswered question and the member's progress (resume point)."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             row, member = await self._answerable(s, actor, consultation_id)
             respondent = await self._find_respondent(s, row, member, actor.user_id)
             return await self._step(s, row, respondent, None)
 
     async def question_at(self, actor: Actor, consultation_id: int, position: int) -> Step:
         """Return one question (by number) with the member's answer, to review or change it."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             row, member = await self._answerable(s, actor, consultation_id)
             respondent = await self._find_respondent(s, row, member, actor.user_id)
             return await self._step(s, row, respondent, position)
 
     async def question_step(self, actor: Actor, consultation_id: int, question_id: int) -> Step:
         """Return the step for one question (by id), e.g. to open its answer form."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             row, member = await self._answerable(s, actor, consultation_id)
             question = await s.get(ConsultationQuestion, question_id)
             if question is None or question.consultation_id != row.id:
@@ -203,13 +187,7 @@ class ConsultationAnswering(ConsultationBase):
         member = await require_member(s, actor, allow_paused=False)
         row = await self._load(s, actor.guild_id, consultation_id)
         require_in_audience(member, row, self.settings_for(row.guild_id))
-        if row.status == "draft":
-            raise Conflict("This consultation isn't open yet. You can suggest questions for it.")
-        if row.status == "closed" or row.deadline <= self.clock.now():
-            raise Conflict(
-                "This consultation has closed, so answers can't be given or changed now. "
-                "Thank you — look out for the 'you said, we did' feedback."
-            )
+        check_answerable(row, self.clock.now())
         return row, member
 
     async def _find_respondent(
@@ -275,60 +253,7 @@ class ConsultationAnswering(ConsultationBase):
         after: int = 0,
     ) -> Step:
         view = await self._view(s, row)
-        answers = await self._answers(s, respondent)
-        total = len(view.questions)
-        answered = sum(1 for q in view.questions if q.id in answers)
-        if position is not None:
-            if not 1 <= position <= total:
-                raise NotFound(f"This consultation has questions 1 to {total}.")
-            question: QuestionView | None = view.questions[position - 1]
-        else:
-            question = next((q for q in view.questions if q.id not in answers), None)
-            if question is None and 0 < after < total:
-                # Everything is answered and they are reviewing: walk on to the next one.
-                question = view.questions[after]
-        current = answers.get(question.id) if question else None
-        number = question.position if question else 0
-        return Step(view, question, current, number, total, answered)
-
-    def _validate(
-        self,
-        question: ConsultationQuestion,
-        choices: list[int] | None,
-        scale: int | None,
-        text: str | None,
-        skipped: bool,
-    ) -> dict[str, object]:
-        values: dict[str, object] = {"choices": None, "scale": None, "text": None}
-        if skipped:
-            return {**values, "skipped": True}
-        kind = question.kind
-        if kind in {"single", "multiple"}:
-            if choices is None:
-                raise InvalidInput("Please choose an option for this question.")
-            picked = sorted(set(choices))
-            if not picked:
-                raise InvalidInput("Please choose at least one option (or skip the question).")
-            if any(not 0 <= i < len(question.options) for i in picked):
-                raise InvalidInput("That option isn't one of this question's choices.")
-            if kind == "single" and len(picked) != 1:
-                raise InvalidInput("This question takes one answer: please choose just one.")
-            values["choices"] = picked
-        elif kind == "scale":
-            if scale is None or isinstance(scale, bool) or not isinstance(scale, int):
-                raise InvalidInput("Please choose a number from 1 to 5.")
-            if not SCALE_MIN <= scale <= SCALE_MAX:
-                raise InvalidInput(
-                    f"The scale goes from {SCALE_MIN} to {SCALE_MAX}, so {scale} can't be used."
-                )
-            values["scale"] = scale
-        else:
-            if text is None:
-                raise InvalidInput("Please type an answer (or skip the question).")
-            values["text"] = clean_text(
-                text, field="your answer", max_length=ANSWER_MAX, multiline=True
-            )
-        return {**values, "skipped": False}
+        return step_of(view, await self._answers(s, respondent), position, after)
 
     async def _save(
         self,
@@ -341,16 +266,26 @@ class ConsultationAnswering(ConsultationBase):
         text: str | None = None,
         skipped: bool = False,
     ) -> Saved:
+        """Save one answer with whatever else is being answered; return once committed."""
+        picked = None if choices is None else tuple(choices)
+        answer = Answer(actor, consultation_id, question_id, picked, scale, text, skipped)
+        return await self._rounds.submit(answer)
+
+    async def _save_alone(self, answer: Answer) -> Saved:
+        """Save one answer in its own transaction (when its round could not be written)."""
+        actor, consultation_id, question_id = (
+            answer.actor,
+            answer.consultation_id,
+            answer.question_id,
+        )
+        choices, scale, text, skipped = answer.choices, answer.scale, answer.text, answer.skipped
         now = self.clock.now()
         async with self.db.begin() as s:
             row, member = await self._answerable(s, actor, consultation_id)
             question = await s.get(ConsultationQuestion, question_id)
             if question is None or question.consultation_id != row.id:
-                raise NotFound(
-                    "That question is no longer in this consultation. "
-                    "Use /consult answer to carry on."
-                )
-            values = self._validate(question, choices, scale, text, skipped)
+                raise NotFound(NO_QUESTION)
+            values = validate(question, choices, scale, text, skipped)
             # One UPDATE both locks the questions and re-checks, in the same row lock as a
             # close or a question edit, that answers are still allowed.
             await claim(
@@ -362,7 +297,7 @@ class ConsultationAnswering(ConsultationBase):
                     Consultation.deadline > now,
                 )
                 .values(questions_locked=True),
-                "This consultation has just closed, so the answer wasn't saved.",
+                JUST_CLOSED,
             )
             respondent = await self._ensure_respondent(s, row, member, actor.user_id)
             await s.execute(

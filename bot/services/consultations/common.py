@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,7 +85,16 @@ def describe(audience: Audience, settings: Settings) -> str:
     return audience.describe(settings, everyone="all members")
 
 
-def require_in_audience(member: Member, row: Consultation, settings: Settings) -> None:
+class InAudience(Protocol):
+    """What the audience check needs of a member: a row, or just its columns."""
+
+    @property
+    def locality(self) -> str: ...
+    @property
+    def level_key(self) -> str | None: ...
+
+
+def require_in_audience(member: Member | InAudience, row: Consultation, settings: Settings) -> None:
     """Refuse members outside the consultation's audience."""
     audience = Audience.of(row)
     if not audience.includes(member):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Protocol, TypedDict
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Member, Poll
@@ -200,7 +200,16 @@ def check_open(poll: Poll, now: datetime, settings: Settings) -> None:
         )
 
 
-def check_voter(poll: Poll, member: Member, settings: Settings) -> None:
+class Voter(Protocol):
+    """What the audience check needs of a member: a row, or just its columns."""
+
+    @property
+    def locality(self) -> str: ...
+    @property
+    def level_key(self) -> str | None: ...
+
+
+def check_voter(poll: Poll, member: Member | Voter, settings: Settings) -> None:
     """Refuse a member outside the poll's audience, saying who it is for."""
     audience = Audience.of(poll)
     if audience.includes(member):
