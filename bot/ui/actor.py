@@ -22,6 +22,13 @@ def serves_every_server(client: Any) -> bool:
     return ids is None or not count or len(ids) >= count
 
 
+def held_here(client: Any, guild_id: int) -> bool:
+    """Tell whether this process owns a server's shard (so its cache is that server's truth)."""
+    if serves_every_server(client):
+        return True
+    return (guild_id >> 22) % int(client.shard_count) in set(client.shard_ids)
+
+
 def guild_for(interaction: discord.Interaction[Any]) -> discord.Guild:
     """Return the server an interaction is about; in a DM, the group's server."""
     if interaction.guild is not None:
