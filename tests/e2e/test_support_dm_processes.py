@@ -134,6 +134,15 @@ async def test_dm_support_reaches_a_server_on_the_other_process(
         assert "Group [G3]" in await _told(fake, picked)
         await fake.wait_for(lambda: _claimable(fake, queue, before), 30)
 
+        # Other DM commands find Alex's group the same way: their data comes back, while
+        # /forgetme (roles and spaces live in the other process) says kindly where to use it.
+        data = await fake.invoke(alex, None, "mydata")
+        assert "everything we hold" in await answer_text(data, 20)
+        forget = await answer_text(await fake.invoke(alex, None, "forgetme"), 20)
+        assert "nothing has been erased" in forget and "inside your group" in forget
+        helped = await answer_text(await fake.invoke(alex, None, "help"), 20)
+        assert "/support" in helped and "Not a member yet" not in helped
+
         # Someone in neither group is told kindly, with the deployment's crisis lines.
         refused = await answer_text(await fake.invoke(nobody, None, "support", options), 20)
         assert "not in the group's Discord server" in refused and "Samaritans" in refused
