@@ -8,7 +8,7 @@ import pytest
 
 from bot import cli
 from bot.shards import ShardError, ShardPlan, claim_database, parse_ids, plan_for
-from bot.ui.actor import serves_every_server
+from bot.ui.actor import held_here, serves_every_server
 
 PG = "postgresql+asyncpg://bot@db.example/participation"
 
@@ -169,3 +169,8 @@ def test_a_process_knows_whether_it_sees_every_server() -> None:
     assert serves_every_server(Unsharded())
     assert serves_every_server(Sharded([0, 1, 2, 3], 4))
     assert not serves_every_server(Sharded([0, 1], 4))
+    # A server's cache is held by the process owning `(guild_id >> 22) % count`, no other.
+    on_three = 3 << 22
+    assert held_here(Unsharded(), on_three)
+    assert held_here(Sharded([2, 3], 4), on_three)
+    assert not held_here(Sharded([0, 1], 4), on_three)

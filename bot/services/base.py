@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from sqlalchemy import CursorResult, Select, Update, update
+from sqlalchemy import CursorResult, Select, Update, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -216,6 +216,12 @@ class Service:
     def wake(self) -> None:
         """Tell the scheduler that timed rows were added or changed (after the commit)."""
         self._wake()
+
+    async def server_of(self, model: Any, row_id: int) -> int | None:
+        """Return the server a row belongs to (None if it is gone): a DM button names no server."""
+        async with self.db.begin() as s:
+            found: int | None = await s.scalar(select(model.guild_id).where(model.id == row_id))
+            return found
 
     async def remember(self, model: Any, row_id: int, **values: Any) -> None:
         """Store on a row, in its own transaction, what Discord gave back (where a post went).

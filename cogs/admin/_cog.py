@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.ui.actor import actor_for
+from bot.ui.actor import actor_anywhere, actor_for
 from bot.ui.cog import FeatureCog
 from bot.ui.commands import command
 from bot.ui.context import Interaction
@@ -92,7 +92,7 @@ class AdminCog(FeatureCog):
     @app_commands.checks.cooldown(5, 30)
     async def help_command(self, interaction: Interaction) -> None:
         """List the commands this person's role can use, grouped by who they are for."""
-        actor = actor_for(interaction)
+        actor = await actor_anywhere(interaction)
         allowed = await self.services.membership.audiences(actor)
         embeds = [
             embed

@@ -8,7 +8,7 @@ from typing import Any
 import discord
 
 from bot.services.engagement import ClaimView
-from bot.ui.actor import actor_for
+from bot.ui.actor import actor_about, actor_for
 from bot.ui.context import Interaction
 from bot.ui.persistent import Form, PersistentButton
 from bot.ui.replies import clip, reply
@@ -73,9 +73,10 @@ class NoticeButton(PersistentButton, key="eng:notice:{choice:move_up|stay}:{noti
 
     async def run(self, interaction: Interaction) -> None:
         """Record the choice; on Move up, ask the workers and offer to take it back."""
-        client = interaction.client
-        choice = await client.services.engagement.moves.choose(
-            actor_for(interaction), self.ids["notice_id"], self.ids["choice"]
+        moves = interaction.client.services.engagement.moves
+        where = await moves.notice_server(self.ids["notice_id"])
+        choice = await moves.choose(
+            actor_about(interaction, where), self.ids["notice_id"], self.ids["choice"]
         )
         # On Move up, the card for workers was owed with the choice; until a worker confirms,
         # the member can take it back from here (or from /progress).

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.app import ParticipationBot
+from bot.services.errors import NotAllowed
 from bot.services.membership import (
     EQUALITY_QUESTIONS,
     NAME_MAX,
@@ -22,7 +23,7 @@ from bot.services.membership import (
     age_band_suggestions,
     area_suggestions,
 )
-from bot.ui.actor import actor_for, guild_for
+from bot.ui.actor import actor_anywhere, actor_for, guild_for, held_here
 from bot.ui.cog import FeatureCog
 from bot.ui.commands import Declared, command
 from bot.ui.context import Interaction
@@ -35,6 +36,10 @@ from cogs.membership._replies import SignUpReplies
 from cogs.membership._views import ApproveButton, CarerKnowsButton, ConfirmView, DeclineButton
 
 IAm = Literal["Young person", "Parent or carer"]
+FORGET_IN_SERVER = (
+    "I can't erase your data from a DM for your group just now, so nothing has been erased. "
+    "Please use /forgetme inside your group's Discord server, or ask a worker there to help."
+)
 TYPE_KEYS = {"Young person": "young_person", "Parent or carer": "carer"}
 # Limits Discord enforces while people type, so nothing is refused only after sending. Age and
 # area are matched by autocomplete, so their limits leave room for "I'm 19" or a town's name.
@@ -259,7 +264,7 @@ class MembershipCog(FeatureCog):
                 "like (each has 'Prefer not to say').",
             )
             return
-        await self.membership.save_equality(actor_for(interaction), answers)
+        await self.membership.save_equality(await actor_anywhere(interaction), answers)
         await reply(
             interaction,
             "Thank you. These answers are kept apart from your profile "
@@ -270,7 +275,7 @@ class MembershipCog(FeatureCog):
     async def mydata(self, interaction: Interaction) -> None:
         """Send the person a JSON file of their data, privately."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await self.membership.export(actor_for(interaction))
+        data = await self.membership.export(await actor_anywhere(interaction))
         raw = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
         await interaction.followup.send(
             "Here is everything we hold about you.",
@@ -281,7 +286,10 @@ class MembershipCog(FeatureCog):
     @_anywhere("forgetme", "Erase everything we hold about you")
     async def forgetme(self, interaction: Interaction) -> None:
         """Ask for confirmation, then erase."""
-        actor_for(interaction)  # explains if the person is not in the group's server
+        actor = await actor_anywhere(interaction)  # explains if they are in no group's server
+        if not held_here(self.bot, actor.guild_id):
+            # Erasure takes roles away and closes spaces there: only that server's process can.
+            raise NotAllowed(FORGET_IN_SERVER)
 
         async def do_forget(inner: Interaction) -> None:
             await inner.response.defer()

@@ -9,7 +9,7 @@ import discord
 
 from bot.services.errors import InvalidInput
 from bot.services.sessions import AttendeeView
-from bot.ui.actor import actor_for
+from bot.ui.actor import actor_about
 from bot.ui.context import Interaction
 from bot.ui.owned import OwnedView
 from bot.ui.persistent import Form, PersistentButton
@@ -37,7 +37,8 @@ class RsvpButton(PersistentButton, key="session:rsvp:{session_id}:{reply:going|m
     async def run(self, interaction: Interaction) -> None:
         """Record the reply, answer privately (with the link and .ics when going)."""
         replies = interaction.client.services.group_sessions.replies
-        outcome = await replies.rsvp(actor_for(interaction), self.session_id, self.reply)
+        where = await replies.session_server(self.session_id)
+        outcome = await replies.rsvp(actor_about(interaction, where), self.session_id, self.reply)
         extra: dict[str, Any] = {}
         if outcome.calendar is not None:
             # Built with the reply, in its transaction: a place comes with its calendar file.
@@ -55,9 +56,9 @@ class CalendarButton(PersistentButton, key="session:ics:{session_id}"):
 
     async def run(self, interaction: Interaction) -> None:
         """Attach the calendar file (with the link only for people going)."""
-        calendar = await interaction.client.services.group_sessions.replies.calendar_file(
-            actor_for(interaction), self.session_id
-        )
+        replies = interaction.client.services.group_sessions.replies
+        where = await replies.session_server(self.session_id)
+        calendar = await replies.calendar_file(actor_about(interaction, where), self.session_id)
         await reply(
             interaction,
             "Here's the session for your calendar (times are in UTC, your calendar shows "
@@ -112,8 +113,10 @@ class FeedbackForm(Form):
         raw = self.rating.value.strip()
         if not raw.isdigit():
             raise InvalidInput("Please give a number from 1 (not good) to 5 (very good).")
-        await interaction.client.services.group_sessions.feedback.submit_feedback(
-            actor_for(interaction),
+        sessions = interaction.client.services.group_sessions
+        where = await sessions.replies.session_server(self.session_id)
+        await sessions.feedback.submit_feedback(
+            actor_about(interaction, where),
             self.session_id,
             int(raw),
             self.listened.value.strip().casefold().rstrip("."),

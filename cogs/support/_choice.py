@@ -28,21 +28,22 @@ class GroupChoice(PrivateView):
     def __init__(
         self,
         cog: SupportCog,
-        groups: list[tuple[discord.Guild, discord.Member]],
+        user_id: int,
+        groups: list[tuple[int, str]],
         topic: str,
         urgency: str,
-        message: str | None,
     ) -> None:
-        super().__init__(groups[0][1].id)
+        super().__init__(user_id)
         self.cog = cog
-        self.names = {guild.id: guild.name for guild, _member in groups}
-        self.topic, self.urgency, self.message = topic, urgency, message
+        self.names = dict(groups)
+        self.topic, self.urgency = topic, urgency
+        self.message: str | None = None
         self.pick: discord.ui.Select[GroupChoice] = discord.ui.Select(
             placeholder="Choose your group",
             custom_id="support:group",
             options=[
-                discord.SelectOption(label=guild.name[:100] or "A group", value=str(guild.id))
-                for guild, _member in groups[:25]
+                discord.SelectOption(label=name[:100] or "A group", value=str(guild_id))
+                for guild_id, name in groups[:25]
             ],
         )
         self.pick.callback = self.chosen  # type: ignore[method-assign,assignment]
@@ -56,6 +57,5 @@ class GroupChoice(PrivateView):
         await interaction.response.edit_message(
             content=f"Sending your request to the moderators of **{name}**…", view=None
         )
-        guild, member = self.cog.membership_in(guild_id, interaction.user.id)
         message, self.message = self.message, None  # forget the words once they are passed on
-        await self.cog.ask(interaction, guild, member, self.topic, self.urgency, message)
+        await self.cog.ask_in(interaction, guild_id, self.topic, self.urgency, message)

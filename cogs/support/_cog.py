@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.app import ParticipationBot
+from bot.services.access import Actor
 from bot.services.errors import NotAllowed
 from bot.services.support import (
     MEMBER_URGENCIES,
@@ -17,7 +18,7 @@ from bot.services.support import (
     Opened,
     refusal_with_resources,
 )
-from bot.ui.actor import actor_for, actor_from_member, serves_every_server
+from bot.ui.actor import actor_for, actor_from_member, held_here
 from bot.ui.cog import FeatureCog
 from bot.ui.commands import command
 from bot.ui.context import Interaction
@@ -38,11 +39,6 @@ NO_PINGS = discord.AllowedMentions.none()
 NOT_IN_ANY_GROUP = (
     "It looks like you're not in the group's Discord server at the moment, so I can't pass "
     "this on. You're welcome to rejoin the server and try again."
-)
-
-SUPPORT_IN_SERVER = (
-    "I can't pass this on from a DM at the moment. Please use /support inside your group's "
-    "Discord server: only the moderators will see it there too."
 )
 
 
@@ -73,40 +69,42 @@ class SupportCog(FeatureCog):
 
     # ---- /support --------------------------------------------------------------------------
 
-    def _groups_of(self, user_id: int) -> list[tuple[discord.Guild, discord.Member]]:
-        """Return the servers (with the bot) this person is in, and their membership of each."""
-        wanted = self.bot.settings.discord_guild_id
-        found = []
-        for guild in self.bot.guilds:
-            member = guild.get_member(user_id)
-            if member is not None and (wanted is None or guild.id == wanted):
-                found.append((guild, member))
-        return found
+    async def _groups_of(self, user_id: int) -> list[int]:
+        """Return the servers this person can ask for support in from a DM, by id.
 
-    def membership_in(
-        self, guild_id: int, user_id: int
-    ) -> tuple[discord.Guild, discord.Member | None]:
-        """Return a server the bot is in and the person's membership of it (None if not in it)."""
+        A server on this process's shards is known from its cache (someone in the server who
+        never signed up counts too); the others from the membership table, since a DM reaches
+        only shard 0's process and its cache holds only its own shards' servers.
+        """
+        wanted = self.bot.settings.discord_guild_id
+        found = [
+            guild.id
+            for guild in self.bot.guilds
+            if guild.get_member(user_id) is not None and wanted in (None, guild.id)
+        ]
+        for guild_id in await self.services.support.requests.groups_of(user_id):
+            if wanted in (None, guild_id) and not held_here(self.bot, guild_id):
+                found.append(guild_id)
+        return sorted(set(found))
+
+    async def name_of(self, guild_id: int) -> str:
+        """Return a server's name (asked of Discord when it is on another process's shards)."""
         guild = self.bot.get_guild(guild_id)
-        if guild is None:
-            raise NotAllowed(refusal_with_resources(self.bot.settings, NOT_IN_ANY_GROUP))
-        return guild, guild.get_member(user_id)
+        if guild is not None:
+            return guild.name
+        try:
+            return (await self.bot.fetch_guild(guild_id, with_counts=False)).name
+        except discord.HTTPException:
+            return self.settings_for(guild_id).group.name
 
     def _where(self, interaction: Interaction) -> tuple[discord.Guild, discord.Member | None]:
         """Return the server asked from and the person's membership of it (None if not in it)."""
-        if interaction.guild is not None:
-            member = interaction.guild.get_member(interaction.user.id)
-            if member is None and isinstance(interaction.user, discord.Member):
-                member = interaction.user
-            return interaction.guild, member
-        groups = self._groups_of(interaction.user.id)
-        if len(groups) == 1:
-            return groups[0]
-        # Never guess: a request sent to the wrong server would put someone's words there.
-        # A process holding only some shards cannot see the other servers from a DM.
-        known = serves_every_server(self.bot)
-        refusal = NOT_IN_ANY_GROUP if known else SUPPORT_IN_SERVER
-        raise NotAllowed(refusal_with_resources(self.bot.settings, refusal))
+        guild = interaction.guild
+        assert guild is not None  # DMs go through ask_in
+        member = guild.get_member(interaction.user.id)
+        if member is None and isinstance(interaction.user, discord.Member):
+            member = interaction.user
+        return guild, member
 
     @app_commands.command(
         name="support",
@@ -132,14 +130,75 @@ class SupportCog(FeatureCog):
     ) -> None:
         """Open a request (asking which group first, in a DM from someone in several)."""
         if interaction.guild is None:
-            groups = self._groups_of(interaction.user.id)
-            if len(groups) > 1:
-                # The words stay in this process's memory only, until they choose.
-                choice = GroupChoice(self, groups, topic.value, urgency.value, message)
-                await reply(interaction, GroupChoice.QUESTION, view=choice)
+            groups = await self._groups_of(interaction.user.id)
+            if not groups:
+                # Never guess: a request sent to the wrong server would put someone's words there.
+                raise NotAllowed(refusal_with_resources(self.bot.settings, NOT_IN_ANY_GROUP))
+            if len(groups) == 1:
+                await self.ask_in(interaction, groups[0], topic.value, urgency.value, message)
                 return
+            # The words stay in this process's memory only, until they choose.
+            named = [(guild_id, await self.name_of(guild_id)) for guild_id in groups]
+            choice = GroupChoice(self, interaction.user.id, named, topic.value, urgency.value)
+            choice.message = message
+            await reply(interaction, GroupChoice.QUESTION, view=choice)
+            return
         guild, member = self._where(interaction)
         await self.ask(interaction, guild, member, topic.value, urgency.value, message)
+
+    async def ask_in(
+        self,
+        interaction: Interaction,
+        guild_id: int,
+        topic: str,
+        urgency: str,
+        message: str | None,
+    ) -> None:
+        """Open a request from a DM in one server, whichever process owns it."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is not None:
+            member = guild.get_member(interaction.user.id)
+            await self.ask(interaction, guild, member, topic, urgency, message)
+            return
+        if held_here(self.bot, guild_id):  # on our shards but not in our cache: the bot left
+            raise NotAllowed(refusal_with_resources(self.bot.settings, NOT_IN_ANY_GROUP))
+        await self.ask_elsewhere(interaction, guild_id, topic, urgency, message)
+
+    async def ask_elsewhere(
+        self,
+        interaction: Interaction,
+        guild_id: int,
+        topic: str,
+        urgency: str,
+        message: str | None,
+    ) -> None:
+        """Open a request in a server on another process's shards, from the database alone.
+
+        The card and the private space are owed with the request: the server's own process
+        delivers both. The member's words are never stored, so they go straight to the
+        moderators' queue channel from here (Discord's REST API is not sharded).
+        """
+        user_id = interaction.user.id
+        opened = await self.services.support.requests.open_request(
+            Actor(user_id=user_id, guild_id=guild_id),
+            topic=topic,
+            urgency=urgency,
+            message=message,
+            space_elsewhere=True,
+        )
+        if opened.existing:
+            await self._point_back(interaction, None, guild_id, opened)
+            return
+        await reply(interaction, opened.acknowledgement)
+        words = opened.message_to_forward
+        lost = ""
+        if words and not await self._forward_words(None, guild_id, opened):
+            lost = (
+                "I couldn't pass on what you wrote, so please tell the moderators in your "
+                "private space.\n\n"
+            )
+        where = f"**support-{opened.request.id}** in your group's server (I'll mention you there)"
+        await reply(interaction, lost + opened.next_steps.replace(SPACE_LINK, where))
 
     async def ask(
         self,
@@ -157,7 +216,7 @@ class SupportCog(FeatureCog):
         )
         assert member is not None  # the service refuses someone not in the server
         if opened.existing:
-            await self._point_back(interaction, guild, member, opened)
+            await self._point_back(interaction, guild, guild.id, opened)
             return
         await reply(interaction, opened.acknowledgement)
         # The card is owed with the request (the outbox posts it, through any Discord failure).
@@ -169,10 +228,10 @@ class SupportCog(FeatureCog):
         words = opened.message_to_forward
         if space is not None:
             if words and not posted:
-                await self._forward_words(guild, opened, member)
+                await self._forward_words(guild, guild.id, opened)
             await reply(interaction, opened.next_steps.replace(SPACE_LINK, space.mention))
             return
-        forwarded = bool(words) and await self._forward_words(guild, opened, member)
+        forwarded = bool(words) and await self._forward_words(guild, guild.id, opened)
         lost = (
             ""
             if forwarded or not words
@@ -182,16 +241,21 @@ class SupportCog(FeatureCog):
         await reply(interaction, lost + opened.no_space_steps)
 
     async def _point_back(
-        self, interaction: Interaction, guild: discord.Guild, member: discord.Member, opened: Opened
+        self,
+        interaction: Interaction,
+        guild: discord.Guild | None,
+        guild_id: int,
+        opened: Opened,
     ) -> None:
         """Point someone back to their open request; add any new words to their space."""
         words = opened.message_to_forward
         space = opened.request.private_channel_id
+        user_id = interaction.user.id
         added = ""
-        if words and space and await self.spaces.add_words(guild, space, member.id, words):
+        if words and space and await self.spaces.add_words(guild, space, user_id, words):
             added = "\n\nI've added what you wrote to your private space."
         elif words:
-            forwarded = await self._forward_words(guild, opened, member)
+            forwarded = await self._forward_words(guild, guild_id, opened)
             added = (
                 "\n\nI've passed what you wrote to the moderators."
                 if forwarded
@@ -200,16 +264,27 @@ class SupportCog(FeatureCog):
         await reply(interaction, clip(opened.acknowledgement + added))
 
     async def _forward_words(
-        self, guild: discord.Guild, opened: Opened, member: discord.Member | None
+        self, guild: discord.Guild | None, guild_id: int, opened: Opened
     ) -> bool:
-        """Post the member's words in the staff queue (never stored); remember where."""
-        channel = guild.get_channel(opened.queue_channel_id or 0)
-        if not isinstance(channel, discord.TextChannel) or member is None:
+        """Post the member's words in the staff queue (never stored); remember where.
+
+        With no guild (the server is on another process's shards) the post goes to the queue
+        channel's id straight through Discord's REST API.
+        """
+        queue = opened.queue_channel_id or 0
+        channel: discord.abc.Messageable | None = (
+            self.bot.get_partial_messageable(queue) if guild is None and queue else None
+        )
+        if guild is not None:
+            found = guild.get_channel(queue)
+            channel = found if isinstance(found, discord.TextChannel) else None
+        user_id = opened.request.user_id
+        if channel is None or user_id is None:
             return False
         try:
             message = await channel.send(
                 clip(
-                    f"Support request #{opened.request.id}: <@{member.id}> wrote:\n"
+                    f"Support request #{opened.request.id}: <@{user_id}> wrote:\n"
                     f"{safe(opened.message_to_forward or '')}"
                 ),
                 allowed_mentions=NO_PINGS,
@@ -218,7 +293,7 @@ class SupportCog(FeatureCog):
             log.exception("could not pass on the words of request %s", opened.request.id)
             return False
         await self.services.support.owed.record_words(
-            guild.id, opened.request.id, None, (channel.id, message.id)
+            guild_id, opened.request.id, None, (message.channel.id, message.id)
         )
         return True
 

@@ -23,6 +23,7 @@ from bot.services.support import (
     ESCALATION,
     ESCALATION_TARGETS,
     LIMIT_WARNING,
+    OPEN_SPACE,
     REMOVE_SPACE,
     RERAISE,
     TELL,
@@ -98,6 +99,7 @@ class SupportSenders(Senders):
             ESCALATION: self.escalation,
             CLOSE_SPACE: self.spaces.close,
             REMOVE_SPACE: self.spaces.remove,
+            OPEN_SPACE: self.spaces.owed_open,
             LIMIT_WARNING: self.limit_warning,
         }
 

@@ -133,10 +133,45 @@ class Spaces:
         Return the space (None if it could not be opened) and whether their words, if any,
         reached it (if not, the cog passes them to the queue instead).
         """
+        return await self._open(
+            guild, member, opened.request.id, opened.expected_response, opened.message_to_forward
+        )
+
+    async def owed_open(self, delivery: Delivery) -> Sent:
+        """Open the space of a request asked for by DM in another process (safe to repeat)."""
+        try:
+            view, _places = await self.services.support.owed.card(
+                delivery.guild_id, int(delivery.payload["request_id"])
+            )
+        except NotFound:
+            raise Undeliverable("the support request no longer exists") from None
+        if view.private_channel_id or not view.is_open or view.user_id is None:
+            return Sent()  # opened already, or closed (or erased) meanwhile
+        guild = self.bot.get_guild(delivery.guild_id)
+        if guild is None:
+            raise Undeliverable("the bot is no longer in that server")
+        member = guild.get_member(view.user_id)
+        if member is None:
+            raise Undeliverable("the person is no longer in the server")
+        settings = self.bot.settings.for_server(guild.id)
+        urgent = view.urgency == "urgent"
+        expected = "as soon as they can" if urgent else settings.support.expected_response
+        space, _posted = await self._open(guild, member, view.id, expected, None)
+        if space is None:
+            raise Undeliverable("the server is not set up for private spaces")
+        return Sent(channel_id=space.id)
+
+    async def _open(
+        self,
+        guild: discord.Guild,
+        member: discord.Member,
+        rid: int,
+        expected_response: str,
+        words: str | None,
+    ) -> tuple[discord.Thread | None, bool]:
         parent = await self.parent(guild)
         if parent is None:
             return None, False
-        rid = opened.request.id
         space = await parent.create_thread(
             name=f"support-{rid}",
             type=discord.ChannelType.private_thread,
@@ -149,10 +184,10 @@ class Spaces:
         await self.services.support.requests.set_private_space(rid, space.id)
         intro = (
             f"<@{member.id}> This is your private space with the moderators. Only you and the "
-            f"moderation team can see it. Someone will be with you {opened.expected_response}."
+            f"moderation team can see it. Someone will be with you {expected_response}."
         )
-        if opened.message_to_forward:
-            intro += f"\n\n**You wrote:**\n{safe(opened.message_to_forward)}"
+        if words:
+            intro += f"\n\n**You wrote:**\n{safe(words)}"
         posted = True
         try:
             await space.send(clip(intro), allowed_mentions=_only(member.id))
@@ -163,17 +198,23 @@ class Spaces:
         return space, posted
 
     async def add_words(
-        self, guild: discord.Guild, space_id: int, user_id: int, words: str
+        self, guild: discord.Guild | None, space_id: int, user_id: int, words: str
     ) -> bool:
-        """Post more of a member's words in their open space (never stored); say if it worked."""
-        space = guild.get_channel_or_thread(space_id)
-        if space is None:
+        """Post more of a member's words in their open space (never stored); say if it worked.
+
+        With no guild (the server is on another process's shards) the post goes straight to
+        the space's id: fetching it would add an unavailable server to this process's cache.
+        """
+        space: Any = None if guild is None else guild.get_channel_or_thread(space_id)
+        if guild is None:
+            space = self.bot.get_partial_messageable(space_id)
+        elif space is None:
             try:
                 fetched = await self.bot.fetch_channel(space_id)
             except discord.HTTPException:
                 return False
             space = fetched if isinstance(fetched, discord.Thread) else None
-        if not isinstance(space, discord.Thread | discord.TextChannel):
+        if not isinstance(space, discord.Thread | discord.TextChannel | discord.PartialMessageable):
             return False
         try:
             await space.send(

@@ -78,3 +78,30 @@ async def test_erasure_cancels_notes_not_yet_sent_and_closes_the_space(
     owed = {kind: status for kind, _key, status in await _owed(sessions)}
     assert owed["support.crisis_note"] == "failed"
     assert owed["support.close_space"] == "pending"
+
+
+async def test_a_request_by_dm_for_another_process_owes_its_space_with_its_card(
+    services: Services, sessions
+) -> None:
+    await set_up_guild(services)
+    member = await approved_member(services, 5301)
+    # The database, not a gateway cache, says where someone can ask from a DM.
+    assert await services.support.requests.groups_of(5301) == [GUILD]
+    assert await services.support.requests.groups_of(5399) == []
+    opened = await services.support.requests.open_request(
+        member, topic="other", urgency="week", space_elsewhere=True
+    )
+    rid = opened.request.id
+    support = [row for row in await _owed(sessions) if row[0].startswith("support.")]
+    assert support == [
+        ("support.card", f"support.card:{rid}", "pending"),
+        ("support.open_space", f"support.open_space:{rid}", "pending"),
+    ]
+    # Asking again points back to the open request and owes no second space.
+    again = await services.support.requests.open_request(
+        member, topic="other", urgency="week", space_elsewhere=True
+    )
+    after = [row for row in await _owed(sessions) if row[0].startswith("support.")]
+    assert again.existing and after == support
+    await services.membership.leave(member)
+    assert await services.support.requests.groups_of(5301) == []

@@ -54,6 +54,10 @@ class LevelMovesService(LadderService):
         async with self.db.begin() as s:
             await require_worker(s, actor)
 
+    async def notice_server(self, notice_id: int) -> int | None:
+        """Return the server a level notice belongs to (for its buttons in a DM)."""
+        return await self.server_of(LevelNotice, notice_id)
+
     async def choose(self, actor: Actor, notice_id: int, choice: str) -> MoveChoice:
         """Record the member's choice to move up or stay; Stay takes back a waiting request."""
         if choice not in CHOICES:

@@ -122,6 +122,20 @@ class MemberRecords(Service):
             row.answers = {**(row.answers or {}), **answers}
             row.answered_at = now
 
+    async def groups_of(self, user_id: int) -> list[int]:
+        """Return the servers holding this person's record (they have not left), by id.
+
+        The database answers, not a gateway cache: a DM reaches one process, which holds only
+        the servers on its own shards.
+        """
+        async with self.db.begin() as s:
+            found = await s.scalars(
+                select(Member.guild_id)
+                .where(Member.user_id == user_id, Member.status != "left")
+                .order_by(Member.guild_id)
+            )
+            return list(found)
+
     async def audiences(self, actor: Actor) -> set[str]:
         """Return who the actor counts as for /help: everyone, member, worker, moderator, admin."""
         allowed = {"everyone"}

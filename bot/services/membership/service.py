@@ -55,6 +55,7 @@ class MembershipService(Service):
         self.leave = self.members.leave
         self.save_equality = self.members.save_equality
         self.audiences = self.members.audiences
+        self.groups_of = self.members.groups_of
         self.register_personal_data = self.data_rights.register_personal_data
         self.export = self.data_rights.export
         self.forget = self.data_rights.forget

@@ -83,6 +83,10 @@ class RepliesService(Service):
             lambda batch: decide_replies(self, batch)
         )
 
+    async def session_server(self, session_id: int) -> int | None:
+        """Return the server a session belongs to (for its buttons in a DM)."""
+        return await self.server_of(GroupSession, session_id)
+
     async def rsvp(self, actor: Actor, session_id: int, reply: str) -> RsvpOutcome:
         """Record a member's reply (one per member per session); fill or free places.
 

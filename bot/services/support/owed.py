@@ -30,6 +30,9 @@ ESCALATION = "support.escalation"
 CLOSE_SPACE = "support.close_space"
 REMOVE_SPACE = "support.remove_space"
 LIMIT_WARNING = "support.limit_warning"
+# A request asked for by DM in a process without the server's gateway cache: the process
+# owning the server opens the private space.
+OPEN_SPACE = "support.open_space"
 # Not delivered by the outbox: a record of where the bot posted a member's own words (they are
 # never stored), so erasure can find and redact that post.
 WORDS = "support.words"
@@ -100,6 +103,11 @@ async def _owe_about(
 async def owe_card(s: AsyncSession, row: SupportRequest, now: datetime, *, ping: bool) -> None:
     """Owe the queue card of a new request (pinging the moderators when it is urgent)."""
     await _owe_about(s, row, now, CARD, ping=ping)
+
+
+async def owe_space(s: AsyncSession, row: SupportRequest, now: datetime) -> None:
+    """Owe the private space of a request the server's own process must open."""
+    await _owe_about(s, row, now, OPEN_SPACE)
 
 
 async def owe_crisis_note(s: AsyncSession, row: SupportRequest, now: datetime, text: str) -> None:

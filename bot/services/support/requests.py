@@ -14,11 +14,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.db.models import GuildConfig, SupportRequest
+from bot.db.models import GuildConfig, Member, SupportRequest
 from bot.services.access import Actor, require_moderator
 from bot.services.base import Service, Wake
 from bot.services.errors import InvalidInput, NotAllowed
-from bot.services.support.owed import RERAISE, owe_card
+from bot.services.support.owed import RERAISE, owe_card, owe_space
 from bot.services.support.records import (
     MEMBER_URGENCIES,
     MESSAGE_MAX,
@@ -90,8 +90,13 @@ class SupportRequests(Service):
         urgency: str,
         message: str | None = None,
         in_server: bool = True,
+        space_elsewhere: bool = False,
     ) -> Opened:
-        """Open a support request for someone in the server; never store their message."""
+        """Open a support request for someone in the server; never store their message.
+
+        With `space_elsewhere` (asked by DM in a process that does not hold the server) the
+        private space is owed with the request, for the server's own process to open.
+        """
         if topic not in TOPICS:
             raise InvalidInput(f"Please choose what it's about: {', '.join(TOPICS.values())}.")
         if urgency not in MEMBER_URGENCIES:
@@ -135,7 +140,9 @@ class SupportRequests(Service):
             if current is not None:
                 pointed = await self._already_open(s, config, current, text, why=why)
             else:
-                view = await self._new(s, actor, topic, urgency, crisis=crisis)
+                view = await self._new(
+                    s, actor, topic, urgency, crisis=crisis, space_elsewhere=space_elsewhere
+                )
         self.wake()
         if current is not None:
             return pointed
@@ -186,7 +193,14 @@ class SupportRequests(Service):
         )
 
     async def _new(
-        self, s: AsyncSession, actor: Actor, topic: str, urgency: str, *, crisis: bool
+        self,
+        s: AsyncSession,
+        actor: Actor,
+        topic: str,
+        urgency: str,
+        *,
+        crisis: bool,
+        space_elsewhere: bool,
     ) -> RequestView:
         """Add the request and owe its card, unless the person asked a moment ago."""
         now = self.clock.now()
@@ -211,6 +225,8 @@ class SupportRequests(Service):
         s.add(row)
         await s.flush()
         await owe_card(s, row, now, ping=urgency in PING_URGENCIES)
+        if space_elsewhere:
+            await owe_space(s, row, now)
         return view_of(row)
 
     def _cooldown(self, guild_id: int) -> timedelta:
@@ -245,6 +261,25 @@ class SupportRequests(Service):
             self.settings_for(row.guild_id), view, why=why, out_of_hours=notice
         )
         return self._opened(config, view, text, notice, said, ping=raised, existing=True)
+
+    async def groups_of(self, user_id: int) -> list[int]:
+        """Return the set-up servers where this person has signed up (and not left), by id.
+
+        The database, not a gateway cache, answers: a DM reaches one process, which holds
+        only the servers on its own shards.
+        """
+        async with self.db.begin() as s:
+            found = await s.scalars(
+                select(Member.guild_id)
+                .join(GuildConfig, GuildConfig.guild_id == Member.guild_id)
+                .where(
+                    Member.user_id == user_id,
+                    Member.status.not_in(("left", "declined")),
+                    GuildConfig.setup_at.is_not(None),
+                )
+                .order_by(Member.guild_id)
+            )
+            return list(found)
 
     async def set_private_space(self, request_id: int, channel_id: int) -> None:
         """Remember the private thread or channel the cog opened for a request."""
