@@ -1,5 +1,6 @@
 # `make run`: the bot (the sandbox demo when DISCORD_TOKEN is not set).
-# `make test`: quality checks and the whole suite (again on PostgreSQL when TEST_DATABASE_URL is set).
+# `make test`: quality checks and the whole suite (on PostgreSQL too, at the same time, when
+# TEST_DATABASE_URL is set).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -24,13 +25,20 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
-	TEST_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider
+	@# With PostgreSQL, both databases run at once (each suite is mostly waiting on I/O and
+	@# timers), the PostgreSQL run's output shown after the SQLite run's.
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== the same suite on PostgreSQL =="; \
-		$(BIN)/pytest -q -p no:cacheprovider; \
+		log=$$(mktemp); \
+		$(BIN)/pytest -q -p no:cacheprovider >"$$log" 2>&1 & pg=$$!; \
+		echo "== SQLite (PostgreSQL runs beside it)"; \
+		TEST_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider; sqlite=$$?; \
+		wait $$pg; postgres=$$?; \
+		echo "== the same suite on PostgreSQL"; cat "$$log"; rm -f "$$log"; \
+		[ $$sqlite -eq 0 ] && [ $$postgres -eq 0 ]; \
 	elif [ -n "$$CI" ]; then \
 		echo "CI needs PostgreSQL: TEST_DATABASE_URL is not set" >&2; exit 1; \
 	else \
+		TEST_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider || exit 1; \
 		echo "PostgreSQL run skipped: TEST_DATABASE_URL is not set (.ci/run sets it up)"; \
 	fi
 
