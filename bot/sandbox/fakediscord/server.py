@@ -374,9 +374,9 @@ class FakeDiscord(UserActions):
         """Return how many gateway connections have been opened so far."""
         return self.hub.connections
 
-    async def drop_connections(self, code: int = 4000) -> None:
-        """Close the bot's gateway connections (4000: it resumes; 1000: a new session)."""
-        await self.hub.drop(code)
+    async def drop_connections(self, code: int = 4000, shard_id: int | None = None) -> None:
+        """Close the bot's gateway connections, or one shard's (4000: resume; 1000: anew)."""
+        await self.hub.drop(code, shard_id)
 
     def live_sessions(self) -> int:
         """Return how many bot sessions are connected now."""
