@@ -106,7 +106,6 @@ class Scheduler:
 
     async def start(self) -> None:
         """Handle overdue work now, then keep jobs for every source's next due row."""
-        self._stopping = False
         self._aps = AsyncIOScheduler(timezone="UTC")
         self._aps.add_job(
             self.run_pending,
