@@ -268,9 +268,7 @@ class Settings(BaseSettings):
     # set. OPS_HOST is where it listens: this machine only unless a container needs 0.0.0.0.
     ops_port: int | None = Field(default=None, ge=0, le=65535)
     ops_host: str = "127.0.0.1"
-    # Outbox deliveries in flight at once per process (OUTBOX_CONCURRENCY): different people
-    # and servers side by side, each one's in the order owed; discord.py keeps the rate limits.
-    outbox_concurrency: int = Field(default=8, ge=1, le=50)
+    outbox_concurrency: int = Field(default=8, ge=1, le=50)  # deliveries at once (see README)
 
     timezone: str = "Europe/London"
     group: GroupConfig
