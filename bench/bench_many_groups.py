@@ -18,7 +18,9 @@ Measured for each number of processes:
   reminders      every server's session starts in the same hour, so each server's
                  `--reminded` going members are owed their "1h" reminder DM at the same moment
                  (the busiest minute): how late each DM reached the stand-in (p50/p99/max),
-                 and how many arrived, exactly once each.
+                 and how many arrived, exactly once each. Each process delivers up to
+                 `--outbox-concurrency` at once (OUTBOX_CONCURRENCY); 1 is the sender of
+                 one delivery at a time that came before, for a before/after in one run.
   stand-in CPU   this process's CPU over the run: the stand-in serves every bot process from
                  one Python thread, so on a small machine it, not the bot, can set the pace;
                  the load average is printed beside it (the machine may be shared).
@@ -31,7 +33,8 @@ planned it (as a restart would), so what is measured is the busy minute, not sta
 Run: .venv/bin/python bench/bench_many_groups.py --database-url postgresql+asyncpg://...
          (or BENCH_DATABASE_URL; without either it says so and does nothing)
          [--servers 1000] [--members 50] [--reminded 2] [--clicks 500] [--burst 10]
-         [--processes 1,2,4]
+         [--processes 1,2,4] [--outbox-concurrency 8]   (a list, e.g. 1,8: each with each)
+         [--discord-latency-ms 0]   (each REST reply's round trip; real Discord's is tens of ms)
 The database's public schema is dropped and rebuilt.
 """
 
@@ -73,6 +76,7 @@ class Figures:
     """What one run (one number of processes) measured."""
 
     processes: int
+    concurrency: int = 8
     startup: float = 0.0
     rss: list[float] = field(default_factory=list)
     peak: list[float] = field(default_factory=list)
@@ -187,10 +191,15 @@ def reminder_dms(fake: FakeDiscord, users: list[int], since: dict[int, int]) -> 
 
 
 async def run(
-    processes: int, fake: FakeDiscord, groups: list[Group], args: argparse.Namespace, flags: bool
+    processes: int,
+    concurrency: int,
+    fake: FakeDiscord,
+    groups: list[Group],
+    args: argparse.Namespace,
+    flags: bool,
 ) -> Figures:
     """Start the processes, click, let the busiest minute come, stop; return the figures."""
-    f = Figures(processes)
+    f = Figures(processes, concurrency)
     # The stand-in routes each server to shard (guild_id >> 22) % count: one shard per process
     # without shard options, four shared out with them.
     count = SHARDS if flags else processes
@@ -212,6 +221,7 @@ async def run(
             "DISCORD_GATEWAY_URL": fake.gateway_url,
             "OPS_PORT": str(port),
             "LOG_LEVEL": "WARNING",
+            "OUTBOX_CONCURRENCY": str(concurrency),
             **shard_env,
         }
         children.append((spawn(argv, env, log), port, log))
@@ -282,17 +292,19 @@ def report(runs: list[Figures]) -> None:
         ("stand-in + script CPU, s", lambda f: f.stand_in_cpu, "{:.0f}"),
         ("load average (1 min) at end", lambda f: f.load, "{:.1f}"),
     ]
-    head = "".join(f"{f.processes:>9}" for f in runs)
-    grows = "".join(f"{f'x{f.processes}/1':>9}" for f in runs[1:])
-    print(f"\n  {'processes':32}{head}{grows}")
+    label = [f"{f.processes}p/{f.concurrency}" for f in runs]
+    head = "".join(f"{name:>9}" for name in label)
+    grows = "".join(f"{f'{name}:1st':>12}" for name in label[1:])
+    print(f"\n  {'processes/deliveries at once':32}{head}{grows}")
     for name, get, form in rows:
         values = [get(f) for f in runs]
         cells = "".join(f"{form.format(v):>9}" for v in values)
-        ratios = "".join(f"{growth(values[0], v):>9}" for v in values[1:])
+        ratios = "".join(f"{growth(values[0], v):>12}" for v in values[1:])
         print(f"  {name:32}{cells}{ratios}")
     for f in runs:
         print(
-            f"  {f.processes} process(es): {f.answered}/{f.clicks} clicks answered, "
+            f"  {f.processes} process(es), {f.concurrency} deliveries at once: "
+            f"{f.answered}/{f.clicks} clicks answered, "
             f"{len(f.late)}/{f.expected} reminders delivered, {f.twice} delivered twice"
         )
         for failure in f.failures[:3]:
@@ -315,19 +327,22 @@ async def main(args: argparse.Namespace) -> int:
     await upgrade(args.database_url)
     started = time.perf_counter()
     fake = FakeDiscord(None, reaction_time=0.0, shard_count=max(counts) if not flags else SHARDS)
+    fake.rest_latency = args.discord_latency_ms / 1000
     await fake.start()
     groups = build_world(fake, args.servers, args.members)
     reminders = await seed(args.database_url, groups, args.reminded)
     print(
         f"{args.servers} servers x {args.members} members seeded in "
         f"{time.perf_counter() - started:.1f}s; {reminders} reminders due in the same minute; "
-        f"{args.clicks} clicks in bursts of {args.burst}"
+        f"{args.clicks} clicks in bursts of {args.burst}; each REST reply "
+        f"{args.discord_latency_ms:g} ms"
     )
     runs: list[Figures] = []
     try:
         for n in counts:
-            runs.append(await run(n, fake, groups, args, flags))
-            print(f"  ran with {n} process(es)", flush=True)
+            for c in [int(c) for c in args.outbox_concurrency.split(",")]:
+                runs.append(await run(n, c, fake, groups, args, flags))
+                print(f"  ran with {n} process(es), {c} deliveries at once", flush=True)
     finally:
         await fake.stop()
     report(runs)
@@ -346,6 +361,8 @@ if __name__ == "__main__":
     parser.add_argument("--burst", type=int, default=10)
     parser.add_argument("--processes", default="1,2,4")
     parser.add_argument("--reminder-timeout", type=float, default=180.0)
+    parser.add_argument("--outbox-concurrency", default="8")
+    parser.add_argument("--discord-latency-ms", type=float, default=0.0)
     arguments = parser.parse_args()
     if not arguments.database_url.startswith("postgresql"):
         print("bench_many_groups needs PostgreSQL: pass --database-url or BENCH_DATABASE_URL")

@@ -193,10 +193,12 @@ class ParticipationBot(commands.Bot):
     async def close(self) -> None:
         """Stop the scheduler (rows stay in the database), then disconnect."""
         self._stop_open_forms()
+        # Deliveries under way finish and record themselves before the task is cancelled and
+        # the HTTP session closes (a send cut short would go out again after its lease).
+        await self.scheduler.stop()
         task = getattr(self, "_scheduler_task", None)
         if task is not None and not task.done():
             task.cancel()
-        await self.scheduler.stop()
         await super().close()
 
 

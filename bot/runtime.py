@@ -51,7 +51,7 @@ async def build_runtime(
         if settings.clock_speed != 1.0:
             start, anchor = settings.clock_start or clock.now(), settings.clock_anchor
             clock = ScaledClock(start, settings.clock_speed, anchor)
-    scheduler = Scheduler(clock)
+    scheduler = Scheduler(clock, concurrency=settings.outbox_concurrency)
     services = build_services(settings, create_sessionmaker(engine), clock, scheduler.wake)
     plan = plan_for(settings.shards, settings.shard_count)
     if plan is None:

@@ -8,13 +8,19 @@ handler per event type that renders and sends; `check_handlers()` refuses to sta
 emitted event has no handler. Services call `wake()` after adding or changing timed rows.
 APScheduler holds only in-memory jobs derived from the rows; they are rebuilt at start-up,
 and anything overdue is handled at once.
+
+An event with a `lane` (an outbox delivery: a person's DMs, or a server's posts) may run
+beside events of other lanes, at most `concurrency` at once, and in claim order within its
+lane; events without one run one at a time, as they always did. On stop, no new event starts;
+those already running finish (within a grace period), and the source is asked to `release`
+the ones claimed but not started, so a restart or another process takes them at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -29,6 +35,11 @@ Handler = Callable[[Any], Awaitable[None]]
 LagHook = Callable[[str, float], None]
 # Wake-ups within this long of each other are answered by one look at every source.
 WAKE_MERGE_SECONDS = 0.02
+# Events of different lanes in flight at once (Discord calls; discord.py keeps to its rate
+# limits per route, so more in flight only waits in its buckets).
+DEFAULT_CONCURRENCY = 8
+# How long stop() lets events already started finish before it gives up on them.
+STOP_GRACE_SECONDS = 10.0
 
 
 class DueSource(Protocol):
@@ -53,9 +64,13 @@ class MissingHandler(RuntimeError):
 class Scheduler:
     """Wake up when rows fall due, claim them through their service, and dispatch events."""
 
-    def __init__(self, clock: Clock, sweep_seconds: float = 30.0) -> None:
+    def __init__(
+        self, clock: Clock, sweep_seconds: float = 30.0, concurrency: int = DEFAULT_CONCURRENCY
+    ) -> None:
         self.clock = clock
         self.sweep_seconds = sweep_seconds
+        self.concurrency = max(concurrency, 1)
+        self._stopping = False
         self.sources: list[DueSource] = []
         self.handlers: dict[type, Handler] = {}
         self._aps: AsyncIOScheduler | None = None
@@ -105,7 +120,14 @@ class Scheduler:
         await self.run_pending()
 
     async def stop(self) -> None:
-        """Stop the in-memory jobs (the rows stay)."""
+        """Stop the in-memory jobs (the rows stay), letting events already started finish."""
+        self._stopping = True
+        try:  # an event half done would be sent again after its lease: let it record itself
+            await asyncio.wait_for(self._lock.acquire(), STOP_GRACE_SECONDS)
+        except TimeoutError:
+            log.warning("scheduler: work still running after %ss; stopping", STOP_GRACE_SECONDS)
+        else:
+            self._lock.release()
         if self._wakes:  # a wake-up is a quick read; let it finish rather than cut a query
             await asyncio.wait(list(self._wakes), timeout=2)
         for task in list(self._wakes):
@@ -157,18 +179,53 @@ class Scheduler:
             # An event that does not say when it was due was due when this run was planned.
             planned = self._planned if self._planned is not None and self._planned <= now else now
             for source in self.sources:
+                if self._stopping:
+                    break
                 try:
                     events = await source.take_due(now)
                 except Exception:
                     log.exception("scheduler: %s failed to take due work", source.name)
                     continue
-                for event in events:
-                    handled += await self._dispatch(event)
-                    if self.on_ran is not None:
-                        due = getattr(event, "due_at", None)
-                        due = due if isinstance(due, datetime) else planned
-                        self.on_ran(type(event).__name__, (self.clock.now() - due).total_seconds())
+                handled += await self._run_all(source, events, planned)
         await self._reschedule()
+        return handled
+
+    async def _run_all(self, source: DueSource, events: list[Any], planned: datetime) -> int:
+        """Run one source's claimed events: lane by lane side by side, the rest in turn."""
+        lanes: dict[Hashable, list[Any]] = {}
+        alone: list[Any] = []
+        for event in events:
+            lane = getattr(event, "lane", None)
+            (alone if lane is None else lanes.setdefault(lane, [])).append(event)
+        unstarted: list[Any] = []
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def run(queue: list[Any], limit: asyncio.Semaphore) -> int:
+            done = 0
+            for index, event in enumerate(queue):
+                async with limit:
+                    if self._stopping:  # checked once a place is free: nothing new starts
+                        unstarted.extend(queue[index:])
+                        break
+                    done += await self._run_one(event, planned)
+            return done
+
+        handled = await run(alone, asyncio.Semaphore(1))
+        handled += sum(await asyncio.gather(*(run(q, gate) for q in lanes.values())))
+        release = getattr(source, "release", None)
+        if unstarted and release is not None:
+            try:
+                await release(unstarted)
+            except Exception:
+                log.exception("scheduler: %s could not release unstarted work", source.name)
+        return handled
+
+    async def _run_one(self, event: Any, planned: datetime) -> int:
+        handled = await self._dispatch(event)
+        if self.on_ran is not None:
+            due = getattr(event, "due_at", None)
+            due = due if isinstance(due, datetime) else planned
+            self.on_ran(type(event).__name__, (self.clock.now() - due).total_seconds())
         return handled
 
     async def _dispatch(self, event: Any) -> int:

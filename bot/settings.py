@@ -273,6 +273,7 @@ class Settings(BaseSettings):
     # set. OPS_HOST is where it listens: this machine only unless a container needs 0.0.0.0.
     ops_port: int | None = Field(default=None, ge=0, le=65535)
     ops_host: str = "127.0.0.1"
+    outbox_concurrency: int = Field(default=8, ge=1, le=50)  # deliveries at once (see README)
 
     timezone: str = "Europe/London"
     group: GroupConfig

@@ -164,3 +164,81 @@ async def test_each_piece_of_due_work_reports_how_late_it_was_done(clock: Manual
         await scheduler.stop()
     # The event that says when it was due is measured from then; the other from the plan.
     assert reported == [("Due", 32.0), ("Ping", 34.0)]
+
+
+@dataclass(frozen=True)
+class Post:
+    """An event with a lane: posts to one destination, which must go out in order."""
+
+    lane: str
+    n: int
+
+
+class Lanes:
+    """A source whose claimed events go to a few destinations, and which takes back the rest."""
+
+    name = "lanes"
+    emits: tuple[type, ...] = (Post,)
+
+    def __init__(self, events: list[Post]) -> None:
+        self.events = events
+        self.released: list[Post] = []
+
+    async def next_due(self) -> datetime | None:
+        return None
+
+    async def take_due(self, now: datetime) -> list[Post]:
+        events, self.events = self.events, []
+        return events
+
+    async def release(self, events: list[Post]) -> None:
+        self.released.extend(events)
+
+
+async def test_lanes_run_side_by_side_bounded_and_each_in_order(clock: ManualClock) -> None:
+    events = [Post(lane, n) for n in range(5) for lane in "abcdef"]
+    scheduler = Scheduler(clock, concurrency=3)
+    scheduler.add_source(Lanes(events))
+    seen: dict[str, list[int]] = {}
+    in_flight = most = 0
+
+    async def send(event: Post) -> None:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.005)
+        seen.setdefault(event.lane, []).append(event.n)
+        in_flight -= 1
+
+    scheduler.on(Post, send)
+    assert await scheduler.run_pending() == 30
+    assert most == 3  # several at once, never more than allowed
+    assert seen == {lane: [0, 1, 2, 3, 4] for lane in "abcdef"}  # each lane in claim order
+
+
+async def test_stopping_lets_started_work_finish_and_gives_back_the_rest(
+    clock: ManualClock,
+) -> None:
+    events = [Post(lane, n) for n in range(3) for lane in "abcd"]
+    source = Lanes(events)
+    scheduler = Scheduler(clock, concurrency=2)
+    scheduler.add_source(source)
+    started: list[Post] = []
+    finished: list[Post] = []
+    going = asyncio.Event()
+
+    async def send(event: Post) -> None:
+        started.append(event)
+        going.set()
+        await asyncio.sleep(0.05)
+        finished.append(event)
+
+    scheduler.on(Post, send)
+    run = asyncio.create_task(scheduler.run_pending())
+    await going.wait()
+    await scheduler.stop()  # returns only once the two in flight have finished
+    assert len(started) == 2 and finished == started
+    assert await run == 2
+    assert sorted(source.released, key=lambda e: (e.lane, e.n)) == sorted(
+        set(events) - set(started), key=lambda e: (e.lane, e.n)
+    )

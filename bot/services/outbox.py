@@ -47,6 +47,16 @@ class Delivery:
     subject_member_id: int | None
 
     @property
+    def lane(self) -> tuple[int, int | None]:
+        """Return what must go out in the order owed: one person's deliveries, or a server's.
+
+        Deliveries about a member (DMs, their role, posts about them) keep their order; those
+        about no one (cards, results, channel posts) keep theirs per server. Different lanes
+        go out side by side (see bot/scheduler.py).
+        """
+        return (self.guild_id, self.subject_member_id)
+
+    @property
     def nonce(self) -> str:
         """Return the nonce that makes a retried post appear once (Discord's enforce_nonce)."""
         return f"outbox-{self.id}"
@@ -134,7 +144,7 @@ class OutboxService(Service):
             wanted = (
                 select(OutboxItem.id)
                 .where(_claimable(now), _ours(self.settings))
-                .order_by(OutboxItem.due_at)
+                .order_by(OutboxItem.due_at, OutboxItem.id)
             )
             if s.get_bind().dialect.name == "postgresql":
                 wanted = wanted.with_for_update(skip_locked=True)
@@ -164,6 +174,21 @@ class OutboxService(Service):
         await self._finish(
             item_id, status=DONE, last_error=None, channel_id=channel_id, message_id=message_id
         )
+
+    async def release(self, deliveries: list[Delivery]) -> None:
+        """Give back rows claimed but never tried (a shutdown): claimable again at once."""
+        if not deliveries:
+            return
+        async with self.db.begin() as s:
+            await s.execute(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.id.in_([d.id for d in deliveries]),
+                    OutboxItem.status == PENDING,
+                    OutboxItem.lease_until.is_not(None),
+                )
+                .values(lease_until=None, attempts=OutboxItem.attempts - 1)
+            )
 
     async def _finish(self, item_id: int, **values: Any) -> None:
         """Close a still-pending row (done or failed) and release its lease."""

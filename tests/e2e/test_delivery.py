@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from bot.delivery import Sent, dm_owed
+from bot.db.models import Member
+from bot.delivery import Sent, dm_owed, post_owed
 from bot.sandbox.fakediscord import FakeDiscord
 from bot.services.outbox import Delivery
 from tests.e2e.harness import BotHarness, People
@@ -60,3 +62,64 @@ async def test_closed_dms_are_recorded_not_retried(
     [failed] = await harness.services.outbox.failures(group["guild"])
     assert failed.reason == "the person's DMs are closed to the bot"
     assert fake.dm_messages(user) == []
+
+
+async def test_many_due_together_arrive_once_each_in_the_order_owed(
+    fake: FakeDiscord, harness: BotHarness, group: People
+) -> None:
+    guild = group["guild"]
+    channel = group["#announcements"]
+
+    # Discord answers some sooner than others: here the earlier ones are the slower.
+    async def dm(delivery: Delivery) -> Sent:
+        payload = delivery.payload
+        await asyncio.sleep(0.01 * (5 - payload["step"]))
+        return await dm_owed(harness.bot, delivery, payload["user_id"], payload["text"])
+
+    async def post(delivery: Delivery) -> Sent:
+        await asyncio.sleep(0.01 * (5 - delivery.payload["step"]))
+        return await post_owed(harness.bot, delivery, channel, delivery.payload["text"])
+
+    harness.bot.deliveries.on("test.dm", dm)
+    harness.bot.deliveries.on("test.post", post)
+    now = harness.clock.now()
+    users = []
+    async with harness.services.db.begin() as s:
+        for n in range(6):
+            user = fake.create_user(f"member{n}", f"Member {n}")
+            fake.add_member(guild, user)
+            member = Member(
+                guild_id=guild,
+                user_id=user,
+                preferred_name=f"Member {n}",
+                age_band="16-17",
+                member_type="young_person",
+                locality="North",
+                consent_at=now,
+                joined_at=now,
+                status="approved",
+            )
+            s.add(member)
+            await s.flush()
+            users.append((user, member.id))
+        for step in range(1, 5):  # owed in this order, all due at the same moment
+            notice = {"text": f"Notice {step}", "step": step}
+            await harness.services.outbox.owe(s, guild_id=guild, kind="test.post", payload=notice)
+            for user, member_id in users:
+                await harness.services.outbox.owe(
+                    s,
+                    guild_id=guild,
+                    kind="test.dm",
+                    payload={"user_id": user, "text": f"Reminder {step}", "step": step},
+                    subject_member_id=member_id,
+                )
+    # Discord's rate limit hits some of them: discord.py waits and tries them again.
+    fake.faults.fail_next("POST", r"^/channels/\d+/messages$", 429, count=3)
+    assert await harness.run_due() == 28
+    owed = [f"Reminder {step}" for step in range(1, 5)]
+    for user, _ in users:
+        assert [m["content"] for m in fake.dm_messages(user)] == owed
+    notices = [m["content"] for m in fake.messages_in(channel) if "Notice" in m["content"]]
+    assert notices == [f"Notice {step}" for step in range(1, 5)]
+    assert await harness.services.outbox.counts() == {"done": 28}
+    assert sum(given.startswith("429") for given in fake.faults.given) == 3

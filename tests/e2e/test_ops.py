@@ -12,12 +12,14 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import bot.ops.server
 import bot.sandbox.driver
+from bot.app import ShardedParticipationBot
 from bot.clock import ManualClock
 from bot.delivery import Sent, dm_owed
 from bot.runtime import Runtime, build_runtime
-from bot.sandbox.fakediscord import FakeDiscord
+from bot.sandbox.fakediscord import FakeDiscord, restore_discord_py
 from bot.services.outbox import Delivery
 from bot.settings import Settings, load_settings
+from tests.conftest import SPEC
 from tests.e2e.flows import join
 from tests.e2e.harness import BotHarness, People
 
@@ -205,3 +207,66 @@ async def test_a_port_already_taken_stops_start_up_with_one_clear_line(
         port = taken.getsockname()[1]
         with pytest.raises(SystemExit, match=f"OPS_PORT cannot listen on 127.0.0.1:{port}"):
             await build_runtime(e2e_settings.model_copy(update={"ops_port": port}), clock)
+
+
+async def _health_until(runtime: Runtime, status: int, wait: float = 10.0) -> dict[str, Any]:
+    """Ask /health until it answers `status`, and return its body."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    got, body = await _get_json(runtime, "/health")
+    while got != status and loop.time() < deadline:
+        await asyncio.sleep(0.02)
+        got, body = await _get_json(runtime, "/health")
+    assert got == status, body
+    return body
+
+
+async def test_health_with_shards_is_ready_only_while_every_owned_shard_is_connected(
+    db_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def identify_at_once(self: object, shard_id: int | None, *, initial: bool) -> None:
+        return None  # Discord's 5 s between IDENTIFYs is not what this test is about
+
+    monkeypatch.setattr(ShardedParticipationBot, "before_identify_hook", identify_at_once)
+    fake = FakeDiscord(SPEC if SPEC.exists() else None, shard_count=4)
+    await fake.start()
+    admin = fake.create_user("alex", "Alex")
+    for shard in (0, 1, 3):  # shard 3 belongs to another process
+        fake.create_guild(f"Group {shard}", admin, shard_id=shard)
+    settings = load_settings(
+        database_url=db_url,
+        discord_api_base=fake.api_base,
+        discord_gateway_url=fake.gateway_url,
+        guild_ready_timeout=0.05,
+        ops_port=0,
+        shards="0-1",
+        shard_count=4,
+    )
+    harness = BotHarness(fake, settings, clock)
+    try:
+        await harness.start()
+        runtime = harness.runtime
+        assert runtime is not None
+        up = {"ready": True, "gateway": "up", "database": "up"}
+        assert await _health_until(runtime, 200) == up
+        assert fake.hub.live_shards() == {0, 1}
+
+        # Shard 1's connection drops and the gateway is slow to take it back.
+        fake.hub.accepting.clear()
+        await fake.drop_connections(4000, shard_id=1)
+        assert await _health_until(runtime, 503) == {
+            "ready": False,
+            "gateway": "reconnecting shard 1",
+            "database": "up",
+        }
+        assert fake.hub.live_shards() == {0}  # the other shard stayed connected
+
+        fake.hub.accepting.set()
+        assert await _health_until(runtime, 200) == up
+        assert fake.hub.live_shards() == {0, 1}
+    finally:
+        fake.hub.accepting.set()  # a failed check must not leave the shard waiting
+        await harness.stop()
+        await fake.stop()
+        restore_discord_py()
+    assert fake.violations == []

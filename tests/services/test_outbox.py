@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.db.models import OutboxItem
+from bot.db.models import Member, OutboxItem
+from bot.delivery import Deliveries, Sent
+from bot.scheduler import Scheduler
 from bot.services.container import Services
-from bot.services.outbox import LEASE, MAX_ATTEMPTS, OutboxService, owe
+from bot.services.outbox import LEASE, MAX_ATTEMPTS, Delivery, OutboxService, owe
 
 GUILD = 1001
 
@@ -116,3 +118,73 @@ async def test_a_refusal_is_recorded_with_its_reason(
     [failed] = await outbox.failures(GUILD)
     assert failed.kind == "test.note" and "DMs are closed" in failed.reason
     assert await outbox.failures(GUILD + 1) == []
+
+
+def _member(n: int, now: datetime) -> Member:
+    return Member(
+        guild_id=GUILD,
+        user_id=5000 + n,
+        preferred_name=f"Member {n}",
+        age_band="16-17",
+        member_type="young_person",
+        locality="North",
+        consent_at=now,
+        joined_at=now,
+        status="approved",
+    )
+
+
+async def test_rows_given_back_at_shutdown_are_taken_at_once_with_no_attempt_spent(
+    services: Services, clock: ManualClock, outbox: OutboxService
+) -> None:
+    for n in range(3):
+        await _owe(services, f"k{n}", n=n)
+    first, *rest = await outbox.take_due(clock.now())
+    await outbox.delivered(first.id)
+    await outbox.release([first, *rest])  # the delivered one is not reopened
+    again = await outbox.take_due(clock.now())
+    assert [d.id for d in again] == [d.id for d in rest]
+    assert [d.attempt for d in again] == [1, 1]
+    assert (await outbox.counts())["done"] == 1
+
+
+async def test_many_due_together_go_out_side_by_side_once_each_in_order(
+    services: Services, clock: ManualClock, outbox: OutboxService
+) -> None:
+    async with services.db.begin() as s:
+        people = [_member(n, clock.now()) for n in range(5)]
+        s.add_all(people)
+        await s.flush()
+        subjects = (None, *(p.id for p in people))
+        for n in range(4):  # owed in this order: each person's, and the server's posts
+            for member in subjects:
+                await owe(
+                    s,
+                    guild_id=GUILD,
+                    kind="test.note",
+                    payload={"n": n},
+                    now=clock.now(),
+                    subject_member_id=member,
+                )
+                clock.advance(timedelta(milliseconds=1))
+    sent: dict[int | None, list[int]] = {}
+    in_flight = most = 0
+
+    async def send(delivery: Delivery) -> Sent:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.003 * (4 - delivery.payload["n"]))  # the earlier, the slower
+        sent.setdefault(delivery.subject_member_id, []).append(delivery.payload["n"])
+        in_flight -= 1
+        return Sent()
+
+    deliveries = Deliveries(outbox)
+    deliveries.on("test.note", send)
+    scheduler = Scheduler(clock, concurrency=8)
+    scheduler.add_source(outbox)
+    scheduler.on(Delivery, deliveries.deliver)
+    assert await scheduler.run_pending() == 24
+    assert most == 6  # every lane at once, and one at a time in each
+    assert sent == {member: [0, 1, 2, 3] for member in subjects}
+    assert await outbox.counts() == {"done": 24}

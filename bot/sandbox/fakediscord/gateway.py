@@ -83,6 +83,10 @@ class GatewayHub:
         self.last_query: dict[str, str] = {}
         self._sockets: set[web.WebSocketResponse] = set()
         self._dropped: set[web.WebSocketResponse] = set()
+        # Cleared, new connections wait before their HELLO (a gateway slow to take them back):
+        # a test sees the bot while a dropped shard is still reconnecting.
+        self.accepting = asyncio.Event()
+        self.accepting.set()
 
     def dispatch(self, event: str, data: Json, guild_id: int | None) -> None:
         """Queue an event for every session on the server's shard whose intents allow it."""
@@ -112,6 +116,7 @@ class GatewayHub:
         self.connections += 1
         self._sockets.add(ws)
         session: Session | None = None
+        await self.accepting.wait()
         await ws.send_str(
             json.dumps({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}})
         )
@@ -293,9 +298,12 @@ class GatewayHub:
         """Return the shard ids that have an open connection."""
         return {s.shard_id for s in self.sessions.values() if s.ws is not None}
 
-    async def drop(self, code: int) -> None:
-        """Close every open connection with a close code (4000 lets discord.py RESUME)."""
+    async def drop(self, code: int, shard_id: int | None = None) -> None:
+        """Close every open connection, or one shard's, with a close code (4000: RESUME)."""
+        chosen = {s.ws for s in self.sessions.values() if s.shard_id == shard_id}
         for ws in list(self._sockets):
+            if shard_id is not None and ws not in chosen:
+                continue
             self._dropped.add(ws)
             await ws.close(code=code)
 

@@ -45,6 +45,9 @@ class FakeDiscord(UserActions):
     ) -> None:
         self.violations: list[str] = []
         self.reaction_time = reaction_time
+        # Seconds each REST reply takes to come back, as across the internet (benchmarks set
+        # it; 0 here): what a bot waiting on one request at a time pays for every request.
+        self.rest_latency = 0.0
         self.last_reply_at = 0.0
         self.inflight = 0
         self.ids = Snowflakes()
@@ -143,6 +146,8 @@ class FakeDiscord(UserActions):
             response = await serve(self.env, self.router, self.spec, API_PREFIX, request)
             # Discord usually delivers the gateway event before the REST reply; do the same.
             await self.hub.drain()
+            if self.rest_latency:
+                await asyncio.sleep(self.rest_latency)
             return response
         finally:
             self.inflight -= 1
@@ -374,9 +379,9 @@ class FakeDiscord(UserActions):
         """Return how many gateway connections have been opened so far."""
         return self.hub.connections
 
-    async def drop_connections(self, code: int = 4000) -> None:
-        """Close the bot's gateway connections (4000: it resumes; 1000: a new session)."""
-        await self.hub.drop(code)
+    async def drop_connections(self, code: int = 4000, shard_id: int | None = None) -> None:
+        """Close the bot's gateway connections, or one shard's (4000: resume; 1000: anew)."""
+        await self.hub.drop(code, shard_id)
 
     def live_sessions(self) -> int:
         """Return how many bot sessions are connected now."""
