@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.group_config import GroupConfig
 from bot.services.membership import (
     FieldProblem,
     JoinForm,
@@ -12,7 +13,7 @@ from bot.services.membership import (
 )
 from bot.services.membership.forms import checked_values
 from bot.services.membership.matching import resolve_age_band, resolve_area
-from bot.settings import GroupConfig, Settings
+from bot.settings import Settings
 
 GROUP = GroupConfig(
     localities=["North", "South", "Online only"],

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.db.models import SupportRequest
+from bot.group_config import SafeguardingConfig
 from bot.services.access import Actor
 from bot.services.container import Services
 from bot.services.errors import InvalidInput, NotAllowed
@@ -21,7 +22,6 @@ from bot.services.support.safeguarding import SafeguardingMatcher
 from bot.settings import (
     DEFAULT_CONFIG_DIR,
     ConfigError,
-    SafeguardingConfig,
     Settings,
     load_settings,
 )

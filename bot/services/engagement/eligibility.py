@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Contribution, LevelNotice, Member, TrainingRecord
 from bot.db.upsert import insert_for
+from bot.group_config import LevelConfig
 from bot.services.engagement.ladder import Ladder, Standing, months_between
-from bot.settings import LevelConfig, Settings
+from bot.settings import Settings
 
 # Each server's ladder, by guild id.
 Ladders = Callable[[int], Ladder]

@@ -9,7 +9,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.contribution_kinds import KIND_LABELS, ContributionKind
-from bot.settings import LevelConfig, Settings
+from bot.group_config import LevelConfig
+from bot.settings import Settings
 
 SINGULAR: dict[ContributionKind, str] = {
     ContributionKind.POLL_VOTE: "poll vote",

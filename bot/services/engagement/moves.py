@@ -6,6 +6,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import LevelChange, LevelNotice, Member
+from bot.group_config import LevelConfig
 from bot.services.access import Actor, guild_config, require_member, require_worker
 from bot.services.base import claim
 from bot.services.engagement.common import LadderService, in_guild, not_own, who
@@ -30,7 +31,6 @@ from bot.services.engagement.owed import (
 )
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.text import clean_text
-from bot.settings import LevelConfig
 
 
 class LevelMovesService(LadderService):

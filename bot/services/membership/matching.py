@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.settings import GroupConfig
+from bot.group_config import GroupConfig
 
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:-|–|to)\s*(\d+)\s*$")
 _OR_OVER = re.compile(r"^\s*(\d+)\s*\+\s*$")

@@ -27,13 +27,14 @@ from bot.db.models import (
     SessionAttendance,
     SessionRsvp,
 )
+from bot.group_config import DAY_NAMES
 from bot.services.membership import ADJUSTMENTS
 from bot.services.reports.figures import Adjustment, Money, Process, Support
 from bot.services.reports.periods import Period
 from bot.services.reports.queries import count_by, in_period, totals_by_status
 from bot.services.support import WITHDRAWN, requests_made
 from bot.services.timeparse import localize
-from bot.settings import DAY_NAMES, Settings
+from bot.settings import Settings
 
 
 def buckets(period: Period, settings: Settings) -> tuple[list[datetime], list[str]]:

@@ -47,7 +47,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.settings import SafeguardingConfig
+from bot.group_config import SafeguardingConfig
 
 # Curly quotes and look-alikes people's phones insert, mapped to a plain apostrophe. A 1:1
 # character map keeps positions the same, so exclusion spans line up with crisis spans.

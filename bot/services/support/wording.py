@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from bot.group_config import DAY_NAMES
 from bot.services.support.records import RequestView
-from bot.settings import DAY_NAMES, Settings
+from bot.settings import Settings
 
 FULL_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
