@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.sandbox.driver import custom_ids
 from bot.sandbox.driver import press as click
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
 from tests.e2e.harness import People, answered, slash
@@ -37,9 +38,14 @@ async def join(fake: FakeDiscord, group: People, user_id: int, **options: Any) -
         await answered(await fake.submit_modal(user_id, form, {field: note}))
     handle = await answered(await fake.click(user_id, int(message["id"]), "join:agree"))
     assert "waiting" in (handle.content or ""), handle.content
+    # Other posts may reach the log beside the card (deliveries go out side by side): the card
+    # is the new message with the sign-up buttons.
     cards = await fake.wait_for(
-        lambda: len(fake.messages_in(group["#worker-log"])) > before
-        and fake.messages_in(group["#worker-log"])
+        lambda: [
+            m
+            for m in fake.messages_in(group["#worker-log"])[before:]
+            if any(c.startswith("signup:") for c in custom_ids(m))
+        ]
     )
     return cards[-1]
 
