@@ -135,6 +135,8 @@ def report(path: str, floor: Result, real: Result, before: Result | None = None)
     bots = [("floor", floor)] + ([("before", before)] if before else []) + [("bot", real)]
     answered = ", ".join(f"{res.count} by the {who}" for who, res in bots)
     print(f"\n{path}: {real.clicks} clicks; answered in time: {answered} (CPU is per click sent)")
+    # The machine may be shared: the load beside each path's figures says how quiet it was.
+    print(f"  load average now: {os.getloadavg()[0]:.2f} (1 min)")
     head = "".join(f"{who:>10}" for who, _ in bots)
     ratios = "".join(f"{who + '/floor':>14}" for who, _ in bots[1:])
     print(f"  {'':16}{head}{ratios}")

@@ -144,12 +144,13 @@ class SupportStaff(Service):
 
     def __init__(self, *parts: Any, **named: Any) -> None:
         super().__init__(*parts, **named)
-        # One lane per server: a round reads the server's set-up once; one moderator's
-        # presses are written in the order they pressed.
+        # One lane per server: a round reads the server's set-up once. A moderator's presses
+        # on different cards share a round (a queue is worked through card after card); a
+        # second press on the same card waits for the next, so it is answered in order.
         self._claims: GroupCommit[tuple[Actor, int], StaffAction] = GroupCommit(
             self._claim_batch,
             None,
-            lambda press: press[0].user_id,
+            lambda press: (press[0].user_id, press[1]),
             lane=lambda press: press[0].guild_id,
         )
 
