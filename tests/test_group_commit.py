@@ -1,11 +1,12 @@
-"""Group commit (bot/db/group_commit.py) and read-only transactions (bot/db/engine.py)."""
+"""Group commit (bot/db/group_commit.py), with and without lanes, and read-only transactions."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from bot.db.engine import create_engine, create_sessionmaker, reading
@@ -80,6 +81,98 @@ async def test_a_failed_round_is_written_again_one_by_one() -> None:
     assert outcome[0] == "ok1:alone"
     assert isinstance(outcome[1], RuntimeError)
     assert recorder.alone == [("ok", 1), ("boom", 2)]
+
+
+Press = tuple[str, int]  # (lane, n): a negative n is refused
+
+
+def in_lanes(
+    together: Callable[[Sequence[Press]], Awaitable[Sequence[int | Exception]]],
+) -> GroupCommit[Press, int]:
+    """Lanes by the first part, each press its own key; no separate writer for one alone."""
+    return GroupCommit(together, None, id, lane=lambda press: press[0])
+
+
+async def test_lanes_write_apart_in_arrival_order_each_with_its_own_answer() -> None:
+    runs: list[list[Press]] = []
+
+    async def together(presses: Sequence[Press]) -> list[int | Exception]:
+        runs.append(list(presses))
+        return [Conflict(f"no {n}") if n < 0 else n * 10 for _, n in presses]
+
+    writes = in_lanes(together)
+    results = await asyncio.gather(
+        *(writes.submit(("a", n)) for n in (1, 2, -3, 4)),
+        writes.submit(("b", 5)),
+        return_exceptions=True,
+    )
+    assert results[:2] == [10, 20] and results[3:] == [40, 50]
+    assert isinstance(results[2], Conflict) and results[2].message == "no -3"
+    # A round holds one lane's presses only, in the order they arrived.
+    assert sorted(runs) == [[("a", 1), ("a", 2), ("a", -3), ("a", 4)], [("b", 5)]]
+    # Later presses start a new round once the last one is done.
+    assert await writes.submit(("a", 6)) == 60
+    assert runs[-1] == [("a", 6)]
+
+
+async def test_one_lane_writes_one_round_at_a_time_while_other_lanes_go_on() -> None:
+    running: set[str] = set()
+    overlapped: list[set[str]] = []
+
+    async def together(presses: Sequence[Press]) -> list[int | Exception]:
+        lane = presses[0][0]
+        assert lane not in running, "two rounds of one lane at once"
+        running.add(lane)
+        overlapped.append(set(running))
+        await asyncio.sleep(0.01)
+        running.discard(lane)
+        return [n for _, n in presses]
+
+    writes = in_lanes(together)
+    first = [asyncio.ensure_future(writes.submit((lane, 1))) for lane in "ab"]
+    await asyncio.sleep(0.005)  # both lanes are writing: these wait for the next round
+    later = [asyncio.ensure_future(writes.submit((lane, 2))) for lane in "ab"]
+    assert await asyncio.gather(*first, *later) == [1, 1, 2, 2]
+    assert {"a", "b"} in overlapped
+
+
+async def test_without_a_writer_for_one_a_failed_round_is_rerun_one_by_one() -> None:
+    sizes: list[int] = []
+
+    async def together(presses: Sequence[Press]) -> list[int | Exception]:
+        sizes.append(len(presses))
+        if any(n == 13 for _, n in presses):
+            raise RuntimeError("the database went away")
+        return [n for _, n in presses]
+
+    writes = in_lanes(together)
+    results = await asyncio.gather(
+        *(writes.submit(("k", n)) for n in (1, 13, 2)), return_exceptions=True
+    )
+    assert results[0] == 1 and results[2] == 2
+    assert isinstance(results[1], RuntimeError)
+    # The failing one, alone, fails once: it is not run a second time.
+    assert sizes == [3, 1, 1, 1]
+
+
+async def test_a_round_cut_short_answers_nobody() -> None:
+    started = asyncio.Event()
+
+    async def together(presses: Sequence[Press]) -> list[int | Exception]:
+        started.set()
+        await asyncio.sleep(10)
+        return [n for _, n in presses]
+
+    writes = in_lanes(together)
+    press = asyncio.ensure_future(writes.submit(("k", 1)))
+    waiting = asyncio.ensure_future(writes.submit(("k", 2)))
+    await started.wait()
+    for task in writes.writers():
+        task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await press
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
 
 
 async def test_a_reading_transaction_does_not_wait_for_a_writer_on_sqlite(tmp_path: Path) -> None:

@@ -1,15 +1,17 @@
 """Replies that arrive together, decided in one transaction in the order they arrived.
 
 A session's announcement gets its replies in bursts (everyone presses Going when it goes up).
-Each burst shares one transaction (bot.services.batching): the server's set-up, the session
-(locked, so capacity holds across processes too), the members and their earlier replies are
-read once; each reply is then decided in arrival order with the places counted as it goes;
-the replies are written in one statement, and counts, reminders and the redraw of the
-announcement are done once. Nobody is answered before that transaction has committed.
+Each burst shares one transaction (bot/db/group_commit.py, one lane per session): the
+server's set-up, the session (locked, so capacity holds across processes too), the members
+and their earlier replies are read once; each reply is then decided in arrival order with
+the places counted as it goes; the replies are written in one statement, and counts,
+reminders and the redraw of the announcement are done once. Nobody is answered before that
+transaction has committed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +24,6 @@ from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config
 from bot.services.audience import Audience
 from bot.services.base import Service
-from bot.services.batching import Batch, Outcomes
 from bot.services.errors import Conflict, NotAllowed, ServiceError
 from bot.services.sessions.calendar import calendar_for
 from bot.services.sessions.events import Promotion
@@ -45,8 +46,7 @@ REFUSALS = {
     "declined": "Your sign-up was not approved, so this is not available to you.",
     "paused": "You are on a break. Use /resume when you want to take part again.",
 }
-Key = tuple[int, int]  # (server, session)
-Request = tuple[Actor, str]  # (who, going | maybe | cant)
+Request = tuple[Actor, int, str]  # (who, session, going | maybe | cant)
 
 
 @dataclass(frozen=True)
@@ -226,35 +226,36 @@ def _refusal(
     return None
 
 
-async def decide_replies(service: Service, batch: Batch[Key, Request]) -> Outcomes[RsvpOutcome]:
+async def decide_replies(
+    service: Service, requests: Sequence[Request]
+) -> list[RsvpOutcome | Exception]:
     """Record a burst of replies to one session in one transaction; return each one's outcome."""
-    guild_id, session_id = batch.key
+    guild_id, session_id = requests[0][0].guild_id, requests[0][1]
     now = service.clock.now()
-    done: Outcomes[RsvpOutcome] = Outcomes()
+    done: dict[int, RsvpOutcome | Exception] = {}
     decided: dict[int, _Decided] = {}
     async with service.db.begin() as s:
         try:
             await guild_config(s, guild_id)
         except ServiceError as exc:
-            done.errors = dict.fromkeys(range(len(batch.requests)), exc)
-            return done
-        members = await _members(s, guild_id, [actor for actor, _ in batch.requests])
+            return [exc for _ in requests]
+        members = await _members(s, guild_id, [actor for actor, _, _ in requests])
         found = await _open_session(s, guild_id, session_id, now)
         replies = None
         if isinstance(found, GroupSession):
             gs = found
             replies = _Replies(s, service, gs, now)
             await replies.load([m.id for m in members.values()])
-        for index, (actor, reply) in enumerate(batch.requests):
+        for index, (actor, _, reply) in enumerate(requests):
             member = members.get(actor.user_id)
             refused = _refusal(member, found, service)
             if refused is not None:
-                done.errors[index] = refused
+                done[index] = refused
                 continue
             assert replies is not None and member is not None  # an open session, a member
             decided[index] = await replies.decide(member.id, reply)
         if replies is None or not decided:
-            return done
+            return [done[index] for index in range(len(requests))]
         await replies.write()
         touched = sorted({d.member_id for d in decided.values() if d.changed})
         # The scheduler is woken only for timed rows it does not know of yet: a redraw still
@@ -273,7 +274,7 @@ async def decide_replies(service: Service, batch: Batch[Key, Request]) -> Outcom
             # The same file for everyone with a place in this batch: built once.
             content = calendar_for(view, now, gs.online_link)
             calendar = CalendarFile(f"session-{gs.id}.ics", content)
-        done.results[index] = RsvpOutcome(
+        done[index] = RsvpOutcome(
             session=view,
             reply=d.reply,
             waitlisted=d.waitlisted,
@@ -285,4 +286,4 @@ async def decide_replies(service: Service, batch: Batch[Key, Request]) -> Outcom
         )
     if wake:
         service.wake()
-    return done
+    return [done[index] for index in range(len(requests))]

@@ -8,18 +8,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.group_commit import GroupCommit
 from bot.db.models import GroupSession, Member, SessionAttendance, SessionRsvp
 from bot.services.access import Actor, guild_config, is_worker, require_member, require_worker
 from bot.services.audience import Audience
 from bot.services.base import Service
-from bot.services.batching import GroupCommit
 from bot.services.errors import InvalidInput
 from bot.services.membership.service import ADJUSTMENTS
 from bot.services.sessions.calendar import calendar_for
 from bot.services.sessions.forms import REPLIES
 from bot.services.sessions.replying import (
     CalendarFile,
-    Key,
     Request,
     RsvpOutcome,
     decide_replies,
@@ -79,8 +78,13 @@ class RepliesService(Service):
 
     def __init__(self, *parts: Any, **named: Any) -> None:
         super().__init__(*parts, **named)
-        self._replies: GroupCommit[Key, Request, RsvpOutcome] = GroupCommit(
-            lambda batch: decide_replies(self, batch)
+        # One lane per session: a round locks its session once, and one person's replies
+        # are written in the order they pressed.
+        self._replies: GroupCommit[Request, RsvpOutcome] = GroupCommit(
+            lambda requests: decide_replies(self, requests),
+            None,
+            lambda request: request[0].user_id,
+            lane=lambda request: (request[0].guild_id, request[1]),
         )
 
     async def session_server(self, session_id: int) -> int | None:
@@ -95,7 +99,7 @@ class RepliesService(Service):
         """
         if reply not in REPLIES:
             raise InvalidInput("Please choose going, maybe or can't go.")
-        return await self._replies.submit((actor.guild_id, session_id), (actor, reply))
+        return await self._replies.submit((actor, session_id, reply))
 
     async def upcoming(self, actor: Actor) -> list[MemberSession]:
         """List sessions coming up for the member, with their replies, soonest first."""

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.group_commit import GroupCommit
 from bot.db.models import AuditEntry, SupportRequest
 from bot.services.access import Actor, guild_config, require_moderator
 from bot.services.base import Service, claim
-from bot.services.batching import Batch, GroupCommit, Outcomes
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError
 from bot.services.support.owed import ESCALATION, owe_space_closing, owe_tell, owe_tells
 from bot.services.support.records import (
@@ -143,8 +144,14 @@ class SupportStaff(Service):
 
     def __init__(self, *parts: Any, **named: Any) -> None:
         super().__init__(*parts, **named)
-        self._claims: GroupCommit[int, tuple[Actor, int], StaffAction] = GroupCommit(
-            self._claim_batch
+        # One lane per server: a round reads the server's set-up once. A moderator's presses
+        # on different cards share a round (a queue is worked through card after card); a
+        # second press on the same card waits for the next, so it is answered in order.
+        self._claims: GroupCommit[tuple[Actor, int], StaffAction] = GroupCommit(
+            self._claim_batch,
+            None,
+            lambda press: (press[0].user_id, press[1]),
+            lane=lambda press: press[0].guild_id,
         )
 
     async def claim(self, actor: Actor, request_id: int) -> StaffAction:
@@ -153,51 +160,54 @@ class SupportStaff(Service):
         Claims in one server that arrive together share one transaction (group commit); this
         returns once the one holding this claim has committed.
         """
-        return await self._claims.submit(actor.guild_id, (actor, request_id))
+        return await self._claims.submit((actor, request_id))
 
-    async def _claim_batch(self, batch: Batch[int, tuple[Actor, int]]) -> Outcomes[StaffAction]:
+    async def _claim_batch(
+        self, presses: Sequence[tuple[Actor, int]]
+    ) -> list[StaffAction | Exception]:
         """Claim a burst of requests in one transaction, first press first; say who won each."""
-        done: Outcomes[StaffAction] = Outcomes()
+        guild_id = presses[0][0].guild_id
+        done: dict[int, StaffAction | Exception] = {}
         # Each request's first press in this batch, by presser: their conditional UPDATE.
         first: dict[int, int] = {}
         told: list[tuple[SupportRequest, str]] = []
         async with self.db.begin() as s:
             # Held for the whole batch: the session keeps loaded rows only while referenced,
             # so each presser's check below reuses it instead of reading it again.
-            config = await guild_config(s, batch.key)
-            ids = {request_id for _, request_id in batch.requests}
-            rows = await _load(s, batch.key, ids)
-            for index, (actor, request_id) in enumerate(batch.requests):
+            config = await guild_config(s, guild_id)
+            ids = {request_id for _, request_id in presses}
+            rows = await _load(s, guild_id, ids)
+            for index, (actor, request_id) in enumerate(presses):
                 try:
                     await require_moderator(s, actor)
                     row = _found(rows, request_id)
                     _may_take(row, actor)
                 except ServiceError as exc:
-                    done.errors[index] = exc
+                    done[index] = exc
                     continue
                 first.setdefault(request_id, index)
-            won = await self._take_all(s, {i: batch.requests[i] for i in first.values()})
-            rows = await _load(s, batch.key, ids)
-            for index, (actor, request_id) in enumerate(batch.requests):
-                if index in done.errors:
+            won = await self._take_all(s, {i: presses[i] for i in first.values()})
+            rows = await _load(s, guild_id, ids)
+            taken: dict[int, StaffAction] = {}
+            for index, (actor, request_id) in enumerate(presses):
+                if index in done:
                     continue
                 row = rows[request_id]
                 if first[request_id] != index or request_id not in won:
-                    done.errors[index] = _already(row, actor)
+                    done[index] = _already(row, actor)
                     continue
-                action = done.results[index] = _tell_member(row, picked_up_text(actor.user_id))
+                action = taken[index] = _tell_member(row, picked_up_text(actor.user_id))
                 if action.tell_text is not None and action.tell_user_id is not None:
                     told.append((row, action.tell_text))
             # Written after every decision, each kind in one statement for the whole burst.
             await owe_tells(s, told, self.clock.now(), "claim")
-            claimers = [batch.requests[i][0] for i in done.results]
-            await self._audit_claims(
-                s, claimers, [rows[r.request.id] for r in done.results.values()]
-            )
+            claimers = [presses[i][0] for i in taken]
+            await self._audit_claims(s, claimers, [rows[r.request.id] for r in taken.values()])
             del config
-        if done.results:
+        done.update(taken)
+        if taken:
             self.wake()
-        return done
+        return [done[index] for index in range(len(presses))]
 
     async def _take_all(self, s: AsyncSession, taking: dict[int, tuple[Actor, int]]) -> set[int]:
         """Claim each request for its presser if nobody has it; return the ids this claimed."""
