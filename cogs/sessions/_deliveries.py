@@ -18,17 +18,11 @@ from bot.delivery import Sender, Sent, Undeliverable, dm_owed, post_owed, reason
 from bot.services.base import view_from
 from bot.services.outbox import Delivery
 from bot.services.sessions import (
-    ANNOUNCE,
     CANCELLED,
     CHANGED,
     DMS,
-    ENDED,
-    EVENT,
-    FEEDBACK_POST,
-    MINUTES,
+    POSTS,
     PROMOTED,
-    QUORUM,
-    REDRAW,
     REMINDER,
     OwedDM,
     OwedPost,
@@ -79,8 +73,7 @@ class SessionsSenders(Senders):
 
     def kinds(self) -> dict[str, Sender]:
         """DM each person what a session owes them; post the rest with the method of its name."""
-        posts = self.named(ANNOUNCE, REDRAW, EVENT, QUORUM, ENDED, FEEDBACK_POST, MINUTES)
-        return {kind: self.dm for kind in DMS} | posts
+        return {kind: self.dm for kind in DMS} | self.named(*POSTS)
 
     # ---- DMs to one person ---------------------------------------------------------------------
 

@@ -162,22 +162,10 @@ class SupportCog(FeatureCog):
             return
         if held_here(self.bot, guild_id):  # on our shards but not in our cache: the bot left
             raise NotAllowed(refusal_with_resources(self.bot.settings, NOT_IN_ANY_GROUP))
-        await self.ask_elsewhere(interaction, guild_id, topic, urgency, message)
-
-    async def ask_elsewhere(
-        self,
-        interaction: Interaction,
-        guild_id: int,
-        topic: str,
-        urgency: str,
-        message: str | None,
-    ) -> None:
-        """Open a request in a server on another process's shards, from the database alone.
-
-        The card and the private space are owed with the request: the server's own process
-        delivers both. The member's words are never stored, so they go straight to the
-        moderators' queue channel from here (Discord's REST API is not sharded).
-        """
+        # A server on another process's shards: the request is opened from the database alone.
+        # The card and the private space are owed with it, and that server's process delivers
+        # both. The words are never stored, so they go straight to the moderators' queue channel
+        # from here (Discord's REST API is not sharded).
         user_id = interaction.user.id
         opened = await self.services.support.requests.open_request(
             Actor(user_id=user_id, guild_id=guild_id),

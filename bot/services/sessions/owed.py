@@ -34,6 +34,8 @@ FEEDBACK_POST = "sessions.feedback_post"
 MINUTES = "sessions.minutes"
 # DMs to one person (their own DM channel); everything else is a post in a server channel.
 DMS = (REMINDER, PROMOTED, CHANGED, CANCELLED, FEEDBACK_DM)
+# Posts in a server channel, each sent by the sender's method of the same name.
+POSTS = (ANNOUNCE, REDRAW, EVENT, QUORUM, ENDED, FEEDBACK_POST, MINUTES)
 CHUNK = 200  # rows per multi-row insert (well inside SQLite's limit on bound values)
 # Who is still in the group: people who left (or were erased) are not told about changes.
 CURRENT = ("approved", "paused")

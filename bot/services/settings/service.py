@@ -6,17 +6,17 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.db.models import Member, ServerSetting
 from bot.db.upsert import insert_for
 from bot.services.access import Actor, guild_config, is_worker
-from bot.services.base import Service, Wake
+from bot.services.base import Service
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.settings.sections import (
     FORM_LIMIT,
@@ -29,7 +29,7 @@ from bot.services.settings.sections import (
     to_toml,
 )
 from bot.services.settings.store import ServerSettingsCache
-from bot.settings import CONFIG_DIR_ENV, DEFAULT_CONFIG_DIR, Settings
+from bot.settings import CONFIG_DIR_ENV, DEFAULT_CONFIG_DIR
 
 NOT_ADMIN = (
     "Only server admins (with Manage Server) and participation workers can see or change "
@@ -88,15 +88,10 @@ def crisis_set(nation: str) -> list[dict[str, Any]]:
 class SettingsService(Service):
     """Each server's own settings over the deployment's TOML defaults."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        db: async_sessionmaker[AsyncSession],
-        clock: Clock,
-        wake: Wake | None = None,
-    ) -> None:
-        super().__init__(settings, db, clock, wake)
-        self.cache = ServerSettingsCache(settings)
+    @cached_property
+    def cache(self) -> ServerSettingsCache:
+        """Return this process's copy of every server's overrides (loaded at start-up)."""
+        return ServerSettingsCache(self.settings)
 
     async def load(self) -> int:
         """Read every server's settings (at start-up); return how many servers have their own."""
