@@ -456,9 +456,16 @@ async def test_two_processes_serve_eight_servers_for_a_month_through_a_kill(
     for nonce in nonces:
         if nonce.startswith("outbox-"):
             row = by_id[int(nonce.split("-")[1])]
-            assert row.status == "done", f"{row.kind} {row.id} was posted but is {row.status}"
+            # The clock runs on while both processes stop: a delivery that fell due after the
+            # month ended may be cut by the stop after Discord took it; its retry carries the
+            # same nonce, so Discord still shows it once. Anything due in the month is done.
+            cut_by_stop = row.status == "pending" and row.due_at > month.ended
+            assert (
+                row.status == "done" or cut_by_stop
+            ), f"{row.kind} {row.id} was posted but is {row.status}"
     kinds = Counter(r.kind for r in outbox if r.status == "done")
-    posted = Counter(by_id[int(n.split("-")[1])].kind for n in nonces if n.startswith("outbox-"))
+    posted_rows = [by_id[int(n.split("-")[1])] for n in nonces if n.startswith("outbox-")]
+    posted = Counter(r.kind for r in posted_rows if r.status == "done")  # not those cut by the stop
     for kind in ("membership.card", "support.card", "sessions.reminder", "polls.results"):
         assert posted[kind] == kinds[kind] > 0, f"{kind}: {posted[kind]} posted of {kinds[kind]}"
     assert kinds["membership.card"] == SERVERS * MEMBERS
