@@ -312,8 +312,12 @@ async def test_anonymous_consultation_end_to_end(
     await fake.wait_for(
         lambda: any("You said, we did" in everything_text(m) for m in fake.dm_messages(ana))
     )
-    assert any(
-        "We bought plants" in everything_text(m) for m in fake.messages_in(group["#announcements"])
+    # The announcement is a delivery of its own, which may land just after Ana's DM.
+    await fake.wait_for(
+        lambda: any(
+            "We bought plants" in everything_text(m)
+            for m in fake.messages_in(group["#announcements"])
+        )
     )
     assert not any("You said, we did" in everything_text(m) for m in fake.dm_messages(ben))
     assert not any("You said, we did" in everything_text(m) for m in fake.dm_messages(cat))
