@@ -11,7 +11,6 @@ undeliverable with its reason, and nothing anyone was told was saved was lost or
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 from collections import Counter
 from datetime import datetime, timedelta
@@ -28,7 +27,7 @@ from bot.db.models import (
 )
 from bot.sandbox.driver import button_on, custom_ids, everything_text
 from bot.sandbox.fakediscord import FakeDiscord
-from bot.sandbox.soak_process import START, BotProcess, answer_text
+from bot.sandbox.soak_process import START, BotProcess, answer_text, process_env
 from bot.sandbox.soak_report import SoakPlan, SoakReport, stored_counts
 
 UK = ZoneInfo("Europe/London")
@@ -349,15 +348,7 @@ async def run_soak(
     await upgrade(db_url)
     fake = FakeDiscord(spec)
     await fake.start()
-    env = {
-        **os.environ,
-        "DISCORD_TOKEN": "soak-token",
-        "DATABASE_URL": db_url,
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "GUILD_READY_TIMEOUT": "0.05",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = process_env(fake, db_url, "soak-token")
     bot = BotProcess(fake, env, workdir / "bot.log", plan.speed)
     try:
         return await Soak(fake, bot, plan, db_url).run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from datetime import UTC, datetime
@@ -12,6 +13,19 @@ from bot.sandbox.driver import answered, everything_text
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning, GMT
+
+
+def process_env(fake: FakeDiscord, db_url: str, token: str) -> dict[str, str]:
+    """Return the environment that points a bot process at the stand-in and a database."""
+    return {
+        **os.environ,
+        "DISCORD_TOKEN": token,
+        "DATABASE_URL": db_url,
+        "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "GUILD_READY_TIMEOUT": "0.05",
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 class BotProcess:

@@ -12,7 +12,6 @@ confirmed voter who clicks again must be told their vote was changed (not saved 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from bot.db.models import Contribution, Member, Poll, PollBallot
 from bot.sandbox.driver import custom_ids
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
 from bot.sandbox.fakediscord.model import Json
-from bot.sandbox.soak_process import BotProcess, answer_text
+from bot.sandbox.soak_process import BotProcess, answer_text, process_env
 from bot.services.polls.ballots import voter_key
 from tests.conftest import SPEC
 
@@ -101,15 +100,7 @@ async def test_a_kill_mid_burst_loses_no_confirmed_vote(
 ) -> None:
     fake = FakeDiscord(SPEC if SPEC.exists() else None, reaction_time=0.0)
     await fake.start()
-    env = {
-        **os.environ,
-        "DISCORD_TOKEN": "kill-token",
-        "DATABASE_URL": db_url,
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "GUILD_READY_TIMEOUT": "0.05",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = process_env(fake, db_url, "kill-token")
     bot = BotProcess(fake, env, tmp_path / "bot.log", 1.0)
     try:
         admin = fake.create_user("admin", "Alex Admin")

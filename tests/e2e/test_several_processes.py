@@ -14,7 +14,6 @@ every vote counted once, and no server's words or rows turned up in another.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sys
 from collections import Counter
@@ -40,7 +39,7 @@ from bot.db.models import (
 )
 from bot.sandbox.driver import button_on, custom_ids, everything_text
 from bot.sandbox.fakediscord import FakeDiscord
-from bot.sandbox.soak_process import START, BotProcess, answer_text
+from bot.sandbox.soak_process import START, BotProcess, answer_text, process_env
 from bot.shards import parse_ids
 from tests.conftest import PG_URL, SPEC
 
@@ -408,15 +407,7 @@ async def test_two_processes_serve_eight_servers_for_a_month_through_a_kill(
     await upgrade(db_url)
     fake = FakeDiscord(SPEC if SPEC.exists() else None, shard_count=SHARDS)
     await fake.start()
-    env = {
-        **os.environ,
-        "DISCORD_TOKEN": "shards-token",
-        "DATABASE_URL": db_url,
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "GUILD_READY_TIMEOUT": "0.05",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = process_env(fake, db_url, "shards-token")
     env.pop("DISCORD_GUILD_ID", None)  # one deployment, every server: global commands
     processes = [
         ShardProcess(fake, env, tmp_path / "low.log", "0-1"),

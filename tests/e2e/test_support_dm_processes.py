@@ -12,7 +12,6 @@ is asked which group, and someone in none is told kindly.
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from bot.db.models import OutboxItem, SupportRequest
 from bot.sandbox.driver import button_on, custom_ids, everything_text
 from bot.sandbox.fakediscord import FakeDiscord
 from bot.sandbox.fakediscord.interaction import Interaction
-from bot.sandbox.soak_process import answer_text
+from bot.sandbox.soak_process import answer_text, process_env
 from tests.conftest import PG_URL, SPEC
 from tests.e2e.test_several_processes import SHARDS, Month, Server, ShardProcess
 
@@ -73,15 +72,7 @@ async def test_dm_support_reaches_a_server_on_the_other_process(
     await upgrade(db_url)
     fake = FakeDiscord(SPEC if SPEC.exists() else None, shard_count=SHARDS)
     await fake.start()
-    env = {
-        **os.environ,
-        "DISCORD_TOKEN": "dm-token",
-        "DATABASE_URL": db_url,
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "GUILD_READY_TIMEOUT": "0.05",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = process_env(fake, db_url, "dm-token")
     env.pop("DISCORD_GUILD_ID", None)
     low = ShardProcess(fake, env, tmp_path / "low.log", "0-1")
     high = ShardProcess(fake, env, tmp_path / "high.log", "2-3")
