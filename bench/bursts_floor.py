@@ -5,7 +5,8 @@ without counting the Discord stand-in or the clicking script.
 
   python bench/bursts_floor.py floor --api URL --gateway URL
   python bench/bursts_floor.py bot --api URL --gateway URL --guild ID --database-url URL
-      [--profile FILE]   (SIGUSR1 starts cProfile, SIGUSR2 stops it and writes FILE)
+      [--profile FILE]   (SIGUSR1 starts cProfile, SIGUSR2 stops it and writes FILE, and
+                          FILE.sql: each SQL statement's count and time waited for it)
 
 SIGTERM closes the client and exits.
 """
@@ -114,6 +115,36 @@ async def run_floor(api: str, gateway: str) -> None:
     await asyncio.wait([task], timeout=5)
 
 
+def _time_statements() -> dict[str, list[float]]:
+    """Time every SQL statement (as the bot waits for it), summed per statement text."""
+    import time
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    totals: dict[str, list[float]] = {}
+
+    @event.listens_for(Engine, "before_cursor_execute")
+    def _start(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        conn.info.setdefault("started", []).append(time.perf_counter())
+
+    @event.listens_for(Engine, "after_cursor_execute")
+    def _end(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        took = time.perf_counter() - conn.info["started"].pop()
+        entry = totals.setdefault(" ".join(statement.split())[:300], [0, 0.0])
+        entry[0] += 1
+        entry[1] += took
+
+    return totals
+
+
+def _write_statements(totals: dict[str, list[float]], path: Path) -> None:
+    """Write the statement timings, the longest total first (written with the profile)."""
+    rows = sorted(totals.items(), key=lambda kv: -kv[1][1])
+    path.write_text("".join(f"{total:9.3f}s {count:7d}  {text}\n" for text, (count, total) in rows))
+    totals.clear()
+
+
 async def run_bot(args: argparse.Namespace) -> None:
     """Run the real bot (as `participation-bot run` builds it) until SIGTERM."""
     from bot.runtime import build_runtime
@@ -129,10 +160,12 @@ async def run_bot(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     if args.profile:
         profiler = cProfile.Profile()
+        statements = _time_statements()
 
         def stop_profile() -> None:
             profiler.disable()
             profiler.dump_stats(args.profile)
+            _write_statements(statements, Path(args.profile + ".sql"))
 
         loop.add_signal_handler(signal.SIGUSR1, profiler.enable)
         loop.add_signal_handler(signal.SIGUSR2, stop_profile)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,15 +10,21 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_only
 
 # The execution option that marks a transaction as read-only (see `reading`).
 READ_ONLY = "participation_read_only"
+# How long a writer waits for SQLite's lock (or its turn) before "database is locked".
+BUSY_SECONDS = 30
+# Connections kept open to a SQLite file (and as many again while a burst needs them).
+SQLITE_POOL = 20
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -29,7 +36,17 @@ def create_engine(url: str) -> AsyncEngine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     # hide_parameters: an error must never print what people typed (names, notes, answers).
-    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+    # A burst keeps many transactions open at once (most of them waiting for their turn to
+    # write, below): the pool keeps their connections instead of opening and closing one (and
+    # its thread) per transaction beyond the default five.
+    engine = create_async_engine(
+        url,
+        connect_args={"timeout": BUSY_SECONDS},
+        hide_parameters=True,
+        pool_size=SQLITE_POOL,
+        max_overflow=SQLITE_POOL,
+    )
+    turns = _WriteTurns()
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -38,7 +55,7 @@ def create_engine(url: str) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -49,9 +66,60 @@ def create_engine(url: str) -> AsyncEngine:
         if conn.get_execution_options().get(READ_ONLY):
             conn.exec_driver_sql("BEGIN")
         else:
+            turns.take(conn)
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        turns.give_back(record)
+
     return engine
+
+
+class _WriteTurns:
+    """On SQLite, this process's write transactions take turns, first come first served.
+
+    SQLite lets one connection write at a time; one that finds the lock taken sleeps and
+    polls (1, 2, 5, 10 ... up to 100 ms), so under a burst a writer often sleeps well past
+    the moment the lock came free. Here a writer waits on an asyncio lock instead, taken as
+    its transaction begins (so exactly where BEGIN IMMEDIATE would wait) and handed to the
+    next writer the moment its connection goes back to the pool, after its commit or rollback.
+
+    It only orders this process's writers: BEGIN IMMEDIATE still guards the file, so a
+    transaction nested inside another of the same task (which skips the turn it already
+    holds) and any other process behave exactly as without it. Waiting longer than SQLite's
+    own busy timeout fails the same way SQLite would ("database is locked").
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._holder: tuple[asyncio.Task[Any], Any] | None = None
+
+    def take(self, conn: Any) -> None:
+        """Wait for this process's turn to write (called as a write transaction begins)."""
+        record = conn.connection._connection_record
+        if self._holder is not None and self._holder[1] is record:
+            return  # a new transaction on the connection that already holds the turn
+        task = asyncio.current_task()
+        if task is None or (self._holder is not None and self._holder[0] is task):
+            return  # nested in this task's own write: leave it to SQLite, as before
+        await_only(self._wait())
+        self._holder = (task, record)
+
+    async def _wait(self) -> None:
+        try:
+            async with asyncio.timeout(BUSY_SECONDS):
+                await self._lock.acquire()
+        except TimeoutError:
+            raise OperationalError(
+                "BEGIN IMMEDIATE", None, Exception("database is locked")
+            ) from None
+
+    def give_back(self, record: Any) -> None:
+        """Hand the turn on once the connection holding it is back in the pool."""
+        if self._holder is not None and self._holder[1] is record:
+            self._holder = None
+            self._lock.release()
 
 
 @asynccontextmanager

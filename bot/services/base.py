@@ -219,7 +219,7 @@ class Service:
 
     async def server_of(self, model: Any, row_id: int) -> int | None:
         """Return the server a row belongs to (None if it is gone): a DM button names no server."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             found: int | None = await s.scalar(select(model.guild_id).where(model.id == row_id))
             return found
 

@@ -12,13 +12,16 @@ rows are claimed only by the process owning its shard (see bot/shards.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true, update
+from sqlalchemy import and_, bindparam, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.engine import reading
+from bot.db.group_commit import GroupCommit
 from bot.db.models import OutboxItem
 from bot.db.upsert import insert_for
 from bot.services.base import Service
@@ -33,6 +36,8 @@ MAX_RETRY_SECONDS = 3600.0
 # About a day of trying before a transient failure counts as undeliverable.
 MAX_ATTEMPTS = 30
 PENDING, DONE, FAILED = "pending", "done", "failed"
+# A row to close and what to record on it (status, and where the message went or why not).
+Finished = tuple[int, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -128,9 +133,15 @@ class OutboxService(Service):
     name = "outbox"
     emits: tuple[type, ...] = (Delivery,)
 
+    def __init__(self, *parts: Any, **named: Any) -> None:
+        super().__init__(*parts, **named)
+        self._finishing: GroupCommit[Finished, None] = GroupCommit(
+            self._finish_together, None, lambda row: row[0]
+        )
+
     async def next_due(self) -> datetime | None:
         """Return when the next pending row can be claimed (its due time or lease end)."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             due = await s.scalar(
                 select(func.min(func.coalesce(OutboxItem.lease_until, OutboxItem.due_at))).where(
                     OutboxItem.status == PENDING, _ours(self.settings)
@@ -191,13 +202,29 @@ class OutboxService(Service):
             )
 
     async def _finish(self, item_id: int, **values: Any) -> None:
-        """Close a still-pending row (done or failed) and release its lease."""
+        """Close a still-pending row (done or failed) and release its lease.
+
+        Deliveries finish side by side; the rows finishing together are closed in one
+        transaction (bot/db/group_commit.py). This returns once that has committed.
+        """
+        await self._finishing.submit((item_id, values))
+
+    async def _finish_together(self, rows: Sequence[Finished]) -> list[None]:
+        """Close a round of rows in one transaction, one statement per shape of values."""
+        now = self.clock.now()
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for item_id, values in rows:
+            shapes.setdefault(tuple(sorted(values)), []).append({"row": item_id, **values})
+        table: Any = OutboxItem.__table__
         async with self.db.begin() as s:
-            await s.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id == item_id, OutboxItem.status == PENDING)
-                .values(lease_until=None, done_at=self.clock.now(), **values)
-            )
+            for names, params in shapes.items():
+                statement = (
+                    update(table)
+                    .where(table.c.id == bindparam("row"), table.c.status == PENDING)
+                    .values(lease_until=None, done_at=now, **{n: bindparam(n) for n in names})
+                )
+                await s.execute(statement, params)
+        return [None for _ in rows]
 
     async def retry_later(self, item_id: int, error: str) -> bool:
         """Put a row back after a transient failure; return False once it is given up."""

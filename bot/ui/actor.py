@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -77,9 +78,18 @@ async def actor_anywhere(interaction: discord.Interaction[Any]) -> Actor:
     return Actor(user_id=user_id, guild_id=there[0])
 
 
-def actor_about(interaction: discord.Interaction[Any], guild_id: int | None) -> Actor:
-    """Return the Actor for a button about one server's row (in a DM, that row's server)."""
-    if interaction.guild is not None or guild_id is None:
+async def actor_about(
+    interaction: discord.Interaction[Any], server: Callable[[], Awaitable[int | None]]
+) -> Actor:
+    """Return the Actor for a button about one server's row (in a DM, that row's server).
+
+    `server` looks the row's server up; it is asked only in a DM (in a server, the click
+    says where it is), so a burst of clicks in a server costs no query for it.
+    """
+    if interaction.guild is not None:
+        return actor_for(interaction)
+    guild_id = await server()
+    if guild_id is None:
         return actor_for(interaction)  # a row gone: the service says so
     guild = interaction.client.get_guild(guild_id)
     member = guild.get_member(interaction.user.id) if guild is not None else None

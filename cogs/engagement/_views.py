@@ -74,10 +74,9 @@ class NoticeButton(PersistentButton, key="eng:notice:{choice:move_up|stay}:{noti
     async def run(self, interaction: Interaction) -> None:
         """Record the choice; on Move up, ask the workers and offer to take it back."""
         moves = interaction.client.services.engagement.moves
-        where = await moves.notice_server(self.ids["notice_id"])
-        choice = await moves.choose(
-            actor_about(interaction, where), self.ids["notice_id"], self.ids["choice"]
-        )
+        notice_id = self.ids["notice_id"]
+        actor = await actor_about(interaction, lambda: moves.notice_server(notice_id))
+        choice = await moves.choose(actor, notice_id, self.ids["choice"])
         # On Move up, the card for workers was owed with the choice; until a worker confirms,
         # the member can take it back from here (or from /progress).
         waiting = withdraw_view(choice.notice_id) if choice.choice == "move_up" else None

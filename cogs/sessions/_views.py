@@ -37,8 +37,8 @@ class RsvpButton(PersistentButton, key="session:rsvp:{session_id}:{reply:going|m
     async def run(self, interaction: Interaction) -> None:
         """Record the reply, answer privately (with the link and .ics when going)."""
         replies = interaction.client.services.group_sessions.replies
-        where = await replies.session_server(self.session_id)
-        outcome = await replies.rsvp(actor_about(interaction, where), self.session_id, self.reply)
+        actor = await actor_about(interaction, lambda: replies.session_server(self.session_id))
+        outcome = await replies.rsvp(actor, self.session_id, self.reply)
         extra: dict[str, Any] = {}
         if outcome.calendar is not None:
             # Built with the reply, in its transaction: a place comes with its calendar file.
@@ -57,8 +57,8 @@ class CalendarButton(PersistentButton, key="session:ics:{session_id}"):
     async def run(self, interaction: Interaction) -> None:
         """Attach the calendar file (with the link only for people going)."""
         replies = interaction.client.services.group_sessions.replies
-        where = await replies.session_server(self.session_id)
-        calendar = await replies.calendar_file(actor_about(interaction, where), self.session_id)
+        actor = await actor_about(interaction, lambda: replies.session_server(self.session_id))
+        calendar = await replies.calendar_file(actor, self.session_id)
         await reply(
             interaction,
             "Here's the session for your calendar (times are in UTC, your calendar shows "
@@ -114,9 +114,9 @@ class FeedbackForm(Form):
         if not raw.isdigit():
             raise InvalidInput("Please give a number from 1 (not good) to 5 (very good).")
         sessions = interaction.client.services.group_sessions
-        where = await sessions.replies.session_server(self.session_id)
+        where = sessions.replies.session_server
         await sessions.feedback.submit_feedback(
-            actor_about(interaction, where),
+            await actor_about(interaction, lambda: where(self.session_id)),
             self.session_id,
             int(raw),
             self.listened.value.strip().casefold().rstrip("."),

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.engine import reading
 from bot.db.models import GuildConfig, OutboxItem, SupportRequest
 from bot.db.upsert import insert_for
 from bot.services.base import ERASED, Service
@@ -186,7 +187,7 @@ class SupportOwed(Service):
 
     async def card(self, guild_id: int, request_id: int) -> tuple[RequestView, StaffPlaces]:
         """Return a request as its card shows it, and where staff posts go."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             row = await s.get(SupportRequest, request_id)
             if row is None or row.guild_id != guild_id:
                 raise NotFound("That support request no longer exists.")
@@ -194,7 +195,7 @@ class SupportOwed(Service):
 
     async def places(self, guild_id: int) -> StaffPlaces:
         """Return where staff posts go in a server."""
-        async with self.db.begin() as s:
+        async with reading(self.db) as s:
             return places_of(await s.get(GuildConfig, guild_id))
 
     async def record_words(
