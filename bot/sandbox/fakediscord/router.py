@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
+from aiohttp.multipart import content_disposition_filename, parse_content_disposition
 
 from .faults import FaultPlan, failure_body
 from .messaging import Upload
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 _FILE_FIELD = re.compile(r"^files\[(\d+)\]$")
+_BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 
 # (status, JSON body); a None body answers 204 No Content.
 Reply = tuple[int, Any]
@@ -119,39 +121,56 @@ class Router:
 async def _read_body(request: web.Request) -> tuple[Any, list[Upload]]:
     if not request.can_read_body:
         return None, []
-    ctype = request.content_type
-    if ctype.startswith("multipart/"):
-        body: Any = None
-        uploads: list[Upload] = []
-        reader = await request.multipart()
-        while True:
-            part = await reader.next()
-            if part is None:
-                break
-            if not isinstance(part, BodyPartReader):
-                continue
-            name = part.name or ""
-            data = await part.read()
-            if name == "payload_json":
-                body = json.loads(data.decode())
-            elif (m := _FILE_FIELD.match(name)) is not None:
-                uploads.append(
-                    Upload(
-                        int(m.group(1)),
-                        part.filename or f"file{m.group(1)}",
-                        part.headers.get("Content-Type", "application/octet-stream"),
-                        bytes(data),
-                    )
-                )
-        uploads.sort(key=lambda u: u.index)
-        return body, uploads
     raw = await request.read()
+    ctype = request.headers.get("Content-Type", "")
+    if ctype.lower().startswith("multipart/"):
+        return _multipart(raw, ctype)
     if not raw:
         return None, []
     try:
         return json.loads(raw), []
     except ValueError:
         raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
+
+
+def _multipart(raw: bytes, ctype: str) -> tuple[Any, list[Upload]]:
+    """Read a multipart/form-data body: its payload_json and its files[n] parts.
+
+    Split by hand (the body is already in memory): aiohttp's reader parses every header
+    through the email package, which made the stand-in slower than the bots it measures.
+    """
+    found = _BOUNDARY.search(ctype)
+    if found is None:
+        raise DiscordError(400, 50035, "Invalid Form Body: no multipart boundary")
+    body: Any = None
+    uploads: list[Upload] = []
+    for chunk in raw.split(b"--" + found.group(1).encode("latin-1"))[1:]:
+        if chunk.startswith(b"--"):
+            break  # the closing delimiter
+        head, gap, data = chunk.partition(b"\r\n\r\n")
+        if not gap:
+            continue
+        data = data.removesuffix(b"\r\n")  # the line break that belongs to the delimiter
+        headers: dict[str, str] = {}
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            key, colon, value = line.partition(":")
+            if colon:
+                headers[key.strip().lower()] = value.strip()
+        _, params = parse_content_disposition(headers.get("content-disposition"))
+        name = content_disposition_filename(params, "name") or ""
+        if name == "payload_json":
+            body = json.loads(data.decode())
+        elif (m := _FILE_FIELD.match(name)) is not None:
+            uploads.append(
+                Upload(
+                    int(m.group(1)),
+                    content_disposition_filename(params, "filename") or f"file{m.group(1)}",
+                    headers.get("content-type", "application/octet-stream"),
+                    bytes(data),
+                )
+            )
+    uploads.sort(key=lambda u: u.index)
+    return body, uploads
 
 
 async def serve(
