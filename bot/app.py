@@ -196,7 +196,12 @@ class ParticipationBot(commands.Bot):
         return item is not None and item.view is not None and not item.view.is_finished()
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer a button or form nothing handles (e.g. one shown before a restart) at once."""
+        """Answer a button or form nothing handles (e.g. one shown before a restart) at once.
+
+        Every interaction is noted first: until it is answered, deliveries make way for it.
+        """
+        if not interaction.response.is_done():
+            self.deliveries.awaiting_answer(interaction)
         if interaction.id not in self._orphans:
             return
         self._orphans.discard(interaction.id)

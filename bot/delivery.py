@@ -9,11 +9,18 @@ delivery's nonce to every message it posts, so a retry after a lost reply shows 
   undeliverable, recorded with the reason (a sender may fall back first, e.g. to another
   staff channel, by catching `discord.HTTPException` itself);
 - `Undeliverable` raised by a sender: the same, with the sender's own reason.
+
+Answers come first: while a click or command waits for its first answer (Discord allows
+3 seconds), deliveries go one at a time instead of side by side, so that a burst of clicks
+is not slowed by the DMs and posts the clicks before it owed. Nothing waits on this: the
+deliveries carry on, just not all at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +31,12 @@ import discord
 from bot.services.outbox import Delivery, OutboxService
 
 log = logging.getLogger(__name__)
+
+# Discord's deadline for an interaction's first answer; after it, nobody waits for one.
+ANSWER_DEADLINE = 3.0
+# How many interactions may be noted before the answered ones are swept out (when nothing
+# is being delivered, nothing else sweeps them).
+SWEEP_AT = 256
 
 REASONS = {
     50007: "the person's DMs are closed to the bot",
@@ -100,6 +113,24 @@ class Deliveries:
         self.senders: dict[str, Sender] = {}
         # Told each attempt's kind and outcome (delivered, retry, undeliverable): metrics.
         self.on_outcome: Callable[[str, str], None] | None = None
+        self._unanswered: list[tuple[float, discord.Interaction[Any]]] = []
+        self._one_by_one = asyncio.Semaphore(1)
+
+    def awaiting_answer(self, interaction: discord.Interaction[Any]) -> None:
+        """Note an interaction that has yet to be answered: deliveries make way until it is."""
+        self._unanswered.append((time.monotonic(), interaction))
+        if len(self._unanswered) >= SWEEP_AT:
+            self.answers_pending()
+
+    def answers_pending(self) -> bool:
+        """Return whether any interaction still waits for its first answer (within 3 s)."""
+        now = time.monotonic()
+        self._unanswered = [
+            (at, interaction)
+            for at, interaction in self._unanswered
+            if now - at < ANSWER_DEADLINE and not interaction.response.is_done()
+        ]
+        return bool(self._unanswered)
 
     def on(self, kind: str, sender: Sender) -> None:
         """Register the coroutine that sends one kind of owed effect."""
@@ -107,7 +138,11 @@ class Deliveries:
 
     async def deliver(self, delivery: Delivery) -> None:
         """Send one delivery; mark it done, retry it later, or record why it never can be."""
-        outcome = await self._attempt(delivery)
+        if self.answers_pending():
+            async with self._one_by_one:
+                outcome = await self._attempt(delivery)
+        else:
+            outcome = await self._attempt(delivery)
         if self.on_outcome is not None:
             self.on_outcome(delivery.kind, outcome)
 
