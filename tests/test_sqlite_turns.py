@@ -1,0 +1,90 @@
+"""On SQLite, a process's write transactions take turns (bot/db/engine.py), reads do not wait."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from bot.db import engine as engine_module
+from bot.db.engine import create_engine, create_sessionmaker, reading
+
+
+async def _counter(tmp_path: Path) -> tuple[object, object]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'turns.db'}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE counter (n INTEGER NOT NULL)"))
+        await conn.execute(text("INSERT INTO counter VALUES (0)"))
+        await conn.execute(text("CREATE TABLE seen (who INTEGER NOT NULL)"))
+    return engine, create_sessionmaker(engine)
+
+
+@pytest.mark.asyncio
+async def test_writers_taking_turns_lose_no_update(tmp_path: Path) -> None:
+    engine, db = await _counter(tmp_path)
+
+    async def add_one(who: int) -> None:
+        async with db.begin() as s:  # type: ignore[attr-defined]
+            n = await s.scalar(text("SELECT n FROM counter"))
+            await asyncio.sleep(0.001)  # another writer would overwrite this without turns
+            await s.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+            await s.execute(text("INSERT INTO seen VALUES (:who)"), {"who": who})
+            assert await s.scalar(text("SELECT count(*) FROM seen")) == n + 1
+
+    await asyncio.gather(*(add_one(i) for i in range(40)))
+    async with reading(db) as s:  # type: ignore[arg-type]
+        assert await s.scalar(text("SELECT n FROM counter")) == 40
+        seen = sorted(await s.scalars(text("SELECT who FROM seen")))
+    assert seen == list(range(40))
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.mark.asyncio
+async def test_reads_go_on_while_a_writer_holds_its_turn(tmp_path: Path) -> None:
+    engine, db = await _counter(tmp_path)
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with db.begin() as s:  # type: ignore[attr-defined]
+            await s.execute(text("UPDATE counter SET n = 5"))
+            holding.set()
+            await release.wait()
+
+    task = asyncio.create_task(writer())
+    await holding.wait()
+    async with asyncio.timeout(2), reading(db) as s:  # type: ignore[arg-type]
+        assert await s.scalar(text("SELECT n FROM counter")) == 0  # the last committed value
+    release.set()
+    await task
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.mark.asyncio
+async def test_a_writer_kept_waiting_past_the_busy_timeout_fails_as_sqlite_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, db = await _counter(tmp_path)
+    monkeypatch.setattr(engine_module, "BUSY_SECONDS", 0.2)
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def holder() -> None:
+        async with db.begin() as s:  # type: ignore[attr-defined]
+            await s.execute(text("UPDATE counter SET n = 1"))
+            holding.set()
+            await release.wait()
+
+    task = asyncio.create_task(holder())
+    await holding.wait()
+    with pytest.raises(OperationalError, match="database is locked"):
+        async with db.begin() as s:  # type: ignore[attr-defined]
+            await s.execute(text("UPDATE counter SET n = 2"))
+    release.set()
+    await task
+    # Only the turn can have given up after 0.2 s (SQLite's own busy timeout is 30 s); it was
+    # handed on once the holder committed, so the next writer gets it at once.
+    async with asyncio.timeout(2), db.begin() as s:  # type: ignore[attr-defined]
+        await s.execute(text("UPDATE counter SET n = 3"))
+    await engine.dispose()  # type: ignore[attr-defined]
