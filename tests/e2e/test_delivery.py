@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.db.models import Member
 from bot.delivery import Sent, dm_owed, post_owed
 from bot.sandbox.fakediscord import FakeDiscord
+from bot.sandbox.fakediscord.ratelimits import Limit
 from bot.services.outbox import Delivery
 from tests.e2e.harness import BotHarness, People
 
@@ -64,20 +65,25 @@ async def test_closed_dms_are_recorded_not_retried(
     assert fake.dm_messages(user) == []
 
 
-async def test_many_due_together_arrive_once_each_in_the_order_owed(
-    fake: FakeDiscord, harness: BotHarness, group: People
-) -> None:
+async def _owe_notices_and_reminders(
+    fake: FakeDiscord, harness: BotHarness, group: People, *, slow_first: bool = True
+) -> tuple[int, list[tuple[int, int]]]:
+    """Owe 4 notices in #announcements and 4 reminders to each of 6 members, all due now.
+
+    Returns the channel and the (user, member) pairs. With `slow_first`, Discord answers the
+    earlier ones more slowly, so only the lanes can keep them in order.
+    """
     guild = group["guild"]
     channel = group["#announcements"]
 
     # Discord answers some sooner than others: here the earlier ones are the slower.
     async def dm(delivery: Delivery) -> Sent:
         payload = delivery.payload
-        await asyncio.sleep(0.01 * (5 - payload["step"]))
+        await asyncio.sleep(0.01 * (5 - payload["step"]) * slow_first)
         return await dm_owed(harness.bot, delivery, payload["user_id"], payload["text"])
 
     async def post(delivery: Delivery) -> Sent:
-        await asyncio.sleep(0.01 * (5 - delivery.payload["step"]))
+        await asyncio.sleep(0.01 * (5 - delivery.payload["step"]) * slow_first)
         return await post_owed(harness.bot, delivery, channel, delivery.payload["text"])
 
     harness.bot.deliveries.on("test.dm", dm)
@@ -113,6 +119,13 @@ async def test_many_due_together_arrive_once_each_in_the_order_owed(
                     payload={"user_id": user, "text": f"Reminder {step}", "step": step},
                     subject_member_id=member_id,
                 )
+    return channel, users
+
+
+async def test_many_due_together_arrive_once_each_in_the_order_owed(
+    fake: FakeDiscord, harness: BotHarness, group: People
+) -> None:
+    channel, users = await _owe_notices_and_reminders(fake, harness, group)
     # Discord's rate limit hits some of them: discord.py waits and tries them again.
     fake.faults.fail_next("POST", r"^/channels/\d+/messages$", 429, count=3)
     assert await harness.run_due() == 28
@@ -123,3 +136,27 @@ async def test_many_due_together_arrive_once_each_in_the_order_owed(
     assert notices == [f"Notice {step}" for step in range(1, 5)]
     assert await harness.services.outbox.counts() == {"done": 28}
     assert sum(given.startswith("429") for given in fake.faults.given) == 3
+
+
+async def test_side_by_side_deliveries_keep_to_discords_rate_limits(
+    fake: FakeDiscord, harness: BotHarness, group: People
+) -> None:
+    # Discord's limits, tightened so the test is quick: a channel takes 2 posts per half
+    # second, and the bot 12 requests a second in all (each first DM also opens a channel).
+    fake.rate_limits.enabled = True
+    fake.rate_limits.routes["POST /channels/{}/messages"] = Limit(2, 0.5)
+    fake.rate_limits.global_per_second = 12
+    channel, users = await _owe_notices_and_reminders(fake, harness, group, slow_first=False)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await harness.run_due() == 28
+    # 34 requests (28 messages, 6 DM channels) at 12 a second cannot take under 2 seconds.
+    assert loop.time() - started >= 2.0
+    owed = [f"Reminder {step}" for step in range(1, 5)]
+    for user, _ in users:
+        assert [m["content"] for m in fake.dm_messages(user)] == owed
+    notices = [m["content"] for m in fake.messages_in(channel) if "Notice" in m["content"]]
+    assert notices == [f"Notice {step}" for step in range(1, 5)]
+    assert await harness.services.outbox.counts() == {"done": 28}
+    # Whatever was refused for going over a limit was waited out and sent again, once.
+    assert all(refusal.startswith(("global", "user")) for refusal in fake.rate_limits.refused)

@@ -16,6 +16,7 @@ from .faults import FaultPlan, failure_body
 from .messaging import Upload
 from .model import DiscordError, Json
 from .openapi import OpenApiSpec
+from .ratelimits import RateLimits
 from .state import State
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class Env:
     shard_count: int = 1
     violations: list[str] = field(default_factory=list)
     faults: FaultPlan = field(default_factory=FaultPlan)
+    rate_limits: RateLimits = field(default_factory=RateLimits)
 
 
 @dataclass
@@ -78,7 +80,7 @@ class Call:
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
     """Answer JSON with Content-Type exactly application/json (discord.py checks it)."""
     if body is None:
-        return web.Response(status=204)
+        return web.Response(status=204, headers=headers)
     data = json.dumps(body).encode()
     return web.Response(
         status=status, body=data, headers={**(headers or {}), "Content-Type": "application/json"}
@@ -199,6 +201,9 @@ async def serve(
             env.violations.append(f"unknown route: {where}")
             return json_response(404, {"message": "404: Not Found", "code": 0})
         handler, params = found
+        limits = env.rate_limits.check(method, path)
+        if limits.refused is not None:  # over a rate limit: refused, nothing done
+            return json_response(429, *limits.refused)
         fault = env.faults.take(method, path)
         if fault is not None and not fault.after_effect:
             return json_response(fault.status, *failure_body(fault.status))
@@ -206,7 +211,7 @@ async def serve(
         status, out = await handler(call)
         if fault is not None:  # done, but the reply is lost: the caller sees only the failure
             return json_response(fault.status, *failure_body(fault.status))
-        return json_response(status, out)
+        return json_response(status, out, limits.headers)
     except DiscordError as err:
         if err.violation:
             env.violations.append(f"rejected {where}: {err.code} {err.message} {err.errors or ''}")

@@ -21,6 +21,7 @@ from .messaging import find_message, pinned
 from .model import ADMINISTRATOR, DM, Json, Snowflakes
 from .openapi import load_spec
 from .permissions import visible_to
+from .ratelimits import RateLimits
 from .router import Env, Router, json_response, serve
 from .state import State
 from .transcript import transcript
@@ -124,6 +125,11 @@ class FakeDiscord(UserActions):
     def faults(self) -> FaultPlan:
         """Return the plan of REST failures to come (5xx, 429, lost replies)."""
         return self.env.faults
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        """Return Discord's rate limits as modelled here (`.enabled = True` turns them on)."""
+        return self.env.rate_limits
 
     @property
     def bot_user_id(self) -> int:
