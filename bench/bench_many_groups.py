@@ -35,6 +35,8 @@ Run: .venv/bin/python bench/bench_many_groups.py --database-url postgresql+async
          [--servers 1000] [--members 50] [--reminded 2] [--clicks 500] [--burst 10]
          [--processes 1,2,4] [--outbox-concurrency 8]   (a list, e.g. 1,8: each with each)
          [--discord-latency-ms 0]   (each REST reply's round trip; real Discord's is tens of ms)
+         [--rate-limits]   (the stand-in keeps Discord's rate limits: 50 requests a second in
+                            all, a channel's posts 5 per 5 s; it prints how many it refused)
 The database's public schema is dropped and rebuilt.
 """
 
@@ -328,6 +330,9 @@ async def main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     fake = FakeDiscord(None, reaction_time=0.0, shard_count=max(counts) if not flags else SHARDS)
     fake.rest_latency = args.discord_latency_ms / 1000
+    # Discord's limits (50 requests a second in all, a channel's posts 5 per 5 s): the
+    # busiest minute's figure as a real server would show it.
+    fake.rate_limits.enabled = args.rate_limits
     await fake.start()
     groups = build_world(fake, args.servers, args.members)
     reminders = await seed(args.database_url, groups, args.reminded)
@@ -335,7 +340,8 @@ async def main(args: argparse.Namespace) -> int:
         f"{args.servers} servers x {args.members} members seeded in "
         f"{time.perf_counter() - started:.1f}s; {reminders} reminders due in the same minute; "
         f"{args.clicks} clicks in bursts of {args.burst}; each REST reply "
-        f"{args.discord_latency_ms:g} ms"
+        f"{args.discord_latency_ms:g} ms; Discord's rate limits "
+        f"{'on' if args.rate_limits else 'off'}"
     )
     runs: list[Figures] = []
     try:
@@ -346,6 +352,10 @@ async def main(args: argparse.Namespace) -> int:
     finally:
         await fake.stop()
     report(runs)
+    if args.rate_limits:
+        refused = fake.rate_limits.refused
+        scopes = {scope: sum(r.startswith(scope) for r in refused) for scope in ("global", "user")}
+        print(f"requests refused for a rate limit (then retried): {scopes}")
     print(f"load average at end: {os.getloadavg()}")
     failed = any(f.failures or f.twice or len(f.late) < f.expected for f in runs)
     return 1 if failed else 0
@@ -363,6 +373,9 @@ if __name__ == "__main__":
     parser.add_argument("--reminder-timeout", type=float, default=180.0)
     parser.add_argument("--outbox-concurrency", default="8")
     parser.add_argument("--discord-latency-ms", type=float, default=0.0)
+    parser.add_argument(
+        "--rate-limits", action="store_true", help="the stand-in keeps Discord's rate limits"
+    )
     arguments = parser.parse_args()
     if not arguments.database_url.startswith("postgresql"):
         print("bench_many_groups needs PostgreSQL: pass --database-url or BENCH_DATABASE_URL")
