@@ -12,7 +12,8 @@ delivery's nonce to every message it posts, so a retry after a lost reply shows 
 
 Answers come first: while a click or command waits for its first answer (Discord allows
 3 seconds), deliveries go one at a time instead of side by side, so that a burst of clicks
-is not slowed by the DMs and posts the clicks before it owed. Nothing waits on this: the
+is not slowed by the DMs and posts the clicks before it owed. A delivery waits for that one
+place only while some click still waits for its answer, and never more than 3 seconds: the
 deliveries carry on, just not all at once.
 """
 
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Discord's deadline for an interaction's first answer; after it, nobody waits for one.
 ANSWER_DEADLINE = 3.0
+# How often a delivery waiting to go one at a time looks again whether any click still waits.
+RECHECK_SECONDS = 0.05
 # How many interactions may be noted before the answered ones are swept out (when nothing
 # is being delivered, nothing else sweeps them).
 SWEEP_AT = 256
@@ -122,6 +125,24 @@ class Deliveries:
         if len(self._unanswered) >= SWEEP_AT:
             self.answers_pending()
 
+    async def _make_way(self) -> bool:
+        """Wait for the one place while clicks wait for answers; return whether it was taken.
+
+        The wait ends as soon as no click waits any more (checked every RECHECK_SECONDS), or
+        after ANSWER_DEADLINE, so a slow delivery holding the place (a 429 being waited out)
+        does not hold the others back once the clicks are answered.
+        """
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + ANSWER_DEADLINE
+        while self.answers_pending() and loop.time() < give_up:
+            try:
+                async with asyncio.timeout(RECHECK_SECONDS):
+                    await self._one_by_one.acquire()
+            except TimeoutError:
+                continue
+            return True
+        return False
+
     def answers_pending(self) -> bool:
         """Return whether any interaction still waits for its first answer (within 3 s)."""
         now = time.monotonic()
@@ -138,11 +159,12 @@ class Deliveries:
 
     async def deliver(self, delivery: Delivery) -> None:
         """Send one delivery; mark it done, retry it later, or record why it never can be."""
-        if self.answers_pending():
-            async with self._one_by_one:
-                outcome = await self._attempt(delivery)
-        else:
+        held = await self._make_way()
+        try:
             outcome = await self._attempt(delivery)
+        finally:
+            if held:
+                self._one_by_one.release()
         if self.on_outcome is not None:
             self.on_outcome(delivery.kind, outcome)
 

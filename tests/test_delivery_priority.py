@@ -83,3 +83,27 @@ def test_answered_interactions_are_swept_even_when_nothing_is_delivered() -> Non
         click.response.answered = True
         deliveries.awaiting_answer(click)
     assert len(deliveries._unanswered) < delivery_module.SWEEP_AT
+
+
+@pytest.mark.asyncio
+async def test_once_the_clicks_are_answered_nobody_waits_behind_a_slow_delivery() -> None:
+    deliveries = Deliveries(_Outbox())  # type: ignore[arg-type]
+    click = _interaction()
+    deliveries.awaiting_answer(click)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    finished: dict[int, float] = {}
+
+    async def send(delivery: Delivery) -> None:
+        await asyncio.sleep(1.0 if delivery.id == 0 else 0.01)  # the first: a 429 waited out
+        finished[delivery.id] = loop.time() - started
+
+    async def answer_soon() -> None:
+        await asyncio.sleep(0.1)
+        click.response.answered = True
+
+    deliveries.on("test.kind", send)
+    rows = [Delivery(i, 1, "test.kind", {}, 1, None) for i in range(4)]
+    await asyncio.gather(answer_soon(), *(deliveries.deliver(row) for row in rows))
+    assert finished[0] >= 1.0
+    assert all(finished[i] < 0.5 for i in (1, 2, 3)), finished

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,69 @@ async def test_a_writer_kept_waiting_past_the_busy_timeout_fails_as_sqlite_would
     async with asyncio.timeout(2), db.begin() as s:  # type: ignore[attr-defined]
         await s.execute(text("UPDATE counter SET n = 3"))
     await engine.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.mark.asyncio
+async def test_the_turn_is_handed_on_when_its_holder_is_cancelled_or_dropped(
+    tmp_path: Path,
+) -> None:
+    engine, db = await _counter(tmp_path)
+    holding = asyncio.Event()
+
+    async def cancelled_midway() -> None:
+        async with db.begin() as s:  # type: ignore[attr-defined]
+            await s.execute(text("UPDATE counter SET n = 1"))
+            holding.set()
+            await asyncio.sleep(60)
+
+    task = asyncio.create_task(cancelled_midway())
+    await holding.wait()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    async with asyncio.timeout(5), db.begin() as s:  # type: ignore[attr-defined]
+        await s.execute(text("UPDATE counter SET n = 2"))
+
+    async with reading(db) as s:  # type: ignore[arg-type]
+        assert await s.scalar(text("SELECT n FROM counter")) == 2
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.mark.asyncio
+async def test_the_turn_is_handed_on_when_its_session_is_dropped_unclosed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, db = await _counter(tmp_path)
+    monkeypatch.setattr(engine_module, "BUSY_SECONDS", 1)
+    gate = asyncio.Event()
+
+    async def idle_reader() -> None:
+        async with reading(db) as s:  # type: ignore[arg-type]
+            await s.scalar(text("SELECT 1"))
+            await gate.wait()
+
+    # Four connections sit idle in the pool, so the next writer does not get the dropped one.
+    readers = [asyncio.create_task(idle_reader()) for _ in range(4)]
+    await asyncio.sleep(0.1)
+
+    async def dropped() -> None:
+        s = db()  # type: ignore[operator]
+        await s.execute(text("UPDATE counter SET n = 3"))  # begun, then never closed
+
+    await asyncio.create_task(dropped())
+    gate.set()
+    await asyncio.gather(*readers)
+    gc.collect()  # the dropped session's connection is cleaned up (detached), turn and all
+    async with asyncio.timeout(5), db.begin() as s:  # type: ignore[attr-defined]
+        await s.execute(text("UPDATE counter SET n = 4"))
+    async with reading(db) as s:  # type: ignore[arg-type]
+        assert await s.scalar(text("SELECT n FROM counter")) == 4
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.mark.asyncio
+async def test_an_in_memory_database_still_opens() -> None:
+    engine = create_engine("sqlite+aiosqlite:///:memory:")
+    async with create_sessionmaker(engine).begin() as s:
+        assert await s.scalar(text("SELECT 1")) == 1
+    await engine.dispose()

@@ -35,16 +35,16 @@ def create_engine(url: str) -> AsyncEngine:
     database = parsed.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # hide_parameters: an error must never print what people typed (names, notes, answers).
     # A burst keeps many transactions open at once (most of them waiting for their turn to
     # write, below): the pool keeps their connections instead of opening and closing one (and
-    # its thread) per transaction beyond the default five.
+    # its thread) per transaction beyond the default five. (An in-memory database has a
+    # single connection, and no pool to size.)
+    pool: dict[str, Any] = {}
+    if database and database != ":memory:":
+        pool = {"pool_size": SQLITE_POOL, "max_overflow": SQLITE_POOL}
+    # hide_parameters: an error must never print what people typed (names, notes, answers).
     engine = create_async_engine(
-        url,
-        connect_args={"timeout": BUSY_SECONDS},
-        hide_parameters=True,
-        pool_size=SQLITE_POOL,
-        max_overflow=SQLITE_POOL,
+        url, connect_args={"timeout": BUSY_SECONDS}, hide_parameters=True, **pool
     )
     turns = _WriteTurns()
 
@@ -69,8 +69,14 @@ def create_engine(url: str) -> AsyncEngine:
             turns.take(conn)
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    # The turn goes back with the connection: checked in after its commit or rollback, or
+    # detached (a session dropped without closing it, collected by the garbage collector).
     @event.listens_for(engine.sync_engine.pool, "checkin")
     def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        turns.give_back(record)
+
+    @event.listens_for(engine.sync_engine.pool, "detach")
+    def _on_detach(_dbapi_connection: Any, record: Any) -> None:
         turns.give_back(record)
 
     return engine
@@ -93,6 +99,7 @@ class _WriteTurns:
 
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._holder: tuple[asyncio.Task[Any], Any] | None = None
 
     def take(self, conn: Any) -> None:
@@ -103,6 +110,11 @@ class _WriteTurns:
         task = asyncio.current_task()
         if task is None or (self._holder is not None and self._holder[0] is task):
             return  # nested in this task's own write: leave it to SQLite, as before
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            # An engine used from another event loop (one per test, say): a lock belongs to
+            # one loop, so that loop's writers take turns on a lock of their own.
+            self._loop, self._lock, self._holder = loop, asyncio.Lock(), None
         await_only(self._wait())
         self._holder = (task, record)
 
@@ -117,8 +129,19 @@ class _WriteTurns:
 
     def give_back(self, record: Any) -> None:
         """Hand the turn on once the connection holding it is back in the pool."""
-        if self._holder is not None and self._holder[1] is record:
-            self._holder = None
+        if self._holder is None or self._holder[1] is not record:
+            return
+        self._holder = None
+        loop = self._loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is not None and running is not loop and not loop.is_closed():
+            # Returned from another thread (the garbage collector runs anywhere): the lock
+            # belongs to its loop's thread.
+            loop.call_soon_threadsafe(self._lock.release)
+        else:
             self._lock.release()
 
 

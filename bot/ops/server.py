@@ -19,6 +19,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
+from bot.db.engine import READ_ONLY
 from bot.db.models import OutboxItem
 from bot.ops.metrics import Metrics
 from bot.services.outbox import PENDING
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 # The backlog count is read at most this often, however often Prometheus scrapes.
 BACKLOG_CACHE_SECONDS = 5.0
 DATABASE_TIMEOUT_SECONDS = 2.0
+# The checks only read: marked so, on SQLite they take no write turn (bot/db/engine.py).
+READING: dict[str, Any] = {READ_ONLY: True}
 
 
 def gateway_state(bot: discord.Client) -> str:
@@ -74,6 +77,8 @@ class OpsServer:
     async def _database_up(self) -> bool:
         try:
             async with asyncio.timeout(DATABASE_TIMEOUT_SECONDS), self.engine.connect() as conn:
+                # Read-only: on SQLite it does not queue behind a burst's writers.
+                await conn.execution_options(**READING)
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:  # any failure means "not up"; the log says which
             log.warning("ops: database check failed: %s", type(exc).__name__)
@@ -98,6 +103,7 @@ class OpsServer:
         self._backlog_at = time.monotonic()
         try:
             async with asyncio.timeout(DATABASE_TIMEOUT_SECONDS), self.engine.connect() as conn:
+                await conn.execution_options(**READING)
                 count = await conn.scalar(
                     select(func.count())
                     .select_from(OutboxItem)

@@ -79,3 +79,24 @@ async def test_files_and_payload_read_as_aiohttp_reads_them() -> None:
 def test_a_body_without_a_boundary_is_refused() -> None:
     with pytest.raises(DiscordError):
         _multipart(b"--x\r\n\r\n", "multipart/form-data")
+
+
+def test_the_boundary_counts_only_at_the_start_of_a_line() -> None:
+    raw = (
+        b"--XyZ\r\n"
+        b'Content-Disposition: form-data; name="payload_json"\r\n\r\n'
+        b'{"content": "x"}\r\n'
+        b"--XyZ\r\n"
+        b'Content-Disposition: form-data; name="files[0]"; filename="a.txt"\r\n'
+        b"Content-Type: text/plain\r\n\r\n"
+        b"line one --XyZ is not a delimiter here\r\nline two\r\n"
+        b"--XyZ--\r\n"
+    )
+    body, uploads = _multipart(raw, "multipart/form-data; boundary=XyZ ")
+    assert body == {"content": "x"}
+    assert uploads[0].data == b"line one --XyZ is not a delimiter here\r\nline two"
+
+
+def test_a_body_not_split_by_its_boundary_is_refused() -> None:
+    with pytest.raises(DiscordError):
+        _multipart(b"--XyZ\npayload\n--XyZ--\n", "multipart/form-data; boundary=XyZ")

@@ -146,13 +146,16 @@ def _multipart(raw: bytes, ctype: str) -> tuple[Any, list[Upload]]:
         raise DiscordError(400, 50035, "Invalid Form Body: no multipart boundary")
     body: Any = None
     uploads: list[Upload] = []
-    for chunk in raw.split(b"--" + found.group(1).encode("latin-1"))[1:]:
+    # A delimiter is a line of its own: CRLF, "--", the boundary (the first has no CRLF).
+    delimiter = b"\r\n--" + found.group(1).strip().encode("latin-1")
+    parts = 0
+    for chunk in (b"\r\n" + raw).split(delimiter)[1:]:
         if chunk.startswith(b"--"):
             break  # the closing delimiter
         head, gap, data = chunk.partition(b"\r\n\r\n")
         if not gap:
             continue
-        data = data.removesuffix(b"\r\n")  # the line break that belongs to the delimiter
+        parts += 1
         headers: dict[str, str] = {}
         for line in head.decode("utf-8", "replace").split("\r\n"):
             key, colon, value = line.partition(":")
@@ -171,6 +174,8 @@ def _multipart(raw: bytes, ctype: str) -> tuple[Any, list[Upload]]:
                     bytes(data),
                 )
             )
+    if not parts:
+        raise DiscordError(400, 50035, "Invalid Form Body: no part found by its boundary")
     uploads.sort(key=lambda u: u.index)
     return body, uploads
 
