@@ -36,7 +36,10 @@ Run: .venv/bin/python bench/bench_many_groups.py --database-url postgresql+async
          [--processes 1,2,4] [--outbox-concurrency 8]   (a list, e.g. 1,8: each with each)
          [--discord-latency-ms 0]   (each REST reply's round trip; real Discord's is tens of ms)
          [--rate-limits]   (the stand-in keeps Discord's rate limits: 50 requests a second in
-                            all, a channel's posts 5 per 5 s; it prints how many it refused)
+                            all, a channel's posts 5 per 5 s; it prints how many it refused.
+                            200 servers, 1 process, 400 reminders, PostgreSQL, load 0.8: the
+                            last reminder 15.4 s late with them, 2.4 s without; 15 global
+                            429s waited out; every reminder once)
 The database's public schema is dropped and rebuilt.
 """
 
