@@ -8,9 +8,9 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.sandbox.fakediscord import FakeDiscord, restore_discord_py
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from tests.conftest import SPEC
-from tests.e2e.harness import BotHarness, People, slash
+from tests.e2e.harness import BotHarness, People, slash, stand_in_settings
 
 
 @pytest.fixture
@@ -44,13 +44,7 @@ def people(fake: FakeDiscord) -> People:
 @pytest.fixture
 def e2e_settings(db_url: str, fake: FakeDiscord, people: People) -> Settings:
     """Return settings pointing the bot at the stand-in and the test database."""
-    return load_settings(
-        database_url=db_url,
-        discord_guild_id=people["guild"],
-        discord_api_base=fake.api_base,
-        discord_gateway_url=fake.gateway_url,
-        guild_ready_timeout=0.05,
-    )
+    return stand_in_settings(db_url, fake, people["guild"])
 
 
 @pytest.fixture

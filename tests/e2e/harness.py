@@ -19,6 +19,7 @@ from bot.sandbox.driver import (
     listening,
 )
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
+from bot.settings import Settings, load_settings
 
 __all__ = [
     "BotHarness",
@@ -33,6 +34,23 @@ __all__ = [
     "slash",
     "table_dump",
 ]
+
+
+def stand_in_settings(
+    db_url: str, fake: FakeDiscord, guild_id: int | None, **changes: Any
+) -> Settings:
+    """Return settings pointing the bot at the stand-in and the test database, with changes.
+
+    `guild_id` None serves every server the bot is in (no single group server).
+    """
+    return load_settings(
+        database_url=db_url,
+        discord_guild_id=guild_id,
+        discord_api_base=fake.api_base,
+        discord_gateway_url=fake.gateway_url,
+        guild_ready_timeout=0.05,
+        **changes,
+    )
 
 
 @dataclass

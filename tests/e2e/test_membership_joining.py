@@ -13,9 +13,17 @@ from sqlalchemy import select
 
 from bot.db.models import Member
 from bot.sandbox.fakediscord import CommandError, FakeDiscord, Interaction
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from tests.e2e.flows import JOIN_DEFAULTS, click
-from tests.e2e.harness import BotHarness, People, answered, custom_ids, everything_text, slash
+from tests.e2e.harness import (
+    BotHarness,
+    People,
+    answered,
+    custom_ids,
+    everything_text,
+    slash,
+    stand_in_settings,
+)
 
 TOWNS = {"Bradford": "North", "Keighley": "North", "Southampton": "South"}
 MINE = {"join", "profile", "equality", "signups", "pause", "resume", "leave"}
@@ -25,13 +33,7 @@ MINE |= {"mydata", "forgetme", "setup", "help", "jargon"}
 @pytest.fixture
 def e2e_settings(db_url: str, fake: FakeDiscord, people: People) -> Settings:
     """Return the usual settings, with a few towns people may type for their area."""
-    base = load_settings(
-        database_url=db_url,
-        discord_guild_id=people["guild"],
-        discord_api_base=fake.api_base,
-        discord_gateway_url=fake.gateway_url,
-        guild_ready_timeout=0.05,
-    )
+    base = stand_in_settings(db_url, fake, people["guild"])
     return base.model_copy(
         update={"group": base.group.model_copy(update={"locality_aliases": TOWNS})}
     )

@@ -21,20 +21,13 @@ from bot.services.outbox import Delivery
 from bot.settings import Settings, load_settings
 from tests.conftest import SPEC
 from tests.e2e.flows import join
-from tests.e2e.harness import BotHarness, People
+from tests.e2e.harness import BotHarness, People, stand_in_settings
 
 
 @pytest.fixture
 def e2e_settings(db_url: str, fake: FakeDiscord, people: People) -> Settings:
     """Return the usual settings with the ops port on (a free port)."""
-    return load_settings(
-        database_url=db_url,
-        discord_guild_id=people["guild"],
-        discord_api_base=fake.api_base,
-        discord_gateway_url=fake.gateway_url,
-        guild_ready_timeout=0.05,
-        ops_port=0,
-    )
+    return stand_in_settings(db_url, fake, people["guild"], ops_port=0)
 
 
 @pytest.fixture(autouse=True)

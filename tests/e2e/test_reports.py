@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from bot.db.models import AuditEntry
 from bot.sandbox.fakediscord import FakeDiscord
 from bot.services.reports.suppression import PROTECT, SHOWN, SMALL, disclosed
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from tests.e2e.flows import approved
-from tests.e2e.harness import BotHarness, People, attachments_of, settle, slash
+from tests.e2e.harness import BotHarness, People, attachments_of, settle, slash, stand_in_settings
 from tests.e2e.test_reports_seed import EXPECTED, GENDER, seed
 
 POPULATION = {
@@ -37,14 +37,7 @@ CSVS = {
 @pytest.fixture
 def e2e_settings(db_url: str, fake: FakeDiscord, people: People) -> Settings:
     """Settings with the service's population configured, for the representation figures."""
-    return load_settings(
-        database_url=db_url,
-        discord_guild_id=people["guild"],
-        discord_api_base=fake.api_base,
-        discord_gateway_url=fake.gateway_url,
-        guild_ready_timeout=0.05,
-        reports=POPULATION,
-    )
+    return stand_in_settings(db_url, fake, people["guild"], reports=POPULATION)
 
 
 class Page(HTMLParser):

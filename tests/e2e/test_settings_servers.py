@@ -8,9 +8,17 @@ import pytest
 
 from bot.sandbox.driver import press
 from bot.sandbox.fakediscord import FakeDiscord
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from tests.e2e.flows import JOIN_DEFAULTS
-from tests.e2e.harness import BotHarness, People, answered, everything_text, settle, slash
+from tests.e2e.harness import (
+    BotHarness,
+    People,
+    answered,
+    everything_text,
+    settle,
+    slash,
+    stand_in_settings,
+)
 
 KENT = 'localities = ["Canterbury", "Thanet"]\nlocality_aliases = {}\n'
 MEDWAY = 'localities = ["Chatham", "Gillingham"]\nlocality_aliases = {}\n'
@@ -37,13 +45,7 @@ contributions = { poll_vote = 2 }
 @pytest.fixture
 def e2e_settings(db_url: str, fake: FakeDiscord, people: People) -> Settings:
     """Serve every server the bot is in (no single group server)."""
-    return load_settings(
-        database_url=db_url,
-        discord_guild_id=None,
-        discord_api_base=fake.api_base,
-        discord_gateway_url=fake.gateway_url,
-        guild_ready_timeout=0.05,
-    )
+    return stand_in_settings(db_url, fake, None)
 
 
 async def _edit(fake: FakeDiscord, user: int, guild: int, section: str, text: str) -> str:

@@ -8,8 +8,16 @@ import pytest
 
 from bot.sandbox.driver import custom_ids
 from bot.sandbox.fakediscord import FakeDiscord
-from bot.settings import Settings, load_settings
-from tests.e2e.harness import BotHarness, People, answered, everything_text, settle, slash
+from bot.settings import Settings
+from tests.e2e.harness import (
+    BotHarness,
+    People,
+    answered,
+    everything_text,
+    settle,
+    slash,
+    stand_in_settings,
+)
 
 SECRET = "lanternwhistle"
 
@@ -17,13 +25,7 @@ SECRET = "lanternwhistle"
 @pytest.fixture
 def e2e_settings(db_url: str, fake: FakeDiscord, people: People) -> Settings:
     """Run the bot for every server it is in (no single group server configured)."""
-    return load_settings(
-        database_url=db_url,
-        discord_guild_id=None,
-        discord_api_base=fake.api_base,
-        discord_gateway_url=fake.gateway_url,
-        guild_ready_timeout=0.05,
-    )
+    return stand_in_settings(db_url, fake, None)
 
 
 async def _second_group(fake: FakeDiscord, harness: BotHarness) -> dict[str, int]:
