@@ -37,6 +37,7 @@ from bot.db.models import (
 )
 from bot.sandbox.driver import answered, command, custom_ids
 from bot.sandbox.fakediscord.messaging import build_message, post_message
+from bot.sandbox.seeding import approved_member_row
 
 
 async def bot_clicks(
@@ -62,24 +63,7 @@ async def bot_clicks(
     async with engine.begin() as conn:
         await conn.execute(
             insert(Member),
-            [
-                {
-                    "id": i + 1,
-                    "guild_id": guild,
-                    "user_id": user,
-                    "preferred_name": f"Member {i}",
-                    "age_band": "16-17",
-                    "member_type": "young_person",
-                    "locality": "North",
-                    "dm_opt_in": False,
-                    "adjustments": [],
-                    "consent_at": now,
-                    "joined_at": now,
-                    "status": "approved",
-                    "level_key": "consultation",
-                }
-                for i, user in enumerate(users)
-            ],
+            [approved_member_row(guild, user, i, now, id=i + 1) for i, user in enumerate(users)],
         )
         if engine.dialect.name == "postgresql":
             await conn.execute(text(SEQUENCE.format(table="members")))

@@ -31,6 +31,7 @@ from bot.db.models import (
 )
 from bot.sandbox.fakediscord import FakeDiscord
 from bot.sandbox.fakediscord.messaging import build_message, post_message
+from bot.sandbox.seeding import approved_member_row
 
 SEQUENCE = "SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"
 FAR = timedelta(days=20)
@@ -130,21 +131,7 @@ async def seed(url: str, groups: list[Group], reminded: int) -> int:
         for i, user in enumerate(g.users):
             member_id = len(members) + 1
             members.append(
-                {
-                    "id": member_id,
-                    "guild_id": g.guild,
-                    "user_id": user,
-                    "preferred_name": f"Member {i}",
-                    "age_band": "16-17",
-                    "member_type": "young_person",
-                    "locality": "North",
-                    "dm_opt_in": i < reminded,
-                    "adjustments": [],
-                    "consent_at": now,
-                    "joined_at": now,
-                    "status": "approved",
-                    "level_key": "consultation",
-                }
+                approved_member_row(g.guild, user, i, now, id=member_id, dm_opt_in=i < reminded)
             )
             if i < reminded:
                 row = {"session_id": g.reminder_session, "member_id": member_id}

@@ -24,6 +24,7 @@ from bot.db.models import Contribution, Member, Poll, PollBallot
 from bot.sandbox.driver import custom_ids
 from bot.sandbox.fakediscord import FakeDiscord, Interaction
 from bot.sandbox.fakediscord.model import Json
+from bot.sandbox.seeding import approved_member_row
 from bot.sandbox.soak_process import BotProcess, answer_text, process_env
 from bot.services.polls.ballots import voter_key
 from tests.conftest import SPEC
@@ -43,23 +44,7 @@ async def _seed_members(db_url: str, guild: int, users: list[int]) -> None:
     async with engine.begin() as conn:
         await conn.execute(
             insert(Member),
-            [
-                {
-                    "guild_id": guild,
-                    "user_id": user,
-                    "preferred_name": f"Member {i}",
-                    "age_band": "16-17",
-                    "member_type": "young_person",
-                    "locality": "North",
-                    "dm_opt_in": False,
-                    "adjustments": [],
-                    "consent_at": now,
-                    "joined_at": now,
-                    "status": "approved",
-                    "level_key": "consultation",
-                }
-                for i, user in enumerate(users)
-            ],
+            [approved_member_row(guild, user, i, now) for i, user in enumerate(users)],
         )
     await engine.dispose()
 
