@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import engine as engine_module
 from bot.db.engine import create_engine, create_sessionmaker, reading
 
 
-async def _counter(tmp_path: Path) -> tuple[object, object]:
+async def _counter(tmp_path: Path) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'turns.db'}")
     async with engine.begin() as conn:
         await conn.execute(text("CREATE TABLE counter (n INTEGER NOT NULL)"))
@@ -24,12 +25,29 @@ async def _counter(tmp_path: Path) -> tuple[object, object]:
     return engine, create_sessionmaker(engine)
 
 
+async def _holding_a_write(
+    db: async_sessionmaker[AsyncSession], value: int
+) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """Start a writer that sets the counter and keeps its transaction open until released."""
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def holder() -> None:
+        async with db.begin() as s:
+            await s.execute(text("UPDATE counter SET n = :n"), {"n": value})
+            holding.set()
+            await release.wait()
+
+    task = asyncio.create_task(holder())
+    await holding.wait()
+    return task, release
+
+
 @pytest.mark.asyncio
 async def test_writers_taking_turns_lose_no_update(tmp_path: Path) -> None:
     engine, db = await _counter(tmp_path)
 
     async def add_one(who: int) -> None:
-        async with db.begin() as s:  # type: ignore[attr-defined]
+        async with db.begin() as s:
             n = await s.scalar(text("SELECT n FROM counter"))
             await asyncio.sleep(0.001)  # another writer would overwrite this without turns
             await s.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
@@ -37,31 +55,22 @@ async def test_writers_taking_turns_lose_no_update(tmp_path: Path) -> None:
             assert await s.scalar(text("SELECT count(*) FROM seen")) == n + 1
 
     await asyncio.gather(*(add_one(i) for i in range(40)))
-    async with reading(db) as s:  # type: ignore[arg-type]
+    async with reading(db) as s:
         assert await s.scalar(text("SELECT n FROM counter")) == 40
         seen = sorted(await s.scalars(text("SELECT who FROM seen")))
     assert seen == list(range(40))
-    await engine.dispose()  # type: ignore[attr-defined]
+    await engine.dispose()
 
 
 @pytest.mark.asyncio
 async def test_reads_go_on_while_a_writer_holds_its_turn(tmp_path: Path) -> None:
     engine, db = await _counter(tmp_path)
-    holding, release = asyncio.Event(), asyncio.Event()
-
-    async def writer() -> None:
-        async with db.begin() as s:  # type: ignore[attr-defined]
-            await s.execute(text("UPDATE counter SET n = 5"))
-            holding.set()
-            await release.wait()
-
-    task = asyncio.create_task(writer())
-    await holding.wait()
-    async with asyncio.timeout(2), reading(db) as s:  # type: ignore[arg-type]
+    task, release = await _holding_a_write(db, 5)
+    async with asyncio.timeout(2), reading(db) as s:
         assert await s.scalar(text("SELECT n FROM counter")) == 0  # the last committed value
     release.set()
     await task
-    await engine.dispose()  # type: ignore[attr-defined]
+    await engine.dispose()
 
 
 @pytest.mark.asyncio
@@ -70,26 +79,17 @@ async def test_a_writer_kept_waiting_past_the_busy_timeout_fails_as_sqlite_would
 ) -> None:
     engine, db = await _counter(tmp_path)
     monkeypatch.setattr(engine_module, "BUSY_SECONDS", 0.2)
-    holding, release = asyncio.Event(), asyncio.Event()
-
-    async def holder() -> None:
-        async with db.begin() as s:  # type: ignore[attr-defined]
-            await s.execute(text("UPDATE counter SET n = 1"))
-            holding.set()
-            await release.wait()
-
-    task = asyncio.create_task(holder())
-    await holding.wait()
+    task, release = await _holding_a_write(db, 1)
     with pytest.raises(OperationalError, match="database is locked"):
-        async with db.begin() as s:  # type: ignore[attr-defined]
+        async with db.begin() as s:
             await s.execute(text("UPDATE counter SET n = 2"))
     release.set()
     await task
     # Only the turn can have given up after 0.2 s (SQLite's own busy timeout is 30 s); it was
     # handed on once the holder committed, so the next writer gets it at once.
-    async with asyncio.timeout(2), db.begin() as s:  # type: ignore[attr-defined]
+    async with asyncio.timeout(2), db.begin() as s:
         await s.execute(text("UPDATE counter SET n = 3"))
-    await engine.dispose()  # type: ignore[attr-defined]
+    await engine.dispose()
 
 
 @pytest.mark.asyncio
@@ -97,25 +97,16 @@ async def test_the_turn_is_handed_on_when_its_holder_is_cancelled_or_dropped(
     tmp_path: Path,
 ) -> None:
     engine, db = await _counter(tmp_path)
-    holding = asyncio.Event()
-
-    async def cancelled_midway() -> None:
-        async with db.begin() as s:  # type: ignore[attr-defined]
-            await s.execute(text("UPDATE counter SET n = 1"))
-            holding.set()
-            await asyncio.sleep(60)
-
-    task = asyncio.create_task(cancelled_midway())
-    await holding.wait()
+    task, _never = await _holding_a_write(db, 1)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    async with asyncio.timeout(5), db.begin() as s:  # type: ignore[attr-defined]
+    async with asyncio.timeout(5), db.begin() as s:
         await s.execute(text("UPDATE counter SET n = 2"))
 
-    async with reading(db) as s:  # type: ignore[arg-type]
+    async with reading(db) as s:
         assert await s.scalar(text("SELECT n FROM counter")) == 2
-    await engine.dispose()  # type: ignore[attr-defined]
+    await engine.dispose()
 
 
 @pytest.mark.asyncio
@@ -127,7 +118,7 @@ async def test_the_turn_is_handed_on_when_its_session_is_dropped_unclosed(
     gate = asyncio.Event()
 
     async def idle_reader() -> None:
-        async with reading(db) as s:  # type: ignore[arg-type]
+        async with reading(db) as s:
             await s.scalar(text("SELECT 1"))
             await gate.wait()
 
@@ -136,18 +127,18 @@ async def test_the_turn_is_handed_on_when_its_session_is_dropped_unclosed(
     await asyncio.sleep(0.1)
 
     async def dropped() -> None:
-        s = db()  # type: ignore[operator]
+        s = db()
         await s.execute(text("UPDATE counter SET n = 3"))  # begun, then never closed
 
     await asyncio.create_task(dropped())
     gate.set()
     await asyncio.gather(*readers)
     gc.collect()  # the dropped session's connection is cleaned up (detached), turn and all
-    async with asyncio.timeout(5), db.begin() as s:  # type: ignore[attr-defined]
+    async with asyncio.timeout(5), db.begin() as s:
         await s.execute(text("UPDATE counter SET n = 4"))
-    async with reading(db) as s:  # type: ignore[arg-type]
+    async with reading(db) as s:
         assert await s.scalar(text("SELECT n FROM counter")) == 4
-    await engine.dispose()  # type: ignore[attr-defined]
+    await engine.dispose()
 
 
 @pytest.mark.asyncio
