@@ -97,7 +97,8 @@ class RateLimits:
             return Verdict({})
         now = time.monotonic()
         route, major = route_of(method, path)
-        if not _EXEMPT.match(path):
+        counted = not _EXEMPT.match(path)
+        if counted:
             if now >= self._global.ends:
                 self._global = _Window(0, now + 1.0)
             if self._global.used >= self.global_per_second:
@@ -114,7 +115,7 @@ class RateLimits:
                 return self._refuse(f"{method} {path}", left, "user", headers)
             window.used += 1
             headers = _headers(route, limit.count, limit.count - window.used, left)
-        if not _EXEMPT.match(path):
+        if counted:
             self._global.used += 1
         return Verdict(headers)
 
